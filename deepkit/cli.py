@@ -1,0 +1,83 @@
+"""The ``deepkit`` command line.
+
+    deepkit list                         the recipes and benchmarks
+    deepkit run NAME [options]           run a recipe and print its results
+    deepkit bench NAME [options]         run a benchmark and print its ratios
+    deepkit predict NAME DIR [options]   score new data with a saved bundle
+
+``deepkit run NAME --help`` lists a recipe's own options. Errors print one
+line, ``deepkit: error: ...``, and exit with status 2.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+from deepkit.benchmarks import BENCHMARKS
+from deepkit.recipes import RECIPES
+
+# command -> (package, registry, name of the argument hook, name of the entry point)
+COMMANDS = {
+    "run": ("deepkit.recipes", RECIPES, "add_arguments", "main"),
+    "bench": ("deepkit.benchmarks", BENCHMARKS, "add_arguments", "main"),
+    "predict": ("deepkit.recipes", {"churn": RECIPES["churn"]}, "add_predict_arguments", "predict_main"),
+}
+USER_ERRORS = (ValueError, TypeError, OSError, KeyError)
+
+
+def _top_parser():
+    parser = argparse.ArgumentParser(
+        prog="deepkit", description="Classic deep learning recipes on Keras, each with a NumPy twin."
+    )
+    parser.add_argument("command", choices=["list", *COMMANDS], help="what to do")
+    parser.add_argument("name", nargs="?", help="recipe or benchmark name (see `deepkit list`)")
+    return parser
+
+
+def _list():
+    width = max(map(len, [*RECIPES, *BENCHMARKS]))
+    print("Recipes (deepkit run NAME):")
+    for name, about in RECIPES.items():
+        print(f"  {name:<{width}}  {about}")
+    print("Benchmarks (deepkit bench NAME):")
+    for name, about in BENCHMARKS.items():
+        print(f"  {name:<{width}}  {about}")
+
+
+def _dispatch(command, name, argv):
+    package, registry, add_arguments, entry = COMMANDS[command]
+    if name is None or name not in registry:
+        known = ", ".join(registry)
+        raise ValueError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
+    module = importlib.import_module(f"{package}.{name}")
+    parser = argparse.ArgumentParser(prog=f"deepkit {command} {name}", description=registry[name])
+    getattr(module, add_arguments)(parser)
+    args = parser.parse_args(argv)
+    return getattr(module, entry)(args)
+
+
+def main(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    top = _top_parser()
+    if not argv or argv[0] in ("-h", "--help"):
+        top.print_help()
+        return 0
+    args, rest = top.parse_known_args(argv[:2])
+    rest += argv[2:]
+    if args.command == "list":
+        _list()
+        return 0
+    try:
+        return _dispatch(args.command, args.name, rest) or 0
+    except USER_ERRORS as error:
+        print(f"deepkit: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("deepkit: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

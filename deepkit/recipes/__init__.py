@@ -1,0 +1,31 @@
+"""Recipes: one module per tutorial result, each with ``run(...) -> result``.
+
+Every recipe module also speaks to the command line through two functions,
+``add_arguments(parser)`` and ``main(args)``, which ``deepkit run NAME`` calls.
+Modules load on first use, so ``deepkit.recipes.churn`` imports only what the
+churn recipe needs.
+"""
+
+import importlib
+
+RECIPES = {
+    "churn": "Bank churn classifier of tutorial T3 (Keras or the NumPy twin)",
+    "mnist": "MNIST multilayer perceptron (T1's network and a stronger default)",
+    "cnn": "MNIST convolutional network in the style of keras-io's convnet",
+    "transfer": "Pretrain a CNN on digits 0-4, fine-tune it on 5-9, compare with scratch",
+    "t1": "Tutorial T1: the from-scratch MNIST ANN, its bugs fixed, on the NumPy twin",
+    "t2": "Tutorial T2: the from-scratch 64-25-10 sigmoid net on scikit-learn's digits",
+    "t3": "Tutorial T3: forward-propagation toy nets and the computational-graph example",
+}
+
+__all__ = sorted(RECIPES)
+
+
+def __getattr__(name):
+    if name in RECIPES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'deepkit.recipes' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(RECIPES))
