@@ -1,0 +1,160 @@
+"""MNIST in Keras's layout: ``((x_train, y_train), (x_test, y_test))``.
+
+``load_mnist()`` looks, in order, in
+
+1. ``path=``: an ``.npz`` with the arrays ``x_train, y_train, x_test, y_test``
+   (Keras's layout) or a folder holding the four original IDX ``.gz`` files;
+2. Keras's cache, ``$KERAS_HOME/datasets/mnist.npz`` (``~/.keras`` by default);
+3. Keras's own download, ``keras.datasets.mnist.load_data()``.
+
+Whatever the source, the arrays are checked before they are returned: images
+uint8 of shape (n, 28, 28), labels uint8 of shape (n,) in 0..9, as many labels
+as images. A full set (60,000 + 10,000 images) must also match the SHA-256 of
+the arrays' bytes, which is the same for Keras's file, the IDX originals and
+any other faithful copy, whatever their file bytes.
+"""
+
+import gzip
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+FULL_SIZES = (60000, 10000)
+# sha256 of x_train, y_train, x_test, y_test bytes (C order), in that order.
+FULL_SHA256 = "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16"
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte.gz",
+    "y_train": "train-labels-idx1-ubyte.gz",
+    "x_test": "t10k-images-idx3-ubyte.gz",
+    "y_test": "t10k-labels-idx1-ubyte.gz",
+}
+IDX_UBYTE = 0x08
+
+
+def load_mnist(path=None):
+    """Return ``((x_train, y_train), (x_test, y_test))`` as uint8 arrays.
+
+    ``path`` is an ``.npz`` file in Keras's layout or a folder with the four
+    IDX ``.gz`` files. Without it, Keras's cache is used, then Keras's
+    download; offline and absent, an ``OSError`` says where to put the file.
+    """
+    if path is not None:
+        path = Path(path).expanduser()
+        arrays = read_idx_folder(path) if path.is_dir() else read_npz(path)
+        source = str(path)
+    else:
+        cache = keras_cache_file()
+        if cache.exists():
+            arrays, source = read_npz(cache), str(cache)
+        else:
+            arrays, source = _download(cache), "Keras's download"
+    validate_mnist(arrays, source)
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def keras_cache_file():
+    """Where Keras caches MNIST: ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras``)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "datasets" / "mnist.npz"
+
+
+def read_npz(path):
+    """The four arrays of an ``.npz`` in Keras's layout (no pickle)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"MNIST file not found: {path}")
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path} is not a readable .npz file: {error}") from error
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path} holds a single array, not an .npz archive in Keras's layout")
+    with data:
+        missing = [key for key in NPZ_KEYS if key not in data.files]
+        if missing:
+            raise ValueError(f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}")
+        return {key: data[key] for key in NPZ_KEYS}
+
+
+def read_idx_folder(folder):
+    """The four arrays from the original IDX ``.gz`` files in ``folder``."""
+    folder = Path(folder)
+    missing = [name for name in IDX_FILES.values() if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"MNIST folder {folder} lacks the IDX file(s) {missing}")
+    return {key: read_idx(folder / name) for key, name in IDX_FILES.items()}
+
+
+def read_idx(path):
+    """One IDX file (gzipped or not) as a uint8 array of the shape its header declares.
+
+    Header: two zero bytes, the type code (0x08 = unsigned byte), the number of
+    dimensions d, then d big-endian uint32 sizes; the data follows.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as stream:
+        raw = stream.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
+        raise ValueError(f"{path} is not an IDX file (bad magic number)")
+    if raw[2] != IDX_UBYTE:
+        raise ValueError(f"{path}: IDX type code {raw[2]:#04x}, expected unsigned byte (0x08)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    shape = tuple(int(size) for size in np.frombuffer(raw[4:header], dtype=">u4"))
+    expected = header + int(np.prod(shape))
+    if len(raw) != expected:
+        raise ValueError(f"{path}: header declares shape {shape} ({expected} bytes), file has {len(raw)}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
+
+
+def validate_mnist(arrays, source="MNIST"):
+    """Raise ``ValueError`` naming the array and the problem unless ``arrays`` is MNIST."""
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.dtype != np.uint8 or y.dtype != np.uint8:
+            raise ValueError(
+                f"{source}: x_{split} and y_{split} must be uint8, got {x.dtype} and {y.dtype}"
+            )
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or x.shape[0] == 0:
+            raise ValueError(f"{source}: x_{split} must have shape (n, 28, 28), got {x.shape}")
+        if y.shape != (x.shape[0],):
+            raise ValueError(
+                f"{source}: y_{split} must have shape ({x.shape[0]},) to match x_{split}, got {y.shape}"
+            )
+        bad = np.flatnonzero(y > 9)
+        if bad.size:
+            raise ValueError(
+                f"{source}: y_{split} has label {y[bad[0]]} at index {bad[0]}; labels must be 0..9"
+            )
+    sizes = (len(arrays["x_train"]), len(arrays["x_test"]))
+    if sizes == FULL_SIZES and content_sha256(arrays) != FULL_SHA256:
+        raise ValueError(
+            f"{source}: the 60,000 + 10,000 images do not match MNIST's content checksum; "
+            "the file is corrupt or not MNIST (delete it and load again)"
+        )
+
+
+def content_sha256(arrays):
+    """SHA-256 of the bytes of x_train, y_train, x_test, y_test, in that order."""
+    digest = hashlib.sha256()
+    for key in NPZ_KEYS:
+        digest.update(np.ascontiguousarray(arrays[key]).tobytes())
+    return digest.hexdigest()
+
+
+def _download(cache):
+    import keras
+
+    try:
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    except Exception as error:
+        raise OSError(
+            f"MNIST is not on this machine and Keras could not download it ({error}). "
+            f"Put Keras's mnist.npz at {cache}, or pass load_mnist(path=...) an .npz "
+            "in Keras's layout or a folder with the four IDX .gz files."
+        ) from error
+    return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)

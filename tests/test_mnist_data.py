@@ -1,0 +1,156 @@
+"""load_mnist: npz and IDX sources, Keras's cache, content checks, offline errors."""
+
+import gzip
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepkit.datasets import load_mnist
+from deepkit.datasets import mnist as mnist_module
+
+SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+
+def subset_arrays():
+    with np.load(SUBSET, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def write_idx(path, array):
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + array.tobytes())
+
+
+def write_idx_folder(folder, arrays):
+    for key, name in mnist_module.IDX_FILES.items():
+        write_idx(folder / name, arrays[key])
+    return folder
+
+
+def test_subset_is_real_mnist_in_keras_layout():
+    (x_train, y_train), (x_test, y_test) = load_mnist(path=SUBSET)
+    assert x_train.shape == (3000, 28, 28) and x_test.shape == (1000, 28, 28)
+    assert x_train.dtype == y_train.dtype == np.uint8
+    # all ten digits, roughly balanced, and real ink: pixels span 0..255
+    assert np.bincount(y_train, minlength=10).min() > 200
+    assert np.bincount(y_test, minlength=10).min() > 70
+    assert x_train.min() == 0 and x_train.max() == 255
+    # MNIST's very first training label is a 5 and its first test label a 7
+    assert y_train[0] == 5 and y_test[0] == 7
+
+
+def test_idx_folder_gives_the_same_arrays_as_the_npz(tmp_path):
+    arrays = subset_arrays()
+    (x_train, y_train), (x_test, y_test) = load_mnist(path=write_idx_folder(tmp_path, arrays))
+    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    np.testing.assert_array_equal(y_train, arrays["y_train"])
+    np.testing.assert_array_equal(x_test, arrays["x_test"])
+    np.testing.assert_array_equal(y_test, arrays["y_test"])
+
+
+def test_idx_header_is_checked(tmp_path):
+    arrays = subset_arrays()
+    write_idx_folder(tmp_path, arrays)
+    truncated = tmp_path / mnist_module.IDX_FILES["x_test"]
+    with gzip.open(truncated, "rb") as stream:
+        raw = stream.read()
+    with gzip.open(truncated, "wb") as stream:
+        stream.write(raw[:-28])
+    with pytest.raises(ValueError, match=r"header declares shape \(1000, 28, 28\)"):
+        load_mnist(path=tmp_path)
+    with gzip.open(truncated, "wb") as stream:
+        stream.write(b"\x00\x00\x0d\x03" + raw[4:])
+    with pytest.raises(ValueError, match="type code 0x0d"):
+        load_mnist(path=tmp_path)
+
+
+def test_idx_folder_missing_a_file(tmp_path):
+    write_idx_folder(tmp_path, subset_arrays())
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte.gz"):
+        load_mnist(path=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("x_train", lambda a: a.astype(np.float32), "must be uint8, got float32"),
+        ("y_test", lambda a: a.astype(np.int64), "must be uint8"),
+        ("x_test", lambda a: a.reshape(-1, 784), r"x_test must have shape \(n, 28, 28\), got \(1000, 784\)"),
+        ("y_train", lambda a: a[:-1], r"y_train must have shape \(3000,\)"),
+        ("y_train", lambda a: np.where(np.arange(a.size) == 17, 10, a).astype(np.uint8), "label 10 at index 17"),
+    ],
+)
+def test_bad_arrays_are_named(tmp_path, key, value, message):
+    arrays = subset_arrays()
+    arrays[key] = value(arrays[key])
+    np.savez(tmp_path / "bad.npz", **arrays)
+    with pytest.raises(ValueError, match=message):
+        load_mnist(path=tmp_path / "bad.npz")
+
+
+def test_missing_array_and_not_an_npz(tmp_path):
+    arrays = subset_arrays()
+    del arrays["y_test"]
+    np.savez(tmp_path / "three.npz", **arrays)
+    with pytest.raises(ValueError, match=r"lacks the MNIST array\(s\) \['y_test'\]"):
+        load_mnist(path=tmp_path / "three.npz")
+    (tmp_path / "text.npz").write_text("not an archive")
+    with pytest.raises(ValueError, match="not a readable .npz"):
+        load_mnist(path=tmp_path / "text.npz")
+    with pytest.raises(FileNotFoundError, match="nowhere.npz"):
+        load_mnist(path=tmp_path / "nowhere.npz")
+
+
+def test_full_size_set_must_match_the_content_checksum(tmp_path):
+    # A full-size set of the right shapes but wrong pixels is rejected.
+    rng = np.random.default_rng(0)
+    fake = {
+        "x_train": rng.integers(0, 256, (60000, 28, 28), dtype=np.uint8),
+        "y_train": rng.integers(0, 10, 60000, dtype=np.uint8),
+        "x_test": rng.integers(0, 256, (10000, 28, 28), dtype=np.uint8),
+        "y_test": rng.integers(0, 10, 10000, dtype=np.uint8),
+    }
+    with pytest.raises(ValueError, match="content checksum"):
+        mnist_module.validate_mnist(fake, "fake")
+
+
+def test_keras_cache_is_used_before_downloading(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "datasets" / "mnist.npz").write_bytes(SUBSET.read_bytes())
+
+    def no_download():
+        raise AssertionError("must not download when the cache has the file")
+
+    monkeypatch.setattr("keras.datasets.mnist.load_data", no_download)
+    (x_train, _), _ = load_mnist()
+    assert x_train.shape == (3000, 28, 28)
+
+
+def test_offline_and_absent_says_where_to_put_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+
+    def offline():
+        raise Exception("URL fetch failure on https://storage.googleapis.com: None -- offline")
+
+    monkeypatch.setattr("keras.datasets.mnist.load_data", offline)
+    expected = str(tmp_path / "datasets" / "mnist.npz")
+    with pytest.raises(OSError, match="could not download") as error:
+        load_mnist()
+    assert expected in str(error.value)
+
+
+@pytest.mark.skipif(
+    not (SHARED / "mnist.npz").is_file(), reason="full MNIST is only in the shared data folder beside the repo"
+)
+def test_full_shared_npz_and_idx_files_pass_the_checksum():
+    (x_train, y_train), (x_test, y_test) = load_mnist(path=SHARED / "mnist.npz")
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    if (SHARED / "mnist").is_dir():
+        (x_idx, _), _ = load_mnist(path=SHARED / "mnist")
+        np.testing.assert_array_equal(x_idx, x_train)
