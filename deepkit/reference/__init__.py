@@ -1,0 +1,22 @@
+"""deepkit.reference: a from-scratch NumPy twin of Keras, proven equal by parity tests.
+
+Same names, arguments, defaults and formulas as Keras::
+
+    from deepkit import reference as ref
+
+    model = ref.Sequential([ref.Input((11,)),
+                            ref.Dense(6, activation="relu"),
+                            ref.Dense(6, activation="relu"),
+                            ref.Dense(1, activation="sigmoid")], seed=0)
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, batch_size=10, epochs=50)
+
+    twin = ref.from_keras(keras_model)      # same architecture, weights, compile
+    keras_again = twin.to_keras()
+"""
+
+from deepkit.reference import (activations, autodiff, callbacks, initializers, layers, losses,
+                               metrics, optimizers)
+from deepkit.reference.callbacks import Callback, EarlyStopping, History
+from deepkit.reference.layers import Activation, Dense, Dropout, Input, InputLayer, Layer
+from deepkit.reference.models import Sequential, from_keras

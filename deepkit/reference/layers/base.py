@@ -1,0 +1,213 @@
+"""The contract every NumPy twin layer follows (mirrors keras/src/layers/layer.py).
+
+A twin layer has its Keras namesake's class name, constructor arguments,
+defaults, weight names and weight order, so ``Dense(6, activation="relu")``
+means here what ``keras.layers.Dense(6, activation="relu")`` means in Keras.
+
+Life cycle::
+
+    layer = Dense(6, activation="relu")   # __init__ stores the config, no weights
+    layer.build((None, 11))               # creates weights with self.add_weight
+    y = layer(x, training=False)          # builds on first use, then forward
+    dx = layer.backprop(dy)               # dLoss/dy of the last call -> dLoss/dx
+
+What a subclass implements:
+
+- ``__init__(..., **kwargs)``: store the arguments (Keras names and defaults)
+  and pass ``**kwargs`` (name, dtype, activation, input_shape/input_dim) on.
+- ``build(input_shape)``: ``input_shape`` is a tuple, batch axis first
+  (``None`` allowed), channels last. Create each weight with
+  ``self.add_weight(name, shape, initializer)`` in Keras's order
+  (``kernel`` then ``bias``); it becomes the attribute ``self.<name>``.
+- ``call(inputs, training=False)``: the forward pass over a whole batch,
+  *before* the activation; cache on ``self`` whatever ``backward`` needs.
+- ``backward(grad)``: ``grad`` is dLoss/d(call's output); return
+  dLoss/d(inputs) and write each weight's gradient IN PLACE into
+  ``self.grads[name]`` (``np.matmul(x.T, grad, out=self.grads["kernel"])`` or
+  ``self.grads["bias"][...] = ...``). In place because a model packs all
+  weights and all gradients into two flat buffers (one optimizer update per
+  step) and rebinds ``self.<name>`` and ``self.grads[name]`` to views of them.
+  When ``self.propagate`` is False (a model's first layer) nobody needs
+  dLoss/d(inputs): ``backward`` may skip computing it and return None.
+- ``compute_output_shape(input_shape)`` and ``get_config()`` (call
+  ``super().get_config()`` and add the constructor arguments).
+
+The base class supplies the activation (``self.activation``, linear unless
+given: ``__call__`` applies it to ``call``'s output and keeps the pre-activation
+output in ``self.logits``, which a model hands to a from-logits loss),
+``weights``/``get_weights``/``set_weights``, ``count_params``,
+``from_config``, and the Keras bridge ``from_keras``/``to_keras`` (by class
+name and config: a layer whose arguments mirror Keras's needs no extra code).
+
+Attributes a model sets before ``build``: ``dtype`` (the model's float
+dtype, "float32" by default) and ``rng`` (the model's numpy Generator, used by
+initializers and random layers such as Dropout).
+
+Registering: decorate the class with ``@register``; ``LAYERS`` maps the Keras
+class name to the twin class and is what ``from_keras`` looks up.
+"""
+
+import inspect
+
+import numpy as np
+
+from deepkit.reference import activations as activations_module
+from deepkit.reference import initializers
+
+LAYERS = {}
+
+
+def register(cls):
+    """Class decorator: make ``cls`` the twin of the Keras layer of the same name."""
+    LAYERS[cls.__name__] = cls
+    return cls
+
+
+class Layer:
+    """Base class of the twin layers; see the module docstring for the contract."""
+
+    def __init__(self, activation=None, name=None, dtype=None, input_shape=None,
+                 input_dim=None, trainable=True):
+        self.activation = activations_module.get(activation)
+        self.name = name or _default_name(type(self).__name__)
+        self.dtype = None if dtype is None else np.dtype(dtype).name
+        if input_dim is not None:
+            input_shape = (input_dim,)
+        self.input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self.trainable = trainable
+        self.propagate = True
+        self.rng = None
+        self.built = False
+        self.grads = {}
+        self._weight_names = []
+        self.logits = None
+        self.outputs = None
+
+    # -- weights -----------------------------------------------------------
+
+    def add_weight(self, name, shape, initializer="zeros"):
+        """Create weight ``self.<name>`` (and its gradient ``self.grads[name]``)."""
+        dtype = self.dtype or "float32"
+        rng = self.rng if self.rng is not None else np.random.default_rng()
+        value = initializers.get(initializer)(tuple(shape), dtype=dtype, rng=rng)
+        setattr(self, name, np.ascontiguousarray(value, dtype=dtype))
+        self.grads[name] = np.zeros(shape, dtype=dtype)
+        self._weight_names.append(name)
+        return getattr(self, name)
+
+    @property
+    def weight_names(self):
+        return list(self._weight_names)
+
+    @property
+    def weights(self):
+        """The weight arrays themselves (not copies), in Keras's order."""
+        return [getattr(self, name) for name in self._weight_names]
+
+    @property
+    def gradients(self):
+        """The gradient arrays, aligned with ``weights``."""
+        return [self.grads[name] for name in self._weight_names]
+
+    def get_weights(self):
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights):
+        """Copy ``weights`` (a list in Keras's order) into this layer's arrays."""
+        weights = list(weights)
+        if len(weights) != len(self._weight_names):
+            raise ValueError(
+                f"layer {self.name!r} expects {len(self._weight_names)} weight "
+                f"arrays ({', '.join(self._weight_names) or 'none'}), got {len(weights)}")
+        for name, value in zip(self._weight_names, weights):
+            target = getattr(self, name)
+            value = np.asarray(value)
+            if value.shape != target.shape:
+                raise ValueError(
+                    f"layer {self.name!r} weight {name!r} has shape {target.shape}, "
+                    f"got an array of shape {value.shape}")
+            target[...] = value
+
+    def bind(self, weights, grads):
+        """Rebind weights and gradients to the given arrays (views of a model's buffers)."""
+        for name, w, g in zip(self._weight_names, weights, grads):
+            w[...] = getattr(self, name)
+            setattr(self, name, w)
+            self.grads[name] = g
+
+    def count_params(self):
+        return int(sum(w.size for w in self.weights))
+
+    # -- forward and backward ------------------------------------------------
+
+    def build(self, input_shape):
+        self.built = True
+
+    def __call__(self, inputs, training=False):
+        if not self.built:
+            self.build((None,) + tuple(np.shape(inputs)[1:]))
+        self.logits = self.call(inputs, training=training)
+        self.outputs = self.activation.forward(self.logits)
+        return self.outputs
+
+    def call(self, inputs, training=False):
+        raise NotImplementedError(f"{type(self).__name__}.call")
+
+    def backward(self, grad):
+        raise NotImplementedError(f"{type(self).__name__}.backward")
+
+    def backprop(self, grad_outputs, from_logits=False):
+        """dLoss/d(outputs) -> dLoss/d(inputs), through the activation then ``backward``.
+
+        With ``from_logits=True`` the gradient is already dLoss/d(self.logits)
+        (a loss computed from the logits, as Keras does inside ``fit``).
+        """
+        if not from_logits:
+            grad_outputs = self.activation.backward(self.logits, self.outputs, grad_outputs)
+        return self.backward(grad_outputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    # -- config and the Keras bridge ----------------------------------------
+
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable}
+        if self.dtype is not None:
+            config["dtype"] = self.dtype
+        if "activation" in inspect.signature(type(self).__init__).parameters:
+            config["activation"] = self.activation.name
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    @classmethod
+    def from_keras(cls, keras_layer):
+        """The twin of ``keras_layer`` (config only; a model copies the weights)."""
+        accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
+        config = {k: v for k, v in keras_layer.get_config().items() if k in accepted}
+        return cls.from_config(config)
+
+    def to_keras(self):
+        """A new (unbuilt) Keras layer with this layer's config."""
+        import keras
+
+        config = self.get_config()
+        config.pop("dtype", None)
+        return getattr(keras.layers, type(self).__name__).from_config(config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+_COUNTS = {}
+
+
+def _default_name(class_name):
+    """Keras-style unique names: dense, dense_1, dense_2, ..."""
+    base = "".join("_" + c.lower() if c.isupper() else c for c in class_name).lstrip("_")
+    count = _COUNTS.get(base, 0)
+    _COUNTS[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"

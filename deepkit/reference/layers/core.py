@@ -1,0 +1,99 @@
+"""Input, Dense and Activation (mirror keras/src/layers/core/input_layer.py,
+keras/src/layers/core/dense.py and keras/src/layers/activations/activation.py)."""
+
+import numpy as np
+
+from deepkit.reference import initializers
+from deepkit.reference.layers.base import Layer, register
+
+
+@register
+class InputLayer(Layer):
+    """Declares the input shape (without the batch axis); passes its input through."""
+
+    def __init__(self, shape, **kwargs):
+        super().__init__(**kwargs)
+        self.shape = tuple(shape)
+
+    def call(self, inputs, training=False):
+        return inputs
+
+    def backward(self, grad):
+        return grad
+
+    def get_config(self):
+        return {**super().get_config(), "shape": self.shape}
+
+
+def Input(shape, dtype=None, name=None):
+    """Like ``keras.Input``: the first entry of a ``Sequential`` layer list."""
+    return InputLayer(shape, dtype=dtype, name=name)
+
+
+@register
+class Dense(Layer):
+    """outputs = activation(inputs @ kernel + bias), over the last axis of ``inputs``.
+
+    kernel: (input_dim, units), initialized by ``kernel_initializer``
+    (glorot_uniform); bias: (units,), ``bias_initializer`` (zeros).
+    Backward, with g = dLoss/d(inputs @ kernel + bias) flattened to (n, units)
+    and x the inputs flattened to (n, input_dim):
+    dkernel = x^T g, dbias = sum_n g, dinputs = g kernel^T.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(activation=activation, **kwargs)
+        if not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"Dense units must be a positive int, got {units!r}")
+        self.units = int(units)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        self._inputs = inputs
+        outputs = inputs @ self.kernel
+        if self.use_bias:
+            outputs += self.bias
+        return outputs
+
+    def backward(self, grad):
+        x = self._inputs
+        if x.ndim != 2:
+            x = x.reshape(-1, x.shape[-1])
+        g = grad if grad.ndim == 2 else grad.reshape(-1, self.units)
+        np.matmul(x.T, g, out=self.grads["kernel"])
+        if self.use_bias:
+            np.sum(g, axis=0, out=self.grads["bias"])
+        if not self.propagate:
+            return None
+        return grad @ self.kernel.T
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
+
+
+@register
+class Activation(Layer):
+    """outputs = activation(inputs); no weights."""
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(activation=activation, **kwargs)
+
+    def call(self, inputs, training=False):
+        return inputs
+
+    def backward(self, grad):
+        return grad

@@ -1,0 +1,44 @@
+"""Accuracy metrics (mirror keras/src/metrics/accuracy_metrics.py).
+
+Each metric maps (y_true, y_pred) to one value per sample; ``fit`` and
+``evaluate`` report their running mean over samples, as Keras does.
+"""
+
+import numpy as np
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """mean over the last axis of [y_true == (y_pred > threshold)]."""
+    return (y_true == (y_pred > threshold)).mean(axis=-1)
+
+
+def categorical_accuracy(y_true, y_pred):
+    """[argmax(y_true) == argmax(y_pred)]."""
+    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """[y_true == argmax(y_pred)], y_true holding class indices."""
+    if y_true.ndim == y_pred.ndim:
+        y_true = y_true[..., 0]
+    return (y_true == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+
+
+METRICS = {f.__name__: f for f in (
+    binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)}
+
+
+def get(identifier, y_true_shape, y_pred_shape):
+    """(name, function) for a metric. "accuracy"/"acc" picks one by the shapes, as
+    Keras's compile_utils.get_metric: binary when y_pred's last axis is 1, sparse
+    when y_true has lower rank (or a last axis of 1), else categorical."""
+    if identifier in ("accuracy", "acc"):
+        if y_pred_shape[-1] == 1:
+            return identifier, binary_accuracy
+        if len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
+            return identifier, sparse_categorical_accuracy
+        return identifier, categorical_accuracy
+    if identifier in METRICS:
+        return identifier, METRICS[identifier]
+    raise ValueError(f"unknown metric {identifier!r}; choose accuracy or one of "
+                     f"{', '.join(METRICS)}")
