@@ -1,0 +1,169 @@
+"""Conv2D (mirrors keras/src/layers/convolutional/conv2d.py and base_conv.py).
+
+Channels last, like Keras: inputs (batch, height, width, channels), kernel
+(kernel_h, kernel_w, in_channels, filters). The convolution is one matrix
+product: ``windows`` views every kernel-sized patch of the padded input
+(``sliding_window_view``, no copy), the patches are flattened into the rows of
+a matrix (im2col, one copy), and the rows are multiplied by the flattened
+kernel. The backward pass is two more products and ``scatter_windows``
+(col2im), which adds each patch gradient back with one strided add per kernel
+offset, never a loop over pixels.
+"""
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from deepkit.reference import initializers
+from deepkit.reference.layers.base import Layer, register
+
+
+def conv_padding(size, kernel, stride, padding):
+    """``(output_size, (pad_before, pad_after))`` along one axis, as TensorFlow pads.
+
+    "valid": output = floor((size - kernel) / stride) + 1, no padding.
+    "same":  output = ceil(size / stride); the total padding
+    max((output - 1) * stride + kernel - size, 0) is split with the odd pixel
+    *after* (before = total // 2), which is TensorFlow's asymmetric rule.
+    """
+    if padding == "valid":
+        return (size - kernel) // stride + 1, (0, 0)
+    output = -(-size // stride)
+    total = max((output - 1) * stride + kernel - size, 0)
+    return output, (total // 2, total - total // 2)
+
+
+def windows(inputs, kernel_size, strides, output_size):
+    """A view of shape (batch, out_h, out_w, kernel_h, kernel_w, channels): the patch of
+    ``inputs`` (batch, height, width, channels) under each output pixel."""
+    (kh, kw), (sh, sw), (oh, ow) = kernel_size, strides, output_size
+    view = sliding_window_view(inputs, (kh, kw), axis=(1, 2))
+    view = view[:, : (oh - 1) * sh + 1 : sh, : (ow - 1) * sw + 1 : sw]
+    return view.transpose(0, 1, 2, 4, 5, 3)
+
+
+def scatter_windows(patch_grads, input_shape, strides):
+    """The adjoint of ``windows``: add patch gradients (batch, out_h, out_w, kernel_h,
+    kernel_w, channels) back into a zero array of ``input_shape`` (col2im)."""
+    _, oh, ow, kh, kw, _ = patch_grads.shape
+    sh, sw = strides
+    grads = np.zeros(input_shape, patch_grads.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            grads[:, i : i + (oh - 1) * sh + 1 : sh, j : j + (ow - 1) * sw + 1 : sw] += (
+                patch_grads[:, :, :, i, j])
+    return grads
+
+
+def pad_and_size(input_shape, kernel_size, strides, padding):
+    """``((out_h, out_w), ((top, bottom), (left, right)))`` for a 4-D channels-last input."""
+    (oh, pad_h), (ow, pad_w) = (
+        conv_padding(size, k, s, padding)
+        for size, k, s in zip(input_shape[1:3], kernel_size, strides))
+    return (oh, ow), (pad_h, pad_w)
+
+
+def pair(value, what):
+    """An int or a pair of ints -> a tuple of two positive ints (Keras's normalize_tuple)."""
+    pair_ = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(pair_) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair_):
+        raise ValueError(f"{what} must be a positive int or a pair of them, got {value!r}")
+    return tuple(int(v) for v in pair_)
+
+
+def check_padding(padding):
+    padding = str(padding).lower()
+    if padding not in ("valid", "same"):
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    return padding
+
+
+def check_channels_last(data_format):
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"the NumPy twin supports data_format='channels_last' only, "
+                         f"got {data_format!r}")
+
+
+def check_images(shape, layer):
+    if len(shape) != 4:
+        raise ValueError(f"{layer} expects 4-D inputs (batch, height, width, channels), "
+                         f"got shape {tuple(shape)}")
+
+
+@register
+class Conv2D(Layer):
+    """outputs = activation(conv2d(inputs, kernel) + bias), channels last.
+
+    out[n, y, x, f] = sum_{i, j, c} pad(inputs)[n, y*sh + i, x*sw + j, c] * kernel[i, j, c, f] + bias[f]
+
+    Computed as im2col: ``cols`` (n*out_h*out_w, kh*kw*c) @ kernel (kh*kw*c, filters).
+    Backward, with g = dLoss/d(pre-activation) as (n*out_h*out_w, filters):
+    dkernel = cols^T g, dbias = sum_rows g, dinputs = col2im(g kernel^T).
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(activation=activation, **kwargs)
+        if not isinstance(filters, (int, np.integer)) or filters < 1:
+            raise ValueError(f"Conv2D filters must be a positive int, got {filters!r}")
+        check_channels_last(data_format)
+        if pair(dilation_rate, "dilation_rate") != (1, 1) or groups != 1:
+            raise ValueError(f"the NumPy twin's Conv2D supports dilation_rate=1 and groups=1 "
+                             f"only, got dilation_rate={dilation_rate!r}, groups={groups!r}")
+        self.filters = int(filters)
+        self.kernel_size = pair(kernel_size, "kernel_size")
+        self.strides = pair(strides, "strides")
+        self.padding = check_padding(padding)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        check_images(input_shape, "Conv2D")
+        self.add_weight("kernel", self.kernel_size + (input_shape[-1], self.filters),
+                        self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.filters,), self.bias_initializer)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        check_images(inputs.shape, "Conv2D")
+        output_size, pads = pad_and_size(inputs.shape, self.kernel_size, self.strides, self.padding)
+        padded = np.pad(inputs, ((0, 0), *pads, (0, 0))) if any(map(any, pads)) else inputs
+        kernel = self.kernel.reshape(-1, self.filters)
+        self._cols = windows(padded, self.kernel_size, self.strides, output_size).reshape(
+            -1, len(kernel))
+        self._padded_shape, self._pads = padded.shape, pads
+        outputs = self._cols @ kernel
+        if self.use_bias:
+            outputs += self.bias
+        return outputs.reshape(len(inputs), *output_size, self.filters)
+
+    def backward(self, grad):
+        g = grad.reshape(-1, self.filters)
+        np.matmul(self._cols.T, g, out=self.grads["kernel"].reshape(-1, self.filters))
+        if self.use_bias:
+            np.sum(g, axis=0, out=self.grads["bias"])
+        if not self.propagate:
+            return None
+        patch_grads = (g @ self.kernel.reshape(-1, self.filters).T).reshape(
+            grad.shape[:3] + self.kernel.shape[:3])
+        padded = scatter_windows(patch_grads, self._padded_shape, self.strides)
+        (top, bottom), (left, right) = self._pads
+        return padded[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
+
+    def compute_output_shape(self, input_shape):
+        check_images(input_shape, "Conv2D")
+        (oh, ow), _ = pad_and_size(input_shape, self.kernel_size, self.strides, self.padding)
+        if oh < 1 or ow < 1:
+            raise ValueError(f"Conv2D kernel {self.kernel_size} is larger than its input "
+                             f"{tuple(input_shape[1:3])} with padding='valid'")
+        return (input_shape[0], oh, ow, self.filters)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": self.kernel_size, "strides": self.strides,
+                "padding": self.padding, "data_format": "channels_last",
+                "dilation_rate": (1, 1), "groups": 1, "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
