@@ -1,0 +1,218 @@
+"""MNIST multilayer perceptron: T1's 784-32-10 network, or a stronger 784-512-256-10 default.
+
+    from deepkit.recipes import mnist
+    result = mnist.run()            # full MNIST, Keras, early stopping on a validation split
+    print(result.report())
+
+The training steps (``prepare``, ``split_validation``, ``fit``, ``evaluate``,
+``plot_misclassified``) are shared with the ``cnn`` recipe; ``train_and_evaluate``
+composes them. ``engine="numpy"`` converts the same Keras model with
+``deepkit.reference.from_keras`` and trains the NumPy twin instead.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deepkit.report import format_confusion_matrix, format_table
+
+ENGINES = ("keras", "numpy")
+
+
+@dataclass
+class MnistResult:
+    """What a MNIST recipe measured on the test set."""
+
+    network: str
+    engine: str
+    accuracy: float
+    confusion_matrix: np.ndarray
+    seconds: float
+    epochs: int
+    n_train: int
+    n_test: int
+    history: dict = field(repr=False)
+    misclassified: np.ndarray = field(repr=False)
+    model: object = field(repr=False)
+    plot: str = None
+
+    def report(self):
+        rows = [
+            ("network", self.network),
+            ("engine", self.engine),
+            ("train / test images", f"{self.n_train} / {self.n_test}"),
+            ("epochs run", self.epochs),
+            ("test accuracy", f"{self.accuracy:.4f}"),
+            ("errors", f"{len(self.misclassified)} of {self.n_test}"),
+            ("training seconds", f"{self.seconds:.1f}"),
+            ("confusion matrix", format_confusion_matrix(self.confusion_matrix, range(self.confusion_matrix.shape[0]))),
+        ]
+        if self.plot:
+            rows.append(("misclassified digits", self.plot))
+        return format_table(rows, title=f"MNIST {self.network} ({self.engine})")
+
+
+def prepare(x, flat):
+    """uint8 images (n, 28, 28) -> float32 in [0, 1]: rows of 784 if ``flat``, else (n, 28, 28, 1)."""
+    x = np.asarray(x)
+    if x.ndim != 3 or x.shape[1:] != (28, 28):
+        raise ValueError(f"MNIST images must have shape (n, 28, 28), got {x.shape}")
+    x = x.astype("float32") / 255.0
+    return x.reshape(len(x), -1) if flat else x[..., None]
+
+
+def load(limit=None, path=None):
+    """Full MNIST (or ``path``), keeping the first ``limit`` training and ``limit // 6`` test images."""
+    from deepkit.datasets import load_mnist
+
+    (x_train, y_train), (x_test, y_test) = load_mnist(path)
+    if limit is not None:
+        if not isinstance(limit, int) or limit < 60:
+            raise ValueError(f"limit must be an int >= 60 (training images), got {limit!r}")
+        x_train, y_train = x_train[:limit], y_train[:limit]
+        x_test, y_test = x_test[: max(limit // 6, 10)], y_test[: max(limit // 6, 10)]
+    return (x_train, y_train), (x_test, y_test)
+
+
+def split_validation(x, y, fraction, seed):
+    """A seeded random split: ``(x_fit, y_fit), (x_val, y_val)`` with ``fraction`` held out."""
+    if not 0.0 <= fraction < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {fraction!r}")
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = int(round(fraction * len(x)))
+    val, fit_ = order[:n_val], order[n_val:]
+    return (x[fit_], y[fit_]), (x[val], y[val])
+
+
+def fit(model, x, y, *, engine, epochs, batch_size, validation_split, patience, seed, verbose):
+    """Train ``model`` (Keras) or its NumPy twin with early stopping on a held-out split.
+
+    Returns ``(trained, history, seconds)``; ``trained`` predicts with ``.predict(x)``.
+    """
+    (x_fit, y_fit), (x_val, y_val) = split_validation(x, y, validation_split, seed)
+    validation = (x_val, y_val) if len(x_val) else None
+    if engine == "numpy":
+        from deepkit.reference import EarlyStopping, from_keras
+
+        model = from_keras(model, seed=seed)
+    else:
+        from keras.callbacks import EarlyStopping
+    callbacks = []
+    if validation is not None and patience:
+        callbacks.append(EarlyStopping("val_accuracy", patience=patience, restore_best_weights=True))
+    start = time.perf_counter()
+    history = model.fit(
+        x_fit, y_fit, batch_size=batch_size, epochs=epochs, validation_data=validation,
+        callbacks=callbacks, verbose=verbose,
+    )
+    seconds = time.perf_counter() - start
+    return model, getattr(history, "history", history), seconds
+
+
+def evaluate(model, x, y, num_classes=10):
+    """``(accuracy, confusion matrix, predicted labels)`` of ``model`` on ``(x, y)``."""
+    from sklearn.metrics import confusion_matrix
+
+    predicted = np.asarray(model.predict(x, verbose=0)).argmax(axis=1)
+    accuracy = float(np.mean(predicted == y))
+    return accuracy, confusion_matrix(y, predicted, labels=range(num_classes)), predicted
+
+
+def plot_misclassified(images, labels, predicted, path, count=12):
+    """Save up to ``count`` misclassified digits to ``path`` as a PNG grid; returns the path."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    wrong = np.flatnonzero(predicted != labels)[:count]
+    columns = max(min(len(wrong), 6), 1)
+    rows = max(-(-len(wrong) // columns), 1)
+    figure, axes = plt.subplots(rows, columns, figsize=(1.6 * columns, 1.9 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, index in zip(axes.flat, wrong):
+        ax.imshow(images[index], cmap="gray_r")
+        ax.set_title(f"#{index}: {labels[index]} as {predicted[index]}", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return str(path)
+
+
+def train_and_evaluate(
+    build, network, *, flat, engine, epochs, batch_size, validation_split, patience, limit, path, seed, plot, verbose
+):
+    """Load, prepare, build with ``build()``, fit, evaluate on the test set; a ``MnistResult``."""
+    from deepkit.seeding import set_seed
+
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if plot is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise ValueError("--plot needs matplotlib: pip install 'deepkit[plot]'")
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
+    set_seed(seed)
+    model = build()
+    trained, history, seconds = fit(
+        model, prepare(x_train, flat), y_train, engine=engine, epochs=epochs, batch_size=batch_size,
+        validation_split=validation_split, patience=patience, seed=seed, verbose=verbose,
+    )
+    accuracy, matrix, predicted = evaluate(trained, prepare(x_test, flat), y_test)
+    if plot is not None:
+        plot = plot_misclassified(x_test, y_test, predicted, plot)
+    return MnistResult(
+        network=network, engine=engine, accuracy=accuracy, confusion_matrix=matrix, seconds=seconds,
+        epochs=len(next(iter(history.values()))), n_train=len(x_train), n_test=len(x_test), history=history,
+        misclassified=np.flatnonzero(predicted != y_test), model=trained, plot=plot,
+    )
+
+
+def run(
+    config="default", engine="keras", epochs=30, batch_size=128, validation_split=0.1, patience=3,
+    limit=None, path=None, seed=0, plot=None, verbose=0,
+):
+    """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``."""
+    from deepkit.models.mnist import mnist_mlp
+
+    def build():
+        return mnist_mlp(config, seed=seed, steps_per_execution=32, jit_compile=False)
+
+    return train_and_evaluate(
+        build, f"MLP {config}", flat=True, engine=engine, epochs=epochs, batch_size=batch_size,
+        validation_split=validation_split, patience=patience, limit=limit, path=path, seed=seed, plot=plot,
+        verbose=verbose,
+    )
+
+
+def add_common_arguments(parser, epochs, batch_size):
+    """The options the MNIST recipes share."""
+    parser.add_argument("--engine", choices=ENGINES, default="keras", help="Keras or the NumPy twin")
+    parser.add_argument("--epochs", type=int, default=epochs, help="maximum epochs (early stopping may end sooner)")
+    parser.add_argument("--batch-size", type=int, default=batch_size)
+    parser.add_argument("--validation-split", type=float, default=0.1, help="fraction of training images held out")
+    parser.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (0: off)")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (N/6 test)")
+    parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", default=None, metavar="FILE", help="save misclassified digits to this PNG")
+
+
+def add_arguments(parser):
+    parser.add_argument("--config", choices=["default", "t1"], default="default", help="network configuration")
+    add_common_arguments(parser, epochs=30, batch_size=128)
+
+
+def main(args):
+    result = run(
+        config=args.config, engine=args.engine, epochs=args.epochs, batch_size=args.batch_size,
+        validation_split=args.validation_split, patience=args.patience, limit=args.limit, path=args.path,
+        seed=args.seed, plot=args.plot, verbose=2,
+    )
+    print(result.report())
