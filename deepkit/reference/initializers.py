@@ -12,6 +12,7 @@ convolution kernel (..., in_channels, out_channels) multiplies both by the
 receptive field size.
 """
 
+import inspect
 import math
 
 import numpy as np
@@ -220,7 +221,14 @@ def get(identifier):
                              f"{', '.join(ALIASES)}")
         return cls()
     if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        return CLASSES[identifier["class_name"]](**identifier.get("config", {}))
+        cls = CLASSES[identifier["class_name"]]
+        config = dict(identifier.get("config", {}))
+        accepted = inspect.signature(cls.__init__).parameters
+        unsupported = [k for k, v in config.items() if k not in accepted and v is not None]
+        if unsupported:
+            raise ValueError(f"initializer {cls.__name__}: the twin does not implement "
+                             f"{', '.join(unsupported)}")
+        return cls(**{k: v for k, v in config.items() if k in accepted})
     raise ValueError(f"unknown initializer {identifier!r}")
 
 

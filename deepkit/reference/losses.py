@@ -205,3 +205,21 @@ def get(identifier):
             return cls()
     raise ValueError(f"unknown loss {identifier!r}; choose one of {', '.join(LOSSES)}")
 
+
+
+def from_keras(keras_loss):
+    """The twin of a Keras loss given as a name, a loss function or a Loss object."""
+    if isinstance(keras_loss, str):
+        return get(keras_loss)
+    if callable(keras_loss) and hasattr(keras_loss, "__name__"):
+        return get(keras_loss.__name__)
+    name = type(keras_loss).__name__
+    if name == "LossFunctionWrapper":
+        return get(keras_loss.fn.__name__)
+    cls = CLASSES.get(name)
+    if cls is None:
+        raise ValueError(f"no NumPy twin for Keras loss {name}; supported: {', '.join(CLASSES)}")
+    config = keras_loss.get_config()
+    if config.get("label_smoothing"):
+        raise ValueError(f"Keras loss {name} uses label_smoothing, which the twin does not implement")
+    return cls(**{k: config[k] for k in cls().get_config()})

@@ -442,20 +442,6 @@ def from_keras(keras_model, seed=None):
     if getattr(keras_model, "optimizer", None) is not None and getattr(keras_model, "loss", None):
         metrics = keras_model.get_compile_config().get("metrics") or []
         model.compile(optimizer=optimizers.from_keras(keras_model.optimizer),
-                      loss=_loss_from_keras(keras_model.loss), metrics=metrics)
+                      loss=losses.from_keras(keras_model.loss), metrics=metrics)
     return model
 
-
-def _loss_from_keras(loss):
-    if isinstance(loss, str):
-        return losses.get(loss)
-    name = type(loss).__name__
-    if name == "LossFunctionWrapper":
-        return losses.get(loss.fn.__name__)
-    cls = losses.CLASSES.get(name)
-    if cls is None:
-        raise ValueError(f"no NumPy twin for Keras loss {name}")
-    config = loss.get_config()
-    if config.get("label_smoothing"):
-        raise ValueError(f"Keras loss {name} uses label_smoothing, which the twin does not implement")
-    return cls(**{k: config[k] for k in cls().get_config()})

@@ -11,6 +11,13 @@ weight (the rules are elementwise, so this equals per-weight updates).
 import numpy as np
 
 
+def keras_cast(value, dtype):
+    """A Python float as Keras's ``ops.cast(value, dtype)`` sees it: converted to a
+    float32 tensor first, then cast. This matters only in float64, where e.g.
+    Adam's beta_2 = 0.999 becomes 0.99900001287... as in Keras."""
+    return dtype(np.float32(value))
+
+
 class Optimizer:
     """Base class: slot arrays per variable, created on the first ``apply``."""
 
@@ -69,7 +76,7 @@ class SGD(Optimizer):
         if self.momentum == 0:
             variable -= scratch
             return
-        momentum = dtype(self.momentum)
+        momentum = keras_cast(self.momentum, dtype)
         m = slots["momentum"]
         m *= momentum
         m -= scratch
@@ -92,7 +99,8 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def _initial_slot(self, name, variable):
-        return np.full_like(variable, self.initial_accumulator_value)
+        return np.full_like(variable, keras_cast(self.initial_accumulator_value,
+                                                 variable.dtype.type))
 
     def update_step(self, grad, variable, slots, scratch):
         dtype = variable.dtype.type
@@ -159,8 +167,8 @@ class Adam(Optimizer):
     def apply(self, grads, variables):
         dtype = variables[0].dtype.type
         t = dtype(self.iterations + 1)
-        self._alpha = (dtype(self.learning_rate) * np.sqrt(1 - dtype(self.beta_2) ** t)
-                       / (1 - dtype(self.beta_1) ** t))
+        self._alpha = (dtype(self.learning_rate) * np.sqrt(1 - keras_cast(self.beta_2, dtype) ** t)
+                       / (1 - keras_cast(self.beta_1, dtype) ** t))
         super().apply(grads, variables)
 
     def update_step(self, grad, variable, slots, scratch):
