@@ -55,12 +55,13 @@ _KINDS = {
 }
 
 
-def load_churn(path=None):
+def load_churn(path=None, features_only=False):
     """Return the churn table as a DataFrame of 14 columns (``CHURN_COLUMNS``).
 
     Without ``path``, the shipped copy (10,000 rows) is read and its sha256 is
     checked. With ``path``, a CSV (optionally gzipped) with the same schema is
-    read and validated by ``validate_churn_frame``.
+    read and validated by ``validate_churn_frame``; ``features_only=True``
+    reads customers to score, which need only the 10 ``FEATURE_COLUMNS``.
     """
     if path is None:
         raw = gzip.decompress(resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes())
@@ -69,7 +70,7 @@ def load_churn(path=None):
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})")
-    return validate_churn_frame(frame)
+    return validate_churn_frame(frame, features_only=features_only)
 
 
 def validate_churn_frame(frame, features_only=False):
@@ -113,13 +114,13 @@ def _check_column(values, column, kind):
         not_text = ~values.map(lambda v: isinstance(v, str))
         if not_text.any():
             row = not_text.idxmax()
-            raise ValueError(f"column {column!r} must hold text; row {row!r} has {values[row]!r}")
+            raise ValueError(f"column {column!r} must hold text; row {row!r} has {_show(values[row])}")
         if isinstance(kind, tuple):
             unknown = ~values.isin(kind)
             if unknown.any():
                 row = unknown.idxmax()
                 raise ValueError(
-                    f"column {column!r} has unknown value {values[row]!r} at row {row!r} "
+                    f"column {column!r} has unknown value {_show(values[row])} at row {row!r} "
                     f"(expected one of {', '.join(kind)})"
                 )
         return
@@ -127,20 +128,27 @@ def _check_column(values, column, kind):
     rejected = () if kind == "binary" else (bool, np.bool_)
     is_number = values.map(lambda v: isinstance(v, allowed) and not isinstance(v, rejected))
     if not is_number.all():
-        row = (~is_number).idxmax()
-        raise ValueError(f"column {column!r} must be numeric; row {row!r} has {values[row]!r}")
+        # point at a value that is not a number even as text ("forty", not "42")
+        unparsable = ~is_number & pd.to_numeric(values.astype(str), errors="coerce").isna()
+        row = (unparsable if unparsable.any() else ~is_number).idxmax()
+        raise ValueError(f"column {column!r} must be numeric; row {row!r} has {_show(values[row])}")
     numbers = values.astype(float)
     infinite = ~np.isfinite(numbers)
     if infinite.any():
         row = infinite.idxmax()
-        raise ValueError(f"column {column!r} must be finite; row {row!r} has {values[row]!r}")
+        raise ValueError(f"column {column!r} must be finite; row {row!r} has {_show(values[row])}")
     if kind in ("int", "binary"):
         fractional = numbers % 1 != 0
         if fractional.any():
             row = fractional.idxmax()
-            raise ValueError(f"column {column!r} must hold whole numbers; row {row!r} has {values[row]!r}")
+            raise ValueError(f"column {column!r} must hold whole numbers; row {row!r} has {_show(values[row])}")
     if kind == "binary":
         outside = ~numbers.isin((0.0, 1.0))
         if outside.any():
             row = outside.idxmax()
-            raise ValueError(f"column {column!r} must be 0 or 1; row {row!r} has {values[row]!r}")
+            raise ValueError(f"column {column!r} must be 0 or 1; row {row!r} has {_show(values[row])}")
+
+
+def _show(value):
+    """``repr`` of a cell, with NumPy scalars shown as plain Python numbers."""
+    return repr(value.item() if isinstance(value, np.generic) else value)

@@ -1,0 +1,87 @@
+import gzip
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deepkit.datasets import CHURN_COLUMNS, load_churn, validate_churn_frame
+from deepkit.datasets import churn as churn_data
+
+
+@pytest.fixture(scope="module")
+def churn():
+    return load_churn()
+
+
+def test_shipped_table_is_the_real_churn_data(churn):
+    assert churn.shape == (10_000, 14)
+    assert tuple(churn.columns) == CHURN_COLUMNS
+    assert int(churn["Exited"].sum()) == 2037
+    assert churn.loc[0, "Surname"] == "Hargrave" and churn.loc[0, "CreditScore"] == 619
+    assert sorted(churn["Geography"].unique()) == ["France", "Germany", "Spain"]
+
+
+def test_corrupted_shipped_copy_fails_the_checksum(monkeypatch):
+    raw = gzip.decompress(resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes())
+    corrupted = raw.replace(b"Hargrave", b"Hargrove", 1)
+    monkeypatch.setattr(churn_data.gzip, "decompress", lambda _: corrupted)
+    with pytest.raises(ValueError, match="corrupted: sha256"):
+        load_churn()
+
+
+def test_user_csv_with_the_same_schema_loads(churn, tmp_path):
+    path = tmp_path / "mine.csv"
+    churn.head(50).to_csv(path, index=False)
+    mine = load_churn(path)
+    pd.testing.assert_frame_equal(mine, churn.head(50), check_dtype=False)
+
+
+def _write(frame, tmp_path):
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (lambda f: f.drop(columns="Age"), "missing column.*Age"),
+        (lambda f: f.assign(Income=1), "unknown column.*Income"),
+        (lambda f: f.assign(Age=f["Age"].astype(object).where(f.index != 3, "forty")),
+         "'Age' must be numeric; row 3 has 'forty'"),
+        (lambda f: f.assign(Balance=f["Balance"].where(f.index != 7)), "'Balance' has a missing value.*row 7"),
+        (lambda f: f.assign(Geography=f["Geography"].where(f.index != 4, "Italy")),
+         "'Geography' has unknown value 'Italy' at row 4"),
+        (lambda f: f.assign(Gender=f["Gender"].where(f.index != 2, "F")), "'Gender' has unknown value 'F' at row 2"),
+        (lambda f: f.assign(Tenure=f["Tenure"].astype(float).where(f.index != 5, 2.5)),
+         "'Tenure' must hold whole numbers; row 5 has 2.5"),
+        (lambda f: f.assign(HasCrCard=f["HasCrCard"].where(f.index != 6, 2)), "'HasCrCard' must be 0 or 1; row 6"),
+        (lambda f: f.iloc[:0], "no rows"),
+    ],
+)
+def test_bad_user_csv_names_the_problem(churn, tmp_path, corrupt, message):
+    with pytest.raises(ValueError, match=message):
+        load_churn(_write(corrupt(churn.head(20).copy()), tmp_path))
+
+
+def test_empty_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(ValueError, match="empty"):
+        load_churn(path)
+
+
+def test_feature_frames_are_validated_by_the_same_code(churn):
+    features = validate_churn_frame(churn.drop(columns=["RowNumber", "CustomerId", "Surname", "Exited"]),
+                                    features_only=True)
+    assert list(features.columns) == list(CHURN_COLUMNS[3:13])
+    # the full table is accepted too, reduced to the features
+    assert list(validate_churn_frame(churn, features_only=True).columns) == list(CHURN_COLUMNS[3:13])
+    with pytest.raises(ValueError, match="missing column.*Exited"):
+        validate_churn_frame(features)
+    bad = features.head(3).assign(Age=[40.0, np.inf, 30.0])
+    with pytest.raises(ValueError, match="'Age' must be finite; row 1"):
+        validate_churn_frame(bad, features_only=True)
+    with pytest.raises(TypeError, match="DataFrame"):
+        validate_churn_frame(features.to_numpy(), features_only=True)
