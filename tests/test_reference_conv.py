@@ -1,0 +1,251 @@
+"""Parity of the convolutional twins (Conv2D, MaxPooling2D, Flatten) with Keras.
+
+Weights are copied, never re-drawn from a shared seed. Tight checks run in
+float64 (rtol 1e-7), practical ones in float32 (rtol 1e-5); the hand-written
+backward passes are also checked by central finite differences.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from deepkit import reference as ref
+from deepkit.reference.layers import Conv2D, Flatten, MaxPooling2D
+from deepkit.reference.layers.convolutional import conv_padding
+
+# (input hw, kernel, strides, padding): odd and even kernels and strides, both paddings,
+# including "same" cases where TensorFlow pads one more pixel after than before.
+CONV_CASES = [
+    ((7, 8), (3, 3), (1, 1), "valid"),
+    ((7, 8), (3, 3), (1, 1), "same"),
+    ((7, 8), (2, 4), (2, 3), "same"),
+    ((6, 6), (4, 2), (2, 2), "same"),
+    ((9, 5), (3, 2), (3, 1), "valid"),
+    ((5, 5), (1, 1), (2, 2), "same"),
+]
+POOL_CASES = [
+    ((8, 8), (2, 2), None, "valid"),
+    ((7, 9), (2, 2), None, "same"),
+    ((7, 7), (3, 3), (2, 2), "valid"),
+    ((6, 7), (3, 2), (2, 1), "same"),
+    ((5, 8), (2, 3), (1, 2), "valid"),
+]
+
+
+@pytest.fixture
+def float64():
+    """Keras in float64 for one test (the dtype policy is cached, so reset it too)."""
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    yield
+    keras.config.set_floatx("float32")
+    keras.config.set_dtype_policy("float32")
+
+
+def twin_layer(layer, keras_layer, input_shape, dtype="float64"):
+    """Build a standalone twin layer with ``keras_layer``'s weights; it propagates to its inputs."""
+    layer.dtype = dtype
+    layer.build((None,) + input_shape)
+    layer.set_weights(keras_layer.get_weights())
+    return layer
+
+
+def keras_forward_and_grads(keras_layer, x, dy):
+    """Keras outputs and the gradients of sum(outputs * dy) w.r.t. the inputs and every weight."""
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = keras_layer(x)
+        objective = tf.reduce_sum(y * dy)
+    grads = tape.gradient(objective, [x] + keras_layer.trainable_weights)
+    return y.numpy(), [g.numpy() for g in grads]
+
+
+@pytest.mark.parametrize("size, kernel, strides, padding", CONV_CASES)
+def test_conv_padding_matches_tensorflow_output_size(size, kernel, strides, padding):
+    x = tf.zeros((1, *size, 1))
+    y = tf.nn.conv2d(x, tf.zeros((*kernel, 1, 1)), strides=[1, *strides, 1], padding=padding.upper())
+    ours = [conv_padding(n, k, s, padding)[0] for n, k, s in zip(size, kernel, strides)]
+    assert ours == list(y.shape[1:3])
+
+
+@pytest.mark.parametrize("size, kernel, strides, padding", CONV_CASES)
+def test_conv2d_forward_and_gradients_float64(float64, size, kernel, strides, padding):
+    rng = np.random.default_rng(1)
+    keras_layer = keras.layers.Conv2D(4, kernel, strides=strides, padding=padding,
+                                      activation="tanh", bias_initializer="random_normal")
+    x = rng.normal(size=(3, *size, 2))
+    keras_layer.build(x.shape)
+    layer = twin_layer(Conv2D(4, kernel, strides=strides, padding=padding, activation="tanh"),
+                       keras_layer, x.shape[1:])
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    keras_y, (keras_dx, keras_dkernel, keras_dbias) = keras_forward_and_grads(keras_layer, x, dy)
+    dx = layer.backprop(dy)
+    np.testing.assert_allclose(y, keras_y, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(dx, keras_dx, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["kernel"], keras_dkernel, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["bias"], keras_dbias, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("size, pool, strides, padding", POOL_CASES)
+def test_max_pooling2d_forward_and_gradient_float64(float64, size, pool, strides, padding):
+    rng = np.random.default_rng(2)
+    keras_layer = keras.layers.MaxPooling2D(pool, strides=strides, padding=padding)
+    x = rng.normal(size=(2, *size, 3))
+    layer = MaxPooling2D(pool, strides=strides, padding=padding)
+    layer.build((None,) + x.shape[1:])
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    keras_y, (keras_dx,) = keras_forward_and_grads(keras_layer, x, dy)
+    assert y.shape == layer.compute_output_shape(x.shape) == keras_y.shape
+    np.testing.assert_allclose(y, keras_y, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.backprop(dy), keras_dx, rtol=1e-7, atol=1e-12)
+
+
+def test_flatten_matches_keras_order_and_backward(float64):
+    x = np.arange(2 * 3 * 4 * 5, dtype="float64").reshape(2, 3, 4, 5)
+    layer = Flatten()
+    y = layer(x)
+    np.testing.assert_array_equal(y, keras.layers.Flatten()(x).numpy())
+    np.testing.assert_array_equal(layer.backprop(y * 2), x * 2)
+
+
+def numerical_gradient(f, array, eps=1e-6):
+    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + eps
+        plus = f()
+        array[index] = saved - eps
+        minus = f()
+        array[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("layer", [
+    Conv2D(2, (2, 3), strides=(2, 1), padding="same", activation="sigmoid"),
+    MaxPooling2D((2, 2), strides=(1, 2), padding="same"),
+])
+def test_backward_passes_match_finite_differences(layer):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 5, 4, 2))
+    layer.dtype, layer.rng = "float64", rng
+    layer.build((None,) + x.shape[1:])
+    dy = rng.normal(size=layer(x).shape)
+
+    def objective():
+        return float(np.sum(layer(x) * dy))
+
+    objective()
+    dx = layer.backprop(dy)
+    weight_grads = {name: layer.grads[name].copy() for name in layer.weight_names}
+    np.testing.assert_allclose(dx, numerical_gradient(objective, x), rtol=1e-6, atol=1e-8)
+    for name, grad in weight_grads.items():
+        np.testing.assert_allclose(grad, numerical_gradient(objective, getattr(layer, name)),
+                                   rtol=1e-6, atol=1e-8)
+
+
+def keras_io_convnet(dropout=0.5, filters=(8, 16)):
+    """keras-io's MNIST convnet (smaller filter counts keep the test fast)."""
+    return keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(filters[0], (3, 3), activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Conv2D(filters[1], (3, 3), activation="relu"),
+        keras.layers.MaxPooling2D((2, 2)),
+        keras.layers.Flatten(),
+        keras.layers.Dropout(dropout),
+        keras.layers.Dense(10, activation="softmax"),
+    ])
+
+
+def digits_batch(n, rng):
+    x = rng.random((n, 28, 28, 1))
+    y = np.eye(10)[rng.integers(0, 10, n)]
+    return x, y
+
+
+def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mask(float64):
+    rng = np.random.default_rng(4)
+    model = keras_io_convnet()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    twin = ref.from_keras(model)
+    assert [type(layer).__name__ for layer in twin.layers] == [
+        type(layer).__name__ for layer in model.layers]
+    assert twin.dtype == "float64" and twin.count_params() == model.count_params()
+    x, y = digits_batch(8, rng)
+    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-7, atol=1e-12)
+
+    dropout = twin.layers[5]
+    dropout.fixed_mask = rng.random((8, 400)) >= 0.5
+    loss, grads = twin.compute_gradients(x, y)
+    with tf.GradientTape() as tape:
+        out = tf.constant(x)
+        for layer in model.layers:
+            out = out * (dropout.fixed_mask / 0.5) if layer is model.layers[5] else layer(out)
+        keras_loss = tf.reduce_mean(keras.losses.categorical_crossentropy(y, out))
+    keras_grads = tape.gradient(keras_loss, model.trainable_weights)
+    assert loss == pytest.approx(float(keras_loss), rel=1e-7)
+    for grad, keras_grad in zip(grads, keras_grads):
+        np.testing.assert_allclose(grad, keras_grad.numpy(), rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adagrad"])
+def test_convnet_one_optimizer_step_float64(float64, optimizer):
+    rng = np.random.default_rng(5)
+    model = keras_io_convnet(dropout=0.0)
+    model.compile(optimizer=optimizer, loss="categorical_crossentropy")
+    twin = ref.from_keras(model)
+    x, y = digits_batch(16, rng)
+    twin.train_on_batch(x, y)
+    model.train_on_batch(x, y)
+    for ours, theirs in zip(twin.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-12)
+
+
+def test_convnet_training_trajectory_float32_matches_keras_fit():
+    rng = np.random.default_rng(6)
+    model = keras_io_convnet(dropout=0.0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
+    twin = ref.from_keras(model)
+    assert twin.dtype == "float32"
+    x, y = digits_batch(64, rng)
+    x, y = x.astype("float32"), y.astype("float32")
+    ours = twin.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    theirs = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-5)
+    for mine, keras_weight in zip(twin.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(mine, keras_weight, rtol=1e-5, atol=1e-6)
+
+
+def test_to_keras_round_trip_keeps_predictions():
+    rng = np.random.default_rng(7)
+    twin = ref.Sequential([ref.Input((10, 9, 2)),
+                           Conv2D(3, (2, 3), strides=(2, 1), padding="same", activation="relu"),
+                           MaxPooling2D((2, 2), padding="same"),
+                           Flatten(),
+                           ref.Dense(4, activation="softmax")], seed=0)
+    twin.compile(optimizer="adam", loss="categorical_crossentropy")
+    model = twin.to_keras()
+    assert [layer.get_config()["padding"] for layer in model.layers[:2]] == ["same", "same"]
+    x = rng.normal(size=(5, 10, 9, 2)).astype("float32")
+    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    again = ref.from_keras(model)
+    np.testing.assert_array_equal(again.predict(x), twin.predict(x))
+
+
+def test_unsupported_arguments_and_bad_shapes_are_named():
+    with pytest.raises(ValueError, match="dilation_rate"):
+        Conv2D(2, 3, dilation_rate=2)
+    with pytest.raises(ValueError, match="channels_last"):
+        MaxPooling2D(data_format="channels_first")
+    with pytest.raises(ValueError, match="padding"):
+        Conv2D(2, 3, padding="causal")
+    with pytest.raises(ValueError, match="4-D"):
+        ref.Sequential([ref.Input((28, 28)), Conv2D(2, 3)]).build()
+    with pytest.raises(ValueError, match="larger than its input"):
+        ref.Sequential([ref.Input((2, 2, 1)), Conv2D(2, 3)]).build()
