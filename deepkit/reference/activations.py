@@ -39,7 +39,7 @@ def tanh(x):
 
 def relu(x):
     """relu(x) = max(x, 0)."""
-    return np.maximum(x, 0, dtype=x.dtype)
+    return np.maximum(x, 0)
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -75,8 +75,9 @@ def _tanh_grad(x, y, grad):
 
 
 def _relu_grad(x, y, grad):
-    # 1 where x > 0, else 0 (0 at x == 0, as tf.nn.relu)
-    return grad * (x > 0)
+    # 1 where x > 0, else 0 (0 at x == 0, as tf.nn.relu); sign(y) is that 0/1 mask
+    # in grad's own dtype, cheaper than multiplying by a boolean array.
+    return grad * np.sign(y)
 
 
 def _leaky_relu_grad(x, y, grad, negative_slope=0.2):

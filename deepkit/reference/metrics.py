@@ -1,27 +1,28 @@
 """Accuracy metrics (mirror keras/src/metrics/accuracy_metrics.py).
 
-Each metric maps (y_true, y_pred) to one value per sample; ``fit`` and
-``evaluate`` report their running mean over samples, as Keras does.
+Keras's metric has one value per sample and reports the running mean over
+samples; each function here returns the *sum* of those per-sample values over
+the batch, so ``fit`` and ``evaluate`` divide running sums by sample counts.
 """
 
 import numpy as np
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    """mean over the last axis of [y_true == (y_pred > threshold)]."""
-    return (y_true == (y_pred > threshold)).mean(axis=-1)
+    """Per sample: mean over the last axis of [y_true == (y_pred > threshold)]."""
+    return np.count_nonzero(y_true == (y_pred > threshold)) / y_pred.shape[-1]
 
 
 def categorical_accuracy(y_true, y_pred):
-    """[argmax(y_true) == argmax(y_pred)]."""
-    return (y_true.argmax(axis=-1) == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+    """Per sample: [argmax(y_true) == argmax(y_pred)]."""
+    return np.count_nonzero(y_true.argmax(axis=-1) == y_pred.argmax(axis=-1))
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    """[y_true == argmax(y_pred)], y_true holding class indices."""
+    """Per sample: [y_true == argmax(y_pred)], y_true holding class indices."""
     if y_true.ndim == y_pred.ndim:
         y_true = y_true[..., 0]
-    return (y_true == y_pred.argmax(axis=-1)).astype(y_pred.dtype)
+    return np.count_nonzero(y_true == y_pred.argmax(axis=-1))
 
 
 METRICS = {f.__name__: f for f in (

@@ -325,7 +325,7 @@ class Sequential:
                 self._apply_gradients()
                 loss_sum += loss * len(xb)
                 for i, (_, fn) in enumerate(metric_fns):
-                    metric_sums[i] += float(fn(yb, out).sum())
+                    metric_sums[i] += fn(yb, out)
                 if batch_callbacks:
                     seen = min(start + batch_size, n)
                     logs = self._logs(loss_sum / seen, metric_fns,
@@ -361,7 +361,7 @@ class Sequential:
             loss, _ = loss_fn.value_and_grad(yb, self._layers[-1].logits if from_logits else out)
             loss_sum += loss * len(yb)
             for i, (_, fn) in enumerate(metric_fns):
-                metric_sums[i] += float(fn(yb, out).sum())
+                metric_sums[i] += fn(yb, out)
         n = len(x)
         return self._logs(loss_sum / n, metric_fns, [s / n for s in metric_sums])
 

@@ -61,7 +61,7 @@ class Dense(Layer):
         self._inputs = inputs
         outputs = inputs @ self.kernel
         if self.use_bias:
-            outputs += self.bias
+            np.add(outputs, self.bias, out=outputs)
         return outputs
 
     def backward(self, grad):
@@ -71,7 +71,7 @@ class Dense(Layer):
         g = grad if grad.ndim == 2 else grad.reshape(-1, self.units)
         np.matmul(x.T, g, out=self.grads["kernel"])
         if self.use_bias:
-            np.sum(g, axis=0, out=self.grads["bias"])
+            np.add.reduce(g, 0, out=self.grads["bias"])
         if not self.propagate:
             return None
         return grad @ self.kernel.T
