@@ -41,16 +41,24 @@ def windows(inputs, kernel_size, strides, output_size):
     return view.transpose(0, 1, 2, 4, 5, 3)
 
 
+def window_offsets(kernel_size, strides, output_size):
+    """For each kernel offset (i, j) in row-major order, the index of the strided view
+    (batch, out_h, out_w, channels) holding the input under that offset of every window."""
+    (kh, kw), (sh, sw), (oh, ow) = kernel_size, strides, output_size
+    for i in range(kh):
+        for j in range(kw):
+            yield (slice(None), slice(i, i + (oh - 1) * sh + 1, sh),
+                   slice(j, j + (ow - 1) * sw + 1, sw))
+
+
 def scatter_windows(patch_grads, input_shape, strides):
     """The adjoint of ``windows``: add patch gradients (batch, out_h, out_w, kernel_h,
     kernel_w, channels) back into a zero array of ``input_shape`` (col2im)."""
     _, oh, ow, kh, kw, _ = patch_grads.shape
-    sh, sw = strides
     grads = np.zeros(input_shape, patch_grads.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            grads[:, i : i + (oh - 1) * sh + 1 : sh, j : j + (ow - 1) * sw + 1 : sw] += (
-                patch_grads[:, :, :, i, j])
+    offsets = window_offsets((kh, kw), strides, (oh, ow))
+    for (i, j), window in zip(np.ndindex(kh, kw), offsets):
+        grads[window] += patch_grads[:, :, :, i, j]
     return grads
 
 

@@ -5,7 +5,7 @@ import numpy as np
 from deepkit.reference.layers.base import Layer, register
 from deepkit.reference.layers.convolutional import (check_channels_last, check_images,
                                                     check_padding, pad_and_size, pair,
-                                                    scatter_windows, windows)
+                                                    window_offsets)
 
 
 @register
@@ -15,7 +15,9 @@ class MaxPooling2D(Layer):
     ``strides`` defaults to ``pool_size``; "same" padding pads with -inf (so the
     padding never wins), split as TensorFlow splits it. Backward: each output's
     gradient goes to the position of its window's maximum (the first one, in
-    row-major window order, on ties), summed where windows overlap.
+    row-major window order, on ties), summed where windows overlap. Both passes
+    loop over the pool_h * pool_w offsets of a window, each a strided view of
+    the whole batch.
     """
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
@@ -31,20 +33,23 @@ class MaxPooling2D(Layer):
         output_size, pads = pad_and_size(inputs.shape, self.pool_size, self.strides, self.padding)
         if any(map(any, pads)):
             inputs = np.pad(inputs, ((0, 0), *pads, (0, 0)), constant_values=-np.inf)
-        patches = windows(inputs, self.pool_size, self.strides, output_size)
-        patches = patches.reshape(patches.shape[:3] + (-1, patches.shape[-1]))
-        self._argmax = patches.argmax(axis=3)
-        self._padded_shape, self._pads = inputs.shape, pads
-        return np.take_along_axis(patches, self._argmax[:, :, :, None], axis=3)[:, :, :, 0]
+        slices = list(window_offsets(self.pool_size, self.strides, output_size))
+        outputs = inputs[slices[0]].copy()
+        for window in slices[1:]:
+            np.maximum(outputs, inputs[window], out=outputs)
+        self._padded, self._pads, self._slices = inputs, pads, slices
+        return outputs
 
     def backward(self, grad):
-        n, oh, ow, channels = grad.shape
-        offsets = np.arange(self.pool_size[0] * self.pool_size[1])[:, None]
-        patch_grads = (self._argmax[:, :, :, None] == offsets) * grad[:, :, :, None]
-        patch_grads = patch_grads.reshape(n, oh, ow, *self.pool_size, channels)
-        padded = scatter_windows(patch_grads, self._padded_shape, self.strides)
+        padded, outputs = self._padded, self.logits
+        grads = np.zeros_like(padded)
+        unclaimed = np.ones(outputs.shape, bool)
+        for window in self._slices:
+            winner = (padded[window] == outputs) & unclaimed
+            unclaimed &= ~winner
+            grads[window] += np.where(winner, grad, 0)
         (top, bottom), (left, right) = self._pads
-        return padded[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
+        return grads[:, top : grads.shape[1] - bottom, left : grads.shape[2] - right]
 
     def compute_output_shape(self, input_shape):
         check_images(input_shape, "MaxPooling2D")
