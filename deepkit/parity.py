@@ -15,11 +15,29 @@ masks are random; the layer tests inject them instead). Differences are
 reported as max |twin - keras| and the relative max |twin - keras| / max |keras|.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from deepkit.report import format_grid
+
+
+@contextlib.contextmanager
+def keras_float_dtype(dtype):
+    """Within the block Keras builds layers, losses and optimizer variables in
+    ``dtype`` (floatx and the global dtype policy), restored afterwards. The
+    twin in float64 matches Keras in float64 this way."""
+    import keras
+
+    floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
+    keras.config.set_floatx(dtype)
+    keras.config.set_dtype_policy(dtype)
+    try:
+        yield
+    finally:
+        keras.config.set_floatx(floatx)
+        keras.config.set_dtype_policy(policy)
 
 
 @dataclass

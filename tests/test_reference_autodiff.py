@@ -69,7 +69,7 @@ VALUE_ACTIVATIONS = {
     "sigmoid": lambda v: v.sigmoid(),
     "tanh": lambda v: v.tanh(),
     "relu": lambda v: v.relu(),
-    "leaky_relu": lambda v: v if v.data > 0 else v * 0.2,
+    "leaky_relu": lambda v: v if v.data > 0 else v * float(np.float32(0.2)),  # as TF's op
     "elu": lambda v: v if v.data > 0 else v.exp() - 1,
 }
 

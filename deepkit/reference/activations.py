@@ -43,8 +43,12 @@ def relu(x):
 
 
 def leaky_relu(x, negative_slope=0.2):
-    """leaky_relu(x) = x if x > 0 else negative_slope * x (Keras 3 default slope 0.2)."""
-    return np.where(x > 0, x, x * x.dtype.type(negative_slope))
+    """leaky_relu(x) = x if x > 0 else negative_slope * x (Keras 3 default slope 0.2).
+
+    The slope is rounded to float32 as in TensorFlow's LeakyRelu op (whose
+    ``alpha`` attribute is a float32), which matters only in float64.
+    """
+    return np.where(x > 0, x, x * x.dtype.type(np.float32(negative_slope)))
 
 
 def elu(x, alpha=1.0):
@@ -81,7 +85,7 @@ def _relu_grad(x, y, grad):
 
 
 def _leaky_relu_grad(x, y, grad, negative_slope=0.2):
-    return np.where(x > 0, grad, grad * x.dtype.type(negative_slope))
+    return np.where(x > 0, grad, grad * x.dtype.type(np.float32(negative_slope)))
 
 
 def _elu_grad(x, y, grad, alpha=1.0):
