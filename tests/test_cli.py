@@ -1,0 +1,73 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepkit.datasets import load_churn
+
+_SCRIPT = Path(sys.executable).with_name("deepkit")
+DEEPKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "deepkit.cli"]
+
+
+def deepkit(*args, cwd=None):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([*DEEPKIT, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("cli") / "bundle"
+    done = deepkit("run", "churn", "--epochs", 2, "--quiet", "--save", directory)
+    assert done.returncode == 0, done.stderr
+    return directory, done.stdout
+
+
+def test_list_names_the_recipes():
+    done = deepkit("list")
+    assert done.returncode == 0
+    assert "churn" in done.stdout and "Bank churn" in done.stdout
+
+
+def test_run_prints_the_results_table_and_saves(bundle):
+    directory, stdout = bundle
+    for line in ("test accuracy", "baseline (always stays)", "ROC AUC", "confusion matrix",
+                 "T3's new customer leaves", "epochs trained            2 of 2, batch 10", "seconds"):
+        assert line in stdout
+    assert sorted(p.name for p in directory.iterdir()) == ["model.keras", "preprocessor.json", "result.json"]
+
+
+def test_predict_prints_one_probability_per_row(bundle, tmp_path):
+    from deepkit.recipes import churn
+
+    directory, _ = bundle
+    customers = load_churn().head(7)
+    customers.drop(columns=["Exited"]).to_csv(tmp_path / "customers.csv", index=False)
+    done = deepkit("predict", "churn", directory, "--csv", tmp_path / "customers.csv")
+    assert done.returncode == 0, done.stderr
+    printed = np.array([float(line) for line in done.stdout.split()])
+    np.testing.assert_allclose(printed, churn.load(directory).predict_proba(customers), atol=1e-6)
+    assert printed.shape == (7,)
+
+
+def test_bad_input_prints_one_line_and_exits_2(tmp_path):
+    bad = load_churn().head(10)
+    bad.loc[3, "Geography"] = "Italy"
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    done = deepkit("run", "churn", "--data", tmp_path / "bad.csv")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "deepkit: error: column 'Geography' has unknown value 'Italy' at row 3 (expected one of France, Germany, Spain)"
+    ]
+    assert done.stdout == ""
+
+
+def test_predict_without_a_bundle_is_a_clear_error(tmp_path):
+    load_churn().head(3).to_csv(tmp_path / "customers.csv", index=False)
+    done = deepkit("predict", "churn", tmp_path, "--csv", tmp_path / "customers.csv")
+    assert done.returncode == 2
+    assert done.stderr.startswith("deepkit: error: ") and "no model.keras" in done.stderr
+    assert "Traceback" not in done.stderr
