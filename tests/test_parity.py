@@ -1,0 +1,167 @@
+"""Whole-model parity of the NumPy twin with Keras: forward outputs, loss,
+every parameter gradient (tf.GradientTape), one optimizer step, and a 10-step
+``fit`` trajectory; tight in float64, practical in float32; plus random
+architectures, activations, losses and optimizers (hypothesis)."""
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from deepkit import parity
+from deepkit import reference as ref
+from deepkit.parity import keras_float_dtype
+
+TOLERANCE = {"float64": 1e-7, "float32": 1e-5}
+
+
+def _keras_mlp(sizes, hidden, last, dtype, initializer="glorot_uniform"):
+    with keras_float_dtype(dtype):
+        layers = [keras.Input((sizes[0],))]
+        layers += [keras.layers.Dense(n, activation=hidden, bias_initializer="random_normal",
+                                      kernel_initializer=initializer) for n in sizes[1:-1]]
+        layers.append(keras.layers.Dense(sizes[-1], activation=last,
+                                         bias_initializer="random_normal"))
+        return keras.Sequential(layers)
+
+
+def _data(n, inputs, outputs, loss, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, inputs))
+    if loss == "sparse_categorical_crossentropy":
+        return x, rng.integers(0, outputs, n)
+    if loss == "categorical_crossentropy":
+        return x, np.eye(outputs)[rng.integers(0, outputs, n)]
+    if loss == "binary_crossentropy":
+        return x, rng.integers(0, 2, (n, outputs)).astype(float)
+    return x, rng.normal(size=(n, outputs))
+
+
+@pytest.fixture(scope="module", params=["float64", "float32"])
+def churn_keras(request):
+    """The churn network 11-6-6-1, shared by the optimizer cases of one dtype."""
+    return request.param, _keras_mlp([11, 6, 6, 1], "relu", "sigmoid", request.param)
+
+
+@pytest.mark.parametrize("optimizer", [
+    "adam", "sgd", "rmsprop", "adagrad",
+    keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+    keras.optimizers.RMSprop(momentum=0.5, centered=True),
+], ids=["adam", "sgd", "rmsprop", "adagrad", "sgd-nesterov", "rmsprop-centered"])
+def test_churn_net_matches_keras(churn_keras, optimizer):
+    dtype, keras_model = churn_keras
+    x, y = _data(32, 11, 1, "binary_crossentropy")
+    with keras_float_dtype(dtype):
+        report = parity.compare(keras_model, x, y, loss="binary_crossentropy",
+                                optimizer=optimizer)
+    quantities = {row.quantity for row in report.rows}
+    assert quantities == {"forward", "loss", "gradient", "step"}
+    assert len([r for r in report.rows if r.quantity == "gradient"]) == 6
+    assert report.dtype == dtype
+    assert report.max_rel() < TOLERANCE[dtype], str(report)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("last,loss,outputs", [
+    ("softmax", "categorical_crossentropy", 4),
+    ("softmax", "sparse_categorical_crossentropy", 4),
+    ("linear", "mean_squared_error", 2),
+    ("sigmoid", "mean_squared_error", 1),
+])
+def test_other_heads_match_keras(dtype, last, loss, outputs):
+    keras_model = _keras_mlp([5, 7, outputs], "tanh", last, dtype)
+    x, y = _data(16, 5, outputs, loss, seed=1)
+    with keras_float_dtype(dtype):
+        report = parity.compare(keras_model, x, y, loss=loss, optimizer="adam")
+    assert report.max_rel() < TOLERANCE[dtype], str(report)
+
+
+def test_saturated_sigmoid_uses_logits_like_keras():
+    """Inside Keras the loss of a sigmoid output comes from its logits, unclipped:
+    with huge logits the loss is far above the clipped -log(1e-7) = 16.1."""
+    keras_model = _keras_mlp([3, 1], None, "sigmoid", "float64")
+    keras_model.set_weights([np.full((3, 1), 30.0), np.zeros(1)])
+    x, y = np.ones((4, 3)), np.zeros((4, 1))
+    with keras_float_dtype("float64"):
+        report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="sgd")
+    twin = ref.from_keras(keras_model)
+    twin.compile(optimizer="sgd", loss="binary_crossentropy")
+    loss, grads = twin.compute_gradients(x, y)
+    assert loss == pytest.approx(90.0, rel=1e-9)
+    np.testing.assert_allclose(grads[0], np.ones((3, 1)), rtol=1e-9)  # sigmoid(90) - 0 = 1
+    assert report.max_rel() < 1e-12, str(report)
+    # On plain arrays the loss clips, as keras.losses does.
+    assert ref.losses.BinaryCrossentropy()(y, twin.predict(x)) == pytest.approx(
+        -np.log(1e-7), rel=1e-6)
+
+
+def test_report_prints_every_layer_and_weight():
+    keras_model = _keras_mlp([4, 3, 1], "relu", "sigmoid", "float32")
+    x, y = _data(8, 4, 1, "binary_crossentropy")
+    text = str(parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="adam"))
+    names = [layer.name for layer in keras_model.layers]
+    for quantity in ("forward", "loss", "gradient", "step"):
+        assert quantity in text
+    assert text.count("kernel") == 4 and text.count("bias") == 4
+    assert all(name in text for name in names)
+    with pytest.raises(ValueError, match="loss= and optimizer="):
+        parity.compare(keras_model, x, y)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_ten_step_fit_trajectory_matches_keras(dtype):
+    keras_model = _keras_mlp([11, 6, 6, 1], "relu", "sigmoid", dtype, initializer="uniform")
+    x, y = _data(80, 11, 1, "binary_crossentropy", seed=2)
+    with keras_float_dtype(dtype):
+        keras_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                            metrics=["accuracy"])
+        twin = ref.from_keras(keras_model)
+        initial = twin.get_weights()
+        keras_history = keras_model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    history = twin.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert twin.optimizer.iterations == 10
+    rtol = TOLERANCE[dtype]
+    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol * np.abs(theirs).max())
+    assert history.history["loss"][0] == pytest.approx(keras_history.history["loss"][0], rel=rtol)
+    assert history.history["accuracy"][0] == pytest.approx(
+        keras_history.history["accuracy"][0], abs=1e-6)
+    # the weights moved far more than the tolerance: the match is not trivial
+    moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
+    assert moved > 1e-3
+
+
+HEADS = [
+    ("sigmoid", "binary_crossentropy"), ("softmax", "categorical_crossentropy"),
+    ("softmax", "sparse_categorical_crossentropy"), ("linear", "mean_squared_error"),
+    ("tanh", "mean_squared_error"),
+    # Keras's quirk, mirrored: a sigmoid output with categorical cross-entropy is
+    # scored from its logits with a softmax cross-entropy.
+    ("sigmoid", "categorical_crossentropy"),
+]
+OPTIMIZERS = [
+    lambda: keras.optimizers.Adam(0.01), lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    lambda: keras.optimizers.SGD(0.05, momentum=0.5, nesterov=True),
+    lambda: keras.optimizers.RMSprop(), lambda: keras.optimizers.Adagrad(0.1),
+]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 6), min_size=0, max_size=3),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "elu", "leaky_relu", "linear"]),
+    head=st.sampled_from(HEADS),
+    outputs=st.integers(2, 4),
+    optimizer=st.sampled_from(OPTIMIZERS),
+    batch=st.integers(1, 9),
+    seed=st.integers(0, 2**16),
+)
+def test_random_networks_match_keras_in_float64(hidden, activation, head, outputs, optimizer,
+                                                batch, seed):
+    last, loss = head
+    outputs = 1 if loss == "binary_crossentropy" else outputs
+    keras_model = _keras_mlp([3] + hidden + [outputs], activation, last, "float64")
+    x, y = _data(batch, 3, outputs, loss, seed=seed)
+    with keras_float_dtype("float64"):
+        report = parity.compare(keras_model, x, y, loss=loss, optimizer=optimizer())
+    assert report.max_rel() < TOLERANCE["float64"], str(report)
