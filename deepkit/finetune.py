@@ -1,0 +1,189 @@
+"""Fine-tuning a pretrained Keras model on new classes, in the two phases of the
+Keras transfer-learning guide.
+
+    model = deepkit.finetune.finetune("digits_0_4.keras", 5, x, y, unfreeze=2)
+
+1. Cut the old head: keep the model up to a named layer, or up to the last
+   feature layer (what precedes the final Dense classifier and its dropout).
+2. Freeze that base (``trainable = False``) and call it with ``training=False``,
+   so BatchNormalization keeps using its moving statistics even when unfrozen.
+3. Add a new head, ``[GlobalAveragePooling2D] -> Dropout -> Dense(num_classes,
+   softmax)``, and train it.
+4. Optionally unfreeze the top ``unfreeze`` layers of the base (BatchNormalization
+   layers stay frozen) and train again with a low learning rate.
+
+The result is a plain ``keras.Model`` that saves and loads as ``.keras``.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
+
+
+def load_base(base):
+    """A Keras model from a model, or from the path of a ``.keras`` file."""
+    import keras
+
+    if isinstance(base, keras.Model):
+        return base
+    if isinstance(base, (str, Path)):
+        path = Path(base)
+        if path.suffix != ".keras":
+            raise ValueError(f"base must be a Keras model or a .keras file, got the path {path}")
+        if not path.is_file():
+            raise FileNotFoundError(f"no such .keras file: {path}")
+        return keras.models.load_model(path, compile=False)
+    raise TypeError(f"base must be a keras.Model or a path to a .keras file, got {type(base).__name__}")
+
+
+def application(name, input_shape, weights=None):
+    """A ``keras.applications`` model without its top, e.g. ``application("MobileNetV2", (32, 32, 3))``.
+
+    ``weights`` is None (random), a weights file on disk (``.weights.h5``), or
+    ``"imagenet"`` (Keras downloads it unless it is already in Keras's cache).
+    """
+    import keras
+
+    builder = getattr(keras.applications, name, None)
+    if builder is None or not callable(builder):
+        raise ValueError(f"keras.applications has no model named {name!r}")
+    if weights not in (None, "imagenet") and not Path(weights).is_file():
+        raise FileNotFoundError(f"weights file not found: {weights}")
+    return builder(include_top=False, weights=None if weights is None else str(weights), input_shape=tuple(input_shape))
+
+
+def feature_layer(model, layer=None):
+    """The layer where the base ends: ``layer`` (a name) or the last feature layer.
+
+    The last feature layer is found by walking back from the output over
+    dropout/activation layers, one Dense classifier, and the dropout before it.
+    A model that does not end in a Dense layer is all base.
+    """
+    import keras
+
+    if layer is not None:
+        names = [candidate.name for candidate in model.layers]
+        if layer not in names:
+            raise ValueError(f"model {model.name!r} has no layer named {layer!r}; its layers are {names}")
+        return model.get_layer(layer)
+    layers = [candidate for candidate in model.layers if not isinstance(candidate, keras.layers.InputLayer)]
+    index = len(layers) - 1
+    while index >= 0 and type(layers[index]).__name__ in HEAD_LAYERS:
+        index -= 1
+    if index >= 0 and isinstance(layers[index], keras.layers.Dense):
+        index -= 1
+        while index >= 0 and type(layers[index]).__name__ in HEAD_LAYERS:
+            index -= 1
+    if index < 0:
+        raise ValueError(f"model {model.name!r} has no feature layer below its Dense classifier; name one with layer=")
+    return layers[index]
+
+
+def feature_extractor(model, layer=None):
+    """``model`` cut at ``feature_layer(model, layer)``, as a new functional model sharing its weights."""
+    import keras
+
+    cut = feature_layer(model, layer)
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    return keras.Model(inputs, cut.output, name=f"{model.name}_features")
+
+
+def with_new_head(features, num_classes, dropout=0.2, seed=None):
+    """Frozen ``features`` called with ``training=False``, then a new softmax head of ``num_classes``."""
+    import keras
+
+    features.trainable = False
+    inputs = keras.Input(shape=features.input_shape[1:])
+    x = features(inputs, training=False)
+    if len(x.shape) == 4:
+        x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
+    elif len(x.shape) != 2:
+        x = keras.layers.Flatten(name="head_flatten")(x)
+    if dropout:
+        x = keras.layers.Dropout(dropout, seed=seed, name="head_dropout")(x)
+    outputs = keras.layers.Dense(
+        num_classes, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed), name="head"
+    )(x)
+    return keras.Model(inputs, outputs, name="finetuned")
+
+
+def base_layers(features):
+    """The layers of ``features`` without its input layer, bottom to top."""
+    import keras
+
+    return [layer for layer in features.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
+def check_unfreeze(features, count, epochs):
+    """Raise unless ``count`` top layers can be unfrozen and trained for ``epochs``."""
+    layers = len(base_layers(features))
+    if not isinstance(count, (int, np.integer)) or not 0 <= count <= layers:
+        raise ValueError(f"unfreeze must be an int between 0 and the base's {layers} layers, got {count!r}")
+    if bool(count) != bool(epochs):
+        raise ValueError(f"unfreeze={count} and fine_tune_epochs={epochs}: give both (phase 2) or neither")
+
+
+def unfreeze_top(features, count):
+    """Make the top ``count`` layers of ``features`` trainable; BatchNormalization stays frozen."""
+    import keras
+
+    layers = base_layers(features)
+    features.trainable = True
+    for index, layer in enumerate(layers):
+        top = index >= len(layers) - count
+        layer.trainable = top and not isinstance(layer, keras.layers.BatchNormalization)
+
+
+def check_data(model, num_classes, x, y):
+    """Raise a clear error unless ``x`` fits ``model``'s input and ``y`` fits ``num_classes``; returns the loss."""
+    if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    x, y = np.asarray(x), np.asarray(y)
+    expected = tuple(model.input_shape[1:])
+    if x.ndim != len(expected) + 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
+        raise ValueError(f"x has shape {x.shape}, but the base takes inputs of shape (n, {', '.join(map(str, expected))})")
+    if len(y) != len(x):
+        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
+    if y.ndim == 2:
+        if y.shape[1] != num_classes:
+            raise ValueError(f"one-hot y has {y.shape[1]} columns but num_classes is {num_classes}")
+        return "categorical_crossentropy"
+    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"y must be integer labels of shape (n,) or one-hot (n, {num_classes}); got {y.dtype} {y.shape}")
+    bad = np.flatnonzero((y < 0) | (y >= num_classes))
+    if bad.size:
+        raise ValueError(f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1} (num_classes={num_classes})")
+    return "sparse_categorical_crossentropy"
+
+
+def finetune(
+    base, num_classes, x, y, *, layer=None, dropout=0.2, epochs=5, batch_size=64, learning_rate=1e-3,
+    unfreeze=0, fine_tune_epochs=0, fine_tune_learning_rate=1e-5, validation_split=0.0, seed=0, verbose=0,
+):
+    """Put a new ``num_classes`` head on ``base`` (model or ``.keras`` path) and train it on ``(x, y)``.
+
+    Phase 1 trains the head for ``epochs`` with the base frozen; phase 2 (when
+    ``unfreeze`` and ``fine_tune_epochs`` are positive) unfreezes the base's top
+    ``unfreeze`` layers and trains ``fine_tune_epochs`` more at ``fine_tune_learning_rate``.
+    Returns the compiled ``keras.Model``; ``model.history`` holds the last phase's history.
+    """
+    import keras
+
+    from deepkit.seeding import set_seed
+
+    set_seed(seed)
+    features = feature_extractor(load_base(base), layer)
+    loss = check_data(features, num_classes, x, y)
+    check_unfreeze(features, unfreeze, fine_tune_epochs)
+    model = with_new_head(features, num_classes, dropout, seed)
+    fit_args = dict(batch_size=batch_size, validation_split=validation_split, verbose=verbose)
+
+    model.compile(keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+    model.fit(x, y, epochs=epochs, **fit_args)
+    if unfreeze:
+        unfreeze_top(features, unfreeze)
+        model.compile(keras.optimizers.Adam(fine_tune_learning_rate), loss=loss, metrics=["accuracy"])
+        model.fit(x, y, epochs=fine_tune_epochs, **fit_args)
+    return model

@@ -1,0 +1,138 @@
+"""Transfer learning on MNIST, after Keras's classic ``mnist_transfer_cnn`` example.
+
+    from deepkit.recipes import transfer
+    result = transfer.run()
+    print(result.report())
+
+1. Pretrain the ``cnn`` recipe's network on digits 0-4 and save it as ``.keras``.
+2. Load it back and fine-tune it on digits 5-9 (as classes 0-4) with the
+   convolutional base frozen (``deepkit.finetune``): only the new head trains.
+3. Train the same network on 5-9 from scratch with the same budget (epochs,
+   batch size), in two regimes: all 5-9 training images, and a few hundred.
+
+Keras's example reported 99.8% on 0-4 and 99.2% on 5-9 after fine-tuning.
+"""
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from deepkit.report import format_grid, format_table
+
+
+@dataclass
+class TransferResult:
+    """Test accuracies and seconds of pretraining, fine-tuning and training from scratch."""
+
+    pretrain_accuracy: float
+    pretrain_seconds: float
+    n_pretrain: int
+    rows: list = field(default_factory=list)
+    base_path: str = None
+
+    def report(self):
+        pretrain = format_table(
+            [
+                ("pretrained on digits 0-4", f"{self.n_pretrain} images, saved to {self.base_path}"),
+                ("test accuracy on 0-4", f"{self.pretrain_accuracy:.4f}"),
+                ("seconds", f"{self.pretrain_seconds:.1f}"),
+            ],
+            title="Transfer learning: MNIST digits 0-4 -> 5-9",
+        )
+        header = ["digits 5-9 regime", "train images", "epochs", "transfer acc", "transfer s", "scratch acc", "scratch s"]
+        grid = format_grid(
+            header,
+            [
+                [r["regime"], r["n_train"], r["epochs"], f"{r['transfer_accuracy']:.4f}", f"{r['transfer_seconds']:.1f}",
+                 f"{r['scratch_accuracy']:.4f}", f"{r['scratch_seconds']:.1f}"]
+                for r in self.rows
+            ],
+        )
+        return f"{pretrain}\n\n{grid}"
+
+
+def split_digits(x, y, low):
+    """Images of digits ``low..low+4`` with labels shifted to 0..4."""
+    keep = (y >= low) & (y < low + 5)
+    return x[keep], (y[keep] - low).astype("int64")
+
+
+def run(
+    epochs=5, low_data=500, low_data_epochs=30, batch_size=128, limit=None, path=None, save_dir=None, seed=0,
+    verbose=0,
+):
+    """Pretrain on 0-4, fine-tune on 5-9, compare with training from scratch; a ``TransferResult``.
+
+    ``epochs`` is the budget of pretraining and of both arms in the full-data
+    regime; ``low_data`` images of 5-9 get ``low_data_epochs`` in both arms.
+    """
+    from deepkit.finetune import finetune
+    from deepkit.models.mnist import mnist_cnn
+    from deepkit.recipes.mnist import evaluate, fit, load, prepare
+    from deepkit.seeding import set_seed
+
+    for name, value in (("epochs", epochs), ("low_data", low_data), ("low_data_epochs", low_data_epochs)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
+    x_train, x_test = prepare(x_train, flat=False), prepare(x_test, flat=False)
+    x_a, y_a = split_digits(x_train, y_train, 0)
+    x_a_test, y_a_test = split_digits(x_test, y_test, 0)
+    x_b, y_b = split_digits(x_train, y_train, 5)
+    x_b_test, y_b_test = split_digits(x_test, y_test, 5)
+    if low_data >= len(x_b):
+        raise ValueError(f"low_data={low_data} must be below the {len(x_b)} training images of digits 5-9")
+    save_dir = Path(save_dir or tempfile.mkdtemp(prefix="deepkit_transfer_"))
+    save_dir.mkdir(parents=True, exist_ok=True)
+    base_path = save_dir / "cnn_digits_0_4.keras"
+
+    def train_from_scratch(x, y, budget):
+        set_seed(seed)
+        model, _, seconds = fit(
+            mnist_cnn(num_classes=5, seed=seed, jit_compile=False), x, y, engine="keras", epochs=budget,
+            batch_size=batch_size, validation_split=0.0, patience=0, seed=seed, verbose=verbose,
+        )
+        return model, seconds
+
+    pretrained, pretrain_seconds = train_from_scratch(x_a, y_a, epochs)
+    pretrained.save(base_path)
+    result = TransferResult(
+        pretrain_accuracy=evaluate(pretrained, x_a_test, y_a_test, 5)[0], pretrain_seconds=pretrain_seconds,
+        n_pretrain=len(x_a), base_path=str(base_path),
+    )
+    low = np.random.default_rng(seed).permutation(len(x_b))[:low_data]
+    for regime, x, y, budget in (("all", x_b, y_b, epochs), ("low data", x_b[low], y_b[low], low_data_epochs)):
+        start = time.perf_counter()
+        tuned = finetune(base_path, 5, x, y, epochs=budget, batch_size=batch_size, dropout=0.5, seed=seed, verbose=verbose)
+        transfer_seconds = time.perf_counter() - start
+        scratch, scratch_seconds = train_from_scratch(x, y, budget)
+        result.rows.append(
+            dict(
+                regime=regime, n_train=len(x), epochs=budget,
+                transfer_accuracy=evaluate(tuned, x_b_test, y_b_test, 5)[0], transfer_seconds=transfer_seconds,
+                scratch_accuracy=evaluate(scratch, x_b_test, y_b_test, 5)[0], scratch_seconds=scratch_seconds,
+            )
+        )
+    return result
+
+
+def add_arguments(parser):
+    parser.add_argument("--epochs", type=int, default=5, help="epochs of pretraining and of the full-data regime")
+    parser.add_argument("--low-data", type=int, default=500, help="training images of 5-9 in the low-data regime")
+    parser.add_argument("--low-data-epochs", type=int, default=30, help="epochs of both arms in the low-data regime")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (N/6 test)")
+    parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
+    parser.add_argument("--save-dir", default=None, help="where to save the pretrained .keras model")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def main(args):
+    result = run(
+        epochs=args.epochs, low_data=args.low_data, low_data_epochs=args.low_data_epochs, batch_size=args.batch_size,
+        limit=args.limit, path=args.path, save_dir=args.save_dir, seed=args.seed, verbose=2,
+    )
+    print(result.report())

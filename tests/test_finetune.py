@@ -1,0 +1,143 @@
+"""finetune: cutting the head, freezing (BatchNormalization in inference mode), phase 2, save/load, errors."""
+
+import keras
+import numpy as np
+import pytest
+
+from deepkit import finetune as ft
+from deepkit.models.mnist import mnist_cnn
+
+
+def small_base(seed=0):
+    """Conv -> BN -> Conv -> Flatten -> Dropout -> Dense(3): a pretrained-looking classifier on 8x8 images."""
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv1"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Conv2D(4, 3, activation="relu", name="conv2"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dropout(0.1, name="drop"),
+            keras.layers.Dense(3, activation="softmax", name="old_head"),
+        ],
+        name="small",
+    )
+    # give BN non-trivial moving statistics, as a pretrained base would have
+    bn = model.get_layer("bn")
+    bn.moving_mean.assign(np.full(4, 0.3, "float32"))
+    bn.moving_variance.assign(np.full(4, 2.0, "float32"))
+    return model
+
+
+def data(n=96, classes=2, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 8, 8, 1)).astype("float32")
+    y = (x[:, :4].mean(axis=(1, 2, 3)) > 0).astype("int64") % classes
+    return x, y
+
+
+def weights_of(model, name):
+    return [w.copy() for w in model.get_layer(name).get_weights()]
+
+
+def test_feature_layer_is_found_or_named():
+    assert ft.feature_layer(small_base()).name == "flatten"
+    assert ft.feature_layer(mnist_cnn(seed=0)).name == "flatten"
+    assert ft.feature_layer(small_base(), "conv2").name == "conv2"
+    headless = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3, name="only")])
+    assert ft.feature_layer(headless).name == "only"
+    with pytest.raises(ValueError, match=r"no layer named 'pool9'.*'conv1'"):
+        ft.feature_layer(small_base(), "pool9")
+    only_dense = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="no feature layer"):
+        ft.feature_layer(only_dense)
+
+
+def test_phase_one_trains_the_head_and_leaves_the_base_untouched():
+    base = small_base()
+    before = {name: weights_of(base, name) for name in ("conv1", "bn", "conv2")}
+    x, y = data()
+    model = ft.finetune(base, 2, x, y, epochs=3, batch_size=16, learning_rate=1e-2, seed=0)
+    features = model.get_layer("small_features")
+    assert not features.trainable
+    for name, old in before.items():
+        for a, b in zip(old, weights_of(features, name)):
+            np.testing.assert_array_equal(a, b)  # BN moving mean/variance included
+    assert model.get_layer("head").output.shape[-1] == 2
+    # the head learned something: loss went down over the 3 epochs
+    losses = model.history.history["loss"]
+    assert losses[-1] < losses[0]
+    # BN runs in inference mode: features equal the frozen base's own inference output
+    cut = keras.Model(base.inputs[0], base.get_layer("flatten").output)
+    np.testing.assert_allclose(features(x[:8], training=True), cut(x[:8], training=False), rtol=1e-6, atol=1e-6)
+
+
+def test_phase_two_unfreezes_only_the_top_layers_and_keeps_bn_frozen():
+    base = small_base()
+    conv1, bn, conv2 = (weights_of(base, name) for name in ("conv1", "bn", "conv2"))
+    x, y = data()
+    model = ft.finetune(base, 2, x, y, epochs=1, unfreeze=2, fine_tune_epochs=2, fine_tune_learning_rate=1e-2, seed=0)
+    features = model.get_layer("small_features")
+    assert [layer.trainable for layer in ft.base_layers(features)] == [False, False, True, True]
+    for a, b in zip(conv1 + bn, weights_of(features, "conv1") + weights_of(features, "bn")):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(conv2[0], weights_of(features, "conv2")[0])
+
+
+def test_saved_and_loaded_model_predicts_identically(tmp_path):
+    path = tmp_path / "base.keras"
+    small_base().save(path)
+    x, y = data()
+    onehot = np.eye(2, dtype="float32")[y]
+    model = ft.finetune(str(path), 2, x, onehot, epochs=1, seed=0)
+    model.save(tmp_path / "tuned.keras")
+    loaded = keras.models.load_model(tmp_path / "tuned.keras")
+    np.testing.assert_array_equal(model.predict(x, verbose=0), loaded.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(x=np.zeros((4, 28, 28, 1))), ValueError, r"x has shape \(4, 28, 28, 1\).*\(n, 8, 8, 1\)"),
+        (dict(y=np.array([0, 1, 2, 1])), ValueError, r"label 2 at index 2 is outside 0..1"),
+        (dict(y=np.eye(3)[[0, 1, 2, 1]]), ValueError, "one-hot y has 3 columns but num_classes is 2"),
+        (dict(y=np.array([0.5, 1, 0, 1])), ValueError, "integer labels"),
+        (dict(y=np.array([0, 1, 0])), ValueError, "x has 4 samples but y has 3"),
+        (dict(layer="nope"), ValueError, "no layer named 'nope'"),
+        (dict(unfreeze=9, fine_tune_epochs=1), ValueError, "between 0 and the base's 4 layers"),
+        (dict(unfreeze=1), ValueError, "give both"),
+        (dict(base="missing.keras"), FileNotFoundError, "missing.keras"),
+        (dict(base="weights.h5"), ValueError, "a .keras file"),
+        (dict(base=42), TypeError, "keras.Model"),
+    ],
+)
+def test_bad_input_is_named_before_training(kwargs, error, message):
+    x, y = data(4)
+    arguments = dict(base=small_base(), num_classes=2, x=x, y=y, epochs=1)
+    arguments.update(kwargs)
+    with pytest.raises(error, match=message):
+        ft.finetune(**arguments)
+
+
+def test_keras_application_loads_a_weights_file_and_takes_a_new_head(tmp_path):
+    source = ft.application("MobileNetV2", (32, 32, 3))
+    keras.utils.set_random_seed(1)
+    source.set_weights([w + np.random.normal(0, 0.01, w.shape).astype(w.dtype) for w in source.get_weights()])
+    source.save_weights(tmp_path / "mobilenet.weights.h5")
+    loaded = ft.application("MobileNetV2", (32, 32, 3), weights=tmp_path / "mobilenet.weights.h5")
+    for a, b in zip(source.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # the new head goes on pooled 4-D feature maps; the frozen base runs in inference mode
+    model = ft.with_new_head(ft.feature_extractor(loaded), 3)
+    assert ft.feature_layer(loaded) is loaded.layers[-1]
+    x = np.random.default_rng(0).uniform(size=(4, 32, 32, 3)).astype("float32")
+    probabilities = model.predict(x, verbose=0)
+    assert probabilities.shape == (4, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.get_layer("head_pool") is not None
+    assert [w.path for w in model.trainable_weights] == ["head/kernel", "head/bias"]
+    with pytest.raises(FileNotFoundError, match="nothing.weights.h5"):
+        ft.application("MobileNetV2", (32, 32, 3), weights=tmp_path / "nothing.weights.h5")
+    with pytest.raises(ValueError, match="no model named 'MobileNetV9'"):
+        ft.application("MobileNetV9", (32, 32, 3))
