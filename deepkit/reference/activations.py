@@ -26,10 +26,11 @@ def linear(x):
 
 
 def sigmoid(x):
-    """sigmoid(x) = 1 / (1 + exp(-x)), computed as e / (1 + e) with e = exp(-|x|) for x < 0."""
-    e = np.exp(-np.abs(x))
-    r = 1 / (1 + e)
-    return np.where(x >= 0, r, e * r)
+    """sigmoid(x) = 1 / (1 + exp(-x)); exp(-x) may overflow to inf, giving the limit 0."""
+    with np.errstate(over="ignore"):
+        y = np.exp(-x)
+    y += 1
+    return np.reciprocal(y, out=y)
 
 
 def tanh(x):

@@ -346,8 +346,8 @@ class Sequential:
 
     @staticmethod
     def _logs(loss, metric_fns, metric_values):
-        logs = {"loss": loss}
-        logs.update({name: value for (name, _), value in zip(metric_fns, metric_values)})
+        logs = {"loss": float(loss)}
+        logs.update({name: float(value) for (name, _), value in zip(metric_fns, metric_values)})
         return logs
 
     def _evaluate(self, x, y, batch_size, loss_fn, from_logits, metric_fns):

@@ -172,17 +172,18 @@ class Adam(Optimizer):
         super().apply(grads, variables)
 
     def update_step(self, grad, variable, slots, scratch):
-        dtype = variable.dtype.type
+        # Python floats act in the array's dtype (NumPy's weak scalars), as the
+        # Python floats of Keras's update_step do.
         m, v = slots["momentum"], slots["velocity"]
         np.subtract(grad, m, out=scratch)
-        scratch *= dtype(1 - self.beta_1)
+        scratch *= 1 - self.beta_1
         m += scratch
         np.multiply(grad, grad, out=scratch)
         scratch -= v
-        scratch *= dtype(1 - self.beta_2)
+        scratch *= 1 - self.beta_2
         v += scratch
         np.sqrt(v, out=scratch)
-        scratch += dtype(self.epsilon)
+        scratch += self.epsilon
         np.divide(m * self._alpha, scratch, out=scratch)
         variable -= scratch
 

@@ -48,6 +48,7 @@ class name to the twin class and is what ``from_keras`` looks up.
 """
 
 import inspect
+import re
 
 import numpy as np
 
@@ -206,8 +207,9 @@ _COUNTS = {}
 
 
 def _default_name(class_name):
-    """Keras-style unique names: dense, dense_1, dense_2, ..."""
-    base = "".join("_" + c.lower() if c.isupper() else c for c in class_name).lstrip("_")
+    """Keras-style unique names (keras/src/utils/naming.py): dense, dense_1, conv2d, ..."""
+    base = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    base = re.sub("([a-z])([A-Z])", r"\1_\2", base).lower()
     count = _COUNTS.get(base, 0)
     _COUNTS[base] = count + 1
     return base if count == 0 else f"{base}_{count}"
