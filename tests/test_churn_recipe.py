@@ -5,6 +5,7 @@ import pytest
 
 from deepkit.models import churn_ann, mlp
 from deepkit.recipes import churn
+from deepkit.seeding import set_seed
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +120,29 @@ def test_bad_arguments_fail_before_training():
         churn.run(engine="torch")
     with pytest.raises(ValueError, match="test_size"):
         churn.run(test_size=1.5)
+
+
+def test_numpy_engine_trains_the_twin_and_saves_as_keras(result, tmp_path):
+    from deepkit.reference import Sequential
+
+    twin = churn.run(epochs=1, seed=0, engine="numpy")
+    assert isinstance(twin.model, Sequential)
+    # Same initial weights, data and batches as the Keras fixture, shuffled differently:
+    # the first epoch's mean loss agrees closely.
+    assert twin.history["loss"][0] == pytest.approx(result.history["loss"][0], abs=0.01)
+    bundle = churn.load(twin.save(tmp_path / "twin"))
+    customers = churn.load_data().head(10)
+    np.testing.assert_allclose(bundle.predict_proba(customers),
+                               churn.score(twin.model, twin.preprocessor, customers), rtol=1e-5)
+
+
+def test_fast_path_trains_exactly_like_compile_defaults():
+    # what `deepkit bench churn` times: the same net, data and seed, with and without the fast path
+    train_frame, _ = churn.split(churn.load_data().head(2000), 0.2, seed=0)
+    _, x = churn.preprocess(train_frame)
+    y = churn.labels(train_frame)
+    histories = []
+    for model in (churn_ann(seed=0), churn.build("tutorial", seed=0)):
+        set_seed(0)
+        histories.append(churn.train(model, x, y, epochs=2, batch_size=10)[1])
+    assert histories[0] == histories[1]
