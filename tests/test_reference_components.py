@@ -414,3 +414,28 @@ def test_keras_bridge_round_trip():
     np.testing.assert_allclose(back.predict(x, verbose=0), twin.predict(x), rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="LSTM"):
         ref.from_keras(keras.Sequential([keras.Input((3, 2)), keras.layers.LSTM(2)]))
+
+
+def test_validation_data_and_unsupported_keras_settings():
+    x, y = _churn_like(60)
+    model = _churn_net()
+    history = model.fit(x[:40], y[:40], batch_size=10, epochs=2, verbose=0,
+                        validation_data=(x[40:], y[40:]))
+    assert history.history["val_loss"][-1] == pytest.approx(
+        model.evaluate(x[40:], y[40:], verbose=0)[0], rel=1e-6)
+    with pytest.raises(ValueError, match=r"validation x has shape \(20, 3\)"):
+        model.fit(x[:40], y[:40], verbose=0, validation_data=(x[40:, :3], y[40:]))
+    with pytest.raises(ValueError, match="kernel_regularizer"):
+        ref.from_keras(keras.Sequential([keras.Input((3,)),
+                                         keras.layers.Dense(2, kernel_regularizer="l2")]))
+
+
+def test_float64_twin_to_keras_keeps_dtype_and_outputs():
+    model = ref.Sequential([ref.Input((3,)), ref.Dense(4, activation="elu"), ref.Dense(2)],
+                           seed=3, dtype="float64")
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    with keras_float_dtype("float64"):
+        keras_model = model.to_keras()
+        assert all(w.dtype == "float64" for w in keras_model.weights)
+        np.testing.assert_allclose(keras_model.predict(x, verbose=0), model.predict(x),
+                                   rtol=1e-13)

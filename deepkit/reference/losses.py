@@ -155,17 +155,21 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         return y_true, y_pred
 
     def value_and_grad(self, y_true, y_pred):
-        m = y_pred.size // y_pred.shape[-1]
+        classes = y_pred.shape[-1]
         z = y_pred if self.from_logits else np.log(np.clip(y_pred, EPSILON, 1 - EPSILON))
+        z = z.reshape(-1, classes)
+        targets = y_true.reshape(-1)
+        rows = np.arange(len(targets))
+        m = len(targets)
         shifted = z - z.max(axis=-1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(axis=-1, keepdims=True)
-        picked = np.take_along_axis(shifted, y_true[..., None], axis=-1)
-        loss = (np.log(total) - picked).sum() / m
-        grad = exp / total
-        np.put_along_axis(grad, y_true[..., None],
-                          np.take_along_axis(grad, y_true[..., None], axis=-1) - 1, axis=-1)
+        loss = (np.log(total).sum() - shifted[rows, targets].sum()) / m
+        grad = exp
+        grad /= total
+        grad[rows, targets] -= 1
         grad /= m
+        grad = grad.reshape(y_pred.shape)
         if not self.from_logits:
             p = np.clip(y_pred, EPSILON, 1 - EPSILON)
             grad = grad / p * (y_pred == p)

@@ -31,7 +31,7 @@ class Optimizer:
     def build(self, variables):
         self._slots = [{name: self._initial_slot(name, v) for name in self.slot_names}
                        for v in variables]
-        self._scratch = [np.empty_like(v) for v in variables]
+        self._scratch = [(np.empty_like(v), np.empty_like(v)) for v in variables]
 
     def _initial_slot(self, name, variable):
         return np.zeros_like(variable)
@@ -44,6 +44,7 @@ class Optimizer:
         self.iterations += 1
 
     def update_step(self, grad, variable, slots, scratch):
+        """Update ``variable`` in place; ``scratch`` is a pair of spare arrays shaped like it."""
         raise NotImplementedError
 
     def get_config(self):
@@ -70,6 +71,7 @@ class SGD(Optimizer):
             self.slot_names = ()
 
     def update_step(self, grad, variable, slots, scratch):
+        scratch = scratch[0]
         dtype = variable.dtype.type
         lr = dtype(self.learning_rate)
         np.multiply(grad, lr, out=scratch)  # lr g
@@ -103,6 +105,7 @@ class Adagrad(Optimizer):
                                                  variable.dtype.type))
 
     def update_step(self, grad, variable, slots, scratch):
+        scratch = scratch[0]
         dtype = variable.dtype.type
         a = slots["accumulator"]
         a += grad * grad
@@ -172,6 +175,7 @@ class Adam(Optimizer):
         super().apply(grads, variables)
 
     def update_step(self, grad, variable, slots, scratch):
+        scratch, step = scratch
         # Python floats act in the array's dtype (NumPy's weak scalars), as the
         # Python floats of Keras's update_step do.
         m, v = slots["momentum"], slots["velocity"]
@@ -184,8 +188,9 @@ class Adam(Optimizer):
         v += scratch
         np.sqrt(v, out=scratch)
         scratch += self.epsilon
-        np.divide(m * self._alpha, scratch, out=scratch)
-        variable -= scratch
+        np.multiply(m, self._alpha, out=step)
+        step /= scratch
+        variable -= step
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

@@ -186,18 +186,25 @@ class Layer:
 
     @classmethod
     def from_keras(cls, keras_layer):
-        """The twin of ``keras_layer`` (config only; a model copies the weights)."""
+        """The twin of ``keras_layer`` (config only; a model copies the weights).
+
+        A Keras setting the twin does not implement (a regularizer, a
+        constraint, ...) raises ValueError rather than being dropped.
+        """
         accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
-        config = {k: v for k, v in keras_layer.get_config().items() if k in accepted}
-        return cls.from_config(config)
+        config = keras_layer.get_config()
+        unsupported = sorted(k for k, v in config.items()
+                             if k not in accepted and k != "dtype" and v is not None)
+        if unsupported:
+            raise ValueError(f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
+                             f"which the NumPy twin {cls.__name__} does not implement")
+        return cls.from_config({k: v for k, v in config.items() if k in accepted})
 
     def to_keras(self):
-        """A new (unbuilt) Keras layer with this layer's config."""
+        """A new (unbuilt) Keras layer with this layer's config (and dtype)."""
         import keras
 
-        config = self.get_config()
-        config.pop("dtype", None)
-        return getattr(keras.layers, type(self).__name__).from_config(config)
+        return getattr(keras.layers, type(self).__name__).from_config(self.get_config())
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
