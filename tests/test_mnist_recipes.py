@@ -1,0 +1,72 @@
+"""Tiny runs of the mnist, cnn and transfer recipes on the committed MNIST subset."""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from deepkit.recipes import cnn, mnist, transfer
+
+SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
+
+
+def check_consistent(result):
+    matrix = result.confusion_matrix
+    assert matrix.shape == (10, 10) and matrix.sum() == result.n_test
+    assert np.isclose(result.accuracy, np.trace(matrix) / result.n_test)
+    assert len(result.misclassified) == result.n_test - np.trace(matrix)
+    assert "test accuracy" in result.report() and f"{result.accuracy:.4f}" in result.report()
+
+
+def test_mlp_keras_beats_chance_and_saves_misclassified_digits(tmp_path):
+    result = mnist.run(limit=3000, epochs=4, path=SUBSET, seed=0, plot=tmp_path / "wrong.png")
+    check_consistent(result)
+    assert result.n_train == 3000 and result.n_test == 500
+    assert result.accuracy > 0.85  # chance is 0.10
+    assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_t1_mlp_on_the_numpy_twin_learns():
+    result = mnist.run(config="t1", engine="numpy", limit=1200, epochs=8, batch_size=16, path=SUBSET, seed=0)
+    check_consistent(result)
+    assert result.engine == "numpy" and type(result.model).__module__.startswith("deepkit.reference")
+    assert result.accuracy > 0.7
+
+
+def test_cnn_keras_beats_chance():
+    result = cnn.run(limit=1200, epochs=3, batch_size=32, path=SUBSET, seed=0)
+    check_consistent(result)
+    assert isinstance(result.model, keras.Model)
+    assert result.accuracy > 0.8
+
+
+def test_cnn_numpy_twin_learns():
+    result = cnn.run(engine="numpy", limit=360, epochs=2, batch_size=32, validation_split=0.0, path=SUBSET, seed=0)
+    check_consistent(result)
+    assert result.accuracy > 0.4
+
+
+def test_bad_options_fail_before_training():
+    with pytest.raises(ValueError, match="Keras-only"):
+        cnn.run(engine="numpy", shift=0.1, path=SUBSET)
+    with pytest.raises(ValueError, match="engine must be one of"):
+        mnist.run(engine="torch", path=SUBSET)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        mnist.run(epochs=0, path=SUBSET)
+    with pytest.raises(ValueError, match="limit must be an int >= 60"):
+        cnn.run(limit=10, path=SUBSET)
+    with pytest.raises(ValueError, match=r"images must have shape \(n, 28, 28\)"):
+        mnist.prepare(np.zeros((3, 784), "uint8"), flat=True)
+
+
+def test_transfer_beats_chance_and_saves_the_base(tmp_path):
+    result = transfer.run(epochs=2, low_data=100, low_data_epochs=5, batch_size=64, path=SUBSET, save_dir=tmp_path, seed=0)
+    assert result.pretrain_accuracy > 0.8  # 5 classes: chance is 0.2
+    assert [row["regime"] for row in result.rows] == ["all", "low data"]
+    assert [row["n_train"] for row in result.rows] == [1457, 100]
+    for row in result.rows:
+        assert row["transfer_accuracy"] > 0.4 and row["scratch_accuracy"] > 0.2
+    base = keras.models.load_model(result.base_path)
+    assert base.output_shape == (None, 5)
+    assert "transfer acc" in result.report()
