@@ -157,6 +157,7 @@ class Sequential:
         return out
 
     def predict(self, x, batch_size=32, verbose=0):
+        """The outputs for ``x``, computed ``batch_size`` samples at a time."""
         x = self._check_x(x)
         self._check_batch_size(batch_size)
         outputs = []
@@ -165,11 +166,12 @@ class Sequential:
             for layer in self._layers:
                 out = layer(out, False)
             outputs.append(out)
-        result = np.concatenate(outputs) if outputs else np.empty(
-            (0,) + self.output_shape[1:], self.dtype)
         if verbose:
-            print(f"{math.ceil(len(x) / batch_size)}/{math.ceil(len(x) / batch_size)}")
-        return result
+            steps = math.ceil(len(x) / batch_size)
+            print(f"{steps}/{steps}")
+        if not outputs:
+            return np.empty((0,) + self.output_shape[1:], self.dtype)
+        return np.concatenate(outputs)
 
     def _loss_path(self):
         """(loss function, from_logits): Keras computes a cross-entropy from the
@@ -186,13 +188,9 @@ class Sequential:
         last = self._layers[-1]
         loss, grad = loss_fn.value_and_grad(y, last.logits if from_logits else out)
         grad = last.backprop(grad, from_logits=from_logits)
-        for layer in self._backward_order:
+        for layer in self._layers[-2::-1]:
             grad = layer.backprop(grad)
         return loss, out
-
-    @property
-    def _backward_order(self):
-        return self._layers[-2::-1]
 
     def compute_gradients(self, x, y, training=True):
         """(loss, gradients): the loss ``fit`` would see on this batch and the
