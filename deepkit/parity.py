@@ -117,13 +117,14 @@ def compare(keras_model, x, y, loss=None, optimizer=None):
     twin_value, twin_grads = twin.compute_gradients(x, y, training=False)
     report.add("loss", "model", "loss", twin_value, keras_value.numpy())
 
-    names = [(layer.name, name) for layer in twin.layers for name in layer.weight_names]
+    names = [(layer.name, name) for layer in twin.layers if layer.trainable
+             for name in layer.weight_names]
     for (layer_name, name), g_twin, g_keras in zip(names, twin_grads, keras_grads):
         report.add("gradient", layer_name, name, g_twin, g_keras.numpy())
 
     copies = [tf.Variable(v.numpy()) for v in variables]
     keras_optimizer.apply_gradients(zip(keras_grads, copies))
     twin._apply_gradients()
-    for (layer_name, name), w_twin, w_keras in zip(names, twin.weights, copies):
+    for (layer_name, name), w_twin, w_keras in zip(names, twin.trainable_weights, copies):
         report.add("step", layer_name, name, w_twin, w_keras.numpy())
     return report

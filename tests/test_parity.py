@@ -165,3 +165,21 @@ def test_random_networks_match_keras_in_float64(hidden, activation, head, output
     with keras_float_dtype("float64"):
         report = parity.compare(keras_model, x, y, loss=loss, optimizer=optimizer())
     assert report.max_rel() < TOLERANCE["float64"], str(report)
+
+
+def test_frozen_layers_are_left_alone_like_keras():
+    keras_model = _keras_mlp([4, 5, 3, 1], "relu", "sigmoid", "float64")
+    keras_model.layers[0].trainable = False
+    x, y = _data(8, 4, 1, "binary_crossentropy")
+    with keras_float_dtype("float64"):
+        report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="adam")
+    gradient_layers = {r.layer for r in report.rows if r.quantity == "gradient"}
+    assert keras_model.layers[0].name not in gradient_layers and len(gradient_layers) == 2
+    assert report.max_rel() < TOLERANCE["float64"], str(report)
+    twin = ref.from_keras(keras_model)
+    twin.compile(optimizer="adam", loss="binary_crossentropy")
+    frozen = twin.layers[0].get_weights()
+    twin.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    for before, after in zip(frozen, twin.layers[0].get_weights()):
+        np.testing.assert_array_equal(before, after)
+    assert not np.allclose(twin.layers[1].kernel, keras_model.layers[1].get_weights()[0])

@@ -116,6 +116,11 @@ class Sequential:
     def weights(self):
         return [w for layer in self._layers for w in layer.weights]
 
+    @property
+    def trainable_weights(self):
+        """The weights the optimizer updates (those of layers with ``trainable``)."""
+        return [w for layer in self._layers if layer.trainable for w in layer.weights]
+
     def get_weights(self):
         return [w.copy() for w in self.weights]
 
@@ -194,12 +199,14 @@ class Sequential:
 
     def compute_gradients(self, x, y, training=True):
         """(loss, gradients): the loss ``fit`` would see on this batch and the
-        gradient of every weight (a list aligned with ``weights``), no update."""
+        gradient of each trainable weight (aligned with ``trainable_weights``,
+        like Keras's ``trainable_variables``); no update."""
         self._check_compiled()
         x = self._check_x(x)
         y = self._prepare_y(y, len(x))
         loss, _ = self._forward_backward(x, y, *self._loss_path(), training=training)
-        return loss, [g.copy() for layer in self._layers for g in layer.gradients]
+        return loss, [g.copy() for layer in self._layers if layer.trainable
+                      for g in layer.gradients]
 
     def train_on_batch(self, x, y):
         """One optimizer step on one batch; returns the batch loss."""
