@@ -316,16 +316,16 @@ class Sequential:
         for epoch in range(initial_epoch, epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
-            if shuffle:
-                order = self.rng.permutation(n)
-                xe, ye = x[order], y[order]
-            else:
-                xe, ye = x, y
+            # Shuffled batches are gathered one at a time: no copy of the whole
+            # training set per epoch.
+            order = self.rng.permutation(n) if shuffle else None
             loss_sum = 0.0
             metric_sums = [0.0] * len(metric_fns)
             for step in range(steps):
                 start = step * batch_size
-                xb, yb = xe[start:start + batch_size], ye[start:start + batch_size]
+                batch = slice(start, start + batch_size) if order is None else \
+                    order[start:start + batch_size]
+                xb, yb = x[batch], y[batch]
                 loss, out = self._forward_backward(xb, yb, loss_fn, from_logits)
                 self._apply_gradients()
                 loss_sum += loss * len(xb)
