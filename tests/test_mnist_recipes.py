@@ -20,10 +20,10 @@ def check_consistent(result):
 
 
 def test_mlp_keras_beats_chance_and_saves_misclassified_digits(tmp_path):
-    result = mnist.run(limit=3000, epochs=4, path=SUBSET, seed=0, plot=tmp_path / "wrong.png")
+    result = mnist.run(limit=2000, epochs=3, path=SUBSET, seed=0, plot=tmp_path / "wrong.png")
     check_consistent(result)
-    assert result.n_train == 3000 and result.n_test == 500
-    assert result.accuracy > 0.85  # chance is 0.10
+    assert result.n_train == 2000 and result.n_test == 333
+    assert result.accuracy > 0.8  # chance is 0.10
     assert (tmp_path / "wrong.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -61,10 +61,12 @@ def test_bad_options_fail_before_training():
 
 
 def test_transfer_beats_chance_and_saves_the_base(tmp_path):
-    result = transfer.run(epochs=2, low_data=100, low_data_epochs=5, batch_size=64, path=SUBSET, save_dir=tmp_path, seed=0)
+    result = transfer.run(
+        epochs=2, low_data=100, low_data_epochs=4, batch_size=64, limit=2400, path=SUBSET, save_dir=tmp_path, seed=0
+    )
     assert result.pretrain_accuracy > 0.8  # 5 classes: chance is 0.2
     assert [row["regime"] for row in result.rows] == ["all", "low data"]
-    assert [row["n_train"] for row in result.rows] == [1457, 100]
+    assert [row["n_train"] for row in result.rows] == [1178, 100]
     for row in result.rows:
         assert row["transfer_accuracy"] > 0.4 and row["scratch_accuracy"] > 0.2
     base = keras.models.load_model(result.base_path)

@@ -179,16 +179,18 @@ def run(
     limit=None, path=None, seed=0, plot=None, verbose=0,
 ):
     """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``."""
-    from deepkit.models.mnist import mnist_mlp
-
-    def build():
-        return mnist_mlp(config, seed=seed, steps_per_execution=32, jit_compile=False)
-
     return train_and_evaluate(
-        build, f"MLP {config}", flat=True, engine=engine, epochs=epochs, batch_size=batch_size,
+        lambda: build_model(config, seed), f"MLP {config}", flat=True, engine=engine, epochs=epochs, batch_size=batch_size,
         validation_split=validation_split, patience=patience, limit=limit, path=path, seed=seed, plot=plot,
         verbose=verbose,
     )
+
+
+def build_model(config="default", seed=0):
+    """The recipe's compiled MLP: 32 steps per execution, no XLA (faster here on CPU)."""
+    from deepkit.models.mnist import mnist_mlp
+
+    return mnist_mlp(config, seed=seed, steps_per_execution=32, jit_compile=False)
 
 
 def add_common_arguments(parser, epochs, batch_size):
