@@ -127,3 +127,22 @@ def test_cli_runs_t3_and_rejects_bad_t1_options(capsys):
     assert "dg/dz" in capsys.readouterr().out
     assert cli(["run", "t1", "--epochs", "0", "--path", str(MNIST_SUBSET)]) == 2
     assert "epochs must be a positive int" in capsys.readouterr().err
+
+
+# -- deepkit bench reference ------------------------------------------------------------
+
+
+def test_reference_benchmark_trains_the_same_models_on_both_engines():
+    from deepkit.benchmarks import reference
+
+    result = reference.benchmark(churn_epochs=1, mnist_epochs=1, path=MNIST_SUBSET, seed=0,
+                                 blas_threads=1)
+    defaults, tuned, twin = result.churn
+    assert defaults.steps == tuned.steps == twin.steps == 800  # 8,000 rows, batch 10
+    assert tuned.loss == pytest.approx(defaults.loss, rel=1e-4)  # same arithmetic, faster path
+    assert twin.loss == pytest.approx(defaults.loss, rel=0.05)  # same start, own shuffling
+    keras_mnist, twin_mnist = result.mnist
+    assert keras_mnist.steps == twin_mnist.steps == 24  # 3,000 images, batch 128
+    assert twin_mnist.loss == pytest.approx(keras_mnist.loss, rel=0.1)
+    assert 0 < result.blas_seconds and all(r > 0 for r in result.ratios().values())
+    assert "BLAS matrix products" in result.report()

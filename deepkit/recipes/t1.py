@@ -57,6 +57,8 @@ class T1Result:
             if self.validation_accuracy:
                 accuracy += f"   (validation {100 * self.validation_accuracy[epoch - 1]:.2f}%)"
             rows.append((f"test accuracy, epoch {epoch}", accuracy))
+        rows.append(("train accuracy, last epoch", f"{100 * self.history['accuracy'][-1]:.2f}%"
+                                                   "   (running mean during the epoch)"))
         rows.append(("T1's claim", CLAIM))
         return format_table(rows, title="Tutorial T1: a simple ANN on MNIST, from scratch")
 

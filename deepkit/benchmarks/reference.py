@@ -1,0 +1,217 @@
+"""``deepkit bench reference``: the NumPy twin against Keras, same model, same data, one process.
+
+Two workloads, each trained from the same initial weights (the twin is
+``deepkit.reference.from_keras`` of the Keras model):
+
+- T3's churn net 11-6-6-1, batch 10, on the real churn training split
+  (deepkit's churn preprocessing): Keras with ``compile()`` defaults, deepkit's
+  tuned Keras path (``deepkit.recipes.churn.build``), and the twin. Targets:
+  twin >= 10x faster than the defaults, and faster than the tuned path.
+- An MNIST MLP 784-128-10 (adam, sparse categorical cross-entropy), batch 128,
+  on the 60,000 training images: Keras with ``compile()`` defaults and the twin.
+  Target: the twin at least as fast.
+
+For the MNIST twin the benchmark also measures the share of its step time
+spent in BLAS matrix products: it replays, alone, every product a training
+step makes (per Dense layer: inputs @ kernel, inputs^T @ grad, and
+grad @ kernel^T except for the first layer), with the same shapes, dtype and
+memory layouts, for the same batches, and divides by the measured training
+time. Target: >= 50%. Times are wall-clock on a possibly shared machine; the
+ratios compare runs made one after the other in the same process.
+
+``blas_threads`` caps the threads of NumPy's BLAS (threadpoolctl, which
+scikit-learn installs) for the whole benchmark; Keras's own thread pools are
+not affected. On a machine whose cores are busy with other work, a
+multi-threaded OpenBLAS can slow down many times over, so the cap is reported
+beside the figures.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from deepkit.report import format_grid
+
+CHURN_BATCH = 10
+MNIST_BATCH = 128
+
+
+@dataclass
+class Timing:
+    """One training run: its name, wall seconds, steps made and final training loss."""
+
+    name: str
+    seconds: float
+    steps: int
+    loss: float
+
+    @property
+    def steps_per_second(self):
+        return self.steps / self.seconds
+
+
+@dataclass
+class ReferenceBenchmark:
+    churn_epochs: int
+    mnist_epochs: int
+    churn: list  # Timing: Keras defaults, deepkit tuned Keras, NumPy twin
+    mnist: list  # Timing: Keras defaults, NumPy twin
+    blas_seconds: float  # the twin's MNIST matrix products, replayed alone
+    blas_threads: object  # the cap on NumPy's BLAS threads (None: the library's default)
+
+    @property
+    def blas_share(self):
+        return self.blas_seconds / self.mnist[-1].seconds
+
+    def ratios(self):
+        """Twin speed-ups: {"churn vs Keras defaults", "churn vs deepkit tuned", "mnist vs Keras"}."""
+        defaults, tuned, twin = self.churn
+        keras_mnist, twin_mnist = self.mnist
+        return {"churn vs Keras defaults": defaults.seconds / twin.seconds,
+                "churn vs deepkit tuned Keras": tuned.seconds / twin.seconds,
+                "MNIST MLP vs Keras defaults": keras_mnist.seconds / twin_mnist.seconds}
+
+    def report(self):
+        def rows(timings):
+            twin = timings[-1]
+            return [[t.name, f"{t.seconds:.2f}", f"{t.steps_per_second:,.0f}", f"{t.loss:.4f}",
+                     f"{t.seconds / twin.seconds:.2f}x"] for t in timings]
+
+        header = ["training", "seconds", "steps/s", "final loss", "twin speed-up"]
+        ratios = self.ratios()
+        lines = [
+            format_grid(header, rows(self.churn),
+                        title=f"Churn net 11-6-6-1, batch {CHURN_BATCH}, {self.churn_epochs} epochs"),
+            "",
+            format_grid(header, rows(self.mnist),
+                        title=f"MNIST MLP 784-128-10, batch {MNIST_BATCH}, {self.mnist_epochs} epochs"),
+            "",
+            f"twin vs Keras compile() defaults, churn:  {ratios['churn vs Keras defaults']:.1f}x "
+            "faster (target >= 10x)",
+            f"twin vs deepkit's tuned Keras, churn:    {ratios['churn vs deepkit tuned Keras']:.2f}x "
+            "(target > 1)",
+            f"twin vs Keras defaults, MNIST MLP:       {ratios['MNIST MLP vs Keras defaults']:.2f}x "
+            "(target >= 1)",
+            f"share of the twin's MNIST step time in BLAS matrix products: "
+            f"{100 * self.blas_share:.0f}% (target >= 50%)",
+            f"NumPy BLAS threads: {self.blas_threads or 'library default'}",
+        ]
+        return "\n".join(lines)
+
+
+def timed_fit(name, model, x, y, epochs, batch_size):
+    """Fit ``model`` (Keras or twin) silently and time it; a :class:`Timing`."""
+    start = time.perf_counter()
+    history = model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+    seconds = time.perf_counter() - start
+    history = getattr(history, "history", history)
+    steps = epochs * -(-len(x) // batch_size)
+    return Timing(name, seconds, steps, float(history["loss"][-1]))
+
+
+def churn_timings(epochs, seed):
+    """Keras defaults, deepkit's tuned Keras path and the twin on T3's churn training split."""
+    from deepkit.models.dense import churn_ann
+    from deepkit.recipes import churn
+    from deepkit.reference import from_keras
+    from deepkit.seeding import set_seed
+
+    train_frame, _ = churn.split(churn.load_data(), 0.2, seed)
+    _, x = churn.preprocess(train_frame)
+    y = churn.labels(train_frame)
+    set_seed(seed)
+    twin = from_keras(churn_ann(seed=seed), seed=seed)
+    return [
+        timed_fit("Keras, compile() defaults", churn_ann(seed=seed), x, y, epochs, CHURN_BATCH),
+        timed_fit("deepkit's tuned Keras path", churn.build("tutorial", seed), x, y, epochs,
+                  CHURN_BATCH),
+        timed_fit("NumPy twin", twin, x, y, epochs, CHURN_BATCH),
+    ]
+
+
+def mnist_mlp(seed):
+    """Keras 784-128-10 (relu, softmax), adam, sparse categorical cross-entropy, compile() defaults."""
+    from deepkit.models.dense import mlp
+
+    return mlp(784, [128, 10], ["relu", "softmax"], optimizer="adam",
+               loss="sparse_categorical_crossentropy", metrics=["accuracy"], seed=seed,
+               name="mnist_mlp")
+
+
+def mnist_timings(epochs, path, seed):
+    """Keras defaults and the twin on the MNIST training images; also the twin itself."""
+    from deepkit.datasets import load_mnist
+    from deepkit.reference import from_keras
+    from deepkit.seeding import set_seed
+
+    (x, y), _ = load_mnist(path)
+    x = x.reshape(len(x), -1).astype("float32") / 255.0
+    set_seed(seed)
+    twin = from_keras(mnist_mlp(seed), seed=seed)
+    timings = [timed_fit("Keras, compile() defaults", mnist_mlp(seed), x, y, epochs, MNIST_BATCH),
+               timed_fit("NumPy twin", twin, x, y, epochs, MNIST_BATCH)]
+    return timings, twin, len(x)
+
+
+def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
+    """Seconds the matrix products of ``epochs`` training epochs of the twin Dense
+    ``model`` take when run alone: per layer and batch, inputs @ kernel (forward),
+    inputs^T @ grad (kernel gradient) and grad @ kernel^T (input gradient, not for
+    the first layer), with the model's dtype and the layouts the twin uses."""
+    rng = np.random.default_rng(seed)
+    batches = [batch_size] * (n_samples // batch_size) + (
+        [n_samples % batch_size] if n_samples % batch_size else [])
+    products = []
+    for batch in sorted(set(batches)):
+        per_layer = []
+        for index, layer in enumerate(model.layers):
+            kernel = layer.kernel
+            inputs = rng.random((batch, kernel.shape[0]), dtype=np.float32).astype(kernel.dtype)
+            grad = rng.random((batch, kernel.shape[1]), dtype=np.float32).astype(kernel.dtype)
+            kernel_grad = np.empty_like(kernel)
+            per_layer.append((inputs, kernel, grad, kernel_grad, index > 0))
+        products.append((batch, per_layer))
+    counts = {batch: batches.count(batch) * epochs for batch in set(batches)}
+    start = time.perf_counter()
+    for batch, per_layer in products:
+        for _ in range(counts[batch]):
+            for inputs, kernel, grad, kernel_grad, propagate in per_layer:
+                inputs @ kernel
+                np.matmul(inputs.T, grad, out=kernel_grad)
+                if propagate:
+                    grad @ kernel.T
+    return time.perf_counter() - start
+
+
+def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=None):
+    """Run both workloads (NumPy's BLAS capped at ``blas_threads`` threads when
+    given); a :class:`ReferenceBenchmark`."""
+    from threadpoolctl import threadpool_limits
+
+    for name, value in (("churn_epochs", churn_epochs), ("mnist_epochs", mnist_epochs)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
+        raise ValueError(f"blas_threads must be a positive int, got {blas_threads!r}")
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        churn = churn_timings(churn_epochs, seed)
+        mnist, twin, n_samples = mnist_timings(mnist_epochs, path, seed)
+        blas = replay_matmuls(twin, n_samples, mnist_epochs, MNIST_BATCH, seed)
+    return ReferenceBenchmark(churn_epochs, mnist_epochs, churn, mnist, blas, blas_threads)
+
+
+def add_arguments(parser):
+    parser.add_argument("--churn-epochs", type=int, default=5, help="epochs of each churn fit")
+    parser.add_argument("--epochs", "--mnist-epochs", dest="mnist_epochs", type=int, default=2,
+                        help="epochs of each MNIST MLP fit")
+    parser.add_argument("--path", help="MNIST .npz or IDX folder (default: Keras's cache)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="cap NumPy's BLAS threads (default: the library's own count)")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def main(args):
+    print(benchmark(churn_epochs=args.churn_epochs, mnist_epochs=args.mnist_epochs,
+                    path=args.path, seed=args.seed, blas_threads=args.blas_threads).report())
+    return 0
