@@ -183,3 +183,20 @@ def test_frozen_layers_are_left_alone_like_keras():
     for before, after in zip(frozen, twin.layers[0].get_weights()):
         np.testing.assert_array_equal(before, after)
     assert not np.allclose(twin.layers[1].kernel, keras_model.layers[1].get_weights()[0])
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    hidden=st.lists(st.integers(1, 8), min_size=1, max_size=2),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "elu", "leaky_relu"]),
+    head=st.sampled_from(HEADS[:4]),
+    optimizer=st.sampled_from(OPTIMIZERS),
+    seed=st.integers(0, 2**16),
+)
+def test_random_networks_match_keras_in_float32(hidden, activation, head, optimizer, seed):
+    last, loss = head
+    outputs = 1 if loss == "binary_crossentropy" else 3
+    keras_model = _keras_mlp([4] + hidden + [outputs], activation, last, "float32")
+    x, y = _data(16, 4, outputs, loss, seed=seed)
+    report = parity.compare(keras_model, x, y, loss=loss, optimizer=optimizer())
+    assert report.max_rel() < TOLERANCE["float32"], str(report)
