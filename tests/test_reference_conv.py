@@ -247,5 +247,9 @@ def test_unsupported_arguments_and_bad_shapes_are_named():
         Conv2D(2, 3, padding="causal")
     with pytest.raises(ValueError, match="4-D"):
         ref.Sequential([ref.Input((28, 28)), Conv2D(2, 3)]).build()
+    layer = Conv2D(2, 3)
+    layer.build((None, 5, 5, 3))
+    with pytest.raises(ValueError, match="3 input channels"):
+        layer(np.zeros((1, 5, 5, 1), "float32"))
     with pytest.raises(ValueError, match="larger than its input"):
         ref.Sequential([ref.Input((2, 2, 1)), Conv2D(2, 3)]).build()

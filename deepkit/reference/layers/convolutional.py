@@ -136,6 +136,9 @@ class Conv2D(Layer):
 
     def call(self, inputs, training=False):
         check_images(inputs.shape, "Conv2D")
+        if inputs.shape[-1] != self.kernel.shape[2]:
+            raise ValueError(f"Conv2D {self.name!r} was built for {self.kernel.shape[2]} input "
+                             f"channels, got inputs of shape {inputs.shape}")
         output_size, pads = pad_and_size(inputs.shape, self.kernel_size, self.strides, self.padding)
         padded = np.pad(inputs, ((0, 0), *pads, (0, 0))) if any(map(any, pads)) else inputs
         kernel = self.kernel.reshape(-1, self.filters)
