@@ -72,14 +72,15 @@ class T2Result:
                  f"{100 * run.tutorial_count:.2f}%"] for run in self.runs]
         title = (f"Tutorial T2: 64-25-10 sigmoid net, full-batch gradient descent, "
                  f"scikit-learn digits ({self.n_train} train / {self.n_test} held out)")
-        notes = ("acc = argmax accuracy. T2's count = share of samples with some output >= 0.5 "
-                 "where the target is 1 (T2's metric).\nT2's claim: " + CLAIM + ".")
+        notes = ("scikit-learn's 8x8 digits stand in for T2's 20x20 course digits (not public). "
+                 "acc = argmax accuracy.\nT2's count = share of samples with some output >= 0.5 "
+                 "where the target is 1 (T2's metric). T2's claim: " + CLAIM + ".")
         return format_grid(header, rows, title=title) + "\n" + notes
 
 
 def load(test_size, seed):
-    """Digits scaled to [0, 1], one-hot targets, a stratified held-out split:
-    ``(x_train, y_train, x_test, y_test)`` with integer labels y."""
+    """Digits scaled to [0, 1] with a stratified held-out split:
+    ``(x_train, x_test, y_train, y_test)``, labels as integers 0..9."""
     from sklearn.model_selection import train_test_split
 
     from deepkit.datasets import load_digits
