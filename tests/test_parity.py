@@ -200,3 +200,21 @@ def test_random_networks_match_keras_in_float32(hidden, activation, head, optimi
     x, y = _data(16, 4, outputs, loss, seed=seed)
     report = parity.compare(keras_model, x, y, loss=loss, optimizer=optimizer())
     assert report.max_rel() < TOLERANCE["float32"], str(report)
+
+
+def test_fit_history_with_partial_batches_and_validation_split_matches_keras():
+    x, y = _data(84, 5, 3, "sparse_categorical_crossentropy", seed=4)
+    keras_model = _keras_mlp([5, 7, 3], "tanh", "softmax", "float64")
+    with keras_float_dtype("float64"):
+        keras_model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
+                            metrics=["accuracy"])
+        twin = ref.from_keras(keras_model)
+        keras_history = keras_model.fit(x, y, batch_size=8, epochs=3, shuffle=False,
+                                        validation_split=0.25, verbose=0).history
+    history = twin.fit(x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25,
+                       verbose=0).history
+    assert set(history) == set(keras_history)
+    for key in keras_history:
+        np.testing.assert_allclose(history[key], keras_history[key], rtol=1e-12, atol=1e-15)
+    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
