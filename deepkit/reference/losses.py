@@ -43,11 +43,14 @@ class Loss:
         if y_pred.dtype.kind != "f":
             y_pred = y_pred.astype("float32")
         y_true = np.asarray(y_true, dtype=y_pred.dtype)
+        shape = y_true.shape
         if y_true.ndim == y_pred.ndim - 1:
             y_true = y_true[..., None]
         if y_true.shape != y_pred.shape:
-            raise ValueError(f"{self.name}: y_true has shape {y_true.shape}, "
-                             f"y_pred has shape {y_pred.shape}")
+            hint = (" (class indices? use sparse_categorical_crossentropy)"
+                    if y_true.shape[-1:] == (1,) and y_pred.shape[-1] > 1 else "")
+            raise ValueError(f"{self.name}: y_true has shape {shape}, "
+                             f"y_pred has shape {y_pred.shape}{hint}")
         return y_true, y_pred
 
     def uses_logits_of(self, activation_name):
