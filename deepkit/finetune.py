@@ -1,7 +1,7 @@
 """Fine-tuning a pretrained Keras model on new classes, in the two phases of the
 Keras transfer-learning guide.
 
-    model = deepkit.finetune.finetune("digits_0_4.keras", 5, x, y, unfreeze=2)
+    model = deepkit.finetune.finetune("digits_0_4.keras", 5, x, y, unfreeze=2, fine_tune_epochs=2)
 
 1. Cut the old head: keep the model up to a named layer, or up to the last
    feature layer (what precedes the final Dense classifier and its dropout).
@@ -144,6 +144,8 @@ def check_data(model, num_classes, x, y):
     expected = tuple(model.input_shape[1:])
     if x.ndim != len(expected) + 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
         raise ValueError(f"x has shape {x.shape}, but the base takes inputs of shape (n, {', '.join(map(str, expected))})")
+    if not np.isfinite(x).all():
+        raise ValueError(f"x contains NaN or infinite values (first in sample {int(np.argwhere(~np.isfinite(x))[0][0])})")
     if len(y) != len(x):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
     if y.ndim == 2:
@@ -168,6 +170,7 @@ def finetune(
     ``unfreeze`` and ``fine_tune_epochs`` are positive) unfreezes the base's top
     ``unfreeze`` layers and trains ``fine_tune_epochs`` more at ``fine_tune_learning_rate``.
     Returns the compiled ``keras.Model``; ``model.history`` holds the last phase's history.
+    A model passed in shares its layers with the result, so it is frozen too.
     """
     import keras
 

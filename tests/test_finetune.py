@@ -100,6 +100,7 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
     "kwargs, error, message",
     [
         (dict(x=np.zeros((4, 28, 28, 1))), ValueError, r"x has shape \(4, 28, 28, 1\).*\(n, 8, 8, 1\)"),
+        (dict(x=np.full((4, 8, 8, 1), np.nan)), ValueError, "NaN or infinite values .first in sample 0"),
         (dict(y=np.array([0, 1, 2, 1])), ValueError, r"label 2 at index 2 is outside 0..1"),
         (dict(y=np.eye(3)[[0, 1, 2, 1]]), ValueError, "one-hot y has 3 columns but num_classes is 2"),
         (dict(y=np.array([0.5, 1, 0, 1])), ValueError, "integer labels"),

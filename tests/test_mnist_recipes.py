@@ -72,3 +72,15 @@ def test_transfer_beats_chance_and_saves_the_base(tmp_path):
     base = keras.models.load_model(result.base_path)
     assert base.output_shape == (None, 5)
     assert "transfer acc" in result.report()
+
+
+def test_digits_become_padded_rgb_for_keras_applications():
+    x = np.zeros((2, 28, 28, 1), "float32")
+    x[0, 0, 0, 0] = 1.0
+    rgb = transfer.to_rgb32(x)
+    assert rgb.shape == (2, 32, 32, 3)
+    np.testing.assert_array_equal(rgb[0, 2, 2], [1.0, 1.0, 1.0])
+    assert rgb.sum() == 3.0
+    images, labels = transfer.split_digits(np.arange(10), np.arange(10), 5)
+    np.testing.assert_array_equal(images, [5, 6, 7, 8, 9])
+    np.testing.assert_array_equal(labels, [0, 1, 2, 3, 4])

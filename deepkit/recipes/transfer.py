@@ -119,6 +119,71 @@ def run(
     return result
 
 
+@dataclass
+class ApplicationResult:
+    """A ``keras.applications`` network pretrained on 0-4, reloaded from its weights file, fine-tuned on 5-9."""
+
+    name: str
+    weights_path: str
+    pretrain_accuracy: float
+    transfer_accuracy: float
+    n_pretrain: int
+    n_transfer: int
+    seconds: float
+
+    def report(self):
+        return format_table(
+            [
+                ("architecture", f"keras.applications.{self.name}, 32x32 RGB (padded digits), no top"),
+                ("weights file", self.weights_path),
+                ("test accuracy on 0-4 (pretrained)", f"{self.pretrain_accuracy:.4f} ({self.n_pretrain} images)"),
+                ("test accuracy on 5-9 (fine-tuned)", f"{self.transfer_accuracy:.4f} ({self.n_transfer} images)"),
+                ("seconds", f"{self.seconds:.1f}"),
+            ],
+            title=f"Transfer learning with {self.name}: digits 0-4 -> 5-9",
+        )
+
+
+def to_rgb32(x):
+    """(n, 28, 28, 1) images -> (n, 32, 32, 3): 2 pixels of zero padding, grey copied to RGB."""
+    return np.repeat(np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0))), 3, axis=-1)
+
+
+def run_application(name="MobileNetV2", epochs=3, batch_size=128, limit=None, path=None, save_dir=None, seed=0,
+                    verbose=0):
+    """Pretrain ``keras.applications.<name>`` (random start) on 0-4, save its weights file, load it
+    back with ``deepkit.finetune.application`` and fine-tune a new head on 5-9; an ``ApplicationResult``."""
+    import keras
+
+    from deepkit.finetune import application, finetune
+    from deepkit.recipes.mnist import evaluate, load, prepare
+    from deepkit.seeding import set_seed
+
+    start = time.perf_counter()
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
+    x_train, x_test = to_rgb32(prepare(x_train, flat=False)), to_rgb32(prepare(x_test, flat=False))
+    (x_a, y_a), (x_b, y_b) = split_digits(x_train, y_train, 0), split_digits(x_train, y_train, 5)
+    save_dir = Path(save_dir or tempfile.mkdtemp(prefix="deepkit_transfer_"))
+    save_dir.mkdir(parents=True, exist_ok=True)
+    weights_path = save_dir / f"{name.lower()}_digits_0_4.weights.h5"
+
+    set_seed(seed)
+    base = application(name, (32, 32, 3))
+    classifier = keras.Sequential([base, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(5, activation="softmax")])
+    classifier.compile(keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(x_a, y_a, batch_size=batch_size, epochs=epochs, verbose=verbose)
+    pretrain_accuracy = evaluate(classifier, *split_digits(x_test, y_test, 0), num_classes=5)[0]
+    base.save_weights(weights_path)
+
+    reloaded = application(name, (32, 32, 3), weights=weights_path)
+    tuned = finetune(reloaded, 5, x_b, y_b, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose)
+    return ApplicationResult(
+        name=name, weights_path=str(weights_path), pretrain_accuracy=pretrain_accuracy,
+        transfer_accuracy=evaluate(tuned, *split_digits(x_test, y_test, 5), num_classes=5)[0],
+        n_pretrain=len(x_a), n_transfer=len(x_b), seconds=time.perf_counter() - start,
+    )
+
+
 def add_arguments(parser):
     parser.add_argument("--epochs", type=int, default=5, help="epochs of pretraining and of the full-data regime")
     parser.add_argument("--low-data", type=int, default=500, help="training images of 5-9 in the low-data regime")
@@ -128,9 +193,20 @@ def add_arguments(parser):
     parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
     parser.add_argument("--save-dir", default=None, help="where to save the pretrained .keras model")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--application", default=None, metavar="NAME",
+        help="instead, pretrain and fine-tune keras.applications.NAME (e.g. MobileNetV2) on 32x32 RGB digits",
+    )
 
 
 def main(args):
+    if args.application:
+        result = run_application(
+            args.application, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, path=args.path,
+            save_dir=args.save_dir, seed=args.seed, verbose=2,
+        )
+        print(result.report())
+        return
     result = run(
         epochs=args.epochs, low_data=args.low_data, low_data_epochs=args.low_data_epochs, batch_size=args.batch_size,
         limit=args.limit, path=args.path, save_dir=args.save_dir, seed=args.seed, verbose=2,
