@@ -9,6 +9,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from deepkit import reference as ref
 from deepkit.reference.layers import Conv2D, Flatten, MaxPooling2D
@@ -102,6 +104,51 @@ def test_max_pooling2d_forward_and_gradient_float64(float64, size, pool, strides
     assert y.shape == layer.compute_output_shape(x.shape) == keras_y.shape
     np.testing.assert_allclose(y, keras_y, rtol=1e-7, atol=1e-12)
     np.testing.assert_allclose(layer.backprop(dy), keras_dx, rtol=1e-7, atol=1e-12)
+
+
+@given(height=st.integers(1, 8), width=st.integers(1, 8), kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+       strides=st.tuples(st.integers(1, 3), st.integers(1, 3)), padding=st.sampled_from(["valid", "same"]),
+       channels=st.integers(1, 3), filters=st.integers(1, 3))
+@settings(max_examples=30, deadline=None)
+def test_conv2d_matches_tensorflow_on_random_geometries(height, width, kernel, strides, padding,
+                                                        channels, filters):
+    if padding == "valid":
+        assume(kernel[0] <= height and kernel[1] <= width)
+    rng = np.random.default_rng(height * 100 + width)
+    x, k = rng.normal(size=(2, height, width, channels)), rng.normal(size=(*kernel, channels, filters))
+    layer = Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)
+    layer.dtype = "float64"
+    layer.build((None,) + x.shape[1:])
+    layer.set_weights([k])
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    x_t, k_t = tf.constant(x), tf.constant(k)
+    with tf.GradientTape() as tape:
+        tape.watch([x_t, k_t])
+        y_t = tf.nn.conv2d(x_t, k_t, strides=[1, *strides, 1], padding=padding.upper())
+        objective = tf.reduce_sum(y_t * dy)
+    dx_t, dk_t = tape.gradient(objective, [x_t, k_t])
+    np.testing.assert_allclose(y, y_t.numpy(), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.backprop(dy), dx_t.numpy(), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.grads["kernel"], dk_t.numpy(), rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize("pool, strides, padding", [((2, 2), None, "valid"),
+                                                    ((3, 3), (2, 2), "same"),
+                                                    ((2, 2), (1, 1), "valid")])
+def test_max_pooling2d_ties_route_the_gradient_like_tensorflow(pool, strides, padding):
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, size=(2, 7, 7, 3)).astype("float64")  # many equal maxima
+    layer = MaxPooling2D(pool, strides=strides, padding=padding)
+    layer.dtype = "float64"
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    x_t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        objective = tf.reduce_sum(tf.nn.max_pool2d(x_t, pool, strides or pool, padding.upper()) * dy)
+    np.testing.assert_allclose(layer.backprop(dy), tape.gradient(objective, x_t).numpy(),
+                               rtol=1e-12, atol=1e-12)
 
 
 def test_flatten_matches_keras_order_and_backward(float64):
