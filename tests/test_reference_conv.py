@@ -241,7 +241,7 @@ def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mas
         np.testing.assert_allclose(grad, keras_grad.numpy(), rtol=1e-7, atol=1e-12)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adagrad"])
+@pytest.mark.parametrize("optimizer", ["sgd", "adagrad", "adam"])
 def test_convnet_one_optimizer_step_float64(float64, optimizer):
     rng = np.random.default_rng(5)
     model = keras_io_convnet(dropout=0.0)
