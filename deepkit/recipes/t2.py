@@ -128,6 +128,8 @@ def tutorial_count(outputs, targets):
 
 def train(setting, learning_rate, epochs, data, seed):
     """Full-batch gradient descent on J for ``epochs`` steps; a :class:`T2Run`."""
+    from threadpoolctl import threadpool_limits
+
     x_train, x_test, y_train, y_test = data
     targets = np.eye(NUM_CLASSES)[y_train]
     model = t2_network(learning_rate, n_inputs=x_train.shape[1], seed=seed)
@@ -137,7 +139,8 @@ def train(setting, learning_rate, epochs, data, seed):
 
     before = cost()
     start = time.perf_counter()
-    model.fit(x_train, targets, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0)
+    with threadpool_limits(limits=1, user_api="blas"):  # products of this size gain nothing from threads
+        model.fit(x_train, targets, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0)
     seconds = time.perf_counter() - start
     train_outputs = model.predict(x_train, batch_size=len(x_train))
     return T2Run(setting=setting, learning_rate=learning_rate, epochs=epochs,
