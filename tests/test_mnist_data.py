@@ -14,9 +14,9 @@ SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
 
-def subset_arrays():
+def subset_arrays(n_train=3000, n_test=1000):
     with np.load(SUBSET, allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+        return {key: data[key][: n_train if key.endswith("train") else n_test] for key in data.files}
 
 
 def write_idx(path, array):
@@ -44,7 +44,7 @@ def test_subset_is_real_mnist_in_keras_layout():
 
 
 def test_idx_folder_gives_the_same_arrays_as_the_npz(tmp_path):
-    arrays = subset_arrays()
+    arrays = subset_arrays(300, 100)
     (x_train, y_train), (x_test, y_test) = load_mnist(path=write_idx_folder(tmp_path, arrays))
     np.testing.assert_array_equal(x_train, arrays["x_train"])
     np.testing.assert_array_equal(y_train, arrays["y_train"])
@@ -53,14 +53,14 @@ def test_idx_folder_gives_the_same_arrays_as_the_npz(tmp_path):
 
 
 def test_idx_header_is_checked(tmp_path):
-    arrays = subset_arrays()
+    arrays = subset_arrays(300, 100)
     write_idx_folder(tmp_path, arrays)
     truncated = tmp_path / mnist_module.IDX_FILES["x_test"]
     with gzip.open(truncated, "rb") as stream:
         raw = stream.read()
     with gzip.open(truncated, "wb") as stream:
         stream.write(raw[:-28])
-    with pytest.raises(ValueError, match=r"header declares shape \(1000, 28, 28\)"):
+    with pytest.raises(ValueError, match=r"header declares shape \(100, 28, 28\)"):
         load_mnist(path=tmp_path)
     with gzip.open(truncated, "wb") as stream:
         stream.write(b"\x00\x00\x0d\x03" + raw[4:])
@@ -69,7 +69,7 @@ def test_idx_header_is_checked(tmp_path):
 
 
 def test_idx_folder_missing_a_file(tmp_path):
-    write_idx_folder(tmp_path, subset_arrays())
+    write_idx_folder(tmp_path, subset_arrays(300, 100))
     (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte.gz"):
         load_mnist(path=tmp_path)
