@@ -146,3 +146,14 @@ def test_fast_path_trains_exactly_like_compile_defaults():
         set_seed(0)
         histories.append(churn.train(model, x, y, epochs=2, batch_size=10)[1])
     assert histories[0] == histories[1]
+
+
+def test_validation_scores_use_only_the_training_frame():
+    train_frame, _ = churn.split(churn.load_data().head(1500), 0.2, seed=0)
+    grid = ({"units": (4, 1), "epochs": 2, "batch_size": 50}, {"units": (8, 4, 1), "epochs": 3, "batch_size": 50})
+    scores = churn.validation_scores(train_frame, seed=0, grid=grid)
+    assert [epochs for _, _, epochs in scores] == [2, 3]
+    for accuracy, auc, _ in scores:
+        assert 0.5 <= accuracy <= 1 and 0.3 <= auc <= 1
+    with pytest.raises(ValueError, match="unknown value 'Mars'"):
+        churn.validation_scores(train_frame.assign(Geography="Mars"), seed=0, grid=grid)

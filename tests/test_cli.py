@@ -71,3 +71,9 @@ def test_predict_without_a_bundle_is_a_clear_error(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("deepkit: error: ") and "no model.keras" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_options_a_mode_would_ignore_are_refused():
+    done = deepkit("run", "churn", "--compare", "--epochs", 3)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "deepkit: error: --compare and --tune take only --seed and --quiet, not --epochs"
