@@ -18,5 +18,6 @@ Same names, arguments, defaults and formulas as Keras::
 from deepkit.reference import (activations, autodiff, callbacks, initializers, layers, losses,
                                metrics, optimizers)
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
-from deepkit.reference.layers import Activation, Dense, Dropout, Input, InputLayer, Layer
+from deepkit.reference.layers import (Activation, Conv2D, Dense, Dropout, Flatten, Input, InputLayer,
+                                      Layer, MaxPooling2D)
 from deepkit.reference.models import Sequential, from_keras
