@@ -111,6 +111,10 @@ def test_tuned_config_stops_early_on_a_validation_split_of_the_training_data():
     assert len(result.history["val_loss"]) == 3
     assert result.confusion_matrix.sum() == 2000  # the test split is untouched
     assert [layer.units for layer in result.model.layers if hasattr(layer, "units")] == [64, 32, 1]
+    assert [layer.rate for layer in result.model.layers if hasattr(layer, "rate")] == [0.2, 0.2]
+    # batches of 128 at learning rate 0.003: as good on validation as 32 at 0.001, and faster
+    assert result.batch_size == 128 and "batch 128" in result.report()
+    assert result.model.optimizer.learning_rate.numpy() == pytest.approx(0.003)
 
 
 def test_bad_arguments_fail_before_training():

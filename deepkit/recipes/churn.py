@@ -63,14 +63,15 @@ CONFIGS = {
         "validation_fraction": 0.0,
         "patience": None,
     },
-    # Best mean validation ROC AUC (0.8759) of `deepkit run churn --tune` over TUNING_GRID.
+    # Best mean validation ROC AUC (0.8782) of `deepkit run churn --tune` over TUNING_GRID.
+    # Batches of 128 at learning rate 0.003 matched 32 at 0.001 on validation and train faster.
     "tuned": {
         "units": (64, 32, 1),
         "kernel_initializer": "glorot_uniform",
-        "dropout": 0.4,
-        "learning_rate": 0.001,
+        "dropout": 0.2,
+        "learning_rate": 0.003,
         "epochs": 200,
-        "batch_size": 32,
+        "batch_size": 128,
         "validation_fraction": 0.15,
         "patience": 20,
     },
@@ -309,7 +310,7 @@ def run(epochs=None, batch_size=None, test_size=0.2, seed=0, config="tutorial", 
     ``config`` is a name in ``CONFIGS`` or a dict with the same keys.
 
     ``epochs`` and ``batch_size`` default to the config's (tutorial: 50 and 10;
-    tuned: up to 200 with early stopping, batch 32). ``path`` loads a user's
+    tuned: up to 200 with early stopping, batch 128). ``path`` loads a user's
     CSV instead of the shipped table. The same ``seed`` gives the same result.
     ``result.seconds`` times everything after loading the data and TensorFlow:
     split, preprocessing, training, evaluation and scoring.
@@ -483,7 +484,7 @@ def _describe(candidate):
 
 def add_arguments(parser):
     parser.add_argument("--epochs", type=int, help="training epochs (tutorial 50; tuned: at most 200)")
-    parser.add_argument("--batch-size", type=int, help="batch size (tutorial 10, tuned 32)")
+    parser.add_argument("--batch-size", type=int, help="batch size (tutorial 10, tuned 128)")
     parser.add_argument("--seed", type=int, default=0, help="seeds the split, weights and shuffling (default 0)")
     parser.add_argument("--test-size", type=float, default=0.2, help="test fraction (default 0.2)")
     parser.add_argument("--config", choices=list(CONFIGS), default="tutorial", help="network configuration")
