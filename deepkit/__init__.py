@@ -7,7 +7,7 @@ import TensorFlow until a model is needed::
     result = deepkit.recipes.churn.run()
 """
 
-import importlib
+from deepkit._lazy import lazy_submodules
 
 __version__ = "0.1.0"
 
@@ -25,11 +25,4 @@ _SUBMODULES = (
 )
 
 
-def __getattr__(name):
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'deepkit' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_SUBMODULES))
+__getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)

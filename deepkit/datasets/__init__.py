@@ -5,25 +5,8 @@
 - ``load_digits``: scikit-learn's 8x8 digits, the stand-in for T2's course data.
 """
 
-import importlib
+from deepkit.datasets.churn import CHURN_COLUMNS, load_churn, validate_churn_frame
+from deepkit.datasets.digits import load_digits
+from deepkit.datasets.mnist import load_mnist
 
-_LOADERS = {
-    "load_churn": "churn",
-    "validate_churn_frame": "churn",
-    "CHURN_COLUMNS": "churn",
-    "load_mnist": "mnist",
-    "load_digits": "digits",
-}
-
-__all__ = sorted(_LOADERS)
-
-
-def __getattr__(name):
-    if name in _LOADERS:
-        module = importlib.import_module(f"{__name__}.{_LOADERS[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module 'deepkit.datasets' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_LOADERS))
+__all__ = ["CHURN_COLUMNS", "load_churn", "load_digits", "load_mnist", "validate_churn_frame"]

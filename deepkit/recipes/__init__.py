@@ -6,7 +6,7 @@ Modules load on first use, so ``deepkit.recipes.churn`` imports only what the
 churn recipe needs.
 """
 
-import importlib
+from deepkit._lazy import lazy_submodules
 
 RECIPES = {
     "churn": "Bank churn classifier of tutorial T3 (Keras or the NumPy twin)",
@@ -21,11 +21,4 @@ RECIPES = {
 __all__ = sorted(RECIPES)
 
 
-def __getattr__(name):
-    if name in RECIPES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'deepkit.recipes' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(RECIPES))
+__getattr__, __dir__ = lazy_submodules(__name__, RECIPES)
