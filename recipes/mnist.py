@@ -1,6 +1,6 @@
 """MNIST with a multilayer perceptron, step by step, with deepkit's public API.
 
-Run it with ``python recipes/mnist.py [--config t1] [--epochs N] [--limit N] [--seed N]``.
+Run it with ``python recipes/mnist.py [--config t1] [--epochs N] [--limit N] [--path FILE] [--seed N]``.
 Each step calls a function that ``deepkit.recipes.mnist.run()`` composes.
 
 ``--config t1`` builds tutorial T1's 784-32-10 network (weights ~ N(0, 0.1),
@@ -19,12 +19,13 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--config", choices=["default", "t1"], default="default")
 parser.add_argument("--epochs", type=int, default=30)
 parser.add_argument("--limit", type=int, default=None, help="first N training images only")
+parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)")
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
 # Prepare the data: 60,000 training and 10,000 test images of 28x28 grey pixels,
 # scaled to [0, 1] and flattened to rows of 784.
-(x_train, y_train), (x_test, y_test) = mnist.load(args.limit)  # deepkit.datasets.load_mnist, first N
+(x_train, y_train), (x_test, y_test) = mnist.load(args.limit, args.path)  # deepkit.datasets.load_mnist, first N
 print("x_train:", x_train.shape, " x_test:", x_test.shape)
 x_train, x_test = mnist.prepare(x_train, flat=True), mnist.prepare(x_test, flat=True)
 

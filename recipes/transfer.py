@@ -1,6 +1,6 @@
 """Transfer learning on MNIST (after Keras's mnist_transfer_cnn), step by step, with deepkit's public API.
 
-Run it with ``python recipes/transfer.py [--epochs N] [--limit N] [--seed N]``.
+Run it with ``python recipes/transfer.py [--epochs N] [--limit N] [--path FILE] [--seed N]``.
 
 1. Train a convnet on digits 0-4 and save it as a .keras file.
 2. Load it, cut its head, freeze the convolutional base, and train a new head
@@ -22,11 +22,12 @@ from deepkit.seeding import set_seed
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--limit", type=int, default=None, help="first N training images only")
+parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)")
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
 # Prepare the data and split it into two tasks: digits 0-4, and digits 5-9 relabelled 0-4.
-(x_train, y_train), (x_test, y_test) = mnist.load(args.limit)
+(x_train, y_train), (x_test, y_test) = mnist.load(args.limit, args.path)
 x_train, x_test = mnist.prepare(x_train, flat=False), mnist.prepare(x_test, flat=False)
 x_a, y_a = split_digits(x_train, y_train, 0)
 x_b, y_b = split_digits(x_train, y_train, 5)
