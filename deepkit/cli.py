@@ -23,7 +23,7 @@ COMMANDS = {
     "bench": ("deepkit.benchmarks", BENCHMARKS, "add_arguments", "main"),
     "predict": ("deepkit.recipes", {"churn": RECIPES["churn"]}, "add_predict_arguments", "predict_main"),
 }
-USER_ERRORS = (ValueError, TypeError, OSError, KeyError)
+USER_ERRORS = (ValueError, OSError)  # bad input, missing files; anything else is a bug: traceback
 
 
 def _top_parser():
