@@ -1,0 +1,60 @@
+"""deepkit.training: the seeded validation carve and the engine switch."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deepkit.training import carve_validation, fit
+
+
+def _data(n=1000):
+    x = np.arange(2 * n, dtype=np.float32).reshape(n, 2)
+    y = (np.arange(n) % 5 == 0).astype(np.float32)  # 20% positives
+    return x, y
+
+
+def test_carve_holds_out_the_fraction_disjointly_and_is_seeded():
+    x, y = _data()
+    (x_fit, y_fit), (x_val, y_val) = carve_validation(x, y, 0.15, seed=1)
+    assert len(x_val) == 150 and len(x_fit) == 850
+    rows = np.concatenate([x_fit[:, 0], x_val[:, 0]])
+    assert sorted(rows) == sorted(x[:, 0])  # every row once
+    again = carve_validation(x, y, 0.15, seed=1)[1][0]
+    other = carve_validation(x, y, 0.15, seed=2)[1][0]
+    assert np.array_equal(x_val, again) and not np.array_equal(x_val, other)
+
+
+def test_stratified_carve_keeps_class_proportions_and_frames():
+    x, y = _data()
+    frame = pd.DataFrame(x, columns=["a", "b"])
+    (f_fit, y_fit), (f_val, y_val) = carve_validation(frame, y, 0.2, seed=0, stratify=True)
+    assert isinstance(f_val, pd.DataFrame) and len(f_val) == 200
+    assert y_val.mean() == pytest.approx(0.2) and y_fit.mean() == pytest.approx(0.2)
+    assert np.array_equal(y_val, y[f_val.index.to_numpy()])  # labels follow their rows
+
+
+def test_carve_and_fit_refuse_bad_arguments():
+    x, y = _data()
+    with pytest.raises(ValueError, match="fraction"):
+        carve_validation(x, y, 1.0, seed=0)
+    with pytest.raises(ValueError, match="rows"):
+        carve_validation(x, y[:10], 0.1, seed=0)
+    with pytest.raises(ValueError, match="engine"):
+        fit(None, x, y, engine="torch", epochs=1, batch_size=8)
+    with pytest.raises(ValueError, match="validation_data"):
+        fit(None, x, y, epochs=1, batch_size=8, patience=2)
+
+
+@pytest.mark.parametrize("engine", ["keras", "numpy"])
+def test_fit_stops_early_on_monitor_and_returns_float_history(engine):
+    from deepkit.models.dense import mlp
+
+    x, y = _data(200)
+    x = (x - x.mean(0)) / x.std(0)
+    model = mlp(2, (4, 1), ["relu", "sigmoid"], optimizer="adam", learning_rate=0.0, loss="binary_crossentropy",
+                metrics=["accuracy"], seed=0)
+    # learning rate 0: val_loss never improves, so training stops after 1 + patience epochs
+    trained, history = fit(model, x, y, engine=engine, epochs=20, batch_size=50, validation_data=(x, y),
+                           patience=2, seed=0)
+    assert len(history["loss"]) == 3 and all(isinstance(v, float) for v in history["val_loss"])
+    assert (type(trained).__module__.startswith("deepkit.reference")) == (engine == "numpy")
