@@ -60,6 +60,41 @@ def test_bad_options_fail_before_training():
         mnist.prepare(np.zeros((3, 784), "uint8"), flat=True)
 
 
+def never_load(path=None):
+    raise AssertionError("MNIST was loaded before the arguments were checked")
+
+
+@pytest.mark.parametrize("limit", [10, 2.5, "100"])
+def test_bad_limit_fails_before_mnist_is_loaded(monkeypatch, limit):
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    with pytest.raises(ValueError, match=f"limit must be an int >= 60.*got {limit!r}"):
+        mnist.run(limit=limit)
+    with pytest.raises(ValueError, match="limit must be an int >= 60"):
+        cnn.run(limit=limit)
+
+
+def test_transfer_cli_refuses_low_data_options_with_application(monkeypatch):
+    import argparse
+
+    def never_run(*args, **kwargs):
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(transfer, "run_application", never_run)
+    monkeypatch.setattr(transfer, "run", never_run)
+    parser = argparse.ArgumentParser()
+    transfer.add_arguments(parser)
+    for extra, named in ((["--low-data", "100"], "--low-data$"), (["--low-data-epochs", "5"], "--low-data-epochs$"),
+                         (["--low-data", "500", "--low-data-epochs", "30"], "--low-data, --low-data-epochs$")):
+        with pytest.raises(ValueError, match=f"--application has no low-data regime; drop {named}"):
+            transfer.main(parser.parse_args(["--application", "MobileNetV2", *extra]))
+    # without --application they reach run(), unset ones left to run()'s defaults
+    calls = []
+    monkeypatch.setattr(transfer, "run", lambda **kwargs: calls.append(kwargs) or never_run())
+    with pytest.raises(AssertionError, match="training started"):
+        transfer.main(parser.parse_args(["--low-data", "100"]))
+    assert calls[0]["low_data"] == 100 and "low_data_epochs" not in calls[0]
+
+
 def test_transfer_beats_chance_and_saves_the_base(tmp_path):
     result = transfer.run(
         epochs=2, low_data=100, low_data_epochs=4, batch_size=64, limit=2400, path=SUBSET, save_dir=tmp_path, seed=0

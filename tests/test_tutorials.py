@@ -17,16 +17,17 @@ MNIST_SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
 
 def test_t3_toy_networks_and_graph_match_the_tutorial_and_keras():
     result = t3.run()
-    values = {name: (expected, twin, keras_value) for name, expected, twin, keras_value in result.rows}
-    relu, tanh, deep = (values[name] for name in list(values)[:3])
-    assert relu[1] == -3.0 and deep[1] == 364.0
-    assert tanh[1] == pytest.approx(2 * math.tanh(3) - math.tanh(9), abs=1e-12)
-    assert tanh[1] == pytest.approx(0.99010, abs=1e-5)
-    for _, twin, keras_value in (relu, tanh, deep):
+    computed = [(twin, keras_value) for _, _, twin, keras_value in result.rows]
+    # written out here, independently of the constants t3.run compares against
+    relu = -3.0  # hidden relu([-1*3 + 2*3, -1*1 + 2*5]) = [3, 9]; output 2*3 - 9
+    tanh = 2 * math.tanh(3) - math.tanh(9)
+    deep = 364.0  # hidden [26, 0] -> [0, 52] -> 2*0 + 7*52
+    graph = [-12.0, -3.0, -3.0, 4.0]  # g = (1 + 3)(-3), dg/dx = dg/dy = z, dg/dz = x + y
+    for twin, keras_value in computed:
         assert keras_value == pytest.approx(twin, rel=1e-6)
-    graph = [row for row in result.rows if row[0].startswith("graph")]
-    assert [row[2] for row in graph] == [-12.0, -3.0, -3.0, 4.0]
-    assert [row[3] for row in graph] == [-12.0, -3.0, -3.0, 4.0]
+    assert [twin for twin, _ in computed] == pytest.approx([relu, tanh, deep] + graph, abs=1e-12)
+    assert [keras_value for _, keras_value in computed] == pytest.approx([relu, tanh, deep] + graph, abs=1e-6)
+    assert computed[1][0] == pytest.approx(0.99010, abs=1e-5)
     assert result.max_error < 1e-6
     assert "364" in result.report()
 
@@ -117,6 +118,16 @@ def test_t1_full_split_uses_the_given_train_and_test_sets(monkeypatch):
     assert validation is None and len(train[0]) == 30 and len(test[0]) == 12
     with pytest.raises(ValueError, match="split"):
         t1.load("half", 5000, None, seed=0)
+
+
+@pytest.mark.parametrize("n_samples", [5, 100.0])
+def test_t1_bad_n_samples_fails_before_mnist_is_loaded(monkeypatch, n_samples):
+    def never_load(path=None):
+        raise AssertionError("MNIST was loaded before n_samples was checked")
+
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    with pytest.raises(ValueError, match=f"n_samples must be an int >= 20, got {n_samples!r}"):
+        t1.run(n_samples=n_samples)
 
 
 # -- CLI ------------------------------------------------------------------------------

@@ -66,10 +66,10 @@ def load(limit=None, path=None):
     """Full MNIST (or ``path``), keeping the first ``limit`` training and ``limit // 6`` test images."""
     from deepkit.datasets import load_mnist
 
+    if limit is not None and (not isinstance(limit, int) or limit < 60):
+        raise ValueError(f"limit must be an int >= 60 (training images), got {limit!r}")
     (x_train, y_train), (x_test, y_test) = load_mnist(path)
     if limit is not None:
-        if not isinstance(limit, int) or limit < 60:
-            raise ValueError(f"limit must be an int >= 60 (training images), got {limit!r}")
         x_train, y_train = x_train[:limit], y_train[:limit]
         x_test, y_test = x_test[: max(limit // 6, 10)], y_test[: max(limit // 6, 10)]
     return (x_train, y_train), (x_test, y_test)

@@ -95,6 +95,8 @@ def load(split, n_samples, path, seed):
 
     if split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if split == "tutorial" and (not isinstance(n_samples, int) or n_samples < 20):
+        raise ValueError(f"n_samples must be an int >= 20, got {n_samples!r}")
     (x_train, y_train), (x_test, y_test) = load_mnist(path)
     if split == "full":
         return (x_train, y_train), None, (x_test, y_test)

@@ -192,8 +192,8 @@ def run_application(name="MobileNetV2", epochs=3, batch_size=128, limit=None, pa
 
 def add_arguments(parser):
     parser.add_argument("--epochs", type=int, default=5, help="epochs of pretraining and of the full-data regime")
-    parser.add_argument("--low-data", type=int, default=500, help="training images of 5-9 in the low-data regime")
-    parser.add_argument("--low-data-epochs", type=int, default=30, help="epochs of both arms in the low-data regime")
+    parser.add_argument("--low-data", type=int, default=None, help="training images of 5-9 in the low-data regime (500)")
+    parser.add_argument("--low-data-epochs", type=int, default=None, help="epochs of both arms in the low-data regime (30)")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (N/6 test)")
     parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
@@ -206,6 +206,11 @@ def add_arguments(parser):
 
 
 def main(args):
+    low_data = {"low_data": args.low_data, "low_data_epochs": args.low_data_epochs}
+    low_data = {name: value for name, value in low_data.items() if value is not None}
+    if args.application and low_data:
+        given = ", ".join(f"--{name.replace('_', '-')}" for name in low_data)
+        raise ValueError(f"--application has no low-data regime; drop {given}")
     if args.application:
         result = run_application(
             args.application, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, path=args.path,
@@ -214,7 +219,7 @@ def main(args):
         print(result.report())
         return
     result = run(
-        epochs=args.epochs, low_data=args.low_data, low_data_epochs=args.low_data_epochs, batch_size=args.batch_size,
-        limit=args.limit, path=args.path, save_dir=args.save_dir, seed=args.seed, verbose=2,
+        epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, path=args.path, save_dir=args.save_dir,
+        seed=args.seed, verbose=2, **low_data,
     )
     print(result.report())
