@@ -160,6 +160,15 @@ def check_data(model, num_classes, x, y):
     return "sparse_categorical_crossentropy"
 
 
+def check_settings(epochs, batch_size, dropout, fine_tune_epochs):
+    """Raise a clear ValueError for a training setting ``finetune`` cannot use."""
+    for name, value, least in (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("fine_tune_epochs", fine_tune_epochs, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+
+
 def finetune(
     base, num_classes, x, y, *, layer=None, dropout=0.2, epochs=5, batch_size=64, learning_rate=1e-3,
     unfreeze=0, fine_tune_epochs=0, fine_tune_learning_rate=1e-5, validation_split=0.0, seed=0, verbose=0,
@@ -169,19 +178,26 @@ def finetune(
     Phase 1 trains the head for ``epochs`` with the base frozen; phase 2 (when
     ``unfreeze`` and ``fine_tune_epochs`` are positive) unfreezes the base's top
     ``unfreeze`` layers and trains ``fine_tune_epochs`` more at ``fine_tune_learning_rate``.
+    ``validation_split`` holds out a seeded, stratified random fraction of ``(x, y)``
+    (``deepkit.training.carve_validation``) that both phases report on but never train on.
     Returns the compiled ``keras.Model``; ``model.history`` holds the last phase's history.
     A model passed in shares its layers with the result, so it is frozen too.
     """
     import keras
 
     from deepkit.seeding import set_seed
+    from deepkit.training import carve_validation
 
+    check_settings(epochs, batch_size, dropout, fine_tune_epochs)
     set_seed(seed)
     features = feature_extractor(load_base(base), layer)
     loss = check_data(features, num_classes, x, y)
     check_unfreeze(features, unfreeze, fine_tune_epochs)
+    x, y, validation = np.asarray(x), np.asarray(y), None
+    if validation_split:
+        (x, y), validation = carve_validation(x, y, validation_split, seed=seed, stratify=True)
     model = with_new_head(features, num_classes, dropout, seed)
-    fit_args = dict(batch_size=batch_size, validation_split=validation_split, verbose=verbose)
+    fit_args = dict(batch_size=batch_size, validation_data=validation, verbose=verbose)
 
     model.compile(keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     model.fit(x, y, epochs=epochs, **fit_args)

@@ -85,6 +85,31 @@ def test_phase_two_unfreezes_only_the_top_layers_and_keeps_bn_frozen():
     assert not np.array_equal(conv2[0], weights_of(features, "conv2")[0])
 
 
+def test_validation_split_is_a_seeded_stratified_shuffle_of_sorted_data(monkeypatch):
+    seen = []
+    original_fit = keras.Model.fit
+
+    def recording_fit(self, x, y, **kwargs):
+        seen.append((x, y, kwargs["validation_data"]))
+        return original_fit(self, x, y, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", recording_fit)
+    x, y = data(80)
+    order = np.argsort(y, kind="stable")
+    x, y = x[order], y[order]  # sorted by class: Keras's own split would hold out only class 1
+    counts = np.bincount(y)
+    for seed in (0, 0, 1):
+        model = ft.finetune(small_base(), 2, x, y, epochs=1, validation_split=0.25, seed=seed)
+        assert "val_accuracy" in model.history.history
+    (x_fit, y_fit, (x_val, y_val)), again, other = seen
+    assert len(y_val) == 20 and len(y_fit) == 60
+    np.testing.assert_allclose(np.bincount(y_val, minlength=2), counts / 4, atol=1)  # both classes, in proportion
+    rows, original = np.concatenate([x_fit, x_val]).reshape(80, -1), x.reshape(80, -1)
+    np.testing.assert_array_equal(rows[np.lexsort(rows.T)], original[np.lexsort(original.T)])  # nothing lost
+    np.testing.assert_array_equal(again[2][0], x_val)  # same seed, same split
+    assert not np.array_equal(other[2][0], x_val)
+
+
 def test_saved_and_loaded_model_predicts_identically(tmp_path):
     path = tmp_path / "base.keras"
     small_base().save(path)
@@ -111,6 +136,12 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
         (dict(base="missing.keras"), FileNotFoundError, "missing.keras"),
         (dict(base="weights.h5"), ValueError, "a .keras file"),
         (dict(base=42), TypeError, "keras.Model"),
+        (dict(epochs=0), ValueError, "epochs must be an int >= 1, got 0"),
+        (dict(batch_size=2.5), ValueError, "batch_size must be an int >= 1, got 2.5"),
+        (dict(dropout=1.0), ValueError, r"dropout must be a rate in \[0, 1\), got 1.0"),
+        (dict(dropout=None), ValueError, "dropout must be a rate"),
+        (dict(unfreeze=1, fine_tune_epochs=-1), ValueError, "fine_tune_epochs must be an int >= 0, got -1"),
+        (dict(validation_split=1.0), ValueError, r"validation fraction must be in \[0, 1\)"),
     ],
 )
 def test_bad_input_is_named_before_training(kwargs, error, message):
