@@ -60,7 +60,9 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
         return self.pipeline_.transform(validate_churn_frame(frame, features_only=True))
 
     def get_feature_names_out(self, input_features=None):
-        return np.array(FEATURE_NAMES, dtype=object)
+        """The fitted pipeline's names of its 11 output features (``FEATURE_NAMES``)."""
+        check_is_fitted(self, "pipeline_")
+        return self.pipeline_.get_feature_names_out()
 
     def to_dict(self):
         """The fitted state as plain JSON-able data: categories, means and scales."""

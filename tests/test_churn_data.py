@@ -37,6 +37,15 @@ def test_user_csv_with_the_same_schema_loads(churn, tmp_path):
     pd.testing.assert_frame_equal(mine, churn.head(50), check_dtype=False)
 
 
+def test_features_only_returns_the_ten_feature_columns(churn, tmp_path):
+    shipped = load_churn(features_only=True)
+    assert list(shipped.columns) == list(CHURN_COLUMNS[3:13]) and len(shipped) == 10_000
+    pd.testing.assert_frame_equal(shipped, churn.loc[:, list(CHURN_COLUMNS[3:13])])
+    path = tmp_path / "mine.csv"
+    churn.head(5).to_csv(path, index=False)
+    assert list(load_churn(path, features_only=True).columns) == list(CHURN_COLUMNS[3:13])
+
+
 def _write(frame, tmp_path):
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)

@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from deepkit.datasets import load_churn
 from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
@@ -23,12 +24,23 @@ def fitted(churn):
     return ChurnPreprocessor().fit(churn.iloc[:8000])
 
 
-def test_eleven_features_in_the_tutorial_order(fitted):
-    assert list(fitted.get_feature_names_out()) == [
+def test_eleven_features_in_the_tutorial_order(churn, fitted):
+    # the names come from the fitted scikit-learn pipeline, not from the FEATURE_NAMES constant
+    names = [
         "Geography_Germany", "Geography_Spain", "CreditScore", "Gender", "Age", "Tenure",
         "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember", "EstimatedSalary",
     ]
+    assert list(fitted.get_feature_names_out()) == names
     assert tuple(fitted.get_feature_names_out()) == FEATURE_NAMES
+    # each named column holds what its name says
+    x, rows = fitted.transform(churn.head(50)), churn.head(50)
+    scaler = fitted.pipeline_.named_steps["scale"]
+    raw = x * scaler.scale_ + scaler.mean_
+    np.testing.assert_allclose(raw[:, names.index("Age")], rows["Age"])
+    np.testing.assert_allclose(raw[:, names.index("Geography_Spain")], rows["Geography"] == "Spain", atol=1e-9)
+    np.testing.assert_allclose(raw[:, names.index("Gender")], rows["Gender"] == "Male", atol=1e-9)
+    with pytest.raises(NotFittedError):
+        ChurnPreprocessor().get_feature_names_out()
 
 
 def test_scaler_uses_the_training_split_only(churn, fitted):

@@ -60,12 +60,13 @@ def load_churn(path=None, features_only=False):
 
     Without ``path``, the shipped copy (10,000 rows) is read and its sha256 is
     checked. With ``path``, a CSV (optionally gzipped) with the same schema is
-    read and validated by ``validate_churn_frame``; ``features_only=True``
-    reads customers to score, which need only the 10 ``FEATURE_COLUMNS``.
+    read and validated by ``validate_churn_frame``. ``features_only=True``
+    returns only the 10 ``FEATURE_COLUMNS``, and reads customers to score,
+    which need only those.
     """
     if path is None:
         raw = gzip.decompress(resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes())
-        return validate_churn_frame(pd.read_csv(io.BytesIO(_verified(raw))))
+        return validate_churn_frame(pd.read_csv(io.BytesIO(_verified(raw))), features_only=features_only)
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
