@@ -3,6 +3,7 @@ initializers (by distribution), losses on arrays, optimizer updates, Dropout,
 EarlyStopping; plus the model API (validation, seeds, weights, bridges)."""
 
 import io
+import re
 import contextlib
 
 import keras
@@ -142,6 +143,29 @@ def test_loss_shape_errors_are_named():
         losses.SparseCategoricalCrossentropy()(np.array([0, 3]), np.full((2, 3), 1 / 3))
     with pytest.raises(ValueError, match="unknown loss"):
         losses.get("hinge_ish")
+
+
+@pytest.mark.parametrize("keras_loss,unsupported", [
+    (keras.losses.BinaryCrossentropy(reduction="sum"), "reduction='sum'"),
+    (keras.losses.BinaryCrossentropy(label_smoothing=0.1), "label_smoothing=0.1"),
+    (keras.losses.CategoricalCrossentropy(axis=0), "axis=0"),
+    (keras.losses.SparseCategoricalCrossentropy(ignore_class=0), "ignore_class=0"),
+    (keras.losses.MeanSquaredError(reduction=None), "reduction=None"),
+])
+def test_loss_from_keras_refuses_options_it_would_drop(keras_loss, unsupported):
+    with pytest.raises(ValueError, match=f"uses {re.escape(unsupported)}, which the NumPy twin"):
+        losses.from_keras(keras_loss)
+
+
+def test_loss_from_keras_keeps_from_logits_and_accepts_defaults():
+    twin = losses.from_keras(keras.losses.BinaryCrossentropy(from_logits=True, name="bce"))
+    assert type(twin) is losses.BinaryCrossentropy and twin.from_logits
+    y_true, y_pred = np.array([[1.0], [0.0]]), np.array([[0.3], [-2.0]])
+    keras_value = keras.losses.BinaryCrossentropy(from_logits=True)(y_true, y_pred)
+    assert twin(y_true, y_pred) == pytest.approx(float(keras_value), rel=1e-6)
+    explicit = keras.losses.SparseCategoricalCrossentropy(reduction="sum_over_batch_size",
+                                                          ignore_class=None)
+    assert type(losses.from_keras(explicit)) is losses.SparseCategoricalCrossentropy
 
 
 # -- optimizers -----------------------------------------------------------------

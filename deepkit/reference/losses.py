@@ -213,7 +213,6 @@ def get(identifier):
     raise ValueError(f"unknown loss {identifier!r}; choose one of {', '.join(LOSSES)}")
 
 
-
 def from_keras(keras_loss):
     """The twin of a Keras loss given as a name, a loss function or a Loss object."""
     if isinstance(keras_loss, str):
@@ -226,7 +225,11 @@ def from_keras(keras_loss):
     cls = CLASSES.get(name)
     if cls is None:
         raise ValueError(f"no NumPy twin for Keras loss {name}; supported: {', '.join(CLASSES)}")
-    config = keras_loss.get_config()
-    if config.get("label_smoothing"):
-        raise ValueError(f"Keras loss {name} uses label_smoothing, which the twin does not implement")
-    return cls(**{k: config[k] for k in cls().get_config()})
+    config, defaults = keras_loss.get_config(), type(keras_loss)().get_config()
+    implemented = cls().get_config()
+    unsupported = [f"{key}={value!r}" for key, value in config.items()
+                   if key != "name" and key not in implemented and value != defaults.get(key)]
+    if unsupported:
+        raise ValueError(f"Keras loss {name} uses {', '.join(unsupported)}, which the NumPy "
+                         f"twin does not implement (it reduces like 'sum_over_batch_size')")
+    return cls(**{k: config[k] for k in implemented})
