@@ -372,8 +372,14 @@ def test_bad_input_is_rejected_before_training():
     weights = model.get_weights()
     bad = x.copy()
     bad[7, 3] = np.nan
-    with pytest.raises(ValueError, match="row 7"):
+    with pytest.raises(ValueError, match="^x contains NaN .*row 7"):
         model.fit(bad, y, verbose=0)
+    with pytest.raises(ValueError, match="^validation x contains NaN .*row 7"):
+        model.fit(x, y, verbose=0, validation_data=(bad, y))
+    bad_y = y.astype("float64")
+    bad_y[4] = np.inf
+    with pytest.raises(ValueError, match="^validation y contains NaN .*row 4"):
+        model.fit(x, y, verbose=0, validation_data=(x, bad_y))
     with pytest.raises(ValueError, match="49 samples"):
         model.fit(x, y[:49], verbose=0)
     with pytest.raises(ValueError, match="batch_size"):

@@ -235,6 +235,14 @@ class Sequential:
             if name not in ("accuracy", "acc") and name not in metrics_module.METRICS:
                 raise ValueError(f"unknown metric {name!r}")
 
+    @staticmethod
+    def _check_finite(values, what):
+        """``values``, after checking they hold no NaN or infinity."""
+        if not np.isfinite(values).all():
+            raise ValueError(f"{what} contains NaN or infinite values (first at row "
+                             f"{int(np.argwhere(~np.isfinite(values))[0][0])})")
+        return values
+
     def _check_compiled(self):
         if self.loss is None:
             raise ValueError("call compile(optimizer=..., loss=...) before training")
@@ -245,9 +253,8 @@ class Sequential:
             raise ValueError(f"{what} has {len(y)} samples, x has {n}")
         if y.dtype.kind not in "biuf":
             raise ValueError(f"{what} must be numeric, got dtype {y.dtype}")
-        if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError(f"{what} contains NaN or infinite values "
-                             f"(first at index {int(np.argwhere(~np.isfinite(y))[0][0])})")
+        if y.dtype.kind == "f":
+            self._check_finite(y, what)
         pred = np.broadcast_to(np.zeros((), self.dtype), (n,) + self.output_shape[1:])
         return self.loss.prepare(y, pred)[0]
 
@@ -272,10 +279,7 @@ class Sequential:
         self._check_batch_size(batch_size)
         if not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
-        x = self._check_x(x)
-        if not np.isfinite(x).all():
-            raise ValueError(f"x contains NaN or infinite values (first at row "
-                             f"{int(np.argwhere(~np.isfinite(x))[0][0])})")
+        x = self._check_finite(self._check_x(x), "x")
         raw_y_shape = np.shape(y)
         y = self._prepare_y(y, len(x))
         if not 0 <= validation_split < 1:
@@ -283,7 +287,8 @@ class Sequential:
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
-            x_val = self._check_x(validation_data[0], "validation x")
+            x_val = self._check_finite(self._check_x(validation_data[0], "validation x"),
+                                       "validation x")
             y_val = self._prepare_y(validation_data[1], len(x_val), "validation y")
         elif validation_split:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
