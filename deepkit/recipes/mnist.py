@@ -4,10 +4,10 @@
     result = mnist.run()            # full MNIST, Keras, early stopping on a validation split
     print(result.report())
 
-The training steps (``prepare``, ``split_validation``, ``fit``, ``evaluate``,
-``plot_misclassified``) are shared with the ``cnn`` recipe; ``train_and_evaluate``
-composes them. ``engine="numpy"`` converts the same Keras model with
-``deepkit.reference.from_keras`` and trains the NumPy twin instead.
+The training steps (``prepare``, ``fit``, ``evaluate``, ``plot_misclassified``)
+are shared with the ``cnn`` recipe; ``train_and_evaluate`` composes them.
+``fit`` trains with ``deepkit.training``: ``engine="numpy"`` converts the same
+Keras model with ``deepkit.reference.from_keras`` and trains the NumPy twin instead.
 """
 
 import time
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit import training
 from deepkit.report import format_confusion_matrix, format_table
-
-ENGINES = ("keras", "numpy")
+from deepkit.training import ENGINES, carve_validation
 
 
 @dataclass
@@ -75,39 +75,22 @@ def load(limit=None, path=None):
     return (x_train, y_train), (x_test, y_test)
 
 
-def split_validation(x, y, fraction, seed):
-    """A seeded random split: ``(x_fit, y_fit), (x_val, y_val)`` with ``fraction`` held out."""
-    if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {fraction!r}")
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = int(round(fraction * len(x)))
-    val, fit_ = order[:n_val], order[n_val:]
-    return (x[fit_], y[fit_]), (x[val], y[val])
-
-
 def fit(model, x, y, *, engine, epochs, batch_size, validation_split, patience, seed, verbose):
-    """Train ``model`` (Keras) or its NumPy twin with early stopping on a held-out split.
+    """Train ``model`` (Keras) or its NumPy twin, stopping early on validation accuracy.
 
-    Returns ``(trained, history, seconds)``; ``trained`` predicts with ``.predict(x)``.
+    ``validation_split`` of ``(x, y)`` is held out at random (``deepkit.training.carve_validation``);
+    ``patience=0`` trains all ``epochs``. Returns ``(trained, history, seconds)``;
+    ``trained`` predicts with ``.predict(x)``.
     """
-    (x_fit, y_fit), (x_val, y_val) = split_validation(x, y, validation_split, seed)
-    validation = (x_val, y_val) if len(x_val) else None
-    if engine == "numpy":
-        from deepkit.reference import EarlyStopping, from_keras
-
-        model = from_keras(model, seed=seed)
-    else:
-        from keras.callbacks import EarlyStopping
-    callbacks = []
-    if validation is not None and patience:
-        callbacks.append(EarlyStopping("val_accuracy", patience=patience, restore_best_weights=True))
+    (x_fit, y_fit), validation = carve_validation(x, y, validation_split, seed=seed)
+    validation = validation if len(validation[0]) else None
     start = time.perf_counter()
-    history = model.fit(
-        x_fit, y_fit, batch_size=batch_size, epochs=epochs, validation_data=validation,
-        callbacks=callbacks, verbose=verbose,
+    trained, history = training.fit(
+        model, x_fit, y_fit, engine=engine, epochs=epochs, batch_size=batch_size, validation_data=validation,
+        patience=patience if validation is not None and patience else None, monitor="val_accuracy", seed=seed,
+        verbose=verbose,
     )
-    seconds = time.perf_counter() - start
-    return model, getattr(history, "history", history), seconds
+    return trained, history, time.perf_counter() - start
 
 
 def evaluate(model, x, y, num_classes=10):
