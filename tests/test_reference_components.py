@@ -4,6 +4,7 @@ EarlyStopping; plus the model API (validation, seeds, weights, bridges)."""
 
 import io
 import re
+import tracemalloc
 import contextlib
 
 import keras
@@ -198,6 +199,25 @@ def test_optimizer_steps_match_keras(name, kwargs, dtype, rtol):
     for w, v in zip(ours, theirs):
         assert w.dtype == np.dtype(dtype)
         np.testing.assert_allclose(w, v.numpy(), rtol=rtol, atol=rtol)
+
+
+@pytest.mark.parametrize("name,kwargs", OPTIMIZER_CASES)
+def test_optimizer_steps_update_in_place_without_temporaries(name, kwargs):
+    """After the first step (which builds the slots), a step allocates no array:
+    everything runs in the slots and the two scratch buffers."""
+    rng = np.random.default_rng(5)
+    variable, grad = rng.normal(size=100_000), rng.normal(size=100_000)
+    twin = getattr(optimizers, name)(**kwargs)
+    twin.apply([grad], [variable])
+    before = variable.copy()
+    tracemalloc.start()
+    try:
+        twin.apply([grad], [variable])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < variable.nbytes / 10, f"{name} allocated {peak} bytes in one step"
+    assert not np.array_equal(variable, before)
 
 
 def test_optimizer_bridge_and_errors():

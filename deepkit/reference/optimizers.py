@@ -71,7 +71,7 @@ class SGD(Optimizer):
             self.slot_names = ()
 
     def update_step(self, grad, variable, slots, scratch):
-        scratch = scratch[0]
+        scratch, nesterov_step = scratch
         dtype = variable.dtype.type
         lr = dtype(self.learning_rate)
         np.multiply(grad, lr, out=scratch)  # lr g
@@ -83,7 +83,9 @@ class SGD(Optimizer):
         m *= momentum
         m -= scratch
         if self.nesterov:
-            variable += m * momentum - scratch
+            np.multiply(m, momentum, out=nesterov_step)
+            nesterov_step -= scratch
+            variable += nesterov_step
         else:
             variable += m
 
@@ -105,13 +107,16 @@ class Adagrad(Optimizer):
                                                  variable.dtype.type))
 
     def update_step(self, grad, variable, slots, scratch):
-        scratch = scratch[0]
+        scratch, step = scratch
         dtype = variable.dtype.type
         a = slots["accumulator"]
-        a += grad * grad
+        np.multiply(grad, grad, out=scratch)
+        a += scratch
         np.add(a, dtype(self.epsilon), out=scratch)
         np.sqrt(scratch, out=scratch)
-        variable -= dtype(self.learning_rate) * grad / scratch
+        np.multiply(grad, dtype(self.learning_rate), out=step)
+        step /= scratch
+        variable -= step
 
     def get_config(self):
         return {**super().get_config(), "epsilon": self.epsilon,
@@ -131,20 +136,31 @@ class RMSprop(Optimizer):
             ("average_gradient",) if centered else ())
 
     def update_step(self, grad, variable, slots, scratch):
+        scratch, step = scratch
         dtype = variable.dtype.type
-        rho = dtype(self.rho)
+        rho, one_minus_rho = dtype(self.rho), dtype(1 - self.rho)
         v = slots["velocity"]
-        v[...] = rho * v + dtype(1 - self.rho) * (grad * grad)
+        v *= rho
+        np.multiply(grad, grad, out=scratch)
+        scratch *= one_minus_rho
+        v += scratch
         if self.centered:
             a = slots["average_gradient"]
-            a[...] = rho * a + dtype(1 - self.rho) * grad
-            denominator = v - a * a + dtype(self.epsilon)
+            a *= rho
+            np.multiply(grad, one_minus_rho, out=scratch)
+            a += scratch
+            np.multiply(a, a, out=scratch)
+            np.subtract(v, scratch, out=scratch)
+            scratch += dtype(self.epsilon)
         else:
-            denominator = v + dtype(self.epsilon)
-        step = dtype(self.learning_rate) * grad / np.sqrt(denominator)
+            np.add(v, dtype(self.epsilon), out=scratch)
+        np.sqrt(scratch, out=scratch)
+        np.multiply(grad, dtype(self.learning_rate), out=step)
+        step /= scratch
         if self.momentum > 0:
             m = slots["momentum"]
-            m[...] = dtype(self.momentum) * m + step
+            m *= dtype(self.momentum)
+            m += step
             variable -= m
         else:
             variable -= step
