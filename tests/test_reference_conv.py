@@ -241,17 +241,25 @@ def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mas
         np.testing.assert_allclose(grad, keras_grad.numpy(), rtol=1e-7, atol=1e-12)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "adagrad", "adam"])
-def test_convnet_one_optimizer_step_float64(float64, optimizer):
+@pytest.mark.parametrize("optimizer", [
+    lambda: "sgd", lambda: "adagrad", lambda: "adam", lambda: "rmsprop",
+    lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+], ids=["sgd", "adagrad", "adam", "rmsprop", "rmsprop-centered-momentum"])
+def test_convnet_two_optimizer_steps_float64(float64, optimizer):
     rng = np.random.default_rng(5)
     model = keras_io_convnet(dropout=0.0)
-    model.compile(optimizer=optimizer, loss="categorical_crossentropy")
+    model.compile(optimizer=optimizer(), loss="categorical_crossentropy")
     twin = ref.from_keras(model)
-    x, y = digits_batch(16, rng)
-    twin.train_on_batch(x, y)
-    model.train_on_batch(x, y)
+    initial = twin.get_weights()
+    for _ in range(2):  # the second step uses the optimizer's slots
+        x, y = digits_batch(16, rng)
+        twin.train_on_batch(x, y)
+        model.train_on_batch(x, y)
+    assert type(twin.optimizer).__name__.lower() == type(model.optimizer).__name__.lower()
     for ours, theirs in zip(twin.get_weights(), model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-12)
+    moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
+    assert moved > 1e-4
 
 
 def test_convnet_training_trajectory_float32_matches_keras_fit():
