@@ -76,6 +76,43 @@ def test_other_heads_match_keras(dtype, last, loss, outputs):
     assert report.passed and report.rtol == TOLERANCE[dtype], str(report)
 
 
+@pytest.mark.parametrize("hidden,last,loss,outputs", [
+    ("tanh", "softmax", "categorical_crossentropy", 3),
+    ("elu", "sigmoid", "binary_crossentropy", 1),
+    ("relu", "linear", "mean_squared_error", 2),
+])
+def test_activation_layers_match_keras(hidden, last, loss, outputs):
+    """Standalone Activation layers (a final sigmoid/softmax one included: Keras scores
+    the loss from its logits too) in the forward pass, gradients and a step."""
+    with keras_float_dtype("float64"):
+        keras_model = keras.Sequential([
+            keras.Input((4,)), keras.layers.Dense(5, bias_initializer="random_normal"),
+            keras.layers.Activation(hidden), keras.layers.Dense(outputs),
+            keras.layers.Activation(last)])
+    x, y = _data(12, 4, outputs, loss, seed=3)
+    with keras_float_dtype("float64"):
+        report = parity.compare(keras_model, x, y, loss=loss, optimizer="adam")
+    forward = [r.layer for r in report.rows if r.quantity == "forward"]
+    assert forward == [layer.name for layer in keras_model.layers]
+    assert [type(layer).__name__ for layer in ref.from_keras(keras_model).layers] == [
+        "Dense", "Activation", "Dense", "Activation"]
+    assert report.passed, str(report)
+
+
+def test_saturated_sigmoid_activation_layer_uses_logits_like_keras():
+    with keras_float_dtype("float64"):
+        keras_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1),
+                                        keras.layers.Activation("sigmoid")])
+        keras_model.set_weights([np.full((3, 1), 30.0), np.zeros(1)])
+        report = parity.compare(keras_model, np.ones((4, 3)), np.zeros((4, 1)),
+                                loss="binary_crossentropy", optimizer="sgd")
+    loss = [r for r in report.rows if r.quantity == "loss"][0]
+    assert report.passed and loss.max_abs < 1e-9, str(report)
+    twin = ref.from_keras(keras_model)
+    twin.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert twin.compute_gradients(np.ones((4, 3)), np.zeros((4, 1)))[0] == pytest.approx(90.0)
+
+
 def test_saturated_sigmoid_uses_logits_like_keras():
     """Inside Keras the loss of a sigmoid output comes from its logits, unclipped:
     with huge logits the loss is far above the clipped -log(1e-7) = 16.1."""
