@@ -67,6 +67,43 @@ def test_initializer_distribution_matches_keras(name, shape):
     assert np.abs(ours).max() <= np.abs(theirs).max() * 1.05 or name == "normal"
 
 
+@pytest.mark.parametrize("name,kwargs,shape", [
+    ("TruncatedNormal", {"mean": 0.5, "stddev": 0.2}, (300, 200)),
+    ("VarianceScaling", {}, (3, 3, 16, 32)),
+    ("VarianceScaling", {"scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"},
+     (300, 200)),
+    ("VarianceScaling", {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform"}, (300, 200)),
+])
+def test_configured_initializer_distribution_matches_keras(name, kwargs, shape):
+    """Same distribution as Keras: mean, std, extremes and quantiles of 60,000 draws."""
+    ours = getattr(initializers, name)(**kwargs)(shape, rng=np.random.default_rng(2))
+    theirs = getattr(keras.initializers, name)(**kwargs, seed=2)(shape).numpy()
+    std = float(theirs.std())
+    assert ours.shape == shape and ours.dtype == np.float32
+    assert ours.mean() == pytest.approx(theirs.mean(), abs=0.02 * std)
+    assert ours.std() == pytest.approx(std, rel=0.02)
+    quantiles = [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999]
+    np.testing.assert_allclose(np.quantile(ours, quantiles), np.quantile(theirs, quantiles),
+                               atol=0.1 * std)
+    if kwargs.get("distribution") != "untruncated_normal":  # bounded: the same bounds
+        assert ours.min() == pytest.approx(theirs.min(), abs=0.02 * std)
+        assert ours.max() == pytest.approx(theirs.max(), abs=0.02 * std)
+
+
+@pytest.mark.parametrize("value", [0.3, np.float64(0.3), 2])
+def test_constant_initializer_matches_keras(value):
+    """Bit for bit: a Python float passes through float32 in Keras, a NumPy one does not."""
+    ours = initializers.Constant(value)((4, 3), dtype="float64")
+    with keras_float_dtype("float64"):
+        theirs = keras.initializers.Constant(value)((4, 3)).numpy()
+    assert ours.dtype == theirs.dtype == np.float64
+    np.testing.assert_array_equal(ours, theirs)
+    assert (ours[0, 0] == value) == (type(value) is not float)
+    config = keras.initializers.Constant(-1.5).get_config()
+    twin = initializers.get({"class_name": "Constant", "config": config})
+    np.testing.assert_array_equal(twin((2,)), keras.initializers.Constant(-1.5)((2,)).numpy())
+
+
 def test_initializer_bounds_and_truncation():
     rng = np.random.default_rng(1)
     fan_in, fan_out = 300, 200

@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from deepkit.reference.optimizers import keras_cast
+
 
 def compute_fans(shape):
     """(fan_in, fan_out) of a weight of the given shape, as Keras computes them."""
@@ -62,13 +64,17 @@ class Ones(Initializer):
 
 
 class Constant(Initializer):
-    """Every value equal to ``value``."""
+    """Every value equal to ``value``. A Python float reaches ``dtype`` through
+    float32, as in Keras (in float64, 0.3 becomes float32(0.3))."""
 
     def __init__(self, value=0.0):
         self.value = value
 
     def __call__(self, shape, dtype="float32", rng=None):
-        return np.full(shape, self.value, dtype=dtype)
+        value = self.value
+        if type(value) is float:
+            value = keras_cast(value, np.dtype(dtype).type)
+        return np.full(shape, value, dtype=dtype)
 
     def get_config(self):
         return {"value": self.value}
