@@ -270,6 +270,25 @@ def test_optimizer_bridge_and_errors():
         optimizers.get("adamant")
 
 
+# -- metrics --------------------------------------------------------------------
+
+def test_categorical_accuracy_matches_keras():
+    """One-hot and soft targets, and tied predictions (both take the first maximum)."""
+    rng = np.random.default_rng(7)
+    y_pred = rng.random((60, 4)).astype("float32")
+    y_pred[:10] = y_pred[:10].round(0)  # rows with ties
+    y_true = np.eye(4, dtype="float32")[rng.integers(0, 4, 60)]
+    y_true[40:] = rng.dirichlet(np.ones(4), 20)
+    keras_metric = keras.metrics.CategoricalAccuracy()
+    keras_metric.update_state(y_true, y_pred)
+    ours = ref.metrics.categorical_accuracy(y_true, y_pred)
+    assert ours / len(y_pred) == pytest.approx(float(keras_metric.result()), abs=1e-7)
+    per_sample = keras.metrics.categorical_accuracy(y_true, y_pred).numpy()
+    assert ours == per_sample.sum() and 0 < ours < 60
+    assert ref.metrics.get("accuracy", y_true.shape, y_pred.shape)[1] is \
+        ref.metrics.categorical_accuracy
+
+
 # -- Dropout --------------------------------------------------------------------
 
 def test_dropout_statistics_and_inference():
@@ -303,6 +322,31 @@ def test_dropout_with_keras_mask_matches_keras():
     np.testing.assert_allclose(layer.backprop(upstream), keras_grad, rtol=1e-6)
     with pytest.raises(ValueError, match="rate"):
         ref.Dropout(1.5)
+
+
+def test_dropout_noise_shape_matches_keras():
+    """noise_shape (None, 1, 6): one mask per sample and feature, shared along axis 1."""
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.5, 1.5, size=(8, 5, 6)).astype("float32")
+    upstream = rng.normal(size=x.shape).astype("float32")
+    keras_layer = keras.layers.Dropout(0.5, noise_shape=(None, 1, 6), seed=4)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        yt = keras_layer(xt, training=True)
+        objective = tf.reduce_sum(yt * upstream)
+    keras_grad = tape.gradient(objective, xt).numpy()
+    keras_kept = yt.numpy() != 0
+    assert (keras_kept == keras_kept[:, :1]).all() and 0 < keras_kept.mean() < 1
+    twin = ref.from_keras(keras.Sequential([keras.Input((5, 6)), keras_layer])).layers[0]
+    assert twin.noise_shape == (None, 1, 6)
+    twin.fixed_mask = keras_kept[:, :1]
+    np.testing.assert_allclose(twin(x, training=True), yt.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(twin.backprop(upstream), keras_grad, rtol=1e-6)
+    twin.fixed_mask, twin.rng = None, np.random.default_rng(0)  # its own draw: same shape
+    kept = twin(np.ones((400, 5, 6), "float32"), training=True) != 0
+    assert twin.mask.shape == (400, 1, 6) and (kept == kept[:, :1]).all()
+    assert kept.mean() == pytest.approx(0.5, abs=0.02)
 
 
 # -- EarlyStopping ----------------------------------------------------------------
