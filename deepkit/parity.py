@@ -17,8 +17,8 @@ max |twin - keras| and an allclose-style error ratio
     max |twin - keras| / (atol + rtol |keras|),   atol = rtol * scale,
 
 where ``scale`` is the largest |keras| value of that quantity across the model
-(so a near-zero element, e.g. a bias gradient, is judged on the scale its
-rounding comes from, not divided by itself). A row passes when the ratio is at
+(so a near-zero element, e.g. a bias gradient that is a sum of cancelling
+terms, is judged on the quantity's scale, not divided by itself). A row passes when the ratio is at
 most 1, i.e. ``np.allclose(twin, keras, rtol, atol)``; ``rtol`` defaults to the
 dtype's tolerance (TOLERANCE: 1e-7 for float64, 1e-5 for float32).
 """
@@ -48,6 +48,7 @@ def keras_float_dtype(dtype):
         keras.config.set_dtype_policy(policy)
 
 
+# The default rtol of each dtype.
 TOLERANCE = {"float64": 1e-7, "float32": 1e-5}
 
 
