@@ -164,13 +164,16 @@ def add_arguments(parser):
     parser.add_argument("--split", choices=SPLITS, default="tutorial",
                         help="T1's 5,000 images split 70/15/15, or the full 60,000/10,000")
     parser.add_argument("--epochs", type=int, default=5, help="T1's code uses 5; its claim 50")
-    parser.add_argument("--samples", type=int, default=5000,
+    parser.add_argument("--samples", type=int, default=None,
                         help="images kept for the tutorial split (T1: 5,000)")
     parser.add_argument("--path", help="MNIST .npz or IDX folder (default: Keras's cache)")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
-    result = run(split=args.split, epochs=args.epochs, n_samples=args.samples, path=args.path,
-                 seed=args.seed, verbose=1)
+    if args.split == "full" and args.samples is not None:
+        raise ValueError("--samples applies to the tutorial split only; --split full uses all 70,000 images")
+    samples = {} if args.samples is None else {"n_samples": args.samples}
+    result = run(split=args.split, epochs=args.epochs, path=args.path, seed=args.seed, verbose=1,
+                 **samples)
     print(result.report())
