@@ -77,10 +77,24 @@ def test_short_run_beats_the_baseline(result):
     assert "T3 claimed 0.858" in result.report()
 
 
-def test_customer_probability_is_scored_from_named_fields(result):
-    spain_female = pd.DataFrame([churn.NEW_CUSTOMER])
-    assert churn.score(result.model, result.preprocessor, spain_female)[0] == pytest.approx(
-        result.customer_probability)
+def _encode_by_hand(frame):
+    """T3's 11 features without scikit-learn: Germany, Spain, CreditScore, Male, Age .. EstimatedSalary."""
+    numeric = ["Age", "Tenure", "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember", "EstimatedSalary"]
+    return np.column_stack([frame["Geography"] == "Germany", frame["Geography"] == "Spain", frame["CreditScore"],
+                            frame["Gender"] == "Male", *(frame[c] for c in numeric)]).astype(float)
+
+
+def test_customer_probability_is_the_hand_encoded_row_through_the_weights(result):
+    # scaling statistics of the training split and a forward pass written out, independent of
+    # ChurnPreprocessor and score(); T3's customer is Spain (Germany 0, Spain 1) and Female (0)
+    train_frame, _ = churn.split(churn.load_data(), 0.2, seed=0)
+    encoded = _encode_by_hand(train_frame)
+    hidden = (np.array([0, 1, 500, 0, 40, 3, 50000, 2, 1, 1, 40000.0]) - encoded.mean(axis=0)) / encoded.std(axis=0)
+    weights = result.model.get_weights()
+    for i in range(0, len(weights) - 2, 2):
+        hidden = np.maximum(hidden @ weights[i] + weights[i + 1], 0.0)
+    by_hand = 1.0 / (1.0 + np.exp(-(hidden @ weights[-2] + weights[-1])))
+    assert result.customer_probability == pytest.approx(float(by_hand[0]), abs=1e-5)
     france_male = {**churn.NEW_CUSTOMER, "Geography": "France", "Gender": "Male"}
     assert churn.score(result.model, result.preprocessor, france_male)[0] != pytest.approx(
         result.customer_probability, abs=1e-4)
@@ -110,9 +124,16 @@ def test_tuned_config_stops_early_on_a_validation_split_of_the_training_data():
     result = churn.run(config="tuned", epochs=3, seed=0)
     assert len(result.history["val_loss"]) == 3
     assert result.confusion_matrix.sum() == 2000  # the test split is untouched
+    # the scaling is fitted on the 6,800 training rows left after carving validation, not on all 8,000
+    train_frame, _ = churn.split(churn.load_data(), 0.2, seed=0)
+    fit_frame, validation_frame = churn.carve(train_frame, 0.15, seed=0)
+    assert (len(fit_frame), len(validation_frame)) == (6800, 1200)
+    scaler = result.preprocessor.pipeline_.named_steps["scale"]
+    assert scaler.n_samples_seen_ == 6800
+    np.testing.assert_allclose(scaler.mean_, _encode_by_hand(fit_frame).mean(axis=0), rtol=1e-12)
     assert [layer.units for layer in result.model.layers if hasattr(layer, "units")] == [64, 32, 1]
-    assert [layer.rate for layer in result.model.layers if hasattr(layer, "rate")] == [0.2, 0.2]
-    # batches of 128 at learning rate 0.003: as good on validation as 32 at 0.001, and faster
+    assert [layer.rate for layer in result.model.layers if hasattr(layer, "rate")] == [0.4, 0.4]
+    # the shared tuning settings: batches of 128 at learning rate 0.003 (set for speed)
     assert result.batch_size == 128 and "batch 128" in result.report()
     assert result.model.optimizer.learning_rate.numpy() == pytest.approx(0.003)
 
@@ -152,12 +173,43 @@ def test_fast_path_trains_exactly_like_compile_defaults():
     assert histories[0] == histories[1]
 
 
-def test_validation_scores_use_only_the_training_frame():
+SMALL_GRID = ({"units": (4, 1), "dropout": 0.0, "epochs": 2, "batch_size": 50},
+              {"units": (8, 4, 1), "dropout": 0.1, "epochs": 3, "batch_size": 50})
+
+
+def test_validation_scores_fit_the_scaling_on_the_rows_left_after_carving(monkeypatch):
+    from deepkit.preprocessing import ChurnPreprocessor
+
     train_frame, _ = churn.split(churn.load_data().head(1500), 0.2, seed=0)
-    grid = ({"units": (4, 1), "epochs": 2, "batch_size": 50}, {"units": (8, 4, 1), "epochs": 3, "batch_size": 50})
+    fitted_rows, fit = [], ChurnPreprocessor.fit
+    monkeypatch.setattr(ChurnPreprocessor, "fit", lambda self, frame, y=None: fitted_rows.append(frame.index)
+                        or fit(self, frame, y))
+    grid = SMALL_GRID
     scores = churn.validation_scores(train_frame, seed=0, grid=grid)
+    fit_frame, validation_frame = churn.carve(train_frame, 0.15, seed=0)
+    assert len(fitted_rows) == 1 and sorted(fitted_rows[0]) == sorted(fit_frame.index)
+    assert not set(fitted_rows[0]) & set(validation_frame.index)
     assert [epochs for _, _, epochs in scores] == [2, 3]
     for accuracy, auc, _ in scores:
         assert 0.5 <= accuracy <= 1 and 0.3 <= auc <= 1
     with pytest.raises(ValueError, match="unknown value 'Mars'"):
         churn.validation_scores(train_frame.assign(Geography="Mars"), seed=0, grid=grid)
+
+
+def test_tuning_never_sees_the_test_split(monkeypatch):
+    frame = churn.load_data().head(1500)
+    train_frame, test_frame = churn.split(frame, 0.2, seed=0)
+
+    def tune_on(data):
+        monkeypatch.setattr(churn, "load_data", lambda path=None: data)
+        return churn.tune(seed=0, carves=(0,), grid=SMALL_GRID[:1]).rows
+
+    def scrambled(rows):
+        data = frame.copy()
+        data.loc[rows, "Exited"] = 1 - data.loc[rows, "Exited"]
+        data.loc[rows, "Age"] = 90
+        return data
+
+    scores = tune_on(frame)
+    assert tune_on(scrambled(test_frame.index)) == scores
+    assert tune_on(scrambled(train_frame.index[:300])) != scores  # while the training rows do count

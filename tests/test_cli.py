@@ -77,3 +77,11 @@ def test_options_a_mode_would_ignore_are_refused():
     done = deepkit("run", "churn", "--compare", "--epochs", 3)
     assert done.returncode == 2
     assert done.stderr.strip() == "deepkit: error: --compare and --tune take only --seed and --quiet, not --epochs"
+
+
+@pytest.mark.parametrize("mode", [["--compare"], ["--tune"], ["--engine", "both"]])
+def test_test_size_is_refused_where_it_would_be_ignored(mode):
+    done = deepkit("run", "churn", *mode, "--test-size", 0.3)
+    assert done.returncode == 2
+    assert done.stderr.startswith("deepkit: error: ") and "--test-size" in done.stderr
+    assert done.stdout == ""
