@@ -304,21 +304,25 @@ def test_dropout_statistics_and_inference():
     np.testing.assert_array_equal(layer.backprop(np.ones_like(x)), np.ones_like(x))
 
 
-def test_dropout_with_keras_mask_matches_keras():
-    rng = np.random.default_rng(1)
-    x = rng.uniform(0.5, 1.5, size=(8, 6)).astype("float32")
-    upstream = rng.normal(size=(8, 6)).astype("float32")
-    keras_layer = keras.layers.Dropout(0.4, seed=3)
+def _keras_dropout_forward_backward(keras_layer, x, upstream):
+    """Keras's training-mode output and dLoss/dx for Loss = sum(output * upstream)."""
     xt = tf.constant(x)
     with tf.GradientTape() as tape:
         tape.watch(xt)
         yt = keras_layer(xt, training=True)
         objective = tf.reduce_sum(yt * upstream)
-    keras_grad = tape.gradient(objective, xt).numpy()
+    return yt.numpy(), tape.gradient(objective, xt).numpy()
+
+
+def test_dropout_with_keras_mask_matches_keras():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0.5, 1.5, size=(8, 6)).astype("float32")
+    upstream = rng.normal(size=(8, 6)).astype("float32")
+    keras_y, keras_grad = _keras_dropout_forward_backward(keras.layers.Dropout(0.4, seed=3), x, upstream)
     layer = ref.Dropout(0.4)
-    layer.fixed_mask = yt.numpy() != 0  # recover Keras's mask, inject it
+    layer.fixed_mask = keras_y != 0  # recover Keras's mask, inject it
     y = layer(x, training=True)
-    np.testing.assert_allclose(y, yt.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(y, keras_y, rtol=1e-6)
     np.testing.assert_allclose(layer.backprop(upstream), keras_grad, rtol=1e-6)
     with pytest.raises(ValueError, match="rate"):
         ref.Dropout(1.5)
@@ -330,18 +334,13 @@ def test_dropout_noise_shape_matches_keras():
     x = rng.uniform(0.5, 1.5, size=(8, 5, 6)).astype("float32")
     upstream = rng.normal(size=x.shape).astype("float32")
     keras_layer = keras.layers.Dropout(0.5, noise_shape=(None, 1, 6), seed=4)
-    xt = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        yt = keras_layer(xt, training=True)
-        objective = tf.reduce_sum(yt * upstream)
-    keras_grad = tape.gradient(objective, xt).numpy()
-    keras_kept = yt.numpy() != 0
+    keras_y, keras_grad = _keras_dropout_forward_backward(keras_layer, x, upstream)
+    keras_kept = keras_y != 0
     assert (keras_kept == keras_kept[:, :1]).all() and 0 < keras_kept.mean() < 1
     twin = ref.from_keras(keras.Sequential([keras.Input((5, 6)), keras_layer])).layers[0]
     assert twin.noise_shape == (None, 1, 6)
     twin.fixed_mask = keras_kept[:, :1]
-    np.testing.assert_allclose(twin(x, training=True), yt.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(twin(x, training=True), keras_y, rtol=1e-6)
     np.testing.assert_allclose(twin.backprop(upstream), keras_grad, rtol=1e-6)
     twin.fixed_mask, twin.rng = None, np.random.default_rng(0)  # its own draw: same shape
     kept = twin(np.ones((400, 5, 6), "float32"), training=True) != 0
