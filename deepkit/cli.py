@@ -21,14 +21,20 @@ from deepkit.recipes import RECIPES
 COMMANDS = {
     "run": ("deepkit.recipes", RECIPES, "add_arguments", "main"),
     "bench": ("deepkit.benchmarks", BENCHMARKS, "add_arguments", "main"),
-    "predict": ("deepkit.recipes", {"churn": RECIPES["churn"]}, "add_predict_arguments", "predict_main"),
+    "predict": (
+        "deepkit.recipes",
+        {"churn": RECIPES["churn"]},
+        "add_predict_arguments",
+        "predict_main",
+    ),
 }
 USER_ERRORS = (ValueError, OSError)  # bad input, missing files; anything else is a bug: traceback
 
 
 def _top_parser():
     parser = argparse.ArgumentParser(
-        prog="deepkit", description="Classic deep learning recipes on Keras, each with a NumPy twin."
+        prog="deepkit",
+        description="Classic deep learning recipes on Keras, each with a NumPy twin.",
     )
     parser.add_argument("command", choices=["list", *COMMANDS], help="what to do")
     parser.add_argument("name", nargs="?", help="recipe or benchmark name (see `deepkit list`)")

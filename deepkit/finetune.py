@@ -35,7 +35,9 @@ def load_base(base):
         if not path.is_file():
             raise FileNotFoundError(f"no such .keras file: {path}")
         return keras.models.load_model(path, compile=False)
-    raise TypeError(f"base must be a keras.Model or a path to a .keras file, got {type(base).__name__}")
+    raise TypeError(
+        f"base must be a keras.Model or a path to a .keras file, got {type(base).__name__}"
+    )
 
 
 def application(name, input_shape, weights=None):
@@ -51,7 +53,11 @@ def application(name, input_shape, weights=None):
         raise ValueError(f"keras.applications has no model named {name!r}")
     if weights not in (None, "imagenet") and not Path(weights).is_file():
         raise FileNotFoundError(f"weights file not found: {weights}")
-    return builder(include_top=False, weights=None if weights is None else str(weights), input_shape=tuple(input_shape))
+    return builder(
+        include_top=False,
+        weights=None if weights is None else str(weights),
+        input_shape=tuple(input_shape),
+    )
 
 
 def feature_layer(model, layer=None):
@@ -66,9 +72,15 @@ def feature_layer(model, layer=None):
     if layer is not None:
         names = [candidate.name for candidate in model.layers]
         if layer not in names:
-            raise ValueError(f"model {model.name!r} has no layer named {layer!r}; its layers are {names}")
+            raise ValueError(
+                f"model {model.name!r} has no layer named {layer!r}; its layers are {names}"
+            )
         return model.get_layer(layer)
-    layers = [candidate for candidate in model.layers if not isinstance(candidate, keras.layers.InputLayer)]
+    layers = [
+        candidate
+        for candidate in model.layers
+        if not isinstance(candidate, keras.layers.InputLayer)
+    ]
     index = len(layers) - 1
     while index >= 0 and type(layers[index]).__name__ in HEAD_LAYERS:
         index -= 1
@@ -77,7 +89,9 @@ def feature_layer(model, layer=None):
         while index >= 0 and type(layers[index]).__name__ in HEAD_LAYERS:
             index -= 1
     if index < 0:
-        raise ValueError(f"model {model.name!r} has no feature layer below its Dense classifier; name one with layer=")
+        raise ValueError(
+            f"model {model.name!r} has no feature layer below its Dense classifier; name one with layer="
+        )
     return layers[index]
 
 
@@ -104,7 +118,10 @@ def with_new_head(features, num_classes, dropout=0.2, seed=None):
     if dropout:
         x = keras.layers.Dropout(dropout, seed=seed, name="head_dropout")(x)
     outputs = keras.layers.Dense(
-        num_classes, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed), name="head"
+        num_classes,
+        activation="softmax",
+        kernel_initializer=keras.initializers.GlorotUniform(seed),
+        name="head",
     )(x)
     return keras.Model(inputs, outputs, name="finetuned")
 
@@ -120,9 +137,13 @@ def check_unfreeze(features, count, epochs):
     """Raise unless ``count`` top layers can be unfrozen and trained for ``epochs``."""
     layers = len(base_layers(features))
     if not isinstance(count, (int, np.integer)) or not 0 <= count <= layers:
-        raise ValueError(f"unfreeze must be an int between 0 and the base's {layers} layers, got {count!r}")
+        raise ValueError(
+            f"unfreeze must be an int between 0 and the base's {layers} layers, got {count!r}"
+        )
     if bool(count) != bool(epochs):
-        raise ValueError(f"unfreeze={count} and fine_tune_epochs={epochs}: give both (phase 2) or neither")
+        raise ValueError(
+            f"unfreeze={count} and fine_tune_epochs={epochs}: give both (phase 2) or neither"
+        )
 
 
 def unfreeze_top(features, count):
@@ -142,10 +163,16 @@ def check_data(model, num_classes, x, y):
         raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
     x, y = np.asarray(x), np.asarray(y)
     expected = tuple(model.input_shape[1:])
-    if x.ndim != len(expected) + 1 or any(e is not None and e != s for e, s in zip(expected, x.shape[1:])):
-        raise ValueError(f"x has shape {x.shape}, but the base takes inputs of shape (n, {', '.join(map(str, expected))})")
+    if x.ndim != len(expected) + 1 or any(
+        e is not None and e != s for e, s in zip(expected, x.shape[1:])
+    ):
+        raise ValueError(
+            f"x has shape {x.shape}, but the base takes inputs of shape (n, {', '.join(map(str, expected))})"
+        )
     if not np.isfinite(x).all():
-        raise ValueError(f"x contains NaN or infinite values (first in sample {int(np.argwhere(~np.isfinite(x))[0][0])})")
+        raise ValueError(
+            f"x contains NaN or infinite values (first in sample {int(np.argwhere(~np.isfinite(x))[0][0])})"
+        )
     if len(y) != len(x):
         raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
     if y.ndim == 2:
@@ -153,25 +180,51 @@ def check_data(model, num_classes, x, y):
             raise ValueError(f"one-hot y has {y.shape[1]} columns but num_classes is {num_classes}")
         return "categorical_crossentropy"
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"y must be integer labels of shape (n,) or one-hot (n, {num_classes}); got {y.dtype} {y.shape}")
+        raise ValueError(
+            f"y must be integer labels of shape (n,) or one-hot (n, {num_classes}); got {y.dtype} {y.shape}"
+        )
     bad = np.flatnonzero((y < 0) | (y >= num_classes))
     if bad.size:
-        raise ValueError(f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1} (num_classes={num_classes})")
+        raise ValueError(
+            f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1} (num_classes={num_classes})"
+        )
     return "sparse_categorical_crossentropy"
 
 
 def check_settings(epochs, batch_size, dropout, fine_tune_epochs):
     """Raise a clear ValueError for a training setting ``finetune`` cannot use."""
-    for name, value, least in (("epochs", epochs, 1), ("batch_size", batch_size, 1), ("fine_tune_epochs", fine_tune_epochs, 0)):
+    for name, value, least in (
+        ("epochs", epochs, 1),
+        ("batch_size", batch_size, 1),
+        ("fine_tune_epochs", fine_tune_epochs, 0),
+    ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
             raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float, np.floating)) or not 0 <= dropout < 1:
+    if (
+        isinstance(dropout, bool)
+        or not isinstance(dropout, (int, float, np.floating))
+        or not 0 <= dropout < 1
+    ):
         raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
 
 
 def finetune(
-    base, num_classes, x, y, *, layer=None, dropout=0.2, epochs=5, batch_size=64, learning_rate=1e-3,
-    unfreeze=0, fine_tune_epochs=0, fine_tune_learning_rate=1e-5, validation_split=0.0, seed=0, verbose=0,
+    base,
+    num_classes,
+    x,
+    y,
+    *,
+    layer=None,
+    dropout=0.2,
+    epochs=5,
+    batch_size=64,
+    learning_rate=1e-3,
+    unfreeze=0,
+    fine_tune_epochs=0,
+    fine_tune_learning_rate=1e-5,
+    validation_split=0.0,
+    seed=0,
+    verbose=0,
 ):
     """Put a new ``num_classes`` head on ``base`` (model or ``.keras`` path) and train it on ``(x, y)``.
 
@@ -203,6 +256,8 @@ def finetune(
     model.fit(x, y, epochs=epochs, **fit_args)
     if unfreeze:
         unfreeze_top(features, unfreeze)
-        model.compile(keras.optimizers.Adam(fine_tune_learning_rate), loss=loss, metrics=["accuracy"])
+        model.compile(
+            keras.optimizers.Adam(fine_tune_learning_rate), loss=loss, metrics=["accuracy"]
+        )
         model.fit(x, y, epochs=fine_tune_epochs, **fit_args)
     return model

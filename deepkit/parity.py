@@ -80,8 +80,10 @@ class ParityReport:
         for layer, weight, twin, keras in entries:
             twin, keras = np.asarray(twin, dtype="float64"), np.asarray(keras, dtype="float64")
             if twin.shape != keras.shape:
-                raise ValueError(f"{quantity} {layer}/{weight}: twin shape {twin.shape} "
-                                 f"!= Keras shape {keras.shape}")
+                raise ValueError(
+                    f"{quantity} {layer}/{weight}: twin shape {twin.shape} "
+                    f"!= Keras shape {keras.shape}"
+                )
             pairs.append((layer, weight, twin, keras))
         scale = max((np.max(np.abs(k), initial=0.0) for *_, k in pairs), default=0.0)
         atol = self.rtol * scale
@@ -89,11 +91,18 @@ class ParityReport:
             diff = np.abs(twin - keras)
             tolerance = atol + self.rtol * np.abs(keras)
             # With scale 0 every tolerance is 0: any difference is a failure.
-            ratio = np.divide(diff, tolerance, out=np.where(diff > 0, np.inf, 0.0),
-                              where=tolerance > 0)
-            self.rows.append(ParityRow(quantity, layer, weight,
-                                       float(np.max(diff, initial=0.0)),
-                                       float(np.max(ratio, initial=0.0))))
+            ratio = np.divide(
+                diff, tolerance, out=np.where(diff > 0, np.inf, 0.0), where=tolerance > 0
+            )
+            self.rows.append(
+                ParityRow(
+                    quantity,
+                    layer,
+                    weight,
+                    float(np.max(diff, initial=0.0)),
+                    float(np.max(ratio, initial=0.0)),
+                )
+            )
 
     def _select(self, quantity):
         return [r for r in self.rows if quantity in (None, r.quantity)]
@@ -110,14 +119,31 @@ class ParityReport:
         return all(r.passed for r in self.rows)
 
     def __str__(self):
-        rows = [[r.quantity, r.layer, r.weight, f"{r.max_abs:.2e}", f"{r.ratio:.2e}",
-                 "pass" if r.passed else "FAIL"] for r in self.rows]
-        title = (f"Parity: NumPy twin vs Keras ({self.dtype}, rtol {self.rtol:g}): "
-                 f"{'pass' if self.passed else 'FAIL'}")
+        rows = [
+            [
+                r.quantity,
+                r.layer,
+                r.weight,
+                f"{r.max_abs:.2e}",
+                f"{r.ratio:.2e}",
+                "pass" if r.passed else "FAIL",
+            ]
+            for r in self.rows
+        ]
+        title = (
+            f"Parity: NumPy twin vs Keras ({self.dtype}, rtol {self.rtol:g}): "
+            f"{'pass' if self.passed else 'FAIL'}"
+        )
         grid = format_grid(["quantity", "layer", "weight", "max abs diff", "ratio", ""], rows)
-        return "\n".join([title, "-" * len(title),
-                           "ratio = max |twin - keras| / (atol + rtol |keras|), atol = rtol * "
-                           "max |keras| of the quantity; pass if ratio <= 1", grid])
+        return "\n".join(
+            [
+                title,
+                "-" * len(title),
+                "ratio = max |twin - keras| / (atol + rtol |keras|), atol = rtol * "
+                "max |keras| of the quantity; pass if ratio <= 1",
+                grid,
+            ]
+        )
 
 
 def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
@@ -158,16 +184,28 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
     twin_value, twin_grads = twin.compute_gradients(x, y, training=False)
     report.add("loss", [("model", "loss", twin_value, keras_value.numpy())])
 
-    names = [(layer.name, name) for layer in twin.layers if layer.trainable
-             for name in layer.weight_names]
-    report.add("gradient", [(layer_name, name, g_twin, g_keras.numpy()) for
-                            (layer_name, name), g_twin, g_keras in zip(names, twin_grads,
-                                                                        keras_grads)])
+    names = [
+        (layer.name, name)
+        for layer in twin.layers
+        if layer.trainable
+        for name in layer.weight_names
+    ]
+    report.add(
+        "gradient",
+        [
+            (layer_name, name, g_twin, g_keras.numpy())
+            for (layer_name, name), g_twin, g_keras in zip(names, twin_grads, keras_grads)
+        ],
+    )
 
     copies = [tf.Variable(v.numpy()) for v in variables]
     keras_optimizer.apply_gradients(zip(keras_grads, copies))
     twin._apply_gradients()
-    report.add("step", [(layer_name, name, w_twin, w_keras.numpy()) for
-                        (layer_name, name), w_twin, w_keras in zip(names, twin.trainable_weights,
-                                                                    copies)])
+    report.add(
+        "step",
+        [
+            (layer_name, name, w_twin, w_keras.numpy())
+            for (layer_name, name), w_twin, w_keras in zip(names, twin.trainable_weights, copies)
+        ],
+    )
     return report

@@ -89,10 +89,16 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
             or tuple(state["gender_categories"]) != GENDERS
             or tuple(state["feature_names"]) != FEATURE_NAMES
         ):
-            raise ValueError("saved preprocessor has different categories or features than this deepkit")
-        mean, scale, var = (np.asarray(state[k], dtype=np.float64) for k in ("mean", "scale", "var"))
+            raise ValueError(
+                "saved preprocessor has different categories or features than this deepkit"
+            )
+        mean, scale, var = (
+            np.asarray(state[k], dtype=np.float64) for k in ("mean", "scale", "var")
+        )
         if not mean.shape == scale.shape == var.shape == (len(FEATURE_NAMES),):
-            raise ValueError(f"saved means, scales and variances must each have {len(FEATURE_NAMES)} entries")
+            raise ValueError(
+                f"saved means, scales and variances must each have {len(FEATURE_NAMES)} entries"
+            )
         pipeline = _pipeline()
         # The encoders have fixed categories, so fitting them on one row per category
         # reproduces their fitted state; the scaler gets the saved statistics.

@@ -23,13 +23,32 @@ import numpy as np
 ENGINES = ("keras", "numpy")
 
 
-def fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None, patience=None,
-        monitor="val_loss", seed=0, verbose=0):
+def fit(
+    model,
+    x,
+    y,
+    *,
+    engine="keras",
+    epochs,
+    batch_size,
+    validation_data=None,
+    patience=None,
+    monitor="val_loss",
+    seed=0,
+    verbose=0,
+):
     """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if not isinstance(epochs, int) or epochs < 1 or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"epochs and batch_size must be positive ints, got {epochs!r} and {batch_size!r}")
+    if (
+        not isinstance(epochs, int)
+        or epochs < 1
+        or not isinstance(batch_size, int)
+        or batch_size < 1
+    ):
+        raise ValueError(
+            f"epochs and batch_size must be positive ints, got {epochs!r} and {batch_size!r}"
+        )
     if patience is not None and validation_data is None:
         raise ValueError("early stopping (patience) needs validation_data")
     if engine == "numpy":
@@ -40,9 +59,18 @@ def fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None
         from keras.callbacks import EarlyStopping
     callbacks = []
     if patience is not None:
-        callbacks.append(EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True))
-    history = model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
-                        callbacks=callbacks, verbose=verbose)
+        callbacks.append(
+            EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
+        )
+    history = model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=validation_data,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
     history = getattr(history, "history", history)
     return model, {name: [float(v) for v in values] for name, values in history.items()}
 
@@ -57,7 +85,9 @@ def carve_validation(x, y, fraction, *, seed, stratify=False):
     if stratify and n_val:
         from sklearn.model_selection import StratifiedShuffleSplit
 
-        fit_rows, val_rows = next(StratifiedShuffleSplit(1, test_size=n_val, random_state=seed).split(x, y))
+        fit_rows, val_rows = next(
+            StratifiedShuffleSplit(1, test_size=n_val, random_state=seed).split(x, y)
+        )
     else:
         order = np.random.default_rng(seed).permutation(len(x))
         val_rows, fit_rows = order[:n_val], order[n_val:]

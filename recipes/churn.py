@@ -49,9 +49,13 @@ classifier = churn.build("tutorial", seed=args.seed)
 classifier.summary()
 
 # Step 13. Fit the ANN to the training set: batch size 10, 50 epochs.
-classifier, history = churn.train(classifier, x_train, y_train, epochs=args.epochs, batch_size=10, verbose=2)
-print(f"final training log: loss {history['loss'][-1]:.4f}, acc {history['accuracy'][-1]:.4f} "
-      f"(T3's log: loss 0.3384, acc 0.8605)")
+classifier, history = churn.train(
+    classifier, x_train, y_train, epochs=args.epochs, batch_size=10, verbose=2
+)
+print(
+    f"final training log: loss {history['loss'][-1]:.4f}, acc {history['accuracy'][-1]:.4f} "
+    f"(T3's log: loss 0.3384, acc 0.8605)"
+)
 
 # Step 14. Predict the test set (probability > 0.5 means "leaves") and make the confusion matrix.
 metrics = churn.evaluate(classifier, x_test, y_test)
@@ -63,5 +67,7 @@ probability = churn.score(classifier, preprocessor, churn.NEW_CUSTOMER)[0]
 print(f"new customer {churn.NEW_CUSTOMER}")
 print(f"probability of leaving {probability:.4f} -> leaves: {probability > 0.5}")
 
-print(f"test accuracy {metrics['accuracy']:.4f}; T3 claimed {churn.TUTORIAL_ACCURACY}; "
-      f"always predicting 'stays' scores {metrics['baseline_accuracy']:.4f}; ROC AUC {metrics['roc_auc']:.4f}")
+print(
+    f"test accuracy {metrics['accuracy']:.4f}; T3 claimed {churn.TUTORIAL_ACCURACY}; "
+    f"always predicting 'stays' scores {metrics['baseline_accuracy']:.4f}; ROC AUC {metrics['roc_auc']:.4f}"
+)

@@ -12,9 +12,13 @@ from deepkit.seeding import set_seed
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=15)
-parser.add_argument("--shift", type=float, default=0.0, help="random shifts of the training images, e.g. 0.1")
+parser.add_argument(
+    "--shift", type=float, default=0.0, help="random shifts of the training images, e.g. 0.1"
+)
 parser.add_argument("--limit", type=int, default=None, help="first N training images only")
-parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)")
+parser.add_argument(
+    "--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)"
+)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
@@ -33,8 +37,16 @@ model.summary()
 # Train the model: batch size 128, 10% of the training images held out for validation
 # (keras-io trains all 15 epochs; here early stopping may end sooner).
 model, history, seconds = mnist.fit(
-    model, x_train, y_train, engine="keras", epochs=args.epochs, batch_size=128, validation_split=0.1,
-    patience=3, seed=args.seed, verbose=2,
+    model,
+    x_train,
+    y_train,
+    engine="keras",
+    epochs=args.epochs,
+    batch_size=128,
+    validation_split=0.1,
+    patience=3,
+    seed=args.seed,
+    verbose=2,
 )
 print(f"trained {len(history['loss'])} epochs in {seconds:.1f} s")
 

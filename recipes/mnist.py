@@ -19,13 +19,17 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--config", choices=["default", "t1"], default="default")
 parser.add_argument("--epochs", type=int, default=30)
 parser.add_argument("--limit", type=int, default=None, help="first N training images only")
-parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)")
+parser.add_argument(
+    "--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)"
+)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
 # Prepare the data: 60,000 training and 10,000 test images of 28x28 grey pixels,
 # scaled to [0, 1] and flattened to rows of 784.
-(x_train, y_train), (x_test, y_test) = mnist.load(args.limit, args.path)  # deepkit.datasets.load_mnist, first N
+(x_train, y_train), (x_test, y_test) = mnist.load(
+    args.limit, args.path
+)  # deepkit.datasets.load_mnist, first N
 print("x_train:", x_train.shape, " x_test:", x_test.shape)
 x_train, x_test = mnist.prepare(x_train, flat=True), mnist.prepare(x_test, flat=True)
 
@@ -37,12 +41,23 @@ model.summary()
 # Train it, holding out 10% of the training images to stop early when
 # validation accuracy has not improved for 3 epochs.
 model, history, seconds = mnist.fit(
-    model, x_train, y_train, engine="keras", epochs=args.epochs, batch_size=128, validation_split=0.1,
-    patience=3, seed=args.seed, verbose=2,
+    model,
+    x_train,
+    y_train,
+    engine="keras",
+    epochs=args.epochs,
+    batch_size=128,
+    validation_split=0.1,
+    patience=3,
+    seed=args.seed,
+    verbose=2,
 )
 print(f"trained {len(history['loss'])} epochs in {seconds:.1f} s")
 
 # Evaluate the trained model on the test set.
 accuracy, matrix, predicted = mnist.evaluate(model, x_test, y_test)
-print(f"Test accuracy: {accuracy:.4f}" + ("  (T1 claimed 'up to 97%' after 50 epochs)" if args.config == "t1" else ""))
+print(
+    f"Test accuracy: {accuracy:.4f}"
+    + ("  (T1 claimed 'up to 97%' after 50 epochs)" if args.config == "t1" else "")
+)
 print(format_confusion_matrix(matrix, range(10)))

@@ -28,8 +28,10 @@ x_, y_, z_ = Value(1.0), Value(3.0), Value(-3.0)
 p = x_ + y_
 g = p * z_
 g.backward()
-print(f"p = {p.data:g}, g = {g.data:g}; dg/dx = {x_.grad:g}, dg/dy = {y_.grad:g}, "
-      f"dg/dp = {p.grad:g}, dg/dz = {z_.grad:g}")
+print(
+    f"p = {p.data:g}, g = {g.data:g}; dg/dx = {x_.grad:g}, dg/dy = {y_.grad:g}, "
+    f"dg/dp = {p.grad:g}, dg/dz = {z_.grad:g}"
+)
 
 # 4. Everything again, checked against Keras models with the same weights.
 print(t3.run().report())

@@ -22,7 +22,9 @@ from deepkit.seeding import set_seed
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--epochs", type=int, default=5)
 parser.add_argument("--limit", type=int, default=None, help="first N training images only")
-parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)")
+parser.add_argument(
+    "--path", default=None, help="an MNIST .npz or IDX folder (default: Keras's cache)"
+)
 parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
@@ -43,7 +45,9 @@ path = Path(tempfile.mkdtemp()) / "cnn_digits_0_4.keras"
 model.save(path)
 
 # Step 2: load it from disk, freeze the conv base (up to Flatten), train a new softmax head on 5-9.
-tuned = finetune(path, 5, x_b, y_b, epochs=args.epochs, batch_size=128, dropout=0.5, seed=args.seed, verbose=2)
+tuned = finetune(
+    path, 5, x_b, y_b, epochs=args.epochs, batch_size=128, dropout=0.5, seed=args.seed, verbose=2
+)
 tuned.summary()
 accuracy, _, _ = mnist.evaluate(tuned, *split_digits(x_test, y_test, 5), num_classes=5)
 print(f"Test accuracy on 5-9: {accuracy:.4f}  (Keras's example: 0.992)")

@@ -23,7 +23,9 @@ def test_shipped_table_is_the_real_churn_data(churn):
 
 
 def test_corrupted_shipped_copy_fails_the_checksum(monkeypatch):
-    raw = gzip.decompress(resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes())
+    raw = gzip.decompress(
+        resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes()
+    )
     corrupted = raw.replace(b"Hargrave", b"Hargrove", 1)
     monkeypatch.setattr(churn_data.gzip, "decompress", lambda _: corrupted)
     with pytest.raises(ValueError, match="corrupted: sha256"):
@@ -57,15 +59,30 @@ def _write(frame, tmp_path):
     [
         (lambda f: f.drop(columns="Age"), "missing column.*Age"),
         (lambda f: f.assign(Income=1), "unknown column.*Income"),
-        (lambda f: f.assign(Age=f["Age"].astype(object).where(f.index != 3, "forty")),
-         "'Age' must be numeric; row 3 has 'forty'"),
-        (lambda f: f.assign(Balance=f["Balance"].where(f.index != 7)), "'Balance' has a missing value.*row 7"),
-        (lambda f: f.assign(Geography=f["Geography"].where(f.index != 4, "Italy")),
-         "'Geography' has unknown value 'Italy' at row 4"),
-        (lambda f: f.assign(Gender=f["Gender"].where(f.index != 2, "F")), "'Gender' has unknown value 'F' at row 2"),
-        (lambda f: f.assign(Tenure=f["Tenure"].astype(float).where(f.index != 5, 2.5)),
-         "'Tenure' must hold whole numbers; row 5 has 2.5"),
-        (lambda f: f.assign(HasCrCard=f["HasCrCard"].where(f.index != 6, 2)), "'HasCrCard' must be 0 or 1; row 6"),
+        (
+            lambda f: f.assign(Age=f["Age"].astype(object).where(f.index != 3, "forty")),
+            "'Age' must be numeric; row 3 has 'forty'",
+        ),
+        (
+            lambda f: f.assign(Balance=f["Balance"].where(f.index != 7)),
+            "'Balance' has a missing value.*row 7",
+        ),
+        (
+            lambda f: f.assign(Geography=f["Geography"].where(f.index != 4, "Italy")),
+            "'Geography' has unknown value 'Italy' at row 4",
+        ),
+        (
+            lambda f: f.assign(Gender=f["Gender"].where(f.index != 2, "F")),
+            "'Gender' has unknown value 'F' at row 2",
+        ),
+        (
+            lambda f: f.assign(Tenure=f["Tenure"].astype(float).where(f.index != 5, 2.5)),
+            "'Tenure' must hold whole numbers; row 5 has 2.5",
+        ),
+        (
+            lambda f: f.assign(HasCrCard=f["HasCrCard"].where(f.index != 6, 2)),
+            "'HasCrCard' must be 0 or 1; row 6",
+        ),
         (lambda f: f.iloc[:0], "no rows"),
     ],
 )
@@ -82,11 +99,14 @@ def test_empty_file_is_a_clear_error(tmp_path):
 
 
 def test_feature_frames_are_validated_by_the_same_code(churn):
-    features = validate_churn_frame(churn.drop(columns=["RowNumber", "CustomerId", "Surname", "Exited"]),
-                                    features_only=True)
+    features = validate_churn_frame(
+        churn.drop(columns=["RowNumber", "CustomerId", "Surname", "Exited"]), features_only=True
+    )
     assert list(features.columns) == list(CHURN_COLUMNS[3:13])
     # the full table is accepted too, reduced to the features
-    assert list(validate_churn_frame(churn, features_only=True).columns) == list(CHURN_COLUMNS[3:13])
+    assert list(validate_churn_frame(churn, features_only=True).columns) == list(
+        CHURN_COLUMNS[3:13]
+    )
     with pytest.raises(ValueError, match="missing column.*Exited"):
         validate_churn_frame(features)
     bad = features.head(3).assign(Age=[40.0, np.inf, 30.0])

@@ -1,6 +1,5 @@
 import keras
 import numpy as np
-import pandas as pd
 import pytest
 
 from deepkit.models import churn_ann, mlp
@@ -35,8 +34,17 @@ def test_churn_ann_is_the_tutorial_network():
 
 
 def test_mlp_builds_what_it_is_told():
-    model = mlp(784, [32, 10], ["relu", "softmax"], dropout=0.25, optimizer="sgd", learning_rate=0.05,
-                loss="categorical_crossentropy", metrics=["accuracy"], seed=1)
+    model = mlp(
+        784,
+        [32, 10],
+        ["relu", "softmax"],
+        dropout=0.25,
+        optimizer="sgd",
+        learning_rate=0.05,
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        seed=1,
+    )
     kinds = [type(layer).__name__ for layer in model.layers]
     assert kinds == ["Dense", "Dropout", "Dense"]
     assert model.layers[1].rate == 0.25
@@ -79,9 +87,24 @@ def test_short_run_beats_the_baseline(result):
 
 def _encode_by_hand(frame):
     """T3's 11 features without scikit-learn: Germany, Spain, CreditScore, Male, Age .. EstimatedSalary."""
-    numeric = ["Age", "Tenure", "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember", "EstimatedSalary"]
-    return np.column_stack([frame["Geography"] == "Germany", frame["Geography"] == "Spain", frame["CreditScore"],
-                            frame["Gender"] == "Male", *(frame[c] for c in numeric)]).astype(float)
+    numeric = [
+        "Age",
+        "Tenure",
+        "Balance",
+        "NumOfProducts",
+        "HasCrCard",
+        "IsActiveMember",
+        "EstimatedSalary",
+    ]
+    return np.column_stack(
+        [
+            frame["Geography"] == "Germany",
+            frame["Geography"] == "Spain",
+            frame["CreditScore"],
+            frame["Gender"] == "Male",
+            *(frame[c] for c in numeric),
+        ]
+    ).astype(float)
 
 
 def test_customer_probability_is_the_hand_encoded_row_through_the_weights(result):
@@ -89,7 +112,9 @@ def test_customer_probability_is_the_hand_encoded_row_through_the_weights(result
     # ChurnPreprocessor and score(); T3's customer is Spain (Germany 0, Spain 1) and Female (0)
     train_frame, _ = churn.split(churn.load_data(), 0.2, seed=0)
     encoded = _encode_by_hand(train_frame)
-    hidden = (np.array([0, 1, 500, 0, 40, 3, 50000, 2, 1, 1, 40000.0]) - encoded.mean(axis=0)) / encoded.std(axis=0)
+    hidden = (
+        np.array([0, 1, 500, 0, 40, 3, 50000, 2, 1, 1, 40000.0]) - encoded.mean(axis=0)
+    ) / encoded.std(axis=0)
     weights = result.model.get_weights()
     for i in range(0, len(weights) - 2, 2):
         hidden = np.maximum(hidden @ weights[i] + weights[i + 1], 0.0)
@@ -97,7 +122,8 @@ def test_customer_probability_is_the_hand_encoded_row_through_the_weights(result
     assert result.customer_probability == pytest.approx(float(by_hand[0]), abs=1e-5)
     france_male = {**churn.NEW_CUSTOMER, "Geography": "France", "Gender": "Male"}
     assert churn.score(result.model, result.preprocessor, france_male)[0] != pytest.approx(
-        result.customer_probability, abs=1e-4)
+        result.customer_probability, abs=1e-4
+    )
 
 
 def test_save_and_load_give_identical_probabilities(result, tmp_path):
@@ -106,7 +132,9 @@ def test_save_and_load_give_identical_probabilities(result, tmp_path):
     bundle = churn.load(result.save(tmp_path / "bundle"))
     np.testing.assert_array_equal(bundle.predict_proba(customers), expected)
     np.testing.assert_array_equal(bundle.predict(customers), (expected > 0.5).astype(int))
-    assert bundle.predict_proba(churn.NEW_CUSTOMER)[0] == pytest.approx(result.customer_probability, abs=1e-6)
+    assert bundle.predict_proba(churn.NEW_CUSTOMER)[0] == pytest.approx(
+        result.customer_probability, abs=1e-6
+    )
     with pytest.raises(ValueError, match="unknown value 'Narnia'"):
         bundle.predict_proba({**churn.NEW_CUSTOMER, "Geography": "Narnia"})
     with pytest.raises(FileNotFoundError, match="no model.keras"):
@@ -157,8 +185,11 @@ def test_numpy_engine_trains_the_twin_and_saves_as_keras(result, tmp_path):
     assert twin.history["loss"][0] == pytest.approx(result.history["loss"][0], abs=0.01)
     bundle = churn.load(twin.save(tmp_path / "twin"))
     customers = churn.load_data().head(10)
-    np.testing.assert_allclose(bundle.predict_proba(customers),
-                               churn.score(twin.model, twin.preprocessor, customers), rtol=1e-5)
+    np.testing.assert_allclose(
+        bundle.predict_proba(customers),
+        churn.score(twin.model, twin.preprocessor, customers),
+        rtol=1e-5,
+    )
 
 
 def test_fast_path_trains_exactly_like_compile_defaults():
@@ -173,8 +204,10 @@ def test_fast_path_trains_exactly_like_compile_defaults():
     assert histories[0] == histories[1]
 
 
-SMALL_GRID = ({"units": (4, 1), "dropout": 0.0, "epochs": 2, "batch_size": 50},
-              {"units": (8, 4, 1), "dropout": 0.1, "epochs": 3, "batch_size": 50})
+SMALL_GRID = (
+    {"units": (4, 1), "dropout": 0.0, "epochs": 2, "batch_size": 50},
+    {"units": (8, 4, 1), "dropout": 0.1, "epochs": 3, "batch_size": 50},
+)
 
 
 def test_validation_scores_fit_the_scaling_on_the_rows_left_after_carving(monkeypatch):
@@ -182,8 +215,11 @@ def test_validation_scores_fit_the_scaling_on_the_rows_left_after_carving(monkey
 
     train_frame, _ = churn.split(churn.load_data().head(1500), 0.2, seed=0)
     fitted_rows, fit = [], ChurnPreprocessor.fit
-    monkeypatch.setattr(ChurnPreprocessor, "fit", lambda self, frame, y=None: fitted_rows.append(frame.index)
-                        or fit(self, frame, y))
+    monkeypatch.setattr(
+        ChurnPreprocessor,
+        "fit",
+        lambda self, frame, y=None: fitted_rows.append(frame.index) or fit(self, frame, y),
+    )
     grid = SMALL_GRID
     scores = churn.validation_scores(train_frame, seed=0, grid=grid)
     fit_frame, validation_frame = churn.carve(train_frame, 0.15, seed=0)

@@ -14,8 +14,9 @@ DEEPKIT = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "deepki
 
 def deepkit(*args, cwd=None):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([*DEEPKIT, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=300)
+    return subprocess.run(
+        [*DEEPKIT, *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +35,21 @@ def test_list_names_the_recipes():
 
 def test_run_prints_the_results_table_and_saves(bundle):
     directory, stdout = bundle
-    for line in ("test accuracy", "baseline (always stays)", "ROC AUC", "confusion matrix",
-                 "T3's new customer leaves", "epochs trained            2 of 2, batch 10", "seconds"):
+    for line in (
+        "test accuracy",
+        "baseline (always stays)",
+        "ROC AUC",
+        "confusion matrix",
+        "T3's new customer leaves",
+        "epochs trained            2 of 2, batch 10",
+        "seconds",
+    ):
         assert line in stdout
-    assert sorted(p.name for p in directory.iterdir()) == ["model.keras", "preprocessor.json", "result.json"]
+    assert sorted(p.name for p in directory.iterdir()) == [
+        "model.keras",
+        "preprocessor.json",
+        "result.json",
+    ]
 
 
 def test_predict_prints_one_probability_per_row(bundle, tmp_path):
@@ -76,7 +88,10 @@ def test_predict_without_a_bundle_is_a_clear_error(tmp_path):
 def test_options_a_mode_would_ignore_are_refused():
     done = deepkit("run", "churn", "--compare", "--epochs", 3)
     assert done.returncode == 2
-    assert done.stderr.strip() == "deepkit: error: --compare and --tune take only --seed and --quiet, not --epochs"
+    assert (
+        done.stderr.strip()
+        == "deepkit: error: --compare and --tune take only --seed and --quiet, not --epochs"
+    )
 
 
 @pytest.mark.parametrize("mode", [["--compare"], ["--tune"], ["--engine", "both"]])

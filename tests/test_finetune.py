@@ -70,14 +70,26 @@ def test_phase_one_trains_the_head_and_leaves_the_base_untouched():
     assert losses[-1] < losses[0]
     # BN runs in inference mode: features equal the frozen base's own inference output
     cut = keras.Model(base.inputs[0], base.get_layer("flatten").output)
-    np.testing.assert_allclose(features(x[:8], training=True), cut(x[:8], training=False), rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        features(x[:8], training=True), cut(x[:8], training=False), rtol=1e-6, atol=1e-6
+    )
 
 
 def test_phase_two_unfreezes_only_the_top_layers_and_keeps_bn_frozen():
     base = small_base()
     conv1, bn, conv2 = (weights_of(base, name) for name in ("conv1", "bn", "conv2"))
     x, y = data()
-    model = ft.finetune(base, 2, x, y, epochs=1, unfreeze=2, fine_tune_epochs=2, fine_tune_learning_rate=1e-2, seed=0)
+    model = ft.finetune(
+        base,
+        2,
+        x,
+        y,
+        epochs=1,
+        unfreeze=2,
+        fine_tune_epochs=2,
+        fine_tune_learning_rate=1e-2,
+        seed=0,
+    )
     features = model.get_layer("small_features")
     assert [layer.trainable for layer in ft.base_layers(features)] == [False, False, True, True]
     for a, b in zip(conv1 + bn, weights_of(features, "conv1") + weights_of(features, "bn")):
@@ -103,9 +115,13 @@ def test_validation_split_is_a_seeded_stratified_shuffle_of_sorted_data(monkeypa
         assert "val_accuracy" in model.history.history
     (x_fit, y_fit, (x_val, y_val)), again, other = seen
     assert len(y_val) == 20 and len(y_fit) == 60
-    np.testing.assert_allclose(np.bincount(y_val, minlength=2), counts / 4, atol=1)  # both classes, in proportion
+    np.testing.assert_allclose(
+        np.bincount(y_val, minlength=2), counts / 4, atol=1
+    )  # both classes, in proportion
     rows, original = np.concatenate([x_fit, x_val]).reshape(80, -1), x.reshape(80, -1)
-    np.testing.assert_array_equal(rows[np.lexsort(rows.T)], original[np.lexsort(original.T)])  # nothing lost
+    np.testing.assert_array_equal(
+        rows[np.lexsort(rows.T)], original[np.lexsort(original.T)]
+    )  # nothing lost
     np.testing.assert_array_equal(again[2][0], x_val)  # same seed, same split
     assert not np.array_equal(other[2][0], x_val)
 
@@ -124,10 +140,22 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
-        (dict(x=np.zeros((4, 28, 28, 1))), ValueError, r"x has shape \(4, 28, 28, 1\).*\(n, 8, 8, 1\)"),
-        (dict(x=np.full((4, 8, 8, 1), np.nan)), ValueError, "NaN or infinite values .first in sample 0"),
+        (
+            dict(x=np.zeros((4, 28, 28, 1))),
+            ValueError,
+            r"x has shape \(4, 28, 28, 1\).*\(n, 8, 8, 1\)",
+        ),
+        (
+            dict(x=np.full((4, 8, 8, 1), np.nan)),
+            ValueError,
+            "NaN or infinite values .first in sample 0",
+        ),
         (dict(y=np.array([0, 1, 2, 1])), ValueError, r"label 2 at index 2 is outside 0..1"),
-        (dict(y=np.eye(3)[[0, 1, 2, 1]]), ValueError, "one-hot y has 3 columns but num_classes is 2"),
+        (
+            dict(y=np.eye(3)[[0, 1, 2, 1]]),
+            ValueError,
+            "one-hot y has 3 columns but num_classes is 2",
+        ),
         (dict(y=np.array([0.5, 1, 0, 1])), ValueError, "integer labels"),
         (dict(y=np.array([0, 1, 0])), ValueError, "x has 4 samples but y has 3"),
         (dict(layer="nope"), ValueError, "no layer named 'nope'"),
@@ -140,7 +168,11 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
         (dict(batch_size=2.5), ValueError, "batch_size must be an int >= 1, got 2.5"),
         (dict(dropout=1.0), ValueError, r"dropout must be a rate in \[0, 1\), got 1.0"),
         (dict(dropout=None), ValueError, "dropout must be a rate"),
-        (dict(unfreeze=1, fine_tune_epochs=-1), ValueError, "fine_tune_epochs must be an int >= 0, got -1"),
+        (
+            dict(unfreeze=1, fine_tune_epochs=-1),
+            ValueError,
+            "fine_tune_epochs must be an int >= 0, got -1",
+        ),
         (dict(validation_split=1.0), ValueError, r"validation fraction must be in \[0, 1\)"),
     ],
 )
@@ -155,7 +187,9 @@ def test_bad_input_is_named_before_training(kwargs, error, message):
 def test_keras_application_loads_a_weights_file_and_takes_a_new_head(tmp_path):
     source = ft.application("MobileNetV2", (32, 32, 3))
     keras.utils.set_random_seed(1)
-    source.set_weights([w + np.random.normal(0, 0.01, w.shape).astype(w.dtype) for w in source.get_weights()])
+    source.set_weights(
+        [w + np.random.normal(0, 0.01, w.shape).astype(w.dtype) for w in source.get_weights()]
+    )
     source.save_weights(tmp_path / "mobilenet.weights.h5")
     loaded = ft.application("MobileNetV2", (32, 32, 3), weights=tmp_path / "mobilenet.weights.h5")
     for a, b in zip(source.get_weights(), loaded.get_weights()):

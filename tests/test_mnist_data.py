@@ -16,11 +16,15 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 
 def subset_arrays(n_train=3000, n_test=1000):
     with np.load(SUBSET, allow_pickle=False) as data:
-        return {key: data[key][: n_train if key.endswith("train") else n_test] for key in data.files}
+        return {
+            key: data[key][: n_train if key.endswith("train") else n_test] for key in data.files
+        }
 
 
 def write_idx(path, array):
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(
+        f">{array.ndim}I", *array.shape
+    )
     with gzip.open(path, "wb") as stream:
         stream.write(header + array.tobytes())
 
@@ -80,9 +84,17 @@ def test_idx_folder_missing_a_file(tmp_path):
     [
         ("x_train", lambda a: a.astype(np.float32), "must be uint8, got float32"),
         ("y_test", lambda a: a.astype(np.int64), "must be uint8"),
-        ("x_test", lambda a: a.reshape(-1, 784), r"x_test must have shape \(n, 28, 28\), got \(1000, 784\)"),
+        (
+            "x_test",
+            lambda a: a.reshape(-1, 784),
+            r"x_test must have shape \(n, 28, 28\), got \(1000, 784\)",
+        ),
         ("y_train", lambda a: a[:-1], r"y_train must have shape \(3000,\)"),
-        ("y_train", lambda a: np.where(np.arange(a.size) == 17, 10, a).astype(np.uint8), "label 10 at index 17"),
+        (
+            "y_train",
+            lambda a: np.where(np.arange(a.size) == 17, 10, a).astype(np.uint8),
+            "label 10 at index 17",
+        ),
     ],
 )
 def test_bad_arrays_are_named(tmp_path, key, value, message):
@@ -146,7 +158,8 @@ def test_offline_and_absent_says_where_to_put_the_file(tmp_path, monkeypatch):
 
 
 @pytest.mark.skipif(
-    not (SHARED / "mnist.npz").is_file(), reason="full MNIST is only in the shared data folder beside the repo"
+    not (SHARED / "mnist.npz").is_file(),
+    reason="full MNIST is only in the shared data folder beside the repo",
 )
 def test_full_shared_npz_and_idx_files_pass_the_checksum():
     (x_train, y_train), (x_test, y_test) = load_mnist(path=SHARED / "mnist.npz")

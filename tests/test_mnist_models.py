@@ -14,7 +14,10 @@ def dense_layers(model):
 def test_t1_mlp_is_784_32_10_with_normal_weights_and_sgd():
     model = mnist_mlp("t1", seed=0)
     assert model.input_shape == (None, 784)
-    assert [(layer.units, layer.activation.__name__) for layer in dense_layers(model)] == [(32, "relu"), (10, "softmax")]
+    assert [(layer.units, layer.activation.__name__) for layer in dense_layers(model)] == [
+        (32, "relu"),
+        (10, "softmax"),
+    ]
     assert model.count_params() == 784 * 32 + 32 + 32 * 10 + 10
     kernel = dense_layers(model)[0].kernel.numpy()
     assert abs(kernel.std() - 0.1) < 0.005 and abs(kernel.mean()) < 0.005  # N(0, 0.1), as T1
@@ -26,7 +29,10 @@ def test_t1_mlp_is_784_32_10_with_normal_weights_and_sgd():
 def test_default_mlp_is_wider_with_dropout_and_adam():
     model = mnist_mlp(seed=0)
     assert [layer.units for layer in dense_layers(model)] == [512, 256, 10]
-    assert [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)] == [0.2, 0.2]
+    assert [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)] == [
+        0.2,
+        0.2,
+    ]
     assert isinstance(model.optimizer, keras.optimizers.Adam)
     with pytest.raises(ValueError, match="unknown MLP config 'big'"):
         mnist_mlp("big")
@@ -41,7 +47,15 @@ def test_same_seed_same_initial_weights():
 def test_cnn_matches_keras_io_convnet():
     model = mnist_cnn(seed=0)
     kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+    assert kinds == [
+        "Conv2D",
+        "MaxPooling2D",
+        "Conv2D",
+        "MaxPooling2D",
+        "Flatten",
+        "Dropout",
+        "Dense",
+    ]
     conv1, conv2 = (layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D))
     assert (conv1.filters, conv1.kernel_size, conv2.filters) == (32, (3, 3), 64)
     assert model.get_layer("dropout").rate == 0.5

@@ -28,9 +28,13 @@ def test_mlp_keras_beats_chance_and_saves_misclassified_digits(tmp_path):
 
 
 def test_t1_mlp_on_the_numpy_twin_learns():
-    result = mnist.run(config="t1", engine="numpy", limit=1200, epochs=8, batch_size=16, path=SUBSET, seed=0)
+    result = mnist.run(
+        config="t1", engine="numpy", limit=1200, epochs=8, batch_size=16, path=SUBSET, seed=0
+    )
     check_consistent(result)
-    assert result.engine == "numpy" and type(result.model).__module__.startswith("deepkit.reference")
+    assert result.engine == "numpy" and type(result.model).__module__.startswith(
+        "deepkit.reference"
+    )
     assert result.accuracy > 0.7
 
 
@@ -42,7 +46,15 @@ def test_cnn_keras_beats_chance():
 
 
 def test_cnn_numpy_twin_learns():
-    result = cnn.run(engine="numpy", limit=360, epochs=2, batch_size=32, validation_split=0.0, path=SUBSET, seed=0)
+    result = cnn.run(
+        engine="numpy",
+        limit=360,
+        epochs=2,
+        batch_size=32,
+        validation_split=0.0,
+        path=SUBSET,
+        seed=0,
+    )
     check_consistent(result)
     assert result.accuracy > 0.4
 
@@ -83,8 +95,11 @@ def test_transfer_cli_refuses_low_data_options_with_application(monkeypatch):
     monkeypatch.setattr(transfer, "run", never_run)
     parser = argparse.ArgumentParser()
     transfer.add_arguments(parser)
-    for extra, named in ((["--low-data", "100"], "--low-data$"), (["--low-data-epochs", "5"], "--low-data-epochs$"),
-                         (["--low-data", "500", "--low-data-epochs", "30"], "--low-data, --low-data-epochs$")):
+    for extra, named in (
+        (["--low-data", "100"], "--low-data$"),
+        (["--low-data-epochs", "5"], "--low-data-epochs$"),
+        (["--low-data", "500", "--low-data-epochs", "30"], "--low-data, --low-data-epochs$"),
+    ):
         with pytest.raises(ValueError, match=f"--application has no low-data regime; drop {named}"):
             transfer.main(parser.parse_args(["--application", "MobileNetV2", *extra]))
     # without --application they reach run(), unset ones left to run()'s defaults
@@ -97,7 +112,14 @@ def test_transfer_cli_refuses_low_data_options_with_application(monkeypatch):
 
 def test_transfer_beats_chance_and_saves_the_base(tmp_path):
     result = transfer.run(
-        epochs=2, low_data=100, low_data_epochs=4, batch_size=64, limit=2400, path=SUBSET, save_dir=tmp_path, seed=0
+        epochs=2,
+        low_data=100,
+        low_data_epochs=4,
+        batch_size=64,
+        limit=2400,
+        path=SUBSET,
+        save_dir=tmp_path,
+        seed=0,
     )
     assert result.pretrain_accuracy > 0.8  # 5 classes: chance is 0.2
     assert [row["regime"] for row in result.rows] == ["all", "low data"]

@@ -6,7 +6,8 @@ architectures, activations, losses and optimizers (hypothesis)."""
 import keras
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deepkit import parity
 from deepkit import reference as ref
@@ -18,10 +19,18 @@ TOLERANCE = {"float64": 1e-7, "float32": 1e-5}
 def _keras_mlp(sizes, hidden, last, dtype, initializer="glorot_uniform"):
     with keras_float_dtype(dtype):
         layers = [keras.Input((sizes[0],))]
-        layers += [keras.layers.Dense(n, activation=hidden, bias_initializer="random_normal",
-                                      kernel_initializer=initializer) for n in sizes[1:-1]]
-        layers.append(keras.layers.Dense(sizes[-1], activation=last,
-                                         bias_initializer="random_normal"))
+        layers += [
+            keras.layers.Dense(
+                n,
+                activation=hidden,
+                bias_initializer="random_normal",
+                kernel_initializer=initializer,
+            )
+            for n in sizes[1:-1]
+        ]
+        layers.append(
+            keras.layers.Dense(sizes[-1], activation=last, bias_initializer="random_normal")
+        )
         return keras.Sequential(layers)
 
 
@@ -43,17 +52,23 @@ def churn_keras(request):
     return request.param, _keras_mlp([11, 6, 6, 1], "relu", "sigmoid", request.param)
 
 
-@pytest.mark.parametrize("optimizer", [
-    "adam", "sgd", "rmsprop", "adagrad",
-    keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
-    keras.optimizers.RMSprop(momentum=0.5, centered=True),
-], ids=["adam", "sgd", "rmsprop", "adagrad", "sgd-nesterov", "rmsprop-centered"])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        "adam",
+        "sgd",
+        "rmsprop",
+        "adagrad",
+        keras.optimizers.SGD(0.1, momentum=0.9, nesterov=True),
+        keras.optimizers.RMSprop(momentum=0.5, centered=True),
+    ],
+    ids=["adam", "sgd", "rmsprop", "adagrad", "sgd-nesterov", "rmsprop-centered"],
+)
 def test_churn_net_matches_keras(churn_keras, optimizer):
     dtype, keras_model = churn_keras
     x, y = _data(32, 11, 1, "binary_crossentropy")
     with keras_float_dtype(dtype):
-        report = parity.compare(keras_model, x, y, loss="binary_crossentropy",
-                                optimizer=optimizer)
+        report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer=optimizer)
     quantities = {row.quantity for row in report.rows}
     assert quantities == {"forward", "loss", "gradient", "step"}
     assert len([r for r in report.rows if r.quantity == "gradient"]) == 6
@@ -62,12 +77,15 @@ def test_churn_net_matches_keras(churn_keras, optimizer):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("last,loss,outputs", [
-    ("softmax", "categorical_crossentropy", 4),
-    ("softmax", "sparse_categorical_crossentropy", 4),
-    ("linear", "mean_squared_error", 2),
-    ("sigmoid", "mean_squared_error", 1),
-])
+@pytest.mark.parametrize(
+    "last,loss,outputs",
+    [
+        ("softmax", "categorical_crossentropy", 4),
+        ("softmax", "sparse_categorical_crossentropy", 4),
+        ("linear", "mean_squared_error", 2),
+        ("sigmoid", "mean_squared_error", 1),
+    ],
+)
 def test_other_heads_match_keras(dtype, last, loss, outputs):
     keras_model = _keras_mlp([5, 7, outputs], "tanh", last, dtype)
     x, y = _data(16, 5, outputs, loss, seed=1)
@@ -76,36 +94,54 @@ def test_other_heads_match_keras(dtype, last, loss, outputs):
     assert report.passed and report.rtol == TOLERANCE[dtype], str(report)
 
 
-@pytest.mark.parametrize("hidden,last,loss,outputs", [
-    ("tanh", "softmax", "categorical_crossentropy", 3),
-    ("elu", "sigmoid", "binary_crossentropy", 1),
-    ("relu", "linear", "mean_squared_error", 2),
-])
+@pytest.mark.parametrize(
+    "hidden,last,loss,outputs",
+    [
+        ("tanh", "softmax", "categorical_crossentropy", 3),
+        ("elu", "sigmoid", "binary_crossentropy", 1),
+        ("relu", "linear", "mean_squared_error", 2),
+    ],
+)
 def test_activation_layers_match_keras(hidden, last, loss, outputs):
     """Standalone Activation layers (a final sigmoid/softmax one included: Keras scores
     the loss from its logits too) in the forward pass, gradients and a step."""
     with keras_float_dtype("float64"):
-        keras_model = keras.Sequential([
-            keras.Input((4,)), keras.layers.Dense(5, bias_initializer="random_normal"),
-            keras.layers.Activation(hidden), keras.layers.Dense(outputs),
-            keras.layers.Activation(last)])
+        keras_model = keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.Dense(5, bias_initializer="random_normal"),
+                keras.layers.Activation(hidden),
+                keras.layers.Dense(outputs),
+                keras.layers.Activation(last),
+            ]
+        )
     x, y = _data(12, 4, outputs, loss, seed=3)
     with keras_float_dtype("float64"):
         report = parity.compare(keras_model, x, y, loss=loss, optimizer="adam")
     forward = [r.layer for r in report.rows if r.quantity == "forward"]
     assert forward == [layer.name for layer in keras_model.layers]
     assert [type(layer).__name__ for layer in ref.from_keras(keras_model).layers] == [
-        "Dense", "Activation", "Dense", "Activation"]
+        "Dense",
+        "Activation",
+        "Dense",
+        "Activation",
+    ]
     assert report.passed, str(report)
 
 
 def test_saturated_sigmoid_activation_layer_uses_logits_like_keras():
     with keras_float_dtype("float64"):
-        keras_model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1),
-                                        keras.layers.Activation("sigmoid")])
+        keras_model = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(1), keras.layers.Activation("sigmoid")]
+        )
         keras_model.set_weights([np.full((3, 1), 30.0), np.zeros(1)])
-        report = parity.compare(keras_model, np.ones((4, 3)), np.zeros((4, 1)),
-                                loss="binary_crossentropy", optimizer="sgd")
+        report = parity.compare(
+            keras_model,
+            np.ones((4, 3)),
+            np.zeros((4, 1)),
+            loss="binary_crossentropy",
+            optimizer="sgd",
+        )
     loss = [r for r in report.rows if r.quantity == "loss"][0]
     assert report.passed and loss.max_abs < 1e-9, str(report)
     twin = ref.from_keras(keras_model)
@@ -129,7 +165,8 @@ def test_saturated_sigmoid_uses_logits_like_keras():
     assert report.max_ratio() < 1e-5, str(report)  # 1e-12 relative
     # On plain arrays the loss clips, as keras.losses does.
     assert ref.losses.BinaryCrossentropy()(y, twin.predict(x)) == pytest.approx(
-        -np.log(1e-7), rel=1e-6)
+        -np.log(1e-7), rel=1e-6
+    )
 
 
 def test_report_prints_every_layer_and_weight():
@@ -151,8 +188,13 @@ def test_error_ratio_is_allclose_with_the_quantity_scale():
     assert parity.TOLERANCE == TOLERANCE
     report = parity.ParityReport("float32", rtol=1e-5)
     keras_kernel, keras_bias = np.array([0.1, -0.05]), np.array([1e-5, -2e-6])
-    report.add("gradient", [("dense", "kernel", keras_kernel + [0, 1e-7], keras_kernel),
-                            ("dense", "bias", keras_bias + [5.6e-9, 0], keras_bias)])
+    report.add(
+        "gradient",
+        [
+            ("dense", "kernel", keras_kernel + [0, 1e-7], keras_kernel),
+            ("dense", "bias", keras_bias + [5.6e-9, 0], keras_bias),
+        ],
+    )
     kernel, bias = report.rows
     assert kernel.ratio == pytest.approx(1e-7 / (1e-6 + 5e-7))
     assert bias.ratio == pytest.approx(5.6e-9 / (1e-6 + 1e-10))  # per-tensor relative: 5.6e-4
@@ -186,8 +228,9 @@ def test_ten_step_fit_trajectory_matches_keras(dtype):
     keras_model = _keras_mlp([11, 6, 6, 1], "relu", "sigmoid", dtype, initializer="uniform")
     x, y = _data(80, 11, 1, "binary_crossentropy", seed=2)
     with keras_float_dtype(dtype):
-        keras_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
-                            metrics=["accuracy"])
+        keras_model.compile(
+            optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+        )
         twin = ref.from_keras(keras_model)
         initial = twin.get_weights()
         keras_history = keras_model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
@@ -198,24 +241,29 @@ def test_ten_step_fit_trajectory_matches_keras(dtype):
         np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol * np.abs(theirs).max())
     assert history.history["loss"][0] == pytest.approx(keras_history.history["loss"][0], rel=rtol)
     assert history.history["accuracy"][0] == pytest.approx(
-        keras_history.history["accuracy"][0], abs=1e-6)
+        keras_history.history["accuracy"][0], abs=1e-6
+    )
     # the weights moved far more than the tolerance: the match is not trivial
     moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
     assert moved > 1e-3
 
 
 HEADS = [
-    ("sigmoid", "binary_crossentropy"), ("softmax", "categorical_crossentropy"),
-    ("softmax", "sparse_categorical_crossentropy"), ("linear", "mean_squared_error"),
+    ("sigmoid", "binary_crossentropy"),
+    ("softmax", "categorical_crossentropy"),
+    ("softmax", "sparse_categorical_crossentropy"),
+    ("linear", "mean_squared_error"),
     ("tanh", "mean_squared_error"),
     # Keras's quirk, mirrored: a sigmoid output with categorical cross-entropy is
     # scored from its logits with a softmax cross-entropy.
     ("sigmoid", "categorical_crossentropy"),
 ]
 OPTIMIZERS = [
-    lambda: keras.optimizers.Adam(0.01), lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+    lambda: keras.optimizers.Adam(0.01),
+    lambda: keras.optimizers.SGD(0.05, momentum=0.9),
     lambda: keras.optimizers.SGD(0.05, momentum=0.5, nesterov=True),
-    lambda: keras.optimizers.RMSprop(), lambda: keras.optimizers.Adagrad(0.1),
+    lambda: keras.optimizers.RMSprop(),
+    lambda: keras.optimizers.Adagrad(0.1),
 ]
 
 
@@ -229,8 +277,9 @@ OPTIMIZERS = [
     batch=st.integers(1, 9),
     seed=st.integers(0, 2**16),
 )
-def test_random_networks_match_keras_in_float64(hidden, activation, head, outputs, optimizer,
-                                                batch, seed):
+def test_random_networks_match_keras_in_float64(
+    hidden, activation, head, outputs, optimizer, batch, seed
+):
     last, loss = head
     outputs = 1 if loss == "binary_crossentropy" else outputs
     keras_model = _keras_mlp([3] + hidden + [outputs], activation, last, "float64")
@@ -279,13 +328,16 @@ def test_fit_history_with_partial_batches_and_validation_split_matches_keras():
     x, y = _data(84, 5, 3, "sparse_categorical_crossentropy", seed=4)
     keras_model = _keras_mlp([5, 7, 3], "tanh", "softmax", "float64")
     with keras_float_dtype("float64"):
-        keras_model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy",
-                            metrics=["accuracy"])
+        keras_model.compile(
+            optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+        )
         twin = ref.from_keras(keras_model)
-        keras_history = keras_model.fit(x, y, batch_size=8, epochs=3, shuffle=False,
-                                        validation_split=0.25, verbose=0).history
-    history = twin.fit(x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25,
-                       verbose=0).history
+        keras_history = keras_model.fit(
+            x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25, verbose=0
+        ).history
+    history = twin.fit(
+        x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25, verbose=0
+    ).history
     assert set(history) == set(keras_history)
     for key in keras_history:
         np.testing.assert_allclose(history[key], keras_history[key], rtol=1e-12, atol=1e-15)

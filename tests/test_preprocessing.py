@@ -9,8 +9,16 @@ from deepkit.datasets import load_churn
 from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
 
 TUTORIAL_CUSTOMER = {  # T3's new customer, by name
-    "CreditScore": 500, "Geography": "Spain", "Gender": "Female", "Age": 40, "Tenure": 3,
-    "Balance": 50000.0, "NumOfProducts": 2, "HasCrCard": 1, "IsActiveMember": 1, "EstimatedSalary": 40000.0,
+    "CreditScore": 500,
+    "Geography": "Spain",
+    "Gender": "Female",
+    "Age": 40,
+    "Tenure": 3,
+    "Balance": 50000.0,
+    "NumOfProducts": 2,
+    "HasCrCard": 1,
+    "IsActiveMember": 1,
+    "EstimatedSalary": 40000.0,
 }
 
 
@@ -27,8 +35,17 @@ def fitted(churn):
 def test_eleven_features_in_the_tutorial_order(churn, fitted):
     # the names come from the fitted scikit-learn pipeline, not from the FEATURE_NAMES constant
     names = [
-        "Geography_Germany", "Geography_Spain", "CreditScore", "Gender", "Age", "Tenure",
-        "Balance", "NumOfProducts", "HasCrCard", "IsActiveMember", "EstimatedSalary",
+        "Geography_Germany",
+        "Geography_Spain",
+        "CreditScore",
+        "Gender",
+        "Age",
+        "Tenure",
+        "Balance",
+        "NumOfProducts",
+        "HasCrCard",
+        "IsActiveMember",
+        "EstimatedSalary",
     ]
     assert list(fitted.get_feature_names_out()) == names
     assert tuple(fitted.get_feature_names_out()) == FEATURE_NAMES
@@ -37,7 +54,9 @@ def test_eleven_features_in_the_tutorial_order(churn, fitted):
     scaler = fitted.pipeline_.named_steps["scale"]
     raw = x * scaler.scale_ + scaler.mean_
     np.testing.assert_allclose(raw[:, names.index("Age")], rows["Age"])
-    np.testing.assert_allclose(raw[:, names.index("Geography_Spain")], rows["Geography"] == "Spain", atol=1e-9)
+    np.testing.assert_allclose(
+        raw[:, names.index("Geography_Spain")], rows["Geography"] == "Spain", atol=1e-9
+    )
     np.testing.assert_allclose(raw[:, names.index("Gender")], rows["Gender"] == "Male", atol=1e-9)
     with pytest.raises(NotFittedError):
         ChurnPreprocessor().get_feature_names_out()
@@ -57,8 +76,12 @@ def test_tutorial_customer_equals_the_correct_hand_encoded_row(fitted):
     by_hand = np.array([[0, 1, 500, 0, 40, 3, 50000, 2, 1, 1, 40000]], dtype=float)
     scaler = fitted.pipeline_.named_steps["scale"]
     expected = (by_hand - scaler.mean_) / scaler.scale_
-    np.testing.assert_allclose(fitted.transform(pd.DataFrame([TUTORIAL_CUSTOMER])), expected, rtol=1e-12)
-    buggy = (np.array([[0.0, 0, 500, 1, 40, 3, 50000, 2, 1, 1, 40000]]) - scaler.mean_) / scaler.scale_
+    np.testing.assert_allclose(
+        fitted.transform(pd.DataFrame([TUTORIAL_CUSTOMER])), expected, rtol=1e-12
+    )
+    buggy = (
+        np.array([[0.0, 0, 500, 1, 40, 3, 50000, 2, 1, 1, 40000]]) - scaler.mean_
+    ) / scaler.scale_
     assert not np.allclose(fitted.transform(pd.DataFrame([TUTORIAL_CUSTOMER])), buggy)
 
 

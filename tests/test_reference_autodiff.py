@@ -23,8 +23,14 @@ def test_t3_worked_example():
 
 def test_value_ops_match_finite_differences():
     def f(a, b):
-        return ((a * b + 3) ** 2 / (b - 5)).tanh() + (a / 4).exp() - (b * b).log() \
-            + (a - b).relu() + (a * 0.3).sigmoid() - 2 * a
+        return (
+            ((a * b + 3) ** 2 / (b - 5)).tanh()
+            + (a / 4).exp()
+            - (b * b).log()
+            + (a - b).relu()
+            + (a * 0.3).sigmoid()
+            - 2 * a
+        )
 
     a, b = Value(0.7), Value(-1.3)
     out = f(a, b)
@@ -131,23 +137,35 @@ def _value_bce(y, p):
 LOSS_CASES = {
     # name: (loss, y_true, y_pred, value-graph per-sample loss over rows)
     "binary_crossentropy": (
-        losses.BinaryCrossentropy(), [[1.0], [0.0], [1.0]], [[0.8], [0.3], [0.1]],
-        lambda y, p: sum(_value_bce(a, b) for a, b in zip(y, p)) / len(p)),
+        losses.BinaryCrossentropy(),
+        [[1.0], [0.0], [1.0]],
+        [[0.8], [0.3], [0.1]],
+        lambda y, p: sum(_value_bce(a, b) for a, b in zip(y, p)) / len(p),
+    ),
     "binary_crossentropy_logits": (
-        losses.BinaryCrossentropy(from_logits=True), [[1.0, 0.0], [0.0, 1.0]],
+        losses.BinaryCrossentropy(from_logits=True),
+        [[1.0, 0.0], [0.0, 1.0]],
         [[1.5, -0.2], [-3.0, 0.7]],
-        lambda y, z: sum(_value_bce(a, b.sigmoid()) for a, b in zip(y, z)) / len(z)),
+        lambda y, z: sum(_value_bce(a, b.sigmoid()) for a, b in zip(y, z)) / len(z),
+    ),
     "categorical_crossentropy": (
-        losses.CategoricalCrossentropy(), [[0, 1, 0], [1, 0, 0]],
+        losses.CategoricalCrossentropy(),
+        [[0, 1, 0], [1, 0, 0]],
         [[0.2, 0.5, 0.4], [0.6, 0.3, 0.3]],  # rows not normalized: Keras divides by the sum
-        lambda y, o: -sum(a * (b / sum(o[1:], o[0])).log() for a, b in zip(y, o))),
+        lambda y, o: -sum(a * (b / sum(o[1:], o[0])).log() for a, b in zip(y, o)),
+    ),
     "categorical_crossentropy_logits": (
-        losses.CategoricalCrossentropy(from_logits=True), [[0, 1, 0], [0.5, 0, 0.5]],
+        losses.CategoricalCrossentropy(from_logits=True),
+        [[0, 1, 0], [0.5, 0, 0.5]],
         [[0.2, 2.5, -1.0], [1.0, -0.3, 0.3]],
-        lambda y, z: -sum(a * b.log() for a, b in zip(y, _value_softmax(z)))),
+        lambda y, z: -sum(a * b.log() for a, b in zip(y, _value_softmax(z))),
+    ),
     "mean_squared_error": (
-        losses.MeanSquaredError(), [[1.0, 2.0], [0.0, -1.0]], [[0.5, 2.5], [0.3, -2.0]],
-        lambda y, p: sum((b - a) ** 2 for a, b in zip(y, p)) / len(p)),
+        losses.MeanSquaredError(),
+        [[1.0, 2.0], [0.0, -1.0]],
+        [[0.5, 2.5], [0.3, -2.0]],
+        lambda y, p: sum((b - a) ** 2 for a, b in zip(y, p)) / len(p),
+    ),
 }
 
 
@@ -168,8 +186,11 @@ def test_loss_value_and_gradient_match_the_graph(case):
 def test_sparse_categorical_crossentropy_matches_the_graph(from_logits):
     loss = losses.SparseCategoricalCrossentropy(from_logits=from_logits)
     y_true = np.array([2, 0])
-    y_pred = np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]]) if not from_logits else \
-        np.array([[0.2, -1.3, 2.5], [0.1, 0.4, -0.8]])
+    y_pred = (
+        np.array([[0.2, 0.3, 0.5], [0.1, 0.1, 0.8]])
+        if not from_logits
+        else np.array([[0.2, -1.3, 2.5], [0.1, 0.4, -0.8]])
+    )
     value, grad = loss.value_and_grad(*loss.prepare(y_true, y_pred))
     pv = _values(y_pred)
     terms = []
@@ -189,17 +210,27 @@ def test_clipped_probabilities_have_zero_gradient():
     assert np.all(grad == 0)
 
 
-@pytest.mark.parametrize("loss,units,last", [
-    ("binary_crossentropy", 1, "sigmoid"),
-    ("categorical_crossentropy", 3, "softmax"),
-    ("sparse_categorical_crossentropy", 3, "softmax"),
-    ("mean_squared_error", 2, "linear"),
-])
+@pytest.mark.parametrize(
+    "loss,units,last",
+    [
+        ("binary_crossentropy", 1, "sigmoid"),
+        ("categorical_crossentropy", 3, "softmax"),
+        ("sparse_categorical_crossentropy", 3, "softmax"),
+        ("mean_squared_error", 2, "linear"),
+    ],
+)
 def test_model_gradients_match_finite_differences(loss, units, last):
     rng = np.random.default_rng(3)
-    model = ref.Sequential([ref.Input((4,)), ref.Dense(5, activation="elu"),
-                            ref.Dense(4, activation="tanh"),
-                            ref.Dense(units, activation=last)], seed=0, dtype="float64")
+    model = ref.Sequential(
+        [
+            ref.Input((4,)),
+            ref.Dense(5, activation="elu"),
+            ref.Dense(4, activation="tanh"),
+            ref.Dense(units, activation=last),
+        ],
+        seed=0,
+        dtype="float64",
+    )
     model.compile(optimizer="sgd", loss=loss)
     x = rng.normal(size=(6, 4))
     if loss == "sparse_categorical_crossentropy":

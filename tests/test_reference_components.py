@@ -2,10 +2,10 @@
 initializers (by distribution), losses on arrays, optimizer updates, Dropout,
 EarlyStopping; plus the model API (validation, seeds, weights, bridges)."""
 
+import contextlib
 import io
 import re
 import tracemalloc
-import contextlib
 
 import keras
 import numpy as np
@@ -16,8 +16,8 @@ from deepkit import reference as ref
 from deepkit.parity import keras_float_dtype
 from deepkit.reference import activations, initializers, losses, optimizers
 
-
 # -- activations ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype,rtol", [("float64", 1e-12), ("float32", 1e-6)])
 @pytest.mark.parametrize("name", list(activations.ACTIVATIONS))
@@ -48,16 +48,23 @@ def test_unknown_activation_is_named():
 
 # -- initializers --------------------------------------------------------------
 
+
 def _keras_sample(name, shape):
     return keras.initializers.get(name)(shape).numpy()
 
 
-@pytest.mark.parametrize("name,shape", [
-    ("glorot_uniform", (300, 200)), ("glorot_normal", (300, 200)),
-    ("he_normal", (400, 100)), ("he_uniform", (400, 100)),
-    ("uniform", (200, 200)), ("normal", (200, 200)),
-    ("glorot_uniform", (3, 3, 16, 32)),
-])
+@pytest.mark.parametrize(
+    "name,shape",
+    [
+        ("glorot_uniform", (300, 200)),
+        ("glorot_normal", (300, 200)),
+        ("he_normal", (400, 100)),
+        ("he_uniform", (400, 100)),
+        ("uniform", (200, 200)),
+        ("normal", (200, 200)),
+        ("glorot_uniform", (3, 3, 16, 32)),
+    ],
+)
 def test_initializer_distribution_matches_keras(name, shape):
     ours = initializers.get(name)(shape, rng=np.random.default_rng(0))
     theirs = _keras_sample(name, shape)
@@ -67,13 +74,23 @@ def test_initializer_distribution_matches_keras(name, shape):
     assert np.abs(ours).max() <= np.abs(theirs).max() * 1.05 or name == "normal"
 
 
-@pytest.mark.parametrize("name,kwargs,shape", [
-    ("TruncatedNormal", {"mean": 0.5, "stddev": 0.2}, (300, 200)),
-    ("VarianceScaling", {}, (3, 3, 16, 32)),
-    ("VarianceScaling", {"scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"},
-     (300, 200)),
-    ("VarianceScaling", {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform"}, (300, 200)),
-])
+@pytest.mark.parametrize(
+    "name,kwargs,shape",
+    [
+        ("TruncatedNormal", {"mean": 0.5, "stddev": 0.2}, (300, 200)),
+        ("VarianceScaling", {}, (3, 3, 16, 32)),
+        (
+            "VarianceScaling",
+            {"scale": 2.0, "mode": "fan_out", "distribution": "untruncated_normal"},
+            (300, 200),
+        ),
+        (
+            "VarianceScaling",
+            {"scale": 0.5, "mode": "fan_avg", "distribution": "uniform"},
+            (300, 200),
+        ),
+    ],
+)
 def test_configured_initializer_distribution_matches_keras(name, kwargs, shape):
     """Same distribution as Keras: mean, std, extremes and quantiles of 60,000 draws."""
     ours = getattr(initializers, name)(**kwargs)(shape, rng=np.random.default_rng(2))
@@ -83,8 +100,9 @@ def test_configured_initializer_distribution_matches_keras(name, kwargs, shape):
     assert ours.mean() == pytest.approx(theirs.mean(), abs=0.02 * std)
     assert ours.std() == pytest.approx(std, rel=0.02)
     quantiles = [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999]
-    np.testing.assert_allclose(np.quantile(ours, quantiles), np.quantile(theirs, quantiles),
-                               atol=0.1 * std)
+    np.testing.assert_allclose(
+        np.quantile(ours, quantiles), np.quantile(theirs, quantiles), atol=0.1 * std
+    )
     if kwargs.get("distribution") != "untruncated_normal":  # bounded: the same bounds
         assert ours.min() == pytest.approx(theirs.min(), abs=0.02 * std)
         assert ours.max() == pytest.approx(theirs.max(), abs=0.02 * std)
@@ -117,7 +135,11 @@ def test_initializer_bounds_and_truncation():
     w = initializers.HeUniform()((fan_in, fan_out), rng=rng)
     assert np.abs(w).max() <= np.sqrt(6 / fan_in)
     w = initializers.get("uniform")((100, 100), rng=rng)
-    assert -0.05 <= w.min() and w.max() <= 0.05 and w.std() == pytest.approx(0.1 / np.sqrt(12), rel=0.03)
+    assert (
+        -0.05 <= w.min()
+        and w.max() <= 0.05
+        and w.std() == pytest.approx(0.1 / np.sqrt(12), rel=0.03)
+    )
     w = initializers.RandomNormal(mean=1.0, stddev=0.1)((200, 200), rng=rng)
     assert w.mean() == pytest.approx(1.0, abs=0.002) and w.std() == pytest.approx(0.1, rel=0.02)
     assert np.all(initializers.get("zeros")((3, 2)) == 0)
@@ -138,6 +160,7 @@ def test_initializer_seed_and_keras_config():
 
 # -- losses on arrays (the clipping path) ---------------------------------------
 
+
 def _keras_loss_and_grad(keras_loss, y_true, y_pred):
     p = tf.constant(y_pred)
     with tf.GradientTape() as tape:
@@ -150,11 +173,19 @@ LOSS_ARRAYS = [
     ("BinaryCrossentropy", {}, [[1.0], [0.0], [1.0], [0.0]], [[0.9], [0.2], [0.0], [1.0]]),
     ("BinaryCrossentropy", {"from_logits": True}, [[1.0], [0.0]], [[2.0], [-40.0]]),
     ("CategoricalCrossentropy", {}, [[0, 1, 0], [1, 0, 0]], [[0.1, 0.9, 0.0], [0.0, 0.4, 0.6]]),
-    ("CategoricalCrossentropy", {"from_logits": True}, [[0, 1, 0], [1, 0, 0]],
-     [[0.1, 3.0, -2.0], [-30.0, 0.4, 0.6]]),
+    (
+        "CategoricalCrossentropy",
+        {"from_logits": True},
+        [[0, 1, 0], [1, 0, 0]],
+        [[0.1, 3.0, -2.0], [-30.0, 0.4, 0.6]],
+    ),
     ("SparseCategoricalCrossentropy", {}, [1, 2], [[0.1, 0.9, 0.0], [0.2, 0.2, 0.6]]),
-    ("SparseCategoricalCrossentropy", {"from_logits": True}, [[1], [0]],
-     [[0.1, 0.9, 5.0], [0.2, -0.2, 0.6]]),
+    (
+        "SparseCategoricalCrossentropy",
+        {"from_logits": True},
+        [[1], [0]],
+        [[0.1, 0.9, 5.0], [0.2, -0.2, 0.6]],
+    ),
     ("MeanSquaredError", {}, [[1.0, 0.0], [0.5, 2.0]], [[0.7, 0.1], [0.5, -1.0]]),
 ]
 
@@ -167,7 +198,8 @@ def test_loss_on_arrays_matches_keras(name, kwargs, y_true, y_pred, dtype, rtol)
     value, grad = ours.value_and_grad(*ours.prepare(y_true, y_pred))
     with keras_float_dtype(dtype):
         keras_value, keras_grad = _keras_loss_and_grad(
-            getattr(keras.losses, name)(**kwargs), np.asarray(y_true), y_pred)
+            getattr(keras.losses, name)(**kwargs), np.asarray(y_true), y_pred
+        )
     assert value == pytest.approx(float(keras_value), rel=rtol)
     assert ours(y_true, y_pred) == pytest.approx(value, rel=1e-12)
     assert grad.dtype == np.dtype(dtype)
@@ -183,13 +215,16 @@ def test_loss_shape_errors_are_named():
         losses.get("hinge_ish")
 
 
-@pytest.mark.parametrize("keras_loss,unsupported", [
-    (keras.losses.BinaryCrossentropy(reduction="sum"), "reduction='sum'"),
-    (keras.losses.BinaryCrossentropy(label_smoothing=0.1), "label_smoothing=0.1"),
-    (keras.losses.CategoricalCrossentropy(axis=0), "axis=0"),
-    (keras.losses.SparseCategoricalCrossentropy(ignore_class=0), "ignore_class=0"),
-    (keras.losses.MeanSquaredError(reduction=None), "reduction=None"),
-])
+@pytest.mark.parametrize(
+    "keras_loss,unsupported",
+    [
+        (keras.losses.BinaryCrossentropy(reduction="sum"), "reduction='sum'"),
+        (keras.losses.BinaryCrossentropy(label_smoothing=0.1), "label_smoothing=0.1"),
+        (keras.losses.CategoricalCrossentropy(axis=0), "axis=0"),
+        (keras.losses.SparseCategoricalCrossentropy(ignore_class=0), "ignore_class=0"),
+        (keras.losses.MeanSquaredError(reduction=None), "reduction=None"),
+    ],
+)
 def test_loss_from_keras_refuses_options_it_would_drop(keras_loss, unsupported):
     with pytest.raises(ValueError, match=f"uses {re.escape(unsupported)}, which the NumPy twin"):
         losses.from_keras(keras_loss)
@@ -201,19 +236,24 @@ def test_loss_from_keras_keeps_from_logits_and_accepts_defaults():
     y_true, y_pred = np.array([[1.0], [0.0]]), np.array([[0.3], [-2.0]])
     keras_value = keras.losses.BinaryCrossentropy(from_logits=True)(y_true, y_pred)
     assert twin(y_true, y_pred) == pytest.approx(float(keras_value), rel=1e-6)
-    explicit = keras.losses.SparseCategoricalCrossentropy(reduction="sum_over_batch_size",
-                                                          ignore_class=None)
+    explicit = keras.losses.SparseCategoricalCrossentropy(
+        reduction="sum_over_batch_size", ignore_class=None
+    )
     assert type(losses.from_keras(explicit)) is losses.SparseCategoricalCrossentropy
 
 
 # -- optimizers -----------------------------------------------------------------
 
 OPTIMIZER_CASES = [
-    ("SGD", {}), ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+    ("SGD", {}),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
     ("SGD", {"learning_rate": 0.05, "momentum": 0.8, "nesterov": True}),
-    ("Adagrad", {}), ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5}),
-    ("RMSprop", {}), ("RMSprop", {"momentum": 0.5, "centered": True}),
-    ("Adam", {}), ("Adam", {"learning_rate": 0.01, "beta_1": 0.5, "epsilon": 1e-3}),
+    ("Adagrad", {}),
+    ("Adagrad", {"learning_rate": 0.1, "initial_accumulator_value": 0.5}),
+    ("RMSprop", {}),
+    ("RMSprop", {"momentum": 0.5, "centered": True}),
+    ("Adam", {}),
+    ("Adam", {"learning_rate": 0.01, "beta_1": 0.5, "epsilon": 1e-3}),
 ]
 
 
@@ -222,8 +262,10 @@ OPTIMIZER_CASES = [
 def test_optimizer_steps_match_keras(name, kwargs, dtype, rtol):
     rng = np.random.default_rng(4)
     start = [rng.normal(size=(4, 3)).astype(dtype), rng.normal(size=3).astype(dtype)]
-    grads = [[(rng.normal(size=w.shape) * 10.0 ** rng.integers(-4, 1)).astype(dtype)
-              for w in start] for _ in range(5)]
+    grads = [
+        [(rng.normal(size=w.shape) * 10.0 ** rng.integers(-4, 1)).astype(dtype) for w in start]
+        for _ in range(5)
+    ]
     ours = [w.copy() for w in start]
     theirs = [tf.Variable(w) for w in start]
     twin = getattr(optimizers, name)(**kwargs)
@@ -272,6 +314,7 @@ def test_optimizer_bridge_and_errors():
 
 # -- metrics --------------------------------------------------------------------
 
+
 def test_categorical_accuracy_matches_keras():
     """One-hot and soft targets, and tied predictions (both take the first maximum)."""
     rng = np.random.default_rng(7)
@@ -285,11 +328,14 @@ def test_categorical_accuracy_matches_keras():
     assert ours / len(y_pred) == pytest.approx(float(keras_metric.result()), abs=1e-7)
     per_sample = keras.metrics.categorical_accuracy(y_true, y_pred).numpy()
     assert ours == per_sample.sum() and 0 < ours < 60
-    assert ref.metrics.get("accuracy", y_true.shape, y_pred.shape)[1] is \
-        ref.metrics.categorical_accuracy
+    assert (
+        ref.metrics.get("accuracy", y_true.shape, y_pred.shape)[1]
+        is ref.metrics.categorical_accuracy
+    )
 
 
 # -- Dropout --------------------------------------------------------------------
+
 
 def test_dropout_statistics_and_inference():
     layer = ref.Dropout(0.3)
@@ -318,7 +364,9 @@ def test_dropout_with_keras_mask_matches_keras():
     rng = np.random.default_rng(1)
     x = rng.uniform(0.5, 1.5, size=(8, 6)).astype("float32")
     upstream = rng.normal(size=(8, 6)).astype("float32")
-    keras_y, keras_grad = _keras_dropout_forward_backward(keras.layers.Dropout(0.4, seed=3), x, upstream)
+    keras_y, keras_grad = _keras_dropout_forward_backward(
+        keras.layers.Dropout(0.4, seed=3), x, upstream
+    )
     layer = ref.Dropout(0.4)
     layer.fixed_mask = keras_y != 0  # recover Keras's mask, inject it
     y = layer(x, training=True)
@@ -350,6 +398,7 @@ def test_dropout_noise_shape_matches_keras():
 
 # -- EarlyStopping ----------------------------------------------------------------
 
+
 class _FakeModel:
     def __init__(self):
         self.stop_training = False
@@ -363,12 +412,17 @@ class _FakeModel:
         self.weights = weights
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"patience": 2}, {"patience": 0}, {"patience": 3, "min_delta": 0.05},
-    {"patience": 2, "restore_best_weights": True},
-    {"monitor": "val_accuracy", "mode": "max", "patience": 1, "restore_best_weights": True},
-    {"patience": 1, "baseline": 0.5, "restore_best_weights": True},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"patience": 2},
+        {"patience": 0},
+        {"patience": 3, "min_delta": 0.05},
+        {"patience": 2, "restore_best_weights": True},
+        {"monitor": "val_accuracy", "mode": "max", "patience": 1, "restore_best_weights": True},
+        {"patience": 1, "baseline": 0.5, "restore_best_weights": True},
+    ],
+)
 def test_early_stopping_matches_keras(kwargs):
     val_loss = [1.0, 0.8, 0.82, 0.79, 0.81, 0.85, 0.7, 0.9, 0.95, 0.99]
     stops = []
@@ -391,6 +445,7 @@ def test_early_stopping_matches_keras(kwargs):
 
 # -- the model API ----------------------------------------------------------------
 
+
 def _churn_like(n=300, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 11))
@@ -398,9 +453,16 @@ def _churn_like(n=300, seed=0):
 
 
 def _churn_net(seed=0, dtype="float32"):
-    model = ref.Sequential([ref.Input((11,)), ref.Dense(6, activation="relu"),
-                            ref.Dense(6, activation="relu"),
-                            ref.Dense(1, activation="sigmoid")], seed=seed, dtype=dtype)
+    model = ref.Sequential(
+        [
+            ref.Input((11,)),
+            ref.Dense(6, activation="relu"),
+            ref.Dense(6, activation="relu"),
+            ref.Dense(1, activation="sigmoid"),
+        ],
+        seed=seed,
+        dtype=dtype,
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
@@ -408,8 +470,9 @@ def _churn_net(seed=0, dtype="float32"):
 def test_fit_learns_and_logs_like_keras():
     x, y = _churn_like()
     model = _churn_net()
-    model.compile(optimizer=ref.optimizers.Adam(0.01), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=ref.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     history = model.fit(x, y, batch_size=10, epochs=15, validation_split=0.2, verbose=0)
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert history.epoch == list(range(15))
@@ -445,9 +508,16 @@ def test_early_stopping_restores_best_weights_in_fit():
             snapshots.append((logs["val_loss"], self.model.get_weights()))
 
     stopper = ref.EarlyStopping(patience=2, restore_best_weights=True)
-    history = model.fit(x, y, batch_size=50, epochs=40, validation_split=0.5, verbose=0,
-                        callbacks=[Snapshot(), stopper],
-                        validation_data=None)
+    history = model.fit(
+        x,
+        y,
+        batch_size=50,
+        epochs=40,
+        validation_split=0.5,
+        verbose=0,
+        callbacks=[Snapshot(), stopper],
+        validation_data=None,
+    )
     best_loss, best_weights = min(snapshots, key=lambda s: s[0])
     for a, b in zip(model.get_weights(), best_weights):
         np.testing.assert_array_equal(a, b)
@@ -457,10 +527,12 @@ def test_early_stopping_restores_best_weights_in_fit():
 def test_validation_split_holds_out_the_last_samples():
     x, y = _churn_like(100)
     model = _churn_net()
-    history = model.fit(x, y, batch_size=10, epochs=1, validation_split=0.25, shuffle=False,
-                        verbose=0)
+    history = model.fit(
+        x, y, batch_size=10, epochs=1, validation_split=0.25, shuffle=False, verbose=0
+    )
     assert history.history["val_loss"][0] == pytest.approx(
-        model.evaluate(x[75:], y[75:], verbose=0)[0], rel=1e-6)
+        model.evaluate(x[75:], y[75:], verbose=0)[0], rel=1e-6
+    )
 
 
 def test_bad_input_is_rejected_before_training():
@@ -522,13 +594,17 @@ def test_progress_display_looks_like_keras():
 
 
 def test_keras_bridge_round_trip():
-    keras_model = keras.Sequential([
-        keras.Input((11,)),
-        keras.layers.Dense(6, activation="relu", kernel_initializer="uniform"),
-        keras.layers.Dropout(0.1),
-        keras.layers.Dense(1, activation="sigmoid")])
-    keras_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy",
-                        metrics=["accuracy"])
+    keras_model = keras.Sequential(
+        [
+            keras.Input((11,)),
+            keras.layers.Dense(6, activation="relu", kernel_initializer="uniform"),
+            keras.layers.Dropout(0.1),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    keras_model.compile(
+        optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     twin = ref.from_keras(keras_model)
     assert [type(layer).__name__ for layer in twin.layers] == ["Dense", "Dropout", "Dense"]
     assert twin.layers[0].kernel_initializer.get_config()["maxval"] == 0.05
@@ -536,8 +612,9 @@ def test_keras_bridge_round_trip():
     assert twin.optimizer.learning_rate == pytest.approx(0.01)
     assert twin.loss.name == "binary_crossentropy" and twin.metrics == ["accuracy"]
     x, _ = _churn_like(20)
-    np.testing.assert_allclose(twin.predict(x), keras_model.predict(x, verbose=0), rtol=1e-5,
-                               atol=1e-7)
+    np.testing.assert_allclose(
+        twin.predict(x), keras_model.predict(x, verbose=0), rtol=1e-5, atol=1e-7
+    )
     back = twin.to_keras()
     assert [type(layer).__name__ for layer in back.layers] == ["Dense", "Dropout", "Dense"]
     assert back.layers[1].rate == 0.1
@@ -549,34 +626,41 @@ def test_keras_bridge_round_trip():
 def test_validation_data_and_unsupported_keras_settings():
     x, y = _churn_like(60)
     model = _churn_net()
-    history = model.fit(x[:40], y[:40], batch_size=10, epochs=2, verbose=0,
-                        validation_data=(x[40:], y[40:]))
+    history = model.fit(
+        x[:40], y[:40], batch_size=10, epochs=2, verbose=0, validation_data=(x[40:], y[40:])
+    )
     assert history.history["val_loss"][-1] == pytest.approx(
-        model.evaluate(x[40:], y[40:], verbose=0)[0], rel=1e-6)
+        model.evaluate(x[40:], y[40:], verbose=0)[0], rel=1e-6
+    )
     with pytest.raises(ValueError, match=r"validation x has shape \(20, 3\)"):
         model.fit(x[:40], y[:40], verbose=0, validation_data=(x[40:, :3], y[40:]))
     with pytest.raises(ValueError, match="kernel_regularizer"):
-        ref.from_keras(keras.Sequential([keras.Input((3,)),
-                                         keras.layers.Dense(2, kernel_regularizer="l2")]))
+        ref.from_keras(
+            keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_regularizer="l2")])
+        )
 
 
 def test_float64_twin_to_keras_keeps_dtype_and_outputs():
-    model = ref.Sequential([ref.Input((3,)), ref.Dense(4, activation="elu"), ref.Dense(2)],
-                           seed=3, dtype="float64")
+    model = ref.Sequential(
+        [ref.Input((3,)), ref.Dense(4, activation="elu"), ref.Dense(2)], seed=3, dtype="float64"
+    )
     x = np.random.default_rng(0).normal(size=(5, 3))
     with keras_float_dtype("float64"):
         keras_model = model.to_keras()
         assert all(w.dtype == "float64" for w in keras_model.weights)
-        np.testing.assert_allclose(keras_model.predict(x, verbose=0), model.predict(x),
-                                   rtol=1e-13)
+        np.testing.assert_allclose(keras_model.predict(x, verbose=0), model.predict(x), rtol=1e-13)
 
 
 def test_tutorial_style_input_dim_builds_on_first_fit():
     x, y = _churn_like(40)
-    model = ref.Sequential([
-        ref.Dense(6, kernel_initializer="uniform", activation="relu", input_dim=11),
-        ref.Dense(6, kernel_initializer="uniform", activation="relu"),
-        ref.Dense(1, kernel_initializer="uniform", activation="sigmoid")], seed=0)
+    model = ref.Sequential(
+        [
+            ref.Dense(6, kernel_initializer="uniform", activation="relu", input_dim=11),
+            ref.Dense(6, kernel_initializer="uniform", activation="relu"),
+            ref.Dense(1, kernel_initializer="uniform", activation="sigmoid"),
+        ],
+        seed=0,
+    )
     assert model.input_shape == (None, 11) and not model.built
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=10, epochs=1, verbose=0)

@@ -67,7 +67,9 @@ def keras_forward_and_grads(keras_layer, x, dy):
 @pytest.mark.parametrize("size, kernel, strides, padding", CONV_CASES)
 def test_conv_padding_matches_tensorflow_output_size(size, kernel, strides, padding):
     x = tf.zeros((1, *size, 1))
-    y = tf.nn.conv2d(x, tf.zeros((*kernel, 1, 1)), strides=[1, *strides, 1], padding=padding.upper())
+    y = tf.nn.conv2d(
+        x, tf.zeros((*kernel, 1, 1)), strides=[1, *strides, 1], padding=padding.upper()
+    )
     ours = [conv_padding(n, k, s, padding)[0] for n, k, s in zip(size, kernel, strides)]
     assert ours == list(y.shape[1:3])
 
@@ -75,12 +77,21 @@ def test_conv_padding_matches_tensorflow_output_size(size, kernel, strides, padd
 @pytest.mark.parametrize("size, kernel, strides, padding", CONV_CASES)
 def test_conv2d_forward_and_gradients_float64(float64, size, kernel, strides, padding):
     rng = np.random.default_rng(1)
-    keras_layer = keras.layers.Conv2D(4, kernel, strides=strides, padding=padding,
-                                      activation="tanh", bias_initializer="random_normal")
+    keras_layer = keras.layers.Conv2D(
+        4,
+        kernel,
+        strides=strides,
+        padding=padding,
+        activation="tanh",
+        bias_initializer="random_normal",
+    )
     x = rng.normal(size=(3, *size, 2))
     keras_layer.build(x.shape)
-    layer = twin_layer(Conv2D(4, kernel, strides=strides, padding=padding, activation="tanh"),
-                       keras_layer, x.shape[1:])
+    layer = twin_layer(
+        Conv2D(4, kernel, strides=strides, padding=padding, activation="tanh"),
+        keras_layer,
+        x.shape[1:],
+    )
     y = layer(x)
     dy = rng.normal(size=y.shape)
     keras_y, (keras_dx, keras_dkernel, keras_dbias) = keras_forward_and_grads(keras_layer, x, dy)
@@ -106,16 +117,26 @@ def test_max_pooling2d_forward_and_gradient_float64(float64, size, pool, strides
     np.testing.assert_allclose(layer.backprop(dy), keras_dx, rtol=1e-7, atol=1e-12)
 
 
-@given(height=st.integers(1, 8), width=st.integers(1, 8), kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
-       strides=st.tuples(st.integers(1, 3), st.integers(1, 3)), padding=st.sampled_from(["valid", "same"]),
-       channels=st.integers(1, 3), filters=st.integers(1, 3))
+@given(
+    height=st.integers(1, 8),
+    width=st.integers(1, 8),
+    kernel=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    padding=st.sampled_from(["valid", "same"]),
+    channels=st.integers(1, 3),
+    filters=st.integers(1, 3),
+)
 @settings(max_examples=30, deadline=None)
-def test_conv2d_matches_tensorflow_on_random_geometries(height, width, kernel, strides, padding,
-                                                        channels, filters):
+def test_conv2d_matches_tensorflow_on_random_geometries(
+    height, width, kernel, strides, padding, channels, filters
+):
     if padding == "valid":
         assume(kernel[0] <= height and kernel[1] <= width)
     rng = np.random.default_rng(height * 100 + width)
-    x, k = rng.normal(size=(2, height, width, channels)), rng.normal(size=(*kernel, channels, filters))
+    x, k = (
+        rng.normal(size=(2, height, width, channels)),
+        rng.normal(size=(*kernel, channels, filters)),
+    )
     layer = Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)
     layer.dtype = "float64"
     layer.build((None,) + x.shape[1:])
@@ -133,9 +154,10 @@ def test_conv2d_matches_tensorflow_on_random_geometries(height, width, kernel, s
     np.testing.assert_allclose(layer.grads["kernel"], dk_t.numpy(), rtol=1e-7, atol=1e-12)
 
 
-@pytest.mark.parametrize("pool, strides, padding", [((2, 2), None, "valid"),
-                                                    ((3, 3), (2, 2), "same"),
-                                                    ((2, 2), (1, 1), "valid")])
+@pytest.mark.parametrize(
+    "pool, strides, padding",
+    [((2, 2), None, "valid"), ((3, 3), (2, 2), "same"), ((2, 2), (1, 1), "valid")],
+)
 def test_max_pooling2d_ties_route_the_gradient_like_tensorflow(pool, strides, padding):
     rng = np.random.default_rng(8)
     x = rng.integers(0, 3, size=(2, 7, 7, 3)).astype("float64")  # many equal maxima
@@ -146,9 +168,12 @@ def test_max_pooling2d_ties_route_the_gradient_like_tensorflow(pool, strides, pa
     x_t = tf.constant(x)
     with tf.GradientTape() as tape:
         tape.watch(x_t)
-        objective = tf.reduce_sum(tf.nn.max_pool2d(x_t, pool, strides or pool, padding.upper()) * dy)
-    np.testing.assert_allclose(layer.backprop(dy), tape.gradient(objective, x_t).numpy(),
-                               rtol=1e-12, atol=1e-12)
+        objective = tf.reduce_sum(
+            tf.nn.max_pool2d(x_t, pool, strides or pool, padding.upper()) * dy
+        )
+    np.testing.assert_allclose(
+        layer.backprop(dy), tape.gradient(objective, x_t).numpy(), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_flatten_matches_keras_order_and_backward(float64):
@@ -173,10 +198,13 @@ def numerical_gradient(f, array, eps=1e-6):
     return grad
 
 
-@pytest.mark.parametrize("layer", [
-    Conv2D(2, (2, 3), strides=(2, 1), padding="same", activation="sigmoid"),
-    MaxPooling2D((2, 2), strides=(1, 2), padding="same"),
-])
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Conv2D(2, (2, 3), strides=(2, 1), padding="same", activation="sigmoid"),
+        MaxPooling2D((2, 2), strides=(1, 2), padding="same"),
+    ],
+)
 def test_backward_passes_match_finite_differences(layer):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(2, 5, 4, 2))
@@ -192,22 +220,25 @@ def test_backward_passes_match_finite_differences(layer):
     weight_grads = {name: layer.grads[name].copy() for name in layer.weight_names}
     np.testing.assert_allclose(dx, numerical_gradient(objective, x), rtol=1e-6, atol=1e-8)
     for name, grad in weight_grads.items():
-        np.testing.assert_allclose(grad, numerical_gradient(objective, getattr(layer, name)),
-                                   rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(
+            grad, numerical_gradient(objective, getattr(layer, name)), rtol=1e-6, atol=1e-8
+        )
 
 
 def keras_io_convnet(dropout=0.5, filters=(8, 16)):
     """keras-io's MNIST convnet (smaller filter counts keep the test fast)."""
-    return keras.Sequential([
-        keras.Input((28, 28, 1)),
-        keras.layers.Conv2D(filters[0], (3, 3), activation="relu"),
-        keras.layers.MaxPooling2D((2, 2)),
-        keras.layers.Conv2D(filters[1], (3, 3), activation="relu"),
-        keras.layers.MaxPooling2D((2, 2)),
-        keras.layers.Flatten(),
-        keras.layers.Dropout(dropout),
-        keras.layers.Dense(10, activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(filters[0], (3, 3), activation="relu"),
+            keras.layers.MaxPooling2D((2, 2)),
+            keras.layers.Conv2D(filters[1], (3, 3), activation="relu"),
+            keras.layers.MaxPooling2D((2, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
 
 
 def digits_batch(n, rng):
@@ -222,7 +253,8 @@ def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mas
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     twin = ref.from_keras(model)
     assert [type(layer).__name__ for layer in twin.layers] == [
-        type(layer).__name__ for layer in model.layers]
+        type(layer).__name__ for layer in model.layers
+    ]
     assert twin.dtype == "float64" and twin.count_params() == model.count_params()
     x, y = digits_batch(8, rng)
     np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-7, atol=1e-12)
@@ -241,10 +273,17 @@ def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mas
         np.testing.assert_allclose(grad, keras_grad.numpy(), rtol=1e-7, atol=1e-12)
 
 
-@pytest.mark.parametrize("optimizer", [
-    lambda: "sgd", lambda: "adagrad", lambda: "adam", lambda: "rmsprop",
-    lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
-], ids=["sgd", "adagrad", "adam", "rmsprop", "rmsprop-centered-momentum"])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: "sgd",
+        lambda: "adagrad",
+        lambda: "adam",
+        lambda: "rmsprop",
+        lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
+    ],
+    ids=["sgd", "adagrad", "adam", "rmsprop", "rmsprop-centered-momentum"],
+)
 def test_convnet_two_optimizer_steps_float64(float64, optimizer):
     rng = np.random.default_rng(5)
     model = keras_io_convnet(dropout=0.0)
@@ -279,11 +318,16 @@ def test_convnet_training_trajectory_float32_matches_keras_fit():
 
 def test_to_keras_round_trip_keeps_predictions():
     rng = np.random.default_rng(7)
-    twin = ref.Sequential([ref.Input((10, 9, 2)),
-                           Conv2D(3, (2, 3), strides=(2, 1), padding="same", activation="relu"),
-                           MaxPooling2D((2, 2), padding="same"),
-                           Flatten(),
-                           ref.Dense(4, activation="softmax")], seed=0)
+    twin = ref.Sequential(
+        [
+            ref.Input((10, 9, 2)),
+            Conv2D(3, (2, 3), strides=(2, 1), padding="same", activation="relu"),
+            MaxPooling2D((2, 2), padding="same"),
+            Flatten(),
+            ref.Dense(4, activation="softmax"),
+        ],
+        seed=0,
+    )
     twin.compile(optimizer="adam", loss="categorical_crossentropy")
     model = twin.to_keras()
     assert [layer.get_config()["padding"] for layer in model.layers[:2]] == ["same", "same"]

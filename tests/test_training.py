@@ -51,10 +51,27 @@ def test_fit_stops_early_on_monitor_and_returns_float_history(engine):
 
     x, y = _data(200)
     x = (x - x.mean(0)) / x.std(0)
-    model = mlp(2, (4, 1), ["relu", "sigmoid"], optimizer="adam", learning_rate=0.0, loss="binary_crossentropy",
-                metrics=["accuracy"], seed=0)
+    model = mlp(
+        2,
+        (4, 1),
+        ["relu", "sigmoid"],
+        optimizer="adam",
+        learning_rate=0.0,
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+        seed=0,
+    )
     # learning rate 0: val_loss never improves, so training stops after 1 + patience epochs
-    trained, history = fit(model, x, y, engine=engine, epochs=20, batch_size=50, validation_data=(x, y),
-                           patience=2, seed=0)
+    trained, history = fit(
+        model,
+        x,
+        y,
+        engine=engine,
+        epochs=20,
+        batch_size=50,
+        validation_data=(x, y),
+        patience=2,
+        seed=0,
+    )
     assert len(history["loss"]) == 3 and all(isinstance(v, float) for v in history["val_loss"])
     assert (type(trained).__module__.startswith("deepkit.reference")) == (engine == "numpy")

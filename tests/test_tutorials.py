@@ -26,7 +26,9 @@ def test_t3_toy_networks_and_graph_match_the_tutorial_and_keras():
     for twin, keras_value in computed:
         assert keras_value == pytest.approx(twin, rel=1e-6)
     assert [twin for twin, _ in computed] == pytest.approx([relu, tanh, deep] + graph, abs=1e-12)
-    assert [keras_value for _, keras_value in computed] == pytest.approx([relu, tanh, deep] + graph, abs=1e-6)
+    assert [keras_value for _, keras_value in computed] == pytest.approx(
+        [relu, tanh, deep] + graph, abs=1e-6
+    )
     assert computed[1][0] == pytest.approx(0.99010, abs=1e-5)
     assert result.max_error < 1e-6
     assert "364" in result.report()
@@ -110,10 +112,13 @@ def test_t1_one_epoch_on_the_mnist_subset_beats_chance():
 
 
 def test_t1_full_split_uses_the_given_train_and_test_sets(monkeypatch):
-    (x_train, y_train), (x_test, y_test) = (np.zeros((30, 28, 28), np.uint8), np.arange(30) % 10), \
-        (np.ones((12, 28, 28), np.uint8), np.arange(12) % 10)
-    monkeypatch.setattr("deepkit.datasets.load_mnist",
-                        lambda path=None: ((x_train, y_train), (x_test, y_test)))
+    (x_train, y_train), (x_test, y_test) = (
+        (np.zeros((30, 28, 28), np.uint8), np.arange(30) % 10),
+        (np.ones((12, 28, 28), np.uint8), np.arange(12) % 10),
+    )
+    monkeypatch.setattr(
+        "deepkit.datasets.load_mnist", lambda path=None: ((x_train, y_train), (x_test, y_test))
+    )
     train, validation, test = t1.load("full", 5000, None, seed=0)
     assert validation is None and len(train[0]) == 30 and len(test[0]) == 12
     with pytest.raises(ValueError, match="split"):
@@ -146,8 +151,9 @@ def test_cli_runs_t3_and_rejects_bad_t1_options(capsys):
 def test_reference_benchmark_trains_the_same_models_on_both_engines():
     from deepkit.benchmarks import reference
 
-    result = reference.benchmark(churn_epochs=1, mnist_epochs=1, path=MNIST_SUBSET, seed=0,
-                                 blas_threads=1)
+    result = reference.benchmark(
+        churn_epochs=1, mnist_epochs=1, path=MNIST_SUBSET, seed=0, blas_threads=1
+    )
     defaults, tuned, twin = result.churn
     assert defaults.steps == tuned.steps == twin.steps == 800  # 8,000 rows, batch 10
     assert tuned.loss == pytest.approx(defaults.loss, rel=1e-4)  # same arithmetic, faster path

@@ -14,8 +14,12 @@ from deepkit.report import format_grid
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=50, help="epochs of each fit (default 50, as T3)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split, weights and shuffling")
+    parser.add_argument(
+        "--epochs", type=int, default=50, help="epochs of each fit (default 50, as T3)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the split, weights and shuffling"
+    )
 
 
 def main(args):
@@ -38,10 +42,20 @@ class ChurnBenchmark:
 
     def report(self):
         steps = self.epochs * -(-self.rows // 10)
-        lines = [[name, f"{fit['seconds']:.1f}", f"{steps / fit['seconds']:.0f}", f"{fit['loss']:.6f}",
-                  f"{fit['accuracy']:.6f}"] for name, fit in self.fits.items()]
+        lines = [
+            [
+                name,
+                f"{fit['seconds']:.1f}",
+                f"{steps / fit['seconds']:.0f}",
+                f"{fit['loss']:.6f}",
+                f"{fit['accuracy']:.6f}",
+            ]
+            for name, fit in self.fits.items()
+        ]
         title = f"Churn net, {self.rows:,} rows, batch 10, {self.epochs} epochs: speed-up {self.speedup:.1f}x"
-        return format_grid(["training", "seconds", "steps/s", "final loss", "final accuracy"], lines, title=title)
+        return format_grid(
+            ["training", "seconds", "steps/s", "final loss", "final accuracy"], lines, title=title
+        )
 
 
 def benchmark(epochs=50, seed=0):
@@ -66,5 +80,9 @@ def benchmark(epochs=50, seed=0):
         start = time.perf_counter()
         _, history = churn.train(model, x, y, epochs=epochs, batch_size=10)
         seconds = time.perf_counter() - start
-        fits[name] = {"seconds": seconds, "loss": history["loss"][-1], "accuracy": history["accuracy"][-1]}
+        fits[name] = {
+            "seconds": seconds,
+            "loss": history["loss"][-1],
+            "accuracy": history["accuracy"][-1],
+        }
     return ChurnBenchmark(epochs, len(x), fits)

@@ -21,16 +21,27 @@ TARGETS = {"MLP default": 0.975, "CNN": 0.992}
 
 
 def add_arguments(parser):
-    parser.add_argument("--images", type=int, default=2048, help="training images of the throughput part")
-    parser.add_argument("--epochs", type=int, default=20, help="most epochs of the time-to-accuracy part")
-    parser.add_argument("--skip-time-to-accuracy", action="store_true", help="only measure throughput")
-    parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
+    parser.add_argument(
+        "--images", type=int, default=2048, help="training images of the throughput part"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=20, help="most epochs of the time-to-accuracy part"
+    )
+    parser.add_argument(
+        "--skip-time-to-accuracy", action="store_true", help="only measure throughput"
+    )
+    parser.add_argument(
+        "--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache"
+    )
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
     result = benchmark(
-        images=args.images, epochs=args.epochs, time_to_accuracy=not args.skip_time_to_accuracy, path=args.path,
+        images=args.images,
+        epochs=args.epochs,
+        time_to_accuracy=not args.skip_time_to_accuracy,
+        path=args.path,
         seed=args.seed,
     )
     print(result.report())
@@ -44,7 +55,9 @@ class CnnBenchmark:
     images: int
     keras_rate: float
     numpy_rate: float
-    reached: list = field(default_factory=list)  # (network, target, epoch or None, seconds, best test accuracy)
+    reached: list = field(
+        default_factory=list
+    )  # (network, target, epoch or None, seconds, best test accuracy)
 
     @property
     def slowdown(self):
@@ -59,12 +72,24 @@ class CnnBenchmark:
         if not self.reached:
             return throughput
         rows = [
-            [network, f"{target:.3f}", "not reached" if epoch is None else epoch, f"{seconds:.1f}", f"{best:.4f}"]
+            [
+                network,
+                f"{target:.3f}",
+                "not reached" if epoch is None else epoch,
+                f"{seconds:.1f}",
+                f"{best:.4f}",
+            ]
             for network, target, epoch, seconds, best in self.reached
         ]
         grid = format_grid(
-            ["Keras recipe", "target test acc", "first epoch whose test acc reached it", "train seconds",
-             "best test acc seen over epochs"], rows,
+            [
+                "Keras recipe",
+                "target test acc",
+                "first epoch whose test acc reached it",
+                "train seconds",
+                "best test acc seen over epochs",
+            ],
+            rows,
             title="Time to test accuracy on full MNIST (stops on the test set: optimistic, a speed measure)",
         )
         return f"{throughput}\n\n{grid}"
@@ -82,7 +107,9 @@ def throughput(images, path, seed):
     twin = from_keras(model, seed=seed)
     rates = []
     for trainee in (model, twin):
-        trainee.fit(x[:128], y[:128], batch_size=128, epochs=1, verbose=0)  # warm-up (graph tracing)
+        trainee.fit(
+            x[:128], y[:128], batch_size=128, epochs=1, verbose=0
+        )  # warm-up (graph tracing)
         start = time.perf_counter()
         trainee.fit(x, y, batch_size=128, epochs=1, verbose=0)
         rates.append(len(x) / (time.perf_counter() - start))
@@ -107,7 +134,9 @@ def time_to_target(build, flat, target, epochs, path, seed):
 
         def on_epoch_end(self, epoch, logs=None):
             self.seconds += time.perf_counter() - self.start
-            accuracy = self.model.evaluate(x_test, y_test, batch_size=1024, verbose=0, return_dict=True)["accuracy"]
+            accuracy = self.model.evaluate(
+                x_test, y_test, batch_size=1024, verbose=0, return_dict=True
+            )["accuracy"]
             self.best = max(self.best, accuracy)
             if accuracy >= target:
                 self.epoch, self.model.stop_training = epoch + 1, True
@@ -128,10 +157,11 @@ def benchmark(images=2048, epochs=20, time_to_accuracy=True, path=None, seed=0):
     keras_rate, numpy_rate = throughput(images, path, seed)
     result = CnnBenchmark(images, keras_rate, numpy_rate)
     if time_to_accuracy:
-        recipes = {"MLP default": (lambda: mnist.build_model("default", seed), True),
-                   "CNN": (lambda: cnn.build_model(seed=seed), False)}
+        recipes = {
+            "MLP default": (lambda: mnist.build_model("default", seed), True),
+            "CNN": (lambda: cnn.build_model(seed=seed), False),
+        }
         for network, (build, flat) in recipes.items():
             epoch, seconds, best = time_to_target(build, flat, TARGETS[network], epochs, path, seed)
             result.reached.append((network, TARGETS[network], epoch, seconds, best))
     return result
-

@@ -68,24 +68,40 @@ class ReferenceBenchmark:
         """Twin speed-ups: {"churn vs Keras defaults", "churn vs deepkit tuned", "mnist vs Keras"}."""
         defaults, tuned, twin = self.churn
         keras_mnist, twin_mnist = self.mnist
-        return {"churn vs Keras defaults": defaults.seconds / twin.seconds,
-                "churn vs deepkit tuned Keras": tuned.seconds / twin.seconds,
-                "MNIST MLP vs Keras defaults": keras_mnist.seconds / twin_mnist.seconds}
+        return {
+            "churn vs Keras defaults": defaults.seconds / twin.seconds,
+            "churn vs deepkit tuned Keras": tuned.seconds / twin.seconds,
+            "MNIST MLP vs Keras defaults": keras_mnist.seconds / twin_mnist.seconds,
+        }
 
     def report(self):
         def rows(timings):
             twin = timings[-1]
-            return [[t.name, f"{t.seconds:.2f}", f"{t.steps_per_second:,.0f}", f"{t.loss:.4f}",
-                     f"{t.seconds / twin.seconds:.2f}x"] for t in timings]
+            return [
+                [
+                    t.name,
+                    f"{t.seconds:.2f}",
+                    f"{t.steps_per_second:,.0f}",
+                    f"{t.loss:.4f}",
+                    f"{t.seconds / twin.seconds:.2f}x",
+                ]
+                for t in timings
+            ]
 
         header = ["training", "seconds", "steps/s", "final loss", "twin speed-up"]
         ratios = self.ratios()
         lines = [
-            format_grid(header, rows(self.churn),
-                        title=f"Churn net 11-6-6-1, batch {CHURN_BATCH}, {self.churn_epochs} epochs"),
+            format_grid(
+                header,
+                rows(self.churn),
+                title=f"Churn net 11-6-6-1, batch {CHURN_BATCH}, {self.churn_epochs} epochs",
+            ),
             "",
-            format_grid(header, rows(self.mnist),
-                        title=f"MNIST MLP 784-128-10, batch {MNIST_BATCH}, {self.mnist_epochs} epochs"),
+            format_grid(
+                header,
+                rows(self.mnist),
+                title=f"MNIST MLP 784-128-10, batch {MNIST_BATCH}, {self.mnist_epochs} epochs",
+            ),
             "",
             f"twin vs Keras compile() defaults, churn:  {ratios['churn vs Keras defaults']:.1f}x "
             "faster (target >= 10x)",
@@ -124,8 +140,9 @@ def churn_timings(epochs, seed):
     twin = from_keras(churn_ann(seed=seed), seed=seed)
     return [
         timed_fit("Keras, compile() defaults", churn_ann(seed=seed), x, y, epochs, CHURN_BATCH),
-        timed_fit("deepkit's tuned Keras path", churn.build("tutorial", seed), x, y, epochs,
-                  CHURN_BATCH),
+        timed_fit(
+            "deepkit's tuned Keras path", churn.build("tutorial", seed), x, y, epochs, CHURN_BATCH
+        ),
         timed_fit("NumPy twin", twin, x, y, epochs, CHURN_BATCH),
     ]
 
@@ -134,9 +151,16 @@ def mnist_mlp(seed):
     """Keras 784-128-10 (relu, softmax), adam, sparse categorical cross-entropy, compile() defaults."""
     from deepkit.models.dense import mlp
 
-    return mlp(784, [128, 10], ["relu", "softmax"], optimizer="adam",
-               loss="sparse_categorical_crossentropy", metrics=["accuracy"], seed=seed,
-               name="mnist_mlp")
+    return mlp(
+        784,
+        [128, 10],
+        ["relu", "softmax"],
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        seed=seed,
+        name="mnist_mlp",
+    )
 
 
 def mnist_timings(epochs, path, seed):
@@ -149,8 +173,10 @@ def mnist_timings(epochs, path, seed):
     x = x.reshape(len(x), -1).astype("float32") / 255.0
     set_seed(seed)
     twin = from_keras(mnist_mlp(seed), seed=seed)
-    timings = [timed_fit("Keras, compile() defaults", mnist_mlp(seed), x, y, epochs, MNIST_BATCH),
-               timed_fit("NumPy twin", twin, x, y, epochs, MNIST_BATCH)]
+    timings = [
+        timed_fit("Keras, compile() defaults", mnist_mlp(seed), x, y, epochs, MNIST_BATCH),
+        timed_fit("NumPy twin", twin, x, y, epochs, MNIST_BATCH),
+    ]
     return timings, twin, len(x)
 
 
@@ -161,7 +187,8 @@ def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
     the first layer), with the model's dtype and the layouts the twin uses."""
     rng = np.random.default_rng(seed)
     batches = [batch_size] * (n_samples // batch_size) + (
-        [n_samples % batch_size] if n_samples % batch_size else [])
+        [n_samples % batch_size] if n_samples % batch_size else []
+    )
     products = []
     for batch in sorted(set(batches)):
         per_layer = []
@@ -203,15 +230,32 @@ def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=No
 
 def add_arguments(parser):
     parser.add_argument("--churn-epochs", type=int, default=5, help="epochs of each churn fit")
-    parser.add_argument("--epochs", "--mnist-epochs", dest="mnist_epochs", type=int, default=2,
-                        help="epochs of each MNIST MLP fit")
+    parser.add_argument(
+        "--epochs",
+        "--mnist-epochs",
+        dest="mnist_epochs",
+        type=int,
+        default=2,
+        help="epochs of each MNIST MLP fit",
+    )
     parser.add_argument("--path", help="MNIST .npz or IDX folder (default: Keras's cache)")
-    parser.add_argument("--blas-threads", type=int, default=None,
-                        help="cap NumPy's BLAS threads (default: the library's own count)")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="cap NumPy's BLAS threads (default: the library's own count)",
+    )
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
-    print(benchmark(churn_epochs=args.churn_epochs, mnist_epochs=args.mnist_epochs,
-                    path=args.path, seed=args.seed, blas_threads=args.blas_threads).report())
+    print(
+        benchmark(
+            churn_epochs=args.churn_epochs,
+            mnist_epochs=args.mnist_epochs,
+            path=args.path,
+            seed=args.seed,
+            blas_threads=args.blas_threads,
+        ).report()
+    )
     return 0

@@ -65,12 +65,18 @@ def load_churn(path=None, features_only=False):
     which need only those.
     """
     if path is None:
-        raw = gzip.decompress(resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes())
-        return validate_churn_frame(pd.read_csv(io.BytesIO(_verified(raw))), features_only=features_only)
+        raw = gzip.decompress(
+            resources.files("deepkit").joinpath("data/Churn_Modelling.csv.gz").read_bytes()
+        )
+        return validate_churn_frame(
+            pd.read_csv(io.BytesIO(_verified(raw))), features_only=features_only
+        )
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})")
+        raise ValueError(
+            f"{path}: the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})"
+        ) from None
     return validate_churn_frame(frame, features_only=features_only)
 
 
@@ -92,7 +98,9 @@ def validate_churn_frame(frame, features_only=False):
         raise ValueError(f"missing column(s): {', '.join(missing)}")
     unknown = [c for c in frame.columns if c not in CHURN_COLUMNS]
     if unknown:
-        raise ValueError(f"unknown column(s): {', '.join(map(str, unknown))} (expected {', '.join(required)})")
+        raise ValueError(
+            f"unknown column(s): {', '.join(map(str, unknown))} (expected {', '.join(required)})"
+        )
     if len(frame) == 0:
         raise ValueError("the table has no rows")
     for column in required:
@@ -103,7 +111,9 @@ def validate_churn_frame(frame, features_only=False):
 def _verified(raw):
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SHA256:
-        raise ValueError(f"the shipped churn data is corrupted: sha256 {digest}, expected {SHA256}; reinstall deepkit")
+        raise ValueError(
+            f"the shipped churn data is corrupted: sha256 {digest}, expected {SHA256}; reinstall deepkit"
+        )
     return raw
 
 
@@ -115,7 +125,9 @@ def _check_column(values, column, kind):
         not_text = ~values.map(lambda v: isinstance(v, str))
         if not_text.any():
             row = not_text.idxmax()
-            raise ValueError(f"column {column!r} must hold text; row {row!r} has {_show(values[row])}")
+            raise ValueError(
+                f"column {column!r} must hold text; row {row!r} has {_show(values[row])}"
+            )
         if isinstance(kind, tuple):
             unknown = ~values.isin(kind)
             if unknown.any():
@@ -142,12 +154,16 @@ def _check_column(values, column, kind):
         fractional = numbers % 1 != 0
         if fractional.any():
             row = fractional.idxmax()
-            raise ValueError(f"column {column!r} must hold whole numbers; row {row!r} has {_show(values[row])}")
+            raise ValueError(
+                f"column {column!r} must hold whole numbers; row {row!r} has {_show(values[row])}"
+            )
     if kind == "binary":
         outside = ~numbers.isin((0.0, 1.0))
         if outside.any():
             row = outside.idxmax()
-            raise ValueError(f"column {column!r} must be 0 or 1; row {row!r} has {_show(values[row])}")
+            raise ValueError(
+                f"column {column!r} must be 0 or 1; row {row!r} has {_show(values[row])}"
+            )
 
 
 def _show(value):

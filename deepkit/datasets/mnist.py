@@ -75,7 +75,9 @@ def read_npz(path):
     with data:
         missing = [key for key in NPZ_KEYS if key not in data.files]
         if missing:
-            raise ValueError(f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}")
+            raise ValueError(
+                f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}"
+            )
         return {key: data[key] for key in NPZ_KEYS}
 
 
@@ -107,7 +109,9 @@ def read_idx(path):
     shape = tuple(int(size) for size in np.frombuffer(raw[4:header], dtype=">u4"))
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
-        raise ValueError(f"{path}: header declares shape {shape} ({expected} bytes), file has {len(raw)}")
+        raise ValueError(
+            f"{path}: header declares shape {shape} ({expected} bytes), file has {len(raw)}"
+        )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
 
 

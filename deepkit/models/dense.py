@@ -61,14 +61,20 @@ def mlp(
             )
         )
         if i < len(dropouts) and dropouts[i] > 0:
-            layers.append(keras.layers.Dropout(dropouts[i], seed=None if seed is None else seed + i))
+            layers.append(
+                keras.layers.Dropout(dropouts[i], seed=None if seed is None else seed + i)
+            )
     model = keras.Sequential(layers, name=name)
 
     if loss is not None:
         if learning_rate is not None:
             if not isinstance(optimizer, str):
-                raise TypeError("learning_rate can only be combined with an optimizer given by name")
-            optimizer = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+                raise TypeError(
+                    "learning_rate can only be combined with an optimizer given by name"
+                )
+            optimizer = keras.optimizers.get(
+                {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
+            )
         model.compile(
             optimizer=optimizer,
             loss=loss,

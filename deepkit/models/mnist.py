@@ -12,14 +12,28 @@ from deepkit.models.dense import mlp
 
 MLP_CONFIGS = {
     # A 784-512-256-10 ReLU net with dropout: >= 97.5% on full MNIST.
-    "default": dict(hidden=(512, 256), dropout=0.2, kernel_initializer="glorot_uniform", optimizer="adam", learning_rate=1e-3),
+    "default": dict(
+        hidden=(512, 256),
+        dropout=0.2,
+        kernel_initializer="glorot_uniform",
+        optimizer="adam",
+        learning_rate=1e-3,
+    ),
     # T1's 784-32-10 with weights ~ N(0, 0.1) and SGD at 0.05, its output bug
     # fixed: softmax on the output layer (no ReLU before it), cross-entropy loss.
-    "t1": dict(hidden=(32,), dropout=0.0, kernel_initializer={"class_name": "RandomNormal", "config": {"stddev": 0.1}}, optimizer="sgd", learning_rate=0.05),
+    "t1": dict(
+        hidden=(32,),
+        dropout=0.0,
+        kernel_initializer={"class_name": "RandomNormal", "config": {"stddev": 0.1}},
+        optimizer="sgd",
+        learning_rate=0.05,
+    ),
 }
 
 
-def mnist_mlp(config="default", *, num_classes=10, seed=None, steps_per_execution=1, jit_compile="auto"):
+def mnist_mlp(
+    config="default", *, num_classes=10, seed=None, steps_per_execution=1, jit_compile="auto"
+):
     """A compiled MNIST perceptron: 784 -> hidden ReLU layers -> ``num_classes`` softmax.
 
     ``config`` is ``"default"`` (784-512-256-10, dropout 0.2, Adam 1e-3) or
@@ -78,7 +92,11 @@ def mnist_cnn(
 
     layers = [keras.Input(shape=tuple(input_shape))]
     if shift > 0:
-        layers.append(keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seeded(100), name="shift"))
+        layers.append(
+            keras.layers.RandomTranslation(
+                shift, shift, fill_mode="constant", seed=seeded(100), name="shift"
+            )
+        )
     for i, width in enumerate(filters):
         layers.append(
             keras.layers.Conv2D(

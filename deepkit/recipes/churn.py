@@ -139,8 +139,9 @@ def build(config="tutorial", seed=0):
 
 def carve(train_frame, fraction, seed=0):
     """``(fit_frame, validation_frame)``: a stratified validation split carved off ``train_frame``."""
-    (fit_frame, _), (validation_frame, _) = carve_validation(train_frame, labels(train_frame), fraction,
-                                                             seed=seed, stratify=True)
+    (fit_frame, _), (validation_frame, _) = carve_validation(
+        train_frame, labels(train_frame), fraction, seed=seed, stratify=True
+    )
     return fit_frame, validation_frame
 
 
@@ -225,7 +226,10 @@ class ChurnResult:
                 ("ROC AUC", f"{self.roc_auc:.4f}"),
                 ("confusion matrix", format_confusion_matrix(self.confusion_matrix, LABELS)),
                 ("T3's new customer leaves", f"p = {self.customer_probability:.4f}"),
-                ("epochs trained", f"{len(self.history['loss'])} of {self.epochs}, batch {self.batch_size}"),
+                (
+                    "epochs trained",
+                    f"{len(self.history['loss'])} of {self.epochs}, batch {self.batch_size}",
+                ),
                 ("seconds", f"{self.seconds:.1f}"),
             ],
             title=f"Bank churn, config {self.config!r}, engine {self.engine!r}, seed {self.seed}",
@@ -266,7 +270,9 @@ class ChurnBundle:
         model = self.model if hasattr(self.model, "save") else self.model.to_keras()
         model.save(directory / "model.keras")
         self.preprocessor.save(directory / "preprocessor.json")
-        (directory / "result.json").write_text(json.dumps(metrics or {}, indent=2), encoding="utf-8")
+        (directory / "result.json").write_text(
+            json.dumps(metrics or {}, indent=2), encoding="utf-8"
+        )
         return directory
 
 
@@ -275,14 +281,27 @@ def load(directory):
     directory = Path(directory)
     for name in ("model.keras", "preprocessor.json"):
         if not (directory / name).is_file():
-            raise FileNotFoundError(f"{directory}: no {name} here; is this a bundle saved by deepkit run churn --save?")
+            raise FileNotFoundError(
+                f"{directory}: no {name} here; is this a bundle saved by deepkit run churn --save?"
+            )
     import keras
 
-    return ChurnBundle(keras.models.load_model(directory / "model.keras"), ChurnPreprocessor.load(directory / "preprocessor.json"))
+    return ChurnBundle(
+        keras.models.load_model(directory / "model.keras"),
+        ChurnPreprocessor.load(directory / "preprocessor.json"),
+    )
 
 
-def run(epochs=None, batch_size=None, test_size=0.2, seed=0, config="tutorial", engine="keras",
-        verbose=0, path=None):
+def run(
+    epochs=None,
+    batch_size=None,
+    test_size=0.2,
+    seed=0,
+    config="tutorial",
+    engine="keras",
+    verbose=0,
+    path=None,
+):
     """Train and evaluate the churn classifier; return a ``ChurnResult``.
 
     ``config`` is a name in ``CONFIGS`` or a dict with the same keys.
@@ -301,9 +320,13 @@ def run(epochs=None, batch_size=None, test_size=0.2, seed=0, config="tutorial", 
     start = time.perf_counter()
     train_frame, test_frame = split(frame, test_size, seed)
     validation_data = None
-    if settings["validation_fraction"]:  # carved first: the scaling is fitted on the remaining rows only
+    if settings[
+        "validation_fraction"
+    ]:  # carved first: the scaling is fitted on the remaining rows only
         train_frame, validation_frame = carve(train_frame, settings["validation_fraction"], seed)
-        preprocessor, x_train, x_test, x_validation = preprocess(train_frame, test_frame, validation_frame)
+        preprocessor, x_train, x_test, x_validation = preprocess(
+            train_frame, test_frame, validation_frame
+        )
         validation_data = (x_validation, labels(validation_frame))
     else:
         preprocessor, x_train, x_test = preprocess(train_frame, test_frame)
@@ -388,8 +411,16 @@ def validation_scores(train_frame, seed=0, grid=TUNING_GRID, verbose=0):
     for candidate in grid:
         settings = {**TUNING_BASE, **candidate}
         set_seed(seed)
-        model, history = train(build(settings, seed), x, y, settings["epochs"], settings["batch_size"],
-                               validation_data=validation, patience=settings["patience"], verbose=verbose)
+        model, history = train(
+            build(settings, seed),
+            x,
+            y,
+            settings["epochs"],
+            settings["batch_size"],
+            validation_data=validation,
+            patience=settings["patience"],
+            verbose=verbose,
+        )
         metrics = evaluate(model, *validation)
         scores.append((metrics["accuracy"], metrics["roc_auc"], len(history["loss"])))
     return scores
@@ -407,7 +438,10 @@ def tune(seed=0, carves=(0, 1, 2), grid=TUNING_GRID, verbose=0):
     scores = [validation_scores(train_frame, carve_seed, grid, verbose) for carve_seed in carves]
     means = np.mean(scores, axis=0)
     order = np.argsort(-means[:, 1], kind="stable")
-    rows = [[_describe(grid[i]), f"{means[i, 0]:.4f}", f"{means[i, 1]:.4f}", f"{means[i, 2]:.0f}"] for i in order]
+    rows = [
+        [_describe(grid[i]), f"{means[i, 0]:.4f}", f"{means[i, 1]:.4f}", f"{means[i, 2]:.0f}"]
+        for i in order
+    ]
     header = ["candidate (over TUNING_BASE)", "accuracy", "ROC AUC", "epochs"]
     title = f"Validation carves {tuple(carves)} of seed {seed}'s training split, mean"
     return Table(title, header, rows)
@@ -429,29 +463,49 @@ def compare(seeds=(0, 1, 2), grid=TUNING_GRID, verbose=0):
     chosen = []
     for seed in seeds:
         train_frame, test_frame = split(load_data(), 0.2, seed)
-        best = int(np.argmax([auc for _, auc, _ in validation_scores(train_frame, seed, grid, verbose)]))
+        best = int(
+            np.argmax([auc for _, auc, _ in validation_scores(train_frame, seed, grid, verbose)])
+        )
         chosen.append(f"seed {seed}: {_describe(grid[best])}")
-        for name, config in (("deepkit tutorial", "tutorial"), ("deepkit tuned", {**TUNING_BASE, **grid[best]})):
+        for name, config in (
+            ("deepkit tutorial", "tutorial"),
+            ("deepkit tuned", {**TUNING_BASE, **grid[best]}),
+        ):
             result = run(seed=seed, config=config, verbose=verbose)
             results[name].append((result.accuracy, result.roc_auc))
         _, x_train, x_test = preprocess(train_frame, test_frame)
-        boosting = HistGradientBoostingClassifier(random_state=seed).fit(x_train, labels(train_frame))
+        boosting = HistGradientBoostingClassifier(random_state=seed).fit(
+            x_train, labels(train_frame)
+        )
         metrics = classification_metrics(labels(test_frame), boosting.predict_proba(x_test)[:, 1])
         results["HistGradientBoosting"].append((metrics["accuracy"], metrics["roc_auc"]))
     rows = []
     for name, values in results.items():
         accuracy, auc = np.array(values).T
-        rows.append([name, f"{accuracy.mean():.4f}", f"{auc.mean():.4f}",
-                     " ".join(f"{a:.4f}" for a in accuracy), " ".join(f"{a:.4f}" for a in auc)])
+        rows.append(
+            [
+                name,
+                f"{accuracy.mean():.4f}",
+                f"{auc.mean():.4f}",
+                " ".join(f"{a:.4f}" for a in accuracy),
+                " ".join(f"{a:.4f}" for a in auc),
+            ]
+        )
     header = ["model", "accuracy", "ROC AUC", "accuracy per seed", "ROC AUC per seed"]
-    return Table(f"Churn test splits (2,000 customers each), mean of seeds {tuple(seeds)}", header, rows,
-                 notes=["tuned net chosen on each seed's validation split:", *chosen])
+    return Table(
+        f"Churn test splits (2,000 customers each), mean of seeds {tuple(seeds)}",
+        header,
+        rows,
+        notes=["tuned net chosen on each seed's validation split:", *chosen],
+    )
 
 
 def side_by_side(epochs=None, batch_size=None, seed=0, verbose=0):
     """The tutorial config trained by Keras and by the NumPy twin from the same initial weights."""
-    results = [run(epochs=epochs, batch_size=batch_size, seed=seed, engine=engine, verbose=verbose)
-               for engine in ENGINES]
+    results = [
+        run(epochs=epochs, batch_size=batch_size, seed=seed, engine=engine, verbose=verbose)
+        for engine in ENGINES
+    ]
     rows = [
         ["test accuracy"] + [f"{r.accuracy:.4f}" for r in results],
         ["ROC AUC"] + [f"{r.roc_auc:.4f}" for r in results],
@@ -464,27 +518,47 @@ def side_by_side(epochs=None, batch_size=None, seed=0, verbose=0):
 
 
 def _describe(candidate):
-    return ", ".join(f"{k}={'-'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in candidate.items())
+    return ", ".join(
+        f"{k}={'-'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in candidate.items()
+    )
 
 
 # ----------------------------------------------------------------------------- command line
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, help="training epochs (tutorial 50; tuned: at most 200)")
+    parser.add_argument(
+        "--epochs", type=int, help="training epochs (tutorial 50; tuned: at most 200)"
+    )
     parser.add_argument("--batch-size", type=int, help="batch size (tutorial 10, tuned 128)")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the split, weights and shuffling (default 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, weights and shuffling (default 0)"
+    )
     parser.add_argument("--test-size", type=float, help="test fraction (default 0.2)")
-    parser.add_argument("--config", choices=list(CONFIGS), default="tutorial", help="network configuration")
-    parser.add_argument("--engine", choices=[*ENGINES, "both"], default="keras",
-                        help="train with Keras, the NumPy twin, or both side by side")
+    parser.add_argument(
+        "--config", choices=list(CONFIGS), default="tutorial", help="network configuration"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=[*ENGINES, "both"],
+        default="keras",
+        help="train with Keras, the NumPy twin, or both side by side",
+    )
     parser.add_argument("--data", metavar="CSV", help="your own churn CSV with the same 14 columns")
-    parser.add_argument("--save", metavar="DIR", help="save the model bundle here (for deepkit predict churn)")
-    parser.add_argument("--compare", action="store_true",
-                        help="tutorial vs tuned net vs HistGradientBoosting, test metrics over 3 seeds")
-    parser.add_argument("--tune", action="store_true",
-                        help="re-run the validation search that chose the tuned config "
-                             "(3 validation carves of the --seed training split)")
+    parser.add_argument(
+        "--save", metavar="DIR", help="save the model bundle here (for deepkit predict churn)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="tutorial vs tuned net vs HistGradientBoosting, test metrics over 3 seeds",
+    )
+    parser.add_argument(
+        "--tune",
+        action="store_true",
+        help="re-run the validation search that chose the tuned config "
+        "(3 validation carves of the --seed training split)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
 
 
@@ -492,21 +566,34 @@ def main(args):
     verbose = 0 if args.quiet else 2
     if args.save is not None and Path(args.save).exists() and not Path(args.save).is_dir():
         raise ValueError(f"--save {args.save}: exists and is not a directory")
-    single_run = {"--epochs": args.epochs, "--batch-size": args.batch_size, "--test-size": args.test_size,
-                  "--data": args.data, "--save": args.save,
-                  "--config": None if args.config == "tutorial" else args.config,
-                  "--engine": None if args.engine == "keras" else args.engine}
+    single_run = {
+        "--epochs": args.epochs,
+        "--batch-size": args.batch_size,
+        "--test-size": args.test_size,
+        "--data": args.data,
+        "--save": args.save,
+        "--config": None if args.config == "tutorial" else args.config,
+        "--engine": None if args.engine == "keras" else args.engine,
+    }
     if args.compare and args.tune:
         raise ValueError("choose one of --compare and --tune")
     if args.compare or args.tune:
         given = [flag for flag, value in single_run.items() if value is not None]
         if given:
-            raise ValueError(f"--compare and --tune take only --seed and --quiet, not {', '.join(given)}")
+            raise ValueError(
+                f"--compare and --tune take only --seed and --quiet, not {', '.join(given)}"
+            )
     if args.engine == "both":
-        given = [flag for flag in ("--save", "--data", "--config", "--test-size") if single_run[flag] is not None]
+        given = [
+            flag
+            for flag in ("--save", "--data", "--config", "--test-size")
+            if single_run[flag] is not None
+        ]
         if given:
-            raise ValueError(f"--engine both runs the tutorial config on the shipped data's 0.2 test split; "
-                             f"drop {', '.join(given)}")
+            raise ValueError(
+                f"--engine both runs the tutorial config on the shipped data's 0.2 test split; "
+                f"drop {', '.join(given)}"
+            )
     if args.compare:
         print(compare((args.seed, args.seed + 1, args.seed + 2), verbose=verbose).report())
     elif args.tune:
@@ -515,19 +602,32 @@ def main(args):
         print(side_by_side(args.epochs, args.batch_size, args.seed, verbose=verbose).report())
     else:
         test_size = 0.2 if args.test_size is None else args.test_size
-        result = run(epochs=args.epochs, batch_size=args.batch_size, test_size=test_size, seed=args.seed,
-                     config=args.config, engine=args.engine, verbose=verbose, path=args.data)
+        result = run(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            test_size=test_size,
+            seed=args.seed,
+            config=args.config,
+            engine=args.engine,
+            verbose=verbose,
+            path=args.data,
+        )
         print(result.report())
         if args.save is not None:
             result.save(args.save)
-            print(f"saved to {args.save}; score customers with: deepkit predict churn {args.save} --csv FILE")
+            print(
+                f"saved to {args.save}; score customers with: deepkit predict churn {args.save} --csv FILE"
+            )
     return 0
 
 
 def add_predict_arguments(parser):
     parser.add_argument("directory", help="a bundle saved by `deepkit run churn --save DIR`")
-    parser.add_argument("--csv", required=True,
-                        help="customers to score: the 10 feature columns (identifier columns are ignored)")
+    parser.add_argument(
+        "--csv",
+        required=True,
+        help="customers to score: the 10 feature columns (identifier columns are ignored)",
+    )
 
 
 def predict_main(args):

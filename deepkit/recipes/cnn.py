@@ -15,8 +15,18 @@ from deepkit.recipes.mnist import add_common_arguments, train_and_evaluate
 
 
 def run(
-    engine="keras", epochs=15, batch_size=128, dropout=0.5, shift=0.0, validation_split=0.1, patience=3,
-    limit=None, path=None, seed=0, plot=None, verbose=0,
+    engine="keras",
+    epochs=15,
+    batch_size=128,
+    dropout=0.5,
+    shift=0.0,
+    validation_split=0.1,
+    patience=3,
+    limit=None,
+    path=None,
+    seed=0,
+    plot=None,
+    verbose=0,
 ):
     """Train and test the MNIST CNN on ``engine``; a ``MnistResult``."""
     if engine == "numpy" and shift > 0:
@@ -27,8 +37,18 @@ def run(
 
     name = f"CNN (dropout {dropout}" + (f", shift {shift})" if shift else ")")
     return train_and_evaluate(
-        lambda: build_model(dropout, shift, seed), name, flat=False, engine=engine, epochs=epochs, batch_size=batch_size,
-        validation_split=validation_split, patience=patience, limit=limit, path=path, seed=seed, plot=plot,
+        lambda: build_model(dropout, shift, seed),
+        name,
+        flat=False,
+        engine=engine,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=validation_split,
+        patience=patience,
+        limit=limit,
+        path=path,
+        seed=seed,
+        plot=plot,
         verbose=verbose,
     )
 
@@ -41,15 +61,31 @@ def build_model(dropout=0.5, shift=0.0, seed=0):
 
 
 def add_arguments(parser):
-    parser.add_argument("--dropout", type=float, default=0.5, help="dropout rate before the softmax layer")
-    parser.add_argument("--shift", type=float, default=0.0, help="random shifts of training images, e.g. 0.1 (Keras only)")
+    parser.add_argument(
+        "--dropout", type=float, default=0.5, help="dropout rate before the softmax layer"
+    )
+    parser.add_argument(
+        "--shift",
+        type=float,
+        default=0.0,
+        help="random shifts of training images, e.g. 0.1 (Keras only)",
+    )
     add_common_arguments(parser, epochs=15, batch_size=128)
 
 
 def main(args):
     result = run(
-        engine=args.engine, epochs=args.epochs, batch_size=args.batch_size, dropout=args.dropout, shift=args.shift,
-        validation_split=args.validation_split, patience=args.patience, limit=args.limit, path=args.path,
-        seed=args.seed, plot=args.plot, verbose=2,
+        engine=args.engine,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        dropout=args.dropout,
+        shift=args.shift,
+        validation_split=args.validation_split,
+        patience=args.patience,
+        limit=args.limit,
+        path=args.path,
+        seed=args.seed,
+        plot=args.plot,
+        verbose=2,
     )
     print(result.report())

@@ -46,7 +46,12 @@ class MnistResult:
             ("test accuracy", f"{self.accuracy:.4f}"),
             ("errors", f"{len(self.misclassified)} of {self.n_test}"),
             ("training seconds", f"{self.seconds:.1f}"),
-            ("confusion matrix", format_confusion_matrix(self.confusion_matrix, range(self.confusion_matrix.shape[0]))),
+            (
+                "confusion matrix",
+                format_confusion_matrix(
+                    self.confusion_matrix, range(self.confusion_matrix.shape[0])
+                ),
+            ),
         ]
         if self.plot:
             rows.append(("misclassified digits", self.plot))
@@ -86,8 +91,16 @@ def fit(model, x, y, *, engine, epochs, batch_size, validation_split, patience, 
     validation = validation if len(validation[0]) else None
     start = time.perf_counter()
     trained, history = training.fit(
-        model, x_fit, y_fit, engine=engine, epochs=epochs, batch_size=batch_size, validation_data=validation,
-        patience=patience if validation is not None and patience else None, monitor="val_accuracy", seed=seed,
+        model,
+        x_fit,
+        y_fit,
+        engine=engine,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation,
+        patience=patience if validation is not None and patience else None,
+        monitor="val_accuracy",
+        seed=seed,
         verbose=verbose,
     )
     return trained, history, time.perf_counter() - start
@@ -125,7 +138,20 @@ def plot_misclassified(images, labels, predicted, path, count=12):
 
 
 def train_and_evaluate(
-    build, network, *, flat, engine, epochs, batch_size, validation_split, patience, limit, path, seed, plot, verbose
+    build,
+    network,
+    *,
+    flat,
+    engine,
+    epochs,
+    batch_size,
+    validation_split,
+    patience,
+    limit,
+    path,
+    seed,
+    plot,
+    verbose,
 ):
     """Load, prepare, build with ``build()``, fit, evaluate on the test set; a ``MnistResult``."""
     from deepkit.seeding import set_seed
@@ -144,27 +170,63 @@ def train_and_evaluate(
     set_seed(seed)
     model = build()
     trained, history, seconds = fit(
-        model, prepare(x_train, flat), y_train, engine=engine, epochs=epochs, batch_size=batch_size,
-        validation_split=validation_split, patience=patience, seed=seed, verbose=verbose,
+        model,
+        prepare(x_train, flat),
+        y_train,
+        engine=engine,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=validation_split,
+        patience=patience,
+        seed=seed,
+        verbose=verbose,
     )
     accuracy, matrix, predicted = evaluate(trained, prepare(x_test, flat), y_test)
     if plot is not None:
         plot = plot_misclassified(x_test, y_test, predicted, plot)
     return MnistResult(
-        network=network, engine=engine, accuracy=accuracy, confusion_matrix=matrix, seconds=seconds,
-        epochs=len(next(iter(history.values()))), n_train=len(x_train), n_test=len(x_test), history=history,
-        misclassified=np.flatnonzero(predicted != y_test), model=trained, plot=plot,
+        network=network,
+        engine=engine,
+        accuracy=accuracy,
+        confusion_matrix=matrix,
+        seconds=seconds,
+        epochs=len(next(iter(history.values()))),
+        n_train=len(x_train),
+        n_test=len(x_test),
+        history=history,
+        misclassified=np.flatnonzero(predicted != y_test),
+        model=trained,
+        plot=plot,
     )
 
 
 def run(
-    config="default", engine="keras", epochs=30, batch_size=128, validation_split=0.1, patience=3,
-    limit=None, path=None, seed=0, plot=None, verbose=0,
+    config="default",
+    engine="keras",
+    epochs=30,
+    batch_size=128,
+    validation_split=0.1,
+    patience=3,
+    limit=None,
+    path=None,
+    seed=0,
+    plot=None,
+    verbose=0,
 ):
     """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``."""
     return train_and_evaluate(
-        lambda: build_model(config, seed), f"MLP {config}", flat=True, engine=engine, epochs=epochs, batch_size=batch_size,
-        validation_split=validation_split, patience=patience, limit=limit, path=path, seed=seed, plot=plot,
+        lambda: build_model(config, seed),
+        f"MLP {config}",
+        flat=True,
+        engine=engine,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=validation_split,
+        patience=patience,
+        limit=limit,
+        path=path,
+        seed=seed,
+        plot=plot,
         verbose=verbose,
     )
 
@@ -178,26 +240,50 @@ def build_model(config="default", seed=0):
 
 def add_common_arguments(parser, epochs, batch_size):
     """The options the MNIST recipes share."""
-    parser.add_argument("--engine", choices=ENGINES, default="keras", help="Keras or the NumPy twin")
-    parser.add_argument("--epochs", type=int, default=epochs, help="maximum epochs (early stopping may end sooner)")
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="keras", help="Keras or the NumPy twin"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=epochs, help="maximum epochs (early stopping may end sooner)"
+    )
     parser.add_argument("--batch-size", type=int, default=batch_size)
-    parser.add_argument("--validation-split", type=float, default=0.1, help="fraction of training images held out")
-    parser.add_argument("--patience", type=int, default=3, help="early-stopping patience in epochs (0: off)")
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (N/6 test)")
-    parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
+    parser.add_argument(
+        "--validation-split", type=float, default=0.1, help="fraction of training images held out"
+    )
+    parser.add_argument(
+        "--patience", type=int, default=3, help="early-stopping patience in epochs (0: off)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N training images (N/6 test)"
+    )
+    parser.add_argument(
+        "--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, metavar="FILE", help="save misclassified digits to this PNG")
+    parser.add_argument(
+        "--plot", default=None, metavar="FILE", help="save misclassified digits to this PNG"
+    )
 
 
 def add_arguments(parser):
-    parser.add_argument("--config", choices=["default", "t1"], default="default", help="network configuration")
+    parser.add_argument(
+        "--config", choices=["default", "t1"], default="default", help="network configuration"
+    )
     add_common_arguments(parser, epochs=30, batch_size=128)
 
 
 def main(args):
     result = run(
-        config=args.config, engine=args.engine, epochs=args.epochs, batch_size=args.batch_size,
-        validation_split=args.validation_split, patience=args.patience, limit=args.limit, path=args.path,
-        seed=args.seed, plot=args.plot, verbose=2,
+        config=args.config,
+        engine=args.engine,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        validation_split=args.validation_split,
+        patience=args.patience,
+        limit=args.limit,
+        path=args.path,
+        seed=args.seed,
+        plot=args.plot,
+        verbose=2,
     )
     print(result.report())

@@ -24,9 +24,11 @@ from deepkit.report import format_table
 
 CLAIM = "up to 97% (50 epochs)"
 SPLITS = ("tutorial", "full")
-FIXES = ("no ReLU on the output (softmax only, max-shifted)",
-         "output delta p - y (softmax + cross-entropy)",
-         "validation set not trained on")
+FIXES = (
+    "no ReLU on the output (softmax only, max-shifted)",
+    "output delta p - y (softmax + cross-entropy)",
+    "validation set not trained on",
+)
 
 
 @dataclass
@@ -46,19 +48,31 @@ class T1Result:
 
     def report(self):
         shown = sorted({e for e in (1, 5, 10, 20, 50, self.epochs) if e <= self.epochs})
-        rows = [("data", f"{self.n_train} train / {self.n_validation} validation / "
-                         f"{self.n_test} test images ({self.split} split), binarized"),
-                ("network", "784-32-10, ReLU hidden, softmax output, Normal(0, 0.1) weights"),
-                ("training", f"per-sample SGD (batch 1), lr 0.05, {self.epochs} epochs, "
-                             f"{self.seconds:.1f} s on the NumPy twin"),
-                ("T1's bugs fixed", "\n".join(FIXES))]
+        rows = [
+            (
+                "data",
+                f"{self.n_train} train / {self.n_validation} validation / "
+                f"{self.n_test} test images ({self.split} split), binarized",
+            ),
+            ("network", "784-32-10, ReLU hidden, softmax output, Normal(0, 0.1) weights"),
+            (
+                "training",
+                f"per-sample SGD (batch 1), lr 0.05, {self.epochs} epochs, "
+                f"{self.seconds:.1f} s on the NumPy twin",
+            ),
+            ("T1's bugs fixed", "\n".join(FIXES)),
+        ]
         for epoch in shown:
             accuracy = f"{100 * self.test_accuracy[epoch - 1]:.2f}%"
             if self.validation_accuracy:
                 accuracy += f"   (validation {100 * self.validation_accuracy[epoch - 1]:.2f}%)"
             rows.append((f"test accuracy, epoch {epoch}", accuracy))
-        rows.append(("train accuracy, last epoch", f"{100 * self.history['accuracy'][-1]:.2f}%"
-                                                   "   (running mean during the epoch)"))
+        rows.append(
+            (
+                "train accuracy, last epoch",
+                f"{100 * self.history['accuracy'][-1]:.2f}%   (running mean during the epoch)",
+            )
+        )
         rows.append(("T1's claim", CLAIM))
         return format_table(rows, title="Tutorial T1: a simple ANN on MNIST, from scratch")
 
@@ -81,8 +95,10 @@ def tutorial_split(images, labels, n_samples, seed):
 
     Returns ``(train, validation, test)``, each a pair (images, labels)."""
     if not isinstance(n_samples, int) or not 20 <= n_samples <= len(images):
-        raise ValueError(f"n_samples must be an int in [20, {len(images)}] (the images "
-                         f"available), got {n_samples!r}")
+        raise ValueError(
+            f"n_samples must be an int in [20, {len(images)}] (the images "
+            f"available), got {n_samples!r}"
+        )
     keep = np.random.default_rng(seed).permutation(len(images))[:n_samples]
     n_train, n_validation = int(0.7 * n_samples), int(0.15 * n_samples)
     parts = np.split(keep, [n_train, n_train + n_validation])
@@ -112,13 +128,19 @@ def t1_network(seed=0):
     from deepkit.reference.optimizers import SGD
 
     init = RandomNormal(mean=0.0, stddev=0.1)
-    model = ref.Sequential([ref.Input((784,)),
-                            ref.Dense(32, activation="relu", kernel_initializer=init),
-                            ref.Dense(10, activation="softmax", kernel_initializer=init)],
-                           name="t1", seed=seed)
+    model = ref.Sequential(
+        [
+            ref.Input((784,)),
+            ref.Dense(32, activation="relu", kernel_initializer=init),
+            ref.Dense(10, activation="softmax", kernel_initializer=init),
+        ],
+        name="t1",
+        seed=seed,
+    )
     model.build()
-    model.compile(optimizer=SGD(learning_rate=0.05), loss="categorical_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=SGD(learning_rate=0.05), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
     return model
 
 
@@ -150,30 +172,52 @@ def run(split="tutorial", epochs=5, n_samples=5000, path=None, seed=0, verbose=0
 
     start = time.perf_counter()
     with threadpool_limits(limits=1, user_api="blas"):  # one-sample products are too small to share
-        history = model.fit(x_train, one_hot(train[1]), batch_size=1, epochs=epochs, shuffle=True,
-                            callbacks=[RecordAccuracy()], verbose=verbose)
+        history = model.fit(
+            x_train,
+            one_hot(train[1]),
+            batch_size=1,
+            epochs=epochs,
+            shuffle=True,
+            callbacks=[RecordAccuracy()],
+            verbose=verbose,
+        )
     seconds = time.perf_counter() - start
-    return T1Result(split=split, epochs=epochs, n_train=len(x_train),
-                    n_validation=0 if validation is None else len(x_validation),
-                    n_test=len(x_test), test_accuracy=test_accuracy,
-                    validation_accuracy=validation_accuracy, seconds=seconds,
-                    history=history.history, model=model)
+    return T1Result(
+        split=split,
+        epochs=epochs,
+        n_train=len(x_train),
+        n_validation=0 if validation is None else len(x_validation),
+        n_test=len(x_test),
+        test_accuracy=test_accuracy,
+        validation_accuracy=validation_accuracy,
+        seconds=seconds,
+        history=history.history,
+        model=model,
+    )
 
 
 def add_arguments(parser):
-    parser.add_argument("--split", choices=SPLITS, default="tutorial",
-                        help="T1's 5,000 images split 70/15/15, or the full 60,000/10,000")
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="tutorial",
+        help="T1's 5,000 images split 70/15/15, or the full 60,000/10,000",
+    )
     parser.add_argument("--epochs", type=int, default=5, help="T1's code uses 5; its claim 50")
-    parser.add_argument("--samples", type=int, default=None,
-                        help="images kept for the tutorial split (T1: 5,000)")
+    parser.add_argument(
+        "--samples", type=int, default=None, help="images kept for the tutorial split (T1: 5,000)"
+    )
     parser.add_argument("--path", help="MNIST .npz or IDX folder (default: Keras's cache)")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
     if args.split == "full" and args.samples is not None:
-        raise ValueError("--samples applies to the tutorial split only; --split full uses all 70,000 images")
+        raise ValueError(
+            "--samples applies to the tutorial split only; --split full uses all 70,000 images"
+        )
     samples = {} if args.samples is None else {"n_samples": args.samples}
-    result = run(split=args.split, epochs=args.epochs, path=args.path, seed=args.seed, verbose=1,
-                 **samples)
+    result = run(
+        split=args.split, epochs=args.epochs, path=args.path, seed=args.seed, verbose=1, **samples
+    )
     print(result.report())

@@ -64,17 +64,36 @@ class T2Result:
     runs: list
 
     def report(self):
-        header = ["setting", "lr on J", "epochs", "cost J before -> after", "train acc",
-                  "held-out acc", "T2's count (train)"]
-        rows = [[run.setting, run.learning_rate, run.epochs,
-                 f"{run.cost_before:.4f} -> {run.cost_after:.4f}",
-                 f"{100 * run.train_accuracy:.2f}%", f"{100 * run.test_accuracy:.2f}%",
-                 f"{100 * run.tutorial_count:.2f}%"] for run in self.runs]
-        title = (f"Tutorial T2: 64-25-10 sigmoid net, full-batch gradient descent, "
-                 f"scikit-learn digits ({self.n_train} train / {self.n_test} held out)")
-        notes = ("scikit-learn's 8x8 digits stand in for T2's 20x20 course digits (not public). "
-                 "acc = argmax accuracy.\nT2's count = share of samples with some output >= 0.5 "
-                 "where the target is 1 (T2's metric). T2's claim: " + CLAIM + ".")
+        header = [
+            "setting",
+            "lr on J",
+            "epochs",
+            "cost J before -> after",
+            "train acc",
+            "held-out acc",
+            "T2's count (train)",
+        ]
+        rows = [
+            [
+                run.setting,
+                run.learning_rate,
+                run.epochs,
+                f"{run.cost_before:.4f} -> {run.cost_after:.4f}",
+                f"{100 * run.train_accuracy:.2f}%",
+                f"{100 * run.test_accuracy:.2f}%",
+                f"{100 * run.tutorial_count:.2f}%",
+            ]
+            for run in self.runs
+        ]
+        title = (
+            f"Tutorial T2: 64-25-10 sigmoid net, full-batch gradient descent, "
+            f"scikit-learn digits ({self.n_train} train / {self.n_test} held out)"
+        )
+        notes = (
+            "scikit-learn's 8x8 digits stand in for T2's 20x20 course digits (not public). "
+            "acc = argmax accuracy.\nT2's count = share of samples with some output >= 0.5 "
+            "where the target is 1 (T2's metric). T2's claim: " + CLAIM + "."
+        )
         return format_grid(header, rows, title=title) + "\n" + notes
 
 
@@ -107,17 +126,31 @@ def t2_network(learning_rate, n_inputs=64, n_hidden=25, seed=0):
         return RandomUniform(-eps, eps)
 
     biases = RandomNormal(0.0, 1.0)
-    model = ref.Sequential([
-        ref.Input((n_inputs,)),
-        ref.Dense(n_hidden, activation="sigmoid", kernel_initializer=uniform(n_inputs, n_hidden),
-                  bias_initializer=biases),
-        ref.Dense(NUM_CLASSES, activation="sigmoid",
-                  kernel_initializer=uniform(n_hidden, NUM_CLASSES), bias_initializer=biases),
-    ], name="t2", seed=seed, dtype="float64")
+    model = ref.Sequential(
+        [
+            ref.Input((n_inputs,)),
+            ref.Dense(
+                n_hidden,
+                activation="sigmoid",
+                kernel_initializer=uniform(n_inputs, n_hidden),
+                bias_initializer=biases,
+            ),
+            ref.Dense(
+                NUM_CLASSES,
+                activation="sigmoid",
+                kernel_initializer=uniform(n_hidden, NUM_CLASSES),
+                bias_initializer=biases,
+            ),
+        ],
+        name="t2",
+        seed=seed,
+        dtype="float64",
+    )
     model.build()
     # J = NUM_CLASSES * binary_crossentropy, so alpha on J is NUM_CLASSES * alpha on Keras's loss.
-    model.compile(optimizer=SGD(learning_rate=learning_rate * NUM_CLASSES),
-                  loss="binary_crossentropy")
+    model.compile(
+        optimizer=SGD(learning_rate=learning_rate * NUM_CLASSES), loss="binary_crossentropy"
+    )
     return model
 
 
@@ -139,20 +172,29 @@ def train(setting, learning_rate, epochs, data, seed):
 
     before = cost()
     start = time.perf_counter()
-    with threadpool_limits(limits=1, user_api="blas"):  # products of this size gain nothing from threads
-        model.fit(x_train, targets, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0)
+    with threadpool_limits(
+        limits=1, user_api="blas"
+    ):  # products of this size gain nothing from threads
+        model.fit(
+            x_train, targets, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0
+        )
     seconds = time.perf_counter() - start
     train_outputs = model.predict(x_train, batch_size=len(x_train))
-    return T2Run(setting=setting, learning_rate=learning_rate, epochs=epochs,
-                 cost_before=before, cost_after=cost(),
-                 train_accuracy=float(np.mean(train_outputs.argmax(axis=1) == y_train)),
-                 test_accuracy=float(np.mean(model.predict(x_test).argmax(axis=1) == y_test)),
-                 tutorial_count=tutorial_count(train_outputs, targets), seconds=seconds,
-                 model=model)
+    return T2Run(
+        setting=setting,
+        learning_rate=learning_rate,
+        epochs=epochs,
+        cost_before=before,
+        cost_after=cost(),
+        train_accuracy=float(np.mean(train_outputs.argmax(axis=1) == y_train)),
+        test_accuracy=float(np.mean(model.predict(x_test).argmax(axis=1) == y_test)),
+        tutorial_count=tutorial_count(train_outputs, targets),
+        seconds=seconds,
+        model=model,
+    )
 
 
-def run(learning_rate=SENSIBLE["learning_rate"], epochs=SENSIBLE["epochs"], test_size=0.2,
-        seed=0):
+def run(learning_rate=SENSIBLE["learning_rate"], epochs=SENSIBLE["epochs"], test_size=0.2, seed=0):
     """Train T2's faithful setting (lr 0.003, 20 epochs) and a sensible one
     (``learning_rate``, ``epochs``) from the same initial weights; a :class:`T2Result`."""
     if not learning_rate > 0:
@@ -160,21 +202,35 @@ def run(learning_rate=SENSIBLE["learning_rate"], epochs=SENSIBLE["epochs"], test
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
     data = load(test_size, seed)
-    runs = [train("T2's (faithful)", seed=seed, data=data, **FAITHFUL),
-            train("sensible", learning_rate, epochs, data, seed)]
+    runs = [
+        train("T2's (faithful)", seed=seed, data=data, **FAITHFUL),
+        train("sensible", learning_rate, epochs, data, seed),
+    ]
     return T2Result(n_train=len(data[0]), n_test=len(data[1]), runs=runs)
 
 
 def add_arguments(parser):
-    parser.add_argument("--learning-rate", type=float, default=SENSIBLE["learning_rate"],
-                        help="learning rate on J of the sensible run (T2's run uses 0.003)")
-    parser.add_argument("--epochs", type=int, default=SENSIBLE["epochs"],
-                        help="full-batch steps of the sensible run (T2's run uses 20)")
+    parser.add_argument(
+        "--learning-rate",
+        type=float,
+        default=SENSIBLE["learning_rate"],
+        help="learning rate on J of the sensible run (T2's run uses 0.003)",
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=SENSIBLE["epochs"],
+        help="full-batch steps of the sensible run (T2's run uses 20)",
+    )
     parser.add_argument("--test-size", type=float, default=0.2, help="held-out fraction")
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
-    result = run(learning_rate=args.learning_rate, epochs=args.epochs, test_size=args.test_size,
-                 seed=args.seed)
+    result = run(
+        learning_rate=args.learning_rate,
+        epochs=args.epochs,
+        test_size=args.test_size,
+        seed=args.seed,
+    )
     print(result.report())

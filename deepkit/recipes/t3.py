@@ -37,16 +37,21 @@ class T3Result:
 
     def report(self):
         header = ["example", "expected", "NumPy twin", "Keras"]
-        rows = [[name, _show(expected), _show(twin), _show(keras_value)]
-                for name, expected, twin, keras_value in self.rows]
-        return format_grid(header, rows, title="Tutorial T3: forward propagation and a "
-                                               "computational graph")
+        rows = [
+            [name, _show(expected), _show(twin), _show(keras_value)]
+            for name, expected, twin, keras_value in self.rows
+        ]
+        return format_grid(
+            header, rows, title="Tutorial T3: forward propagation and a computational graph"
+        )
 
     @property
     def max_error(self):
         """Largest |twin - expected| and |Keras - expected| over all rows."""
-        return max(max(abs(twin - expected), abs(keras_value - expected))
-                   for _, expected, twin, keras_value in self.rows)
+        return max(
+            max(abs(twin - expected), abs(keras_value - expected))
+            for _, expected, twin, keras_value in self.rows
+        )
 
 
 def _show(value):
@@ -67,7 +72,10 @@ def toy_network(layers, activation):
     model = ref.Sequential(
         [ref.Input((n_inputs,))]
         + [ref.Dense(len(nodes), activation=activation, use_bias=False) for nodes in layers[:-1]]
-        + [ref.Dense(len(layers[-1]), use_bias=False)], name=f"toy_{activation}", dtype="float64")
+        + [ref.Dense(len(layers[-1]), use_bias=False)],
+        name=f"toy_{activation}",
+        dtype="float64",
+    )
     model.build()
     model.set_weights([kernel(nodes) for nodes in layers])
     return model
@@ -109,11 +117,21 @@ def run(seed=0):
     one_hidden = [ONE_HIDDEN["hidden"], [ONE_HIDDEN["output"]]]
     for activation, expected in (("relu", -3.0), ("tanh", 2 * math.tanh(3) - math.tanh(9))):
         model = toy_network(one_hidden, activation)
-        rows.append((f"2-2-1 net, {activation} hidden, input {ONE_HIDDEN['input']}", expected,
-                     *forward(model, ONE_HIDDEN["input"])))
+        rows.append(
+            (
+                f"2-2-1 net, {activation} hidden, input {ONE_HIDDEN['input']}",
+                expected,
+                *forward(model, ONE_HIDDEN["input"]),
+            )
+        )
     model = toy_network(TWO_HIDDEN["hidden"] + [[TWO_HIDDEN["output"]]], "relu")
-    rows.append((f"2-2-2-1 net, relu hidden, input {TWO_HIDDEN['input']}", 364.0,
-                 *forward(model, TWO_HIDDEN["input"])))
+    rows.append(
+        (
+            f"2-2-2-1 net, relu hidden, input {TWO_HIDDEN['input']}",
+            364.0,
+            *forward(model, TWO_HIDDEN["input"]),
+        )
+    )
     ours, theirs = graph_example()
     expected = {"g": -12.0, "dg/dx": -3.0, "dg/dy": -3.0, "dg/dz": 4.0}
     for name, value in expected.items():

@@ -36,18 +36,36 @@ class TransferResult:
     def report(self):
         pretrain = format_table(
             [
-                ("pretrained on digits 0-4", f"{self.n_pretrain} images, saved to {self.base_path}"),
+                (
+                    "pretrained on digits 0-4",
+                    f"{self.n_pretrain} images, saved to {self.base_path}",
+                ),
                 ("test accuracy on 0-4", f"{self.pretrain_accuracy:.4f}"),
                 ("seconds", f"{self.pretrain_seconds:.1f}"),
             ],
             title="Transfer learning: MNIST digits 0-4 -> 5-9",
         )
-        header = ["digits 5-9 regime", "train images", "epochs", "transfer acc", "transfer s", "scratch acc", "scratch s"]
+        header = [
+            "digits 5-9 regime",
+            "train images",
+            "epochs",
+            "transfer acc",
+            "transfer s",
+            "scratch acc",
+            "scratch s",
+        ]
         grid = format_grid(
             header,
             [
-                [r["regime"], r["n_train"], r["epochs"], f"{r['transfer_accuracy']:.4f}", f"{r['transfer_seconds']:.1f}",
-                 f"{r['scratch_accuracy']:.4f}", f"{r['scratch_seconds']:.1f}"]
+                [
+                    r["regime"],
+                    r["n_train"],
+                    r["epochs"],
+                    f"{r['transfer_accuracy']:.4f}",
+                    f"{r['transfer_seconds']:.1f}",
+                    f"{r['scratch_accuracy']:.4f}",
+                    f"{r['scratch_seconds']:.1f}",
+                ]
                 for r in self.rows
             ],
         )
@@ -61,7 +79,14 @@ def split_digits(x, y, low):
 
 
 def run(
-    epochs=5, low_data=500, low_data_epochs=30, batch_size=128, limit=None, path=None, save_dir=None, seed=0,
+    epochs=5,
+    low_data=500,
+    low_data_epochs=30,
+    batch_size=128,
+    limit=None,
+    path=None,
+    save_dir=None,
+    seed=0,
     verbose=0,
 ):
     """Pretrain on 0-4, fine-tune on 5-9, compare with training from scratch; a ``TransferResult``.
@@ -74,7 +99,11 @@ def run(
     from deepkit.recipes.mnist import evaluate, fit, load, prepare
     from deepkit.seeding import set_seed
 
-    for name, value in (("epochs", epochs), ("low_data", low_data), ("low_data_epochs", low_data_epochs)):
+    for name, value in (
+        ("epochs", epochs),
+        ("low_data", low_data),
+        ("low_data_epochs", low_data_epochs),
+    ):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {value!r}")
     (x_train, y_train), (x_test, y_test) = load(limit, path)
@@ -84,7 +113,9 @@ def run(
     x_b, y_b = split_digits(x_train, y_train, 5)
     x_b_test, y_b_test = split_digits(x_test, y_test, 5)
     if low_data >= len(x_b):
-        raise ValueError(f"low_data={low_data} must be below the {len(x_b)} training images of digits 5-9")
+        raise ValueError(
+            f"low_data={low_data} must be below the {len(x_b)} training images of digits 5-9"
+        )
     save_dir = Path(save_dir or tempfile.mkdtemp(prefix="deepkit_transfer_"))
     save_dir.mkdir(parents=True, exist_ok=True)
     base_path = save_dir / "cnn_digits_0_4.keras"
@@ -92,28 +123,55 @@ def run(
     def train_from_scratch(x, y, budget):
         set_seed(seed)
         model, _, seconds = fit(
-            mnist_cnn(num_classes=5, seed=seed, jit_compile=False), x, y, engine="keras", epochs=budget,
-            batch_size=batch_size, validation_split=0.0, patience=0, seed=seed, verbose=verbose,
+            mnist_cnn(num_classes=5, seed=seed, jit_compile=False),
+            x,
+            y,
+            engine="keras",
+            epochs=budget,
+            batch_size=batch_size,
+            validation_split=0.0,
+            patience=0,
+            seed=seed,
+            verbose=verbose,
         )
         return model, seconds
 
     pretrained, pretrain_seconds = train_from_scratch(x_a, y_a, epochs)
     pretrained.save(base_path)
     result = TransferResult(
-        pretrain_accuracy=evaluate(pretrained, x_a_test, y_a_test, 5)[0], pretrain_seconds=pretrain_seconds,
-        n_pretrain=len(x_a), base_path=str(base_path),
+        pretrain_accuracy=evaluate(pretrained, x_a_test, y_a_test, 5)[0],
+        pretrain_seconds=pretrain_seconds,
+        n_pretrain=len(x_a),
+        base_path=str(base_path),
     )
     low = np.random.default_rng(seed).permutation(len(x_b))[:low_data]
-    for regime, x, y, budget in (("all", x_b, y_b, epochs), ("low data", x_b[low], y_b[low], low_data_epochs)):
+    for regime, x, y, budget in (
+        ("all", x_b, y_b, epochs),
+        ("low data", x_b[low], y_b[low], low_data_epochs),
+    ):
         start = time.perf_counter()
-        tuned = finetune(base_path, 5, x, y, epochs=budget, batch_size=batch_size, dropout=0.5, seed=seed, verbose=verbose)
+        tuned = finetune(
+            base_path,
+            5,
+            x,
+            y,
+            epochs=budget,
+            batch_size=batch_size,
+            dropout=0.5,
+            seed=seed,
+            verbose=verbose,
+        )
         transfer_seconds = time.perf_counter() - start
         scratch, scratch_seconds = train_from_scratch(x, y, budget)
         result.rows.append(
             dict(
-                regime=regime, n_train=len(x), epochs=budget,
-                transfer_accuracy=evaluate(tuned, x_b_test, y_b_test, 5)[0], transfer_seconds=transfer_seconds,
-                scratch_accuracy=evaluate(scratch, x_b_test, y_b_test, 5)[0], scratch_seconds=scratch_seconds,
+                regime=regime,
+                n_train=len(x),
+                epochs=budget,
+                transfer_accuracy=evaluate(tuned, x_b_test, y_b_test, 5)[0],
+                transfer_seconds=transfer_seconds,
+                scratch_accuracy=evaluate(scratch, x_b_test, y_b_test, 5)[0],
+                scratch_seconds=scratch_seconds,
             )
         )
     return result
@@ -134,10 +192,19 @@ class ApplicationResult:
     def report(self):
         return format_table(
             [
-                ("architecture", f"keras.applications.{self.name}, 32x32 RGB (padded digits), no top"),
+                (
+                    "architecture",
+                    f"keras.applications.{self.name}, 32x32 RGB (padded digits), no top",
+                ),
                 ("weights file", self.weights_path),
-                ("test accuracy on 0-4 (pretrained)", f"{self.pretrain_accuracy:.4f} ({self.n_pretrain} images)"),
-                ("test accuracy on 5-9 (fine-tuned)", f"{self.transfer_accuracy:.4f} ({self.n_transfer} images)"),
+                (
+                    "test accuracy on 0-4 (pretrained)",
+                    f"{self.pretrain_accuracy:.4f} ({self.n_pretrain} images)",
+                ),
+                (
+                    "test accuracy on 5-9 (fine-tuned)",
+                    f"{self.transfer_accuracy:.4f} ({self.n_transfer} images)",
+                ),
                 ("seconds", f"{self.seconds:.1f}"),
             ],
             title=f"Transfer learning with {self.name}: digits 0-4 -> 5-9",
@@ -149,8 +216,16 @@ def to_rgb32(x):
     return np.repeat(np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0))), 3, axis=-1)
 
 
-def run_application(name="MobileNetV2", epochs=3, batch_size=128, limit=None, path=None, save_dir=None, seed=0,
-                    verbose=0):
+def run_application(
+    name="MobileNetV2",
+    epochs=3,
+    batch_size=128,
+    limit=None,
+    path=None,
+    save_dir=None,
+    seed=0,
+    verbose=0,
+):
     """Pretrain ``keras.applications.<name>`` (random start) on 0-4, save its weights file, load it
     back with ``deepkit.finetune.application`` and fine-tune a new head on 5-9; an ``ApplicationResult``."""
     import keras
@@ -175,32 +250,62 @@ def run_application(name="MobileNetV2", epochs=3, batch_size=128, limit=None, pa
     for layer in base.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.momentum = 0.9
-    classifier = keras.Sequential([base, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(5, activation="softmax")])
-    classifier.compile(keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier = keras.Sequential(
+        [base, keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(5, activation="softmax")]
+    )
+    classifier.compile(
+        keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"]
+    )
     classifier.fit(x_a, y_a, batch_size=batch_size, epochs=epochs, verbose=verbose)
     pretrain_accuracy = evaluate(classifier, *split_digits(x_test, y_test, 0), num_classes=5)[0]
     base.save_weights(weights_path)
 
     reloaded = application(name, (32, 32, 3), weights=weights_path)
-    tuned = finetune(reloaded, 5, x_b, y_b, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose)
+    tuned = finetune(
+        reloaded, 5, x_b, y_b, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose
+    )
     return ApplicationResult(
-        name=name, weights_path=str(weights_path), pretrain_accuracy=pretrain_accuracy,
+        name=name,
+        weights_path=str(weights_path),
+        pretrain_accuracy=pretrain_accuracy,
         transfer_accuracy=evaluate(tuned, *split_digits(x_test, y_test, 5), num_classes=5)[0],
-        n_pretrain=len(x_a), n_transfer=len(x_b), seconds=time.perf_counter() - start,
+        n_pretrain=len(x_a),
+        n_transfer=len(x_b),
+        seconds=time.perf_counter() - start,
     )
 
 
 def add_arguments(parser):
-    parser.add_argument("--epochs", type=int, default=5, help="epochs of pretraining and of the full-data regime")
-    parser.add_argument("--low-data", type=int, default=None, help="training images of 5-9 in the low-data regime (500)")
-    parser.add_argument("--low-data-epochs", type=int, default=None, help="epochs of both arms in the low-data regime (30)")
+    parser.add_argument(
+        "--epochs", type=int, default=5, help="epochs of pretraining and of the full-data regime"
+    )
+    parser.add_argument(
+        "--low-data",
+        type=int,
+        default=None,
+        help="training images of 5-9 in the low-data regime (500)",
+    )
+    parser.add_argument(
+        "--low-data-epochs",
+        type=int,
+        default=None,
+        help="epochs of both arms in the low-data regime (30)",
+    )
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--limit", type=int, default=None, help="use only the first N training images (N/6 test)")
-    parser.add_argument("--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache")
-    parser.add_argument("--save-dir", default=None, help="where to save the pretrained .keras model")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N training images (N/6 test)"
+    )
+    parser.add_argument(
+        "--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache"
+    )
+    parser.add_argument(
+        "--save-dir", default=None, help="where to save the pretrained .keras model"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--application", default=None, metavar="NAME",
+        "--application",
+        default=None,
+        metavar="NAME",
         help="instead, pretrain and fine-tune keras.applications.NAME (e.g. MobileNetV2) on 32x32 RGB digits",
     )
 
@@ -213,13 +318,25 @@ def main(args):
         raise ValueError(f"--application has no low-data regime; drop {given}")
     if args.application:
         result = run_application(
-            args.application, epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, path=args.path,
-            save_dir=args.save_dir, seed=args.seed, verbose=2,
+            args.application,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            limit=args.limit,
+            path=args.path,
+            save_dir=args.save_dir,
+            seed=args.seed,
+            verbose=2,
         )
         print(result.report())
         return
     result = run(
-        epochs=args.epochs, batch_size=args.batch_size, limit=args.limit, path=args.path, save_dir=args.save_dir,
-        seed=args.seed, verbose=2, **low_data,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        limit=args.limit,
+        path=args.path,
+        save_dir=args.save_dir,
+        seed=args.seed,
+        verbose=2,
+        **low_data,
     )
     print(result.report())

@@ -15,9 +15,26 @@ Same names, arguments, defaults and formulas as Keras::
     keras_again = twin.to_keras()
 """
 
-from deepkit.reference import (activations, autodiff, callbacks, initializers, layers, losses,
-                               metrics, optimizers)
+from deepkit.reference import (
+    activations,
+    autodiff,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+)
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
-from deepkit.reference.layers import (Activation, Conv2D, Dense, Dropout, Flatten, Input, InputLayer,
-                                      Layer, MaxPooling2D)
+from deepkit.reference.layers import (
+    Activation,
+    Conv2D,
+    Dense,
+    Dropout,
+    Flatten,
+    Input,
+    InputLayer,
+    Layer,
+    MaxPooling2D,
+)
 from deepkit.reference.models import Sequential, from_keras

@@ -6,7 +6,8 @@ dLoss/dy, given the input ``x`` and output ``y = forward(x)``). Arrays keep
 their dtype; nothing is upcast.
 """
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -121,5 +122,4 @@ def get(identifier):
         return identifier
     if isinstance(identifier, str) and identifier in ACTIVATIONS:
         return ACTIVATIONS[identifier]
-    raise ValueError(
-        f"unknown activation {identifier!r}; choose one of {', '.join(ACTIVATIONS)}")
+    raise ValueError(f"unknown activation {identifier!r}; choose one of {', '.join(ACTIVATIONS)}")

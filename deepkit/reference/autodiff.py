@@ -52,7 +52,7 @@ class Value:
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
             raise TypeError("Value ** supports int or float exponents only")
-        out = Value(self.data ** exponent, (self,), f"**{exponent}")
+        out = Value(self.data**exponent, (self,), f"**{exponent}")
 
         def _backward():
             self.grad += exponent * self.data ** (exponent - 1) * out.grad
@@ -84,8 +84,11 @@ class Value:
         return self._unary(max(self.data, 0.0), float(self.data > 0), "relu")
 
     def sigmoid(self):
-        s = 1 / (1 + math.exp(-self.data)) if self.data >= 0 else (
-            math.exp(self.data) / (1 + math.exp(self.data)))
+        s = (
+            1 / (1 + math.exp(-self.data))
+            if self.data >= 0
+            else (math.exp(self.data) / (1 + math.exp(self.data)))
+        )
         return self._unary(s, s * (1 - s), "sigmoid")
 
     def backward(self):
@@ -125,7 +128,7 @@ class Value:
         return self * _value(other) ** -1
 
     def __rtruediv__(self, other):
-        return _value(other) * self ** -1
+        return _value(other) * self**-1
 
     def __repr__(self):
         return f"Value(data={self.data}, grad={self.grad})"

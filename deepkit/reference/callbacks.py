@@ -46,8 +46,17 @@ class EarlyStopping(Callback):
     the best epoch. Same rules as Keras (mode "auto": max for accuracy-like
     names, else min)."""
 
-    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
-                 baseline=None, restore_best_weights=False, start_from_epoch=0):
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"EarlyStopping mode must be auto, min or max, got {mode!r}")
         if mode == "auto":
@@ -71,8 +80,10 @@ class EarlyStopping(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         if self.monitor not in logs:
-            raise KeyError(f"EarlyStopping monitors {self.monitor!r}, which fit does not "
-                           f"log; available: {', '.join(logs)}")
+            raise KeyError(
+                f"EarlyStopping monitors {self.monitor!r}, which fit does not "
+                f"log; available: {', '.join(logs)}"
+            )
         current = logs[self.monitor]
         if epoch < self.start_from_epoch:
             return
@@ -95,8 +106,10 @@ class EarlyStopping(Callback):
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
-                      f"{self.best_epoch + 1}.")
+                print(
+                    f"Restoring model weights from the end of the best epoch: "
+                    f"{self.best_epoch + 1}."
+                )
             self.model.set_weights(self.best_weights)
 
 
@@ -124,7 +137,9 @@ class ProgbarLogger(Callback):
     def _write(self, step, logs, end):
         elapsed = time.perf_counter() - self._start
         per_step = elapsed / max(step, 1)
-        unit = f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
+        unit = (
+            f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us/step"
+        )
         metrics = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
         if self.verbose == 1:
             done = int(20 * step / self.steps)
@@ -133,4 +148,3 @@ class ProgbarLogger(Callback):
         else:
             line = f"{step}/{self.steps} - {elapsed:.0f}s - {unit}"
         print(f"{line} - {metrics}" if metrics else line, end=end, file=self.file, flush=True)
-

@@ -159,8 +159,12 @@ class VarianceScaling(RandomInitializer):
     def get_config(self):
         if type(self) is not VarianceScaling:
             return super().get_config()
-        return {"scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution, **super().get_config()}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            **super().get_config(),
+        }
 
 
 class GlorotUniform(VarianceScaling):
@@ -201,17 +205,37 @@ def truncated_normal(rng, mean, stddev, shape):
     return values
 
 
-CLASSES = {cls.__name__: cls for cls in (
-    Zeros, Ones, Constant, RandomNormal, TruncatedNormal, RandomUniform, VarianceScaling,
-    GlorotUniform, GlorotNormal, HeNormal, HeUniform)}
+CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        Zeros,
+        Ones,
+        Constant,
+        RandomNormal,
+        TruncatedNormal,
+        RandomUniform,
+        VarianceScaling,
+        GlorotUniform,
+        GlorotNormal,
+        HeNormal,
+        HeUniform,
+    )
+}
 
 ALIASES = {
-    "zeros": Zeros, "ones": Ones, "constant": Constant,
-    "normal": RandomNormal, "random_normal": RandomNormal,
-    "uniform": RandomUniform, "random_uniform": RandomUniform,
-    "truncated_normal": TruncatedNormal, "variance_scaling": VarianceScaling,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_normal": HeNormal, "he_uniform": HeUniform,
+    "zeros": Zeros,
+    "ones": Ones,
+    "constant": Constant,
+    "normal": RandomNormal,
+    "random_normal": RandomNormal,
+    "uniform": RandomUniform,
+    "random_uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal,
+    "variance_scaling": VarianceScaling,
+    "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal,
+    "he_normal": HeNormal,
+    "he_uniform": HeUniform,
 }
 
 
@@ -223,8 +247,9 @@ def get(identifier):
     if isinstance(identifier, str):
         cls = ALIASES.get(identifier) or CLASSES.get(identifier)
         if cls is None:
-            raise ValueError(f"unknown initializer {identifier!r}; choose one of "
-                             f"{', '.join(ALIASES)}")
+            raise ValueError(
+                f"unknown initializer {identifier!r}; choose one of {', '.join(ALIASES)}"
+            )
         return cls()
     if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
         cls = CLASSES[identifier["class_name"]]
@@ -232,8 +257,9 @@ def get(identifier):
         accepted = inspect.signature(cls.__init__).parameters
         unsupported = [k for k, v in config.items() if k not in accepted and v is not None]
         if unsupported:
-            raise ValueError(f"initializer {cls.__name__}: the twin does not implement "
-                             f"{', '.join(unsupported)}")
+            raise ValueError(
+                f"initializer {cls.__name__}: the twin does not implement {', '.join(unsupported)}"
+            )
         return cls(**{k: v for k, v in config.items() if k in accepted})
     raise ValueError(f"unknown initializer {identifier!r}")
 

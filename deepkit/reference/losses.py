@@ -47,10 +47,14 @@ class Loss:
         if y_true.ndim == y_pred.ndim - 1:
             y_true = y_true[..., None]
         if y_true.shape != y_pred.shape:
-            hint = (" (class indices? use sparse_categorical_crossentropy)"
-                    if y_true.shape[-1:] == (1,) and y_pred.shape[-1] > 1 else "")
-            raise ValueError(f"{self.name}: y_true has shape {shape}, "
-                             f"y_pred has shape {y_pred.shape}{hint}")
+            hint = (
+                " (class indices? use sparse_categorical_crossentropy)"
+                if y_true.shape[-1:] == (1,) and y_pred.shape[-1] > 1
+                else ""
+            )
+            raise ValueError(
+                f"{self.name}: y_true has shape {shape}, y_pred has shape {y_pred.shape}{hint}"
+            )
         return y_true, y_pred
 
     def uses_logits_of(self, activation_name):
@@ -97,7 +101,7 @@ class BinaryCrossentropy(_CrossEntropy):
         p = np.clip(y_pred, EPSILON, 1 - EPSILON)
         loss = -(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)).sum() / n
         grad = (p - y_true) / (p * (1 - p) * n)
-        grad *= (y_pred == p)
+        grad *= y_pred == p
         return float(loss), grad
 
 
@@ -146,15 +150,19 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
             y_true = y_true[..., 0]
         if y_true.shape != y_pred.shape[:-1]:
-            raise ValueError(f"{self.name}: y_true has shape {y_true.shape}, "
-                             f"expected {y_pred.shape[:-1]} for y_pred of shape {y_pred.shape}")
+            raise ValueError(
+                f"{self.name}: y_true has shape {y_true.shape}, "
+                f"expected {y_pred.shape[:-1]} for y_pred of shape {y_pred.shape}"
+            )
         classes = y_pred.shape[-1]
         if y_true.dtype.kind == "f" and not np.array_equal(y_true, np.round(y_true)):
             raise ValueError(f"{self.name}: y_true must hold integer class indices")
         y_true = y_true.astype(np.intp)
         if y_true.size and (y_true.min() < 0 or y_true.max() >= classes):
-            raise ValueError(f"{self.name}: class index out of range [0, {classes}): "
-                             f"min {y_true.min()}, max {y_true.max()}")
+            raise ValueError(
+                f"{self.name}: class index out of range [0, {classes}): "
+                f"min {y_true.min()}, max {y_true.max()}"
+            )
         return y_true, y_pred
 
     def value_and_grad(self, y_true, y_pred):
@@ -196,8 +204,15 @@ class MeanSquaredError(Loss):
         return {}
 
 
-LOSSES = {cls.name: cls for cls in (
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, MeanSquaredError)}
+LOSSES = {
+    cls.name: cls
+    for cls in (
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+        MeanSquaredError,
+    )
+}
 LOSSES["mse"] = MeanSquaredError
 CLASSES = {cls.__name__: cls for cls in set(LOSSES.values())}
 
@@ -227,9 +242,14 @@ def from_keras(keras_loss):
         raise ValueError(f"no NumPy twin for Keras loss {name}; supported: {', '.join(CLASSES)}")
     config, defaults = keras_loss.get_config(), type(keras_loss)().get_config()
     implemented = cls().get_config()
-    unsupported = [f"{key}={value!r}" for key, value in config.items()
-                   if key != "name" and key not in implemented and value != defaults.get(key)]
+    unsupported = [
+        f"{key}={value!r}"
+        for key, value in config.items()
+        if key != "name" and key not in implemented and value != defaults.get(key)
+    ]
     if unsupported:
-        raise ValueError(f"Keras loss {name} uses {', '.join(unsupported)}, which the NumPy "
-                         f"twin does not implement (it reduces like 'sum_over_batch_size')")
+        raise ValueError(
+            f"Keras loss {name} uses {', '.join(unsupported)}, which the NumPy "
+            f"twin does not implement (it reduces like 'sum_over_batch_size')"
+        )
     return cls(**{k: config[k] for k in implemented})

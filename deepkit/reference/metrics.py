@@ -25,8 +25,9 @@ def sparse_categorical_accuracy(y_true, y_pred):
     return np.count_nonzero(y_true == y_pred.argmax(axis=-1))
 
 
-METRICS = {f.__name__: f for f in (
-    binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)}
+METRICS = {
+    f.__name__: f for f in (binary_accuracy, categorical_accuracy, sparse_categorical_accuracy)
+}
 
 
 def get(identifier, y_true_shape, y_pred_shape):
@@ -41,5 +42,6 @@ def get(identifier, y_true_shape, y_pred_shape):
         return identifier, categorical_accuracy
     if identifier in METRICS:
         return identifier, METRICS[identifier]
-    raise ValueError(f"unknown metric {identifier!r}; choose accuracy or one of "
-                     f"{', '.join(METRICS)}")
+    raise ValueError(
+        f"unknown metric {identifier!r}; choose accuracy or one of {', '.join(METRICS)}"
+    )

@@ -14,7 +14,8 @@ import math
 
 import numpy as np
 
-from deepkit.reference import losses, metrics as metrics_module, optimizers
+from deepkit.reference import losses, optimizers
+from deepkit.reference import metrics as metrics_module
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
 from deepkit.reference.layers import LAYERS, InputLayer, Layer
 
@@ -76,15 +77,18 @@ class Sequential:
         if input_shape is None:
             input_shape = self._input_shape
         if input_shape is None:
-            raise ValueError("the model has no input shape: start it with Input(shape), or "
-                             "call build(input_shape) or the model on data")
+            raise ValueError(
+                "the model has no input shape: start it with Input(shape), or "
+                "call build(input_shape) or the model on data"
+            )
         if not self._layers:
             raise ValueError("the model has no layers")
         shape = self._input_shape = (None,) + tuple(input_shape[1:])
         for layer in self._layers:
             if layer.dtype not in (None, self.dtype):
-                raise ValueError(f"layer {layer.name!r} has dtype {layer.dtype}, "
-                                 f"the model {self.dtype}")
+                raise ValueError(
+                    f"layer {layer.name!r} has dtype {layer.dtype}, the model {self.dtype}"
+                )
             layer.dtype, layer.rng = self.dtype, self.rng
             layer.input_shape = shape
             if not layer.built:
@@ -128,12 +132,13 @@ class Sequential:
         weights = list(weights)
         expected = sum(len(layer.weights) for layer in self._layers)
         if len(weights) != expected:
-            raise ValueError(f"model {self.name!r} expects {expected} weight arrays, "
-                             f"got {len(weights)}")
+            raise ValueError(
+                f"model {self.name!r} expects {expected} weight arrays, got {len(weights)}"
+            )
         start = 0
         for layer in self._layers:
             count = len(layer.weights)
-            layer.set_weights(weights[start:start + count])
+            layer.set_weights(weights[start : start + count])
             start += count
 
     def count_params(self):
@@ -149,9 +154,11 @@ class Sequential:
             self.build(self._input_shape or (None,) + x.shape[1:])
         expected = self._input_shape
         if x.ndim != len(expected) or any(
-                e is not None and e != s for e, s in zip(expected[1:], x.shape[1:])):
-            raise ValueError(f"{what} has shape {x.shape}, the model expects "
-                             f"{expected} (batch axis first)")
+            e is not None and e != s for e, s in zip(expected[1:], x.shape[1:])
+        ):
+            raise ValueError(
+                f"{what} has shape {x.shape}, the model expects {expected} (batch axis first)"
+            )
         return x
 
     def __call__(self, x, training=False):
@@ -167,7 +174,7 @@ class Sequential:
         self._check_batch_size(batch_size)
         outputs = []
         for start in range(0, len(x), batch_size):
-            out = x[start:start + batch_size]
+            out = x[start : start + batch_size]
             for layer in self._layers:
                 out = layer(out, False)
             outputs.append(out)
@@ -205,8 +212,9 @@ class Sequential:
         x = self._check_x(x)
         y = self._prepare_y(y, len(x))
         loss, _ = self._forward_backward(x, y, *self._loss_path(), training=training)
-        return loss, [g.copy() for layer in self._layers if layer.trainable
-                      for g in layer.gradients]
+        return loss, [
+            g.copy() for layer in self._layers if layer.trainable for g in layer.gradients
+        ]
 
     def train_on_batch(self, x, y):
         """One optimizer step on one batch; returns the batch loss."""
@@ -239,8 +247,10 @@ class Sequential:
     def _check_finite(values, what):
         """``values``, after checking they hold no NaN or infinity."""
         if not np.isfinite(values).all():
-            raise ValueError(f"{what} contains NaN or infinite values (first at row "
-                             f"{int(np.argwhere(~np.isfinite(values))[0][0])})")
+            raise ValueError(
+                f"{what} contains NaN or infinite values (first at row "
+                f"{int(np.argwhere(~np.isfinite(values))[0][0])})"
+            )
         return values
 
     def _check_compiled(self):
@@ -266,8 +276,19 @@ class Sequential:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
 
-    def fit(self, x, y, batch_size=32, epochs=1, verbose=1, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
+    def fit(
+        self,
+        x,
+        y,
+        batch_size=32,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        initial_epoch=0,
+    ):
         """Train with mini-batch gradient descent; returns a :class:`History`.
 
         Like Keras: ``validation_split`` holds out the *last* fraction of the
@@ -287,14 +308,17 @@ class Sequential:
         if validation_data is not None:
             if len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
-            x_val = self._check_finite(self._check_x(validation_data[0], "validation x"),
-                                       "validation x")
+            x_val = self._check_finite(
+                self._check_x(validation_data[0], "validation x"), "validation x"
+            )
             y_val = self._prepare_y(validation_data[1], len(x_val), "validation y")
         elif validation_split:
             split_at = int(math.floor(len(x) * (1.0 - validation_split)))
             if split_at in (0, len(x)):
-                raise ValueError(f"validation_split={validation_split} leaves "
-                                 f"{split_at} of {len(x)} samples for training")
+                raise ValueError(
+                    f"validation_split={validation_split} leaves "
+                    f"{split_at} of {len(x)} samples for training"
+                )
             x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
         else:
             x_val = None
@@ -312,8 +336,9 @@ class Sequential:
             if not isinstance(callback, Callback):
                 raise TypeError(f"callbacks must be Callback instances, got {callback!r}")
             callback.model = self
-        batch_callbacks = [c for c in callbacks
-                           if type(c).on_train_batch_end is not Callback.on_train_batch_end]
+        batch_callbacks = [
+            c for c in callbacks if type(c).on_train_batch_end is not Callback.on_train_batch_end
+        ]
 
         self.stop_training = False
         for callback in callbacks:
@@ -328,8 +353,11 @@ class Sequential:
             metric_sums = [0.0] * len(metric_fns)
             for step in range(steps):
                 start = step * batch_size
-                batch = slice(start, start + batch_size) if order is None else \
-                    order[start:start + batch_size]
+                batch = (
+                    slice(start, start + batch_size)
+                    if order is None
+                    else order[start : start + batch_size]
+                )
                 xb, yb = x[batch], y[batch]
                 loss, out = self._forward_backward(xb, yb, loss_fn, from_logits)
                 self._apply_gradients()
@@ -338,8 +366,7 @@ class Sequential:
                     metric_sums[i] += fn(yb, out)
                 if batch_callbacks:
                     seen = min(start + batch_size, n)
-                    logs = self._logs(loss_sum / seen, metric_fns,
-                                      [s / seen for s in metric_sums])
+                    logs = self._logs(loss_sum / seen, metric_fns, [s / seen for s in metric_sums])
                     for callback in batch_callbacks:
                         callback.on_train_batch_end(step, logs)
             logs = self._logs(loss_sum / n, metric_fns, [s / n for s in metric_sums])
@@ -364,10 +391,10 @@ class Sequential:
         loss_sum = 0.0
         metric_sums = [0.0] * len(metric_fns)
         for start in range(0, len(x), batch_size):
-            out = x[start:start + batch_size]
+            out = x[start : start + batch_size]
             for layer in self._layers:
                 out = layer(out, False)
-            yb = y[start:start + batch_size]
+            yb = y[start : start + batch_size]
             loss, _ = loss_fn.value_and_grad(yb, self._layers[-1].logits if from_logits else out)
             loss_sum += loss * len(yb)
             for i, (_, fn) in enumerate(metric_fns):
@@ -401,14 +428,23 @@ class Sequential:
 
         if not self.built:
             self.build()
-        rows = [[f"{layer.name} ({type(layer).__name__})", str(layer.output_shape),
-                 f"{layer.count_params():,}"] for layer in self._layers]
-        table = format_grid(["Layer (type)", "Output Shape", "Param #"], rows,
-                            title=f'Model: "{self.name}"')
+        rows = [
+            [
+                f"{layer.name} ({type(layer).__name__})",
+                str(layer.output_shape),
+                f"{layer.count_params():,}",
+            ]
+            for layer in self._layers
+        ]
+        table = format_grid(
+            ["Layer (type)", "Output Shape", "Param #"], rows, title=f'Model: "{self.name}"'
+        )
         trainable = sum(l.count_params() for l in self._layers if l.trainable)
         total = self.count_params()
-        print_fn(f"{table}\n Total params: {total:,}\n Trainable params: {trainable:,}\n"
-                 f" Non-trainable params: {total - trainable:,}")
+        print_fn(
+            f"{table}\n Total params: {total:,}\n Trainable params: {trainable:,}\n"
+            f" Non-trainable params: {total - trainable:,}"
+        )
 
     def to_keras(self):
         """An equivalent Keras model: same layers, weights, dtype, and compile settings."""
@@ -418,12 +454,17 @@ class Sequential:
             self.build()
         model = keras.Sequential(
             [keras.Input(self._input_shape[1:], dtype=self.dtype)]
-            + [layer.to_keras() for layer in self._layers], name=self.name)
+            + [layer.to_keras() for layer in self._layers],
+            name=self.name,
+        )
         for layer, keras_layer in zip(self._layers, model.layers):
             keras_layer.set_weights(layer.get_weights())
         if self.loss is not None:
-            model.compile(optimizer=self.optimizer.to_keras(), loss=self.loss.to_keras(),
-                          metrics=list(self.metrics) or None)
+            model.compile(
+                optimizer=self.optimizer.to_keras(),
+                loss=self.loss.to_keras(),
+                metrics=list(self.metrics) or None,
+            )
         return model
 
 
@@ -433,13 +474,17 @@ def from_keras(keras_model, seed=None):
     import keras
 
     if not isinstance(keras_model, keras.Sequential):
-        raise TypeError(f"from_keras takes a keras.Sequential model, got {type(keras_model).__name__}")
+        raise TypeError(
+            f"from_keras takes a keras.Sequential model, got {type(keras_model).__name__}"
+        )
     twins, dtypes = [], set()
     for keras_layer in keras_model.layers:
         cls = LAYERS.get(type(keras_layer).__name__)
         if cls is None:
-            raise ValueError(f"no NumPy twin for Keras layer {keras_layer.name!r} "
-                             f"({type(keras_layer).__name__}); supported: {', '.join(sorted(LAYERS))}")
+            raise ValueError(
+                f"no NumPy twin for Keras layer {keras_layer.name!r} "
+                f"({type(keras_layer).__name__}); supported: {', '.join(sorted(LAYERS))}"
+            )
         twins.append(cls.from_keras(keras_layer))
         dtypes.update(w.dtype for w in keras_layer.weights)
     if len(dtypes) > 1:
@@ -451,7 +496,9 @@ def from_keras(keras_model, seed=None):
         twin.set_weights(keras_layer.get_weights())
     if getattr(keras_model, "optimizer", None) is not None and getattr(keras_model, "loss", None):
         metrics = keras_model.get_compile_config().get("metrics") or []
-        model.compile(optimizer=optimizers.from_keras(keras_model.optimizer),
-                      loss=losses.from_keras(keras_model.loss), metrics=metrics)
+        model.compile(
+            optimizer=optimizers.from_keras(keras_model.optimizer),
+            loss=losses.from_keras(keras_model.loss),
+            metrics=metrics,
+        )
     return model
-

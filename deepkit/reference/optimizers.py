@@ -29,8 +29,9 @@ class Optimizer:
         self._slots = None
 
     def build(self, variables):
-        self._slots = [{name: self._initial_slot(name, v) for name in self.slot_names}
-                       for v in variables]
+        self._slots = [
+            {name: self._initial_slot(name, v) for name in self.slot_names} for v in variables
+        ]
         self._scratch = [(np.empty_like(v), np.empty_like(v)) for v in variables]
 
     def _initial_slot(self, name, variable):
@@ -103,8 +104,9 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
 
     def _initial_slot(self, name, variable):
-        return np.full_like(variable, keras_cast(self.initial_accumulator_value,
-                                                 variable.dtype.type))
+        return np.full_like(
+            variable, keras_cast(self.initial_accumulator_value, variable.dtype.type)
+        )
 
     def update_step(self, grad, variable, slots, scratch):
         scratch, step = scratch
@@ -119,8 +121,11 @@ class Adagrad(Optimizer):
         variable -= step
 
     def get_config(self):
-        return {**super().get_config(), "epsilon": self.epsilon,
-                "initial_accumulator_value": self.initial_accumulator_value}
+        return {
+            **super().get_config(),
+            "epsilon": self.epsilon,
+            "initial_accumulator_value": self.initial_accumulator_value,
+        }
 
 
 class RMSprop(Optimizer):
@@ -128,12 +133,14 @@ class RMSprop(Optimizer):
     step = lr g / sqrt(v + epsilon);  with momentum: m = momentum m + step, w -= m;
     else w -= step."""
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 centered=False):
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False):
         super().__init__(learning_rate)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
-        self.slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + (
-            ("average_gradient",) if centered else ())
+        self.slot_names = (
+            ("velocity",)
+            + (("momentum",) if momentum > 0 else ())
+            + (("average_gradient",) if centered else ())
+        )
 
     def update_step(self, grad, variable, slots, scratch):
         scratch, step = scratch
@@ -166,8 +173,13 @@ class RMSprop(Optimizer):
             variable -= step
 
     def get_config(self):
-        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
-                "epsilon": self.epsilon, "centered": self.centered}
+        return {
+            **super().get_config(),
+            "rho": self.rho,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "centered": self.centered,
+        }
 
 
 class Adam(Optimizer):
@@ -186,8 +198,11 @@ class Adam(Optimizer):
     def apply(self, grads, variables):
         dtype = variables[0].dtype.type
         t = dtype(self.iterations + 1)
-        self._alpha = (dtype(self.learning_rate) * np.sqrt(1 - keras_cast(self.beta_2, dtype) ** t)
-                       / (1 - keras_cast(self.beta_1, dtype) ** t))
+        self._alpha = (
+            dtype(self.learning_rate)
+            * np.sqrt(1 - keras_cast(self.beta_2, dtype) ** t)
+            / (1 - keras_cast(self.beta_1, dtype) ** t)
+        )
         super().apply(grads, variables)
 
     def update_step(self, grad, variable, slots, scratch):
@@ -209,8 +224,12 @@ class Adam(Optimizer):
         variable -= step
 
     def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
-                "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
@@ -228,26 +247,39 @@ def get(identifier):
     raise ValueError(f"unknown optimizer {identifier!r}; choose one of {', '.join(CLASSES)}")
 
 
-_UNSUPPORTED = ("weight_decay", "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
-                "loss_scale_factor", "gradient_accumulation_steps")
+_UNSUPPORTED = (
+    "weight_decay",
+    "clipnorm",
+    "clipvalue",
+    "global_clipnorm",
+    "use_ema",
+    "loss_scale_factor",
+    "gradient_accumulation_steps",
+)
 
 
 def from_keras(keras_optimizer):
     """The twin of a Keras optimizer: same class and hyperparameters, fresh state."""
     name = type(keras_optimizer).__name__
     if name not in CLASSES:
-        raise ValueError(f"no NumPy twin for Keras optimizer {name}; "
-                         f"supported: {', '.join(CLASSES)}")
+        raise ValueError(
+            f"no NumPy twin for Keras optimizer {name}; supported: {', '.join(CLASSES)}"
+        )
     config = keras_optimizer.get_config()
     used = [key for key in _UNSUPPORTED if config.get(key) not in (None, False)]
     if used:
-        raise ValueError(f"Keras optimizer {name} uses {', '.join(used)}, "
-                         "which the NumPy twin does not implement")
+        raise ValueError(
+            f"Keras optimizer {name} uses {', '.join(used)}, "
+            "which the NumPy twin does not implement"
+        )
     if not isinstance(config["learning_rate"], (int, float)):
-        raise ValueError(f"Keras optimizer {name} uses a learning-rate schedule, "
-                         "which the NumPy twin does not implement")
+        raise ValueError(
+            f"Keras optimizer {name} uses a learning-rate schedule, "
+            "which the NumPy twin does not implement"
+        )
     if config.get("amsgrad"):
-        raise ValueError(f"Keras optimizer {name} uses amsgrad, "
-                         "which the NumPy twin does not implement")
+        raise ValueError(
+            f"Keras optimizer {name} uses amsgrad, which the NumPy twin does not implement"
+        )
     cls = CLASSES[name]
     return cls(**{key: config[key] for key in cls().get_config()})

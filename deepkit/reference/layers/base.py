@@ -67,8 +67,15 @@ def register(cls):
 class Layer:
     """Base class of the twin layers; see the module docstring for the contract."""
 
-    def __init__(self, activation=None, name=None, dtype=None, input_shape=None,
-                 input_dim=None, trainable=True):
+    def __init__(
+        self,
+        activation=None,
+        name=None,
+        dtype=None,
+        input_shape=None,
+        input_dim=None,
+        trainable=True,
+    ):
         self.activation = activations_module.get(activation)
         self.name = name or _default_name(type(self).__name__)
         self.dtype = None if dtype is None else np.dtype(dtype).name
@@ -119,14 +126,16 @@ class Layer:
         if len(weights) != len(self._weight_names):
             raise ValueError(
                 f"layer {self.name!r} expects {len(self._weight_names)} weight "
-                f"arrays ({', '.join(self._weight_names) or 'none'}), got {len(weights)}")
+                f"arrays ({', '.join(self._weight_names) or 'none'}), got {len(weights)}"
+            )
         for name, value in zip(self._weight_names, weights):
             target = getattr(self, name)
             value = np.asarray(value)
             if value.shape != target.shape:
                 raise ValueError(
                     f"layer {self.name!r} weight {name!r} has shape {target.shape}, "
-                    f"got an array of shape {value.shape}")
+                    f"got an array of shape {value.shape}"
+                )
             target[...] = value
 
     def bind(self, weights, grads):
@@ -193,11 +202,14 @@ class Layer:
         """
         accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
         config = keras_layer.get_config()
-        unsupported = sorted(k for k, v in config.items()
-                             if k not in accepted and k != "dtype" and v is not None)
+        unsupported = sorted(
+            k for k, v in config.items() if k not in accepted and k != "dtype" and v is not None
+        )
         if unsupported:
-            raise ValueError(f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
-                             f"which the NumPy twin {cls.__name__} does not implement")
+            raise ValueError(
+                f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
+                f"which the NumPy twin {cls.__name__} does not implement"
+            )
         return cls.from_config({k: v for k, v in config.items() if k in accepted})
 
     def to_keras(self):

@@ -47,8 +47,11 @@ def window_offsets(kernel_size, strides, output_size):
     (kh, kw), (sh, sw), (oh, ow) = kernel_size, strides, output_size
     for i in range(kh):
         for j in range(kw):
-            yield (slice(None), slice(i, i + (oh - 1) * sh + 1, sh),
-                   slice(j, j + (ow - 1) * sw + 1, sw))
+            yield (
+                slice(None),
+                slice(i, i + (oh - 1) * sh + 1, sh),
+                slice(j, j + (ow - 1) * sw + 1, sw),
+            )
 
 
 def scatter_windows(patch_grads, input_shape, strides):
@@ -66,7 +69,8 @@ def pad_and_size(input_shape, kernel_size, strides, padding):
     """``((out_h, out_w), ((top, bottom), (left, right)))`` for a 4-D channels-last input."""
     (oh, pad_h), (ow, pad_w) = (
         conv_padding(size, k, s, padding)
-        for size, k, s in zip(input_shape[1:3], kernel_size, strides))
+        for size, k, s in zip(input_shape[1:3], kernel_size, strides)
+    )
     return (oh, ow), (pad_h, pad_w)
 
 
@@ -87,14 +91,16 @@ def check_padding(padding):
 
 def check_channels_last(data_format):
     if data_format not in (None, "channels_last"):
-        raise ValueError(f"the NumPy twin supports data_format='channels_last' only, "
-                         f"got {data_format!r}")
+        raise ValueError(
+            f"the NumPy twin supports data_format='channels_last' only, got {data_format!r}"
+        )
 
 
 def check_images(shape, layer):
     if len(shape) != 4:
-        raise ValueError(f"{layer} expects 4-D inputs (batch, height, width, channels), "
-                         f"got shape {tuple(shape)}")
+        raise ValueError(
+            f"{layer} expects 4-D inputs (batch, height, width, channels), got shape {tuple(shape)}"
+        )
 
 
 @register
@@ -108,16 +114,30 @@ class Conv2D(Layer):
     dkernel = cols^T g, dbias = sum_rows g, dinputs = col2im(g kernel^T).
     """
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
-                 dilation_rate=(1, 1), groups=1, activation=None, use_bias=True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1),
+        padding="valid",
+        data_format=None,
+        dilation_rate=(1, 1),
+        groups=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
         super().__init__(activation=activation, **kwargs)
         if not isinstance(filters, (int, np.integer)) or filters < 1:
             raise ValueError(f"Conv2D filters must be a positive int, got {filters!r}")
         check_channels_last(data_format)
         if pair(dilation_rate, "dilation_rate") != (1, 1) or groups != 1:
-            raise ValueError(f"the NumPy twin's Conv2D supports dilation_rate=1 and groups=1 "
-                             f"only, got dilation_rate={dilation_rate!r}, groups={groups!r}")
+            raise ValueError(
+                f"the NumPy twin's Conv2D supports dilation_rate=1 and groups=1 "
+                f"only, got dilation_rate={dilation_rate!r}, groups={groups!r}"
+            )
         self.filters = int(filters)
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.strides = pair(strides, "strides")
@@ -128,8 +148,9 @@ class Conv2D(Layer):
 
     def build(self, input_shape):
         check_images(input_shape, "Conv2D")
-        self.add_weight("kernel", self.kernel_size + (input_shape[-1], self.filters),
-                        self.kernel_initializer)
+        self.add_weight(
+            "kernel", self.kernel_size + (input_shape[-1], self.filters), self.kernel_initializer
+        )
         if self.use_bias:
             self.add_weight("bias", (self.filters,), self.bias_initializer)
         self.built = True
@@ -137,13 +158,16 @@ class Conv2D(Layer):
     def call(self, inputs, training=False):
         check_images(inputs.shape, "Conv2D")
         if inputs.shape[-1] != self.kernel.shape[2]:
-            raise ValueError(f"Conv2D {self.name!r} was built for {self.kernel.shape[2]} input "
-                             f"channels, got inputs of shape {inputs.shape}")
+            raise ValueError(
+                f"Conv2D {self.name!r} was built for {self.kernel.shape[2]} input "
+                f"channels, got inputs of shape {inputs.shape}"
+            )
         output_size, pads = pad_and_size(inputs.shape, self.kernel_size, self.strides, self.padding)
         padded = np.pad(inputs, ((0, 0), *pads, (0, 0))) if any(map(any, pads)) else inputs
         kernel = self.kernel.reshape(-1, self.filters)
         self._cols = windows(padded, self.kernel_size, self.strides, output_size).reshape(
-            -1, len(kernel))
+            -1, len(kernel)
+        )
         self._padded_shape, self._pads = padded.shape, pads
         outputs = self._cols @ kernel
         if self.use_bias:
@@ -158,7 +182,8 @@ class Conv2D(Layer):
         if not self.propagate:
             return None
         patch_grads = (g @ self.kernel.reshape(-1, self.filters).T).reshape(
-            grad.shape[:3] + self.kernel.shape[:3])
+            grad.shape[:3] + self.kernel.shape[:3]
+        )
         padded = scatter_windows(patch_grads, self._padded_shape, self.strides)
         (top, bottom), (left, right) = self._pads
         return padded[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
@@ -167,14 +192,23 @@ class Conv2D(Layer):
         check_images(input_shape, "Conv2D")
         (oh, ow), _ = pad_and_size(input_shape, self.kernel_size, self.strides, self.padding)
         if oh < 1 or ow < 1:
-            raise ValueError(f"Conv2D kernel {self.kernel_size} is larger than its input "
-                             f"{tuple(input_shape[1:3])} with padding='valid'")
+            raise ValueError(
+                f"Conv2D kernel {self.kernel_size} is larger than its input "
+                f"{tuple(input_shape[1:3])} with padding='valid'"
+            )
         return (input_shape[0], oh, ow, self.filters)
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters,
-                "kernel_size": self.kernel_size, "strides": self.strides,
-                "padding": self.padding, "data_format": "channels_last",
-                "dilation_rate": (1, 1), "groups": 1, "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer)}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": "channels_last",
+            "dilation_rate": (1, 1),
+            "groups": 1,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+        }

@@ -3,9 +3,14 @@
 import numpy as np
 
 from deepkit.reference.layers.base import Layer, register
-from deepkit.reference.layers.convolutional import (check_channels_last, check_images,
-                                                    check_padding, pad_and_size, pair,
-                                                    window_offsets)
+from deepkit.reference.layers.convolutional import (
+    check_channels_last,
+    check_images,
+    check_padding,
+    pad_and_size,
+    pair,
+    window_offsets,
+)
 
 
 @register
@@ -20,8 +25,7 @@ class MaxPooling2D(Layer):
     the whole batch.
     """
 
-    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None,
-                 **kwargs):
+    def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         check_channels_last(data_format)
         self.pool_size = pair(pool_size, "pool_size")
@@ -55,10 +59,17 @@ class MaxPooling2D(Layer):
         check_images(input_shape, "MaxPooling2D")
         (oh, ow), _ = pad_and_size(input_shape, self.pool_size, self.strides, self.padding)
         if oh < 1 or ow < 1:
-            raise ValueError(f"MaxPooling2D pool {self.pool_size} is larger than its input "
-                             f"{tuple(input_shape[1:3])} with padding='valid'")
+            raise ValueError(
+                f"MaxPooling2D pool {self.pool_size} is larger than its input "
+                f"{tuple(input_shape[1:3])} with padding='valid'"
+            )
         return (input_shape[0], oh, ow, input_shape[3])
 
     def get_config(self):
-        return {**super().get_config(), "pool_size": self.pool_size, "strides": self.strides,
-                "padding": self.padding, "data_format": "channels_last"}
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": "channels_last",
+        }

@@ -37,8 +37,13 @@ class Dropout(Layer):
         else:
             if self.rng is None:
                 self.rng = np.random.default_rng(self.seed)
-            shape = inputs.shape if self.noise_shape is None else tuple(
-                n if n is not None else s for n, s in zip(self.noise_shape, inputs.shape))
+            shape = (
+                inputs.shape
+                if self.noise_shape is None
+                else tuple(
+                    n if n is not None else s for n, s in zip(self.noise_shape, inputs.shape)
+                )
+            )
             self.mask = self.rng.random(shape) >= self.rate
         self._scale = self.mask * inputs.dtype.type(1 / (1 - self.rate))
         return inputs * self._scale
@@ -47,5 +52,9 @@ class Dropout(Layer):
         return grad if self._scale is None else grad * self._scale
 
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate,
-                "noise_shape": self.noise_shape, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "noise_shape": self.noise_shape,
+            "seed": self.seed,
+        }
