@@ -1,0 +1,444 @@
+"""Generative adversarial networks (Goodfellow et al. 2014) and their MLP / DCGAN builders.
+
+A generator G turns noise z ~ N(0, I) (with a one-hot label appended in the
+conditional variant) into an image; a discriminator D scores an image (with
+the label appended) as real or fake. ``GAN.train_step`` alternates
+
+    D step (``d_steps`` times):  d_loss = BCE(1 - s, D(x)) + BCE(0, D(G(z)))
+    G step, D frozen:            g_loss = BCE(1, D(G(z)))          (non-saturating)
+                            or   g_loss = -BCE(0, D(G(z)))         ("minimax", 2014's log(1 - D))
+
+where ``s`` is the one-sided label smoothing. D ends in one logit (the
+builders' choice, scored with ``from_logits=True``) or one sigmoid probability.
+The conditional GAN appends one-hot labels to the noise and to D's input:
+as extra features to flat images, as extra constant channels to (h, w, c)
+images; the fake images of a batch get the real images' labels.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+GENERATOR_LOSSES = ("non_saturating", "minimax")
+
+
+def _one_hot(labels, num_classes, dtype):
+    return ops.one_hot(ops.cast(labels, "int32"), num_classes, dtype=dtype)
+
+
+def _final_activation(model):
+    activation = getattr(model.layers[-1], "activation", None)
+    return getattr(activation, "__name__", "linear")
+
+
+@keras.saving.register_keras_serializable(package="deepkit")
+class GAN(keras.Model):
+    """Generator and discriminator trained adversarially; ``num_classes`` makes it conditional.
+
+    ``generator`` maps (batch, latent_dim + num_classes) to images;
+    ``discriminator`` maps images (with num_classes extra features or channels)
+    to (batch, 1). Train with ``compile(d_optimizer, g_optimizer)`` then
+    ``fit(images)`` or ``fit(images, labels)``; sample with ``generate``.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        num_classes=None,
+        label_smoothing=0.0,
+        d_steps=1,
+        generator_loss="non_saturating",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = latent_dim
+        self.num_classes = num_classes
+        self.label_smoothing = label_smoothing
+        self.d_steps = d_steps
+        self.generator_loss = generator_loss
+        self.seed = seed
+        self._check_models()
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.built = True
+
+    # -- validation -----------------------------------------------------------------------------
+
+    def _check_models(self):
+        """Refuse settings and model shapes that do not fit together, before any training."""
+        if not isinstance(self.latent_dim, int) or self.latent_dim < 1:
+            raise ValueError(f"latent_dim must be a positive int, got {self.latent_dim!r}")
+        if self.num_classes is not None and (
+            not isinstance(self.num_classes, int) or self.num_classes < 2
+        ):
+            raise ValueError(f"num_classes must be None or an int >= 2, got {self.num_classes!r}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        if not isinstance(self.d_steps, int) or self.d_steps < 1:
+            raise ValueError(f"d_steps must be a positive int, got {self.d_steps!r}")
+        if self.generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(
+                f"generator_loss must be one of {GENERATOR_LOSSES}, got {self.generator_loss!r}"
+            )
+        extra = self.num_classes or 0
+        g_in = tuple(self.generator.input_shape)
+        if len(g_in) != 2 or g_in[1] != self.latent_dim + extra:
+            raise ValueError(
+                f"generator input shape {g_in} does not match latent_dim={self.latent_dim}"
+                f" + num_classes={extra}: expected (None, {self.latent_dim + extra})"
+            )
+        image_shape = tuple(self.generator.output_shape[1:])
+        expected = image_shape[:-1] + (image_shape[-1] + extra,)
+        d_in = tuple(self.discriminator.input_shape[1:])
+        if d_in != expected:
+            raise ValueError(
+                f"discriminator input shape {d_in} does not match the generator's images"
+                f" {image_shape} with num_classes={extra} appended: expected {expected}"
+            )
+        d_out = tuple(self.discriminator.output_shape)
+        d_activation = _final_activation(self.discriminator)
+        if d_out[1:] != (1,) or d_activation not in ("sigmoid", "linear"):
+            raise ValueError(
+                "the discriminator must output one probability (sigmoid) or one logit (linear)"
+                f" per image; got output shape {d_out} with activation {d_activation!r}"
+            )
+
+    @property
+    def image_shape(self):
+        return tuple(self.generator.output_shape[1:])
+
+    @property
+    def image_range(self):
+        """The generator's output range: (-1, 1) for tanh, (0, 1) for sigmoid, else None."""
+        return {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}.get(_final_activation(self.generator))
+
+    @property
+    def d_from_logits(self):
+        return _final_activation(self.discriminator) == "linear"
+
+    def check_data(self, images, labels=None):
+        """Images of the generator's shape and range (and labels in [0, num_classes)), else ValueError."""
+        images = np.asarray(images)
+        if images.shape[1:] != self.image_shape:
+            raise ValueError(
+                f"images must have shape (n, {', '.join(map(str, self.image_shape))}) like the"
+                f" generator's output, got {images.shape}"
+            )
+        if not np.all(np.isfinite(images)):
+            raise ValueError("images contain NaN or inf")
+        if self.image_range is not None:
+            low, high = self.image_range
+            if images.min() < low or images.max() > high:
+                raise ValueError(
+                    f"images must lie in the generator's output range [{low}, {high}]"
+                    f" ({_final_activation(self.generator)}); got values in"
+                    f" [{images.min()}, {images.max()}]"
+                )
+        if self.num_classes is None:
+            if labels is not None:
+                raise ValueError("labels given to an unconditional GAN (num_classes=None)")
+            return images, None
+        if labels is None:
+            raise ValueError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
+        labels = np.asarray(labels)
+        if labels.shape != (len(images),):
+            raise ValueError(f"labels must have shape ({len(images)},), got {labels.shape}")
+        if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+            raise ValueError(f"labels must be ints in [0, {self.num_classes}), got {labels[:5]}")
+        if labels.max() >= self.num_classes:
+            raise ValueError(
+                f"label {labels.max()} out of range for num_classes={self.num_classes}"
+            )
+        return images, labels
+
+    # -- compile / fit --------------------------------------------------------------------------
+
+    def compile(self, d_optimizer="adam", g_optimizer="adam", loss=None, **kwargs):
+        """``loss`` defaults to BinaryCrossentropy, from logits when D ends in a linear unit."""
+        super().compile(**kwargs)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+        if loss is None:
+            loss = keras.losses.BinaryCrossentropy(from_logits=self.d_from_logits)
+        self.loss_fn = keras.losses.get(loss)
+        from_logits = getattr(self.loss_fn, "_fn_kwargs", {}).get("from_logits")
+        if from_logits is not None and from_logits != self.d_from_logits:
+            raise ValueError(
+                f"loss from_logits={from_logits} but the discriminator ends in"
+                f" {_final_activation(self.discriminator)!r}"
+            )
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """``fit(images)`` or, conditional, ``fit(images, labels)``; checked before training."""
+        x, y = self.check_data(x, y)
+        return super().fit(x, y, **kwargs)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker]
+
+    # -- the adversarial step -------------------------------------------------------------------
+
+    def _g_input(self, noise, labels):
+        if self.num_classes is None:
+            return noise
+        return ops.concatenate([noise, _one_hot(labels, self.num_classes, noise.dtype)], axis=-1)
+
+    def _d_input(self, images, labels):
+        if self.num_classes is None:
+            return images
+        one_hot = _one_hot(labels, self.num_classes, images.dtype)
+        if len(self.image_shape) > 1:
+            spatial = (1,) * (len(self.image_shape) - 1)
+            one_hot = ops.reshape(one_hot, (-1, *spatial, self.num_classes))
+            one_hot = ops.broadcast_to(
+                one_hot, (ops.shape(images)[0], *self.image_shape[:-1], self.num_classes)
+            )
+        return ops.concatenate([images, one_hot], axis=-1)
+
+    def discriminator_step(self, real, labels, noise):
+        """One D update on a real batch and G(noise); returns d_loss."""
+        import tensorflow as tf
+
+        fake = self.generator(self._g_input(noise, labels), training=True)
+        real_target = ops.full((ops.shape(real)[0], 1), 1.0 - self.label_smoothing, real.dtype)
+        fake_target = ops.zeros((ops.shape(noise)[0], 1), real.dtype)
+        with tf.GradientTape() as tape:
+            d_real = self.discriminator(self._d_input(real, labels), training=True)
+            d_fake = self.discriminator(self._d_input(fake, labels), training=True)
+            d_loss = self.loss_fn(real_target, d_real) + self.loss_fn(fake_target, d_fake)
+        weights = self.discriminator.trainable_weights
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+        return d_loss
+
+    def generator_step(self, labels, noise):
+        """One G update through D (D's weights untouched); returns g_loss."""
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._g_input(noise, labels), training=True)
+            d_fake = self.discriminator(self._d_input(fake, labels), training=True)
+            if self.generator_loss == "non_saturating":
+                g_loss = self.loss_fn(ops.ones_like(d_fake), d_fake)
+            else:
+                g_loss = -self.loss_fn(ops.zeros_like(d_fake), d_fake)
+        weights = self.generator.trainable_weights
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return g_loss
+
+    def adversarial_step(self, real, labels, d_noise, g_noise):
+        """``d_steps`` D updates (``d_noise[i]`` for step i) then one G update (``g_noise``).
+
+        The noise is injected so a twin can replay the step; ``train_step`` draws it.
+        Returns ``{"d_loss": mean over the D steps, "g_loss": ...}``.
+        """
+        d_losses = [self.discriminator_step(real, labels, noise) for noise in d_noise]
+        g_loss = self.generator_step(labels, g_noise)
+        return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss}
+
+    def draw_noise(self, batch_size, dtype="float32"):
+        return keras.random.normal(
+            (batch_size, self.latent_dim), dtype=dtype, seed=self.seed_generator
+        )
+
+    def train_step(self, data):
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        batch_size = ops.shape(real)[0]
+        d_noise = [self.draw_noise(batch_size, real.dtype) for _ in range(self.d_steps)]
+        logs = self.adversarial_step(real, labels, d_noise, self.draw_noise(batch_size, real.dtype))
+        self.d_loss_tracker.update_state(logs["d_loss"])
+        self.g_loss_tracker.update_state(logs["g_loss"])
+        return {m.name: m.result() for m in self.metrics}
+
+    # -- sampling -------------------------------------------------------------------------------
+
+    def call(self, inputs, training=False):
+        """G(inputs): ``inputs`` is noise with the one-hot label already appended."""
+        return self.generator(inputs, training=training)
+
+    def generate(self, n, labels=None, seed=None, batch_size=1000):
+        """``n`` images (numpy, the generator's range) from N(0, I) noise drawn with ``seed``.
+
+        A conditional GAN needs ``labels`` (n ints in [0, num_classes)).
+        """
+        if not isinstance(n, int) or n < 1:
+            raise ValueError(f"n must be a positive int, got {n!r}")
+        if self.num_classes is not None:
+            if labels is None:
+                raise ValueError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
+            labels = np.asarray(labels)
+            if labels.shape != (n,) or labels.min() < 0 or labels.max() >= self.num_classes:
+                raise ValueError(
+                    f"labels must be {n} ints in [0, {self.num_classes}), got shape {labels.shape}"
+                )
+        elif labels is not None:
+            raise ValueError("labels given to an unconditional GAN (num_classes=None)")
+        noise = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
+        inputs = self._g_input(noise, labels) if labels is not None else noise
+        inputs = np.asarray(inputs)
+        chunks = [
+            np.asarray(self.generator(inputs[i : i + batch_size], training=False))
+            for i in range(0, n, batch_size)
+        ]
+        return np.concatenate(chunks)
+
+    # -- saving ---------------------------------------------------------------------------------
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "num_classes": self.num_classes,
+            "label_smoothing": self.label_smoothing,
+            "d_steps": self.d_steps,
+            "generator_loss": self.generator_loss,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "loss": keras.saving.serialize_keras_object(self.loss_fn),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            d_optimizer=keras.saving.deserialize_keras_object(config["d_optimizer"]),
+            g_optimizer=keras.saving.deserialize_keras_object(config["g_optimizer"]),
+            loss=keras.saving.deserialize_keras_object(config["loss"]),
+        )
+
+
+# -- builders -----------------------------------------------------------------------------------
+
+
+def _dense(units, activation, seed, index, name):
+    initializer = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
+    return keras.layers.Dense(units, activation, kernel_initializer=initializer, name=name)
+
+
+def mlp_generator(
+    latent_dim=100, num_classes=None, hidden=(256, 512), image_dim=784, output="tanh", seed=None
+):
+    """The 2014 kind: z (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(image_dim, ``output``)."""
+    if output not in ("tanh", "sigmoid"):
+        raise ValueError(f"output must be 'tanh' or 'sigmoid', got {output!r}")
+    layers = [keras.Input((latent_dim + (num_classes or 0),))]
+    for i, units in enumerate(hidden):
+        layers.append(_dense(units, "leaky_relu", seed, i, f"g_dense{i + 1}"))
+    layers.append(_dense(image_dim, output, seed, len(hidden), "g_image"))
+    return keras.Sequential(layers, name="mlp_generator")
+
+
+def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=None):
+    """image (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(1): one logit (real if > 0)."""
+    layers = [keras.Input((image_dim + (num_classes or 0),))]
+    for i, units in enumerate(hidden):
+        layers.append(_dense(units, "leaky_relu", seed, i, f"d_dense{i + 1}"))
+    layers.append(_dense(1, None, seed, len(hidden), "d_logit"))
+    return keras.Sequential(layers, name="mlp_discriminator")
+
+
+def dcgan_generator(latent_dim=100, num_classes=None, filters=(128, 64), seed=None):
+    """keras-io's DCGAN shape: Dense(7*7*f0, leaky) -> (7, 7, f0) -> Conv2DTranspose(f, 4,
+    strides 2, leaky) per ``filters`` (7 -> 14 -> 28) -> Conv2D(1, 7, tanh): (28, 28, 1)."""
+    init = keras.initializers.GlorotUniform
+    seeded = (lambda i: None) if seed is None else (lambda i: seed + i)
+    layers = [
+        keras.Input((latent_dim + (num_classes or 0),)),
+        _dense(7 * 7 * filters[0], "leaky_relu", seed, 0, "g_dense"),
+        keras.layers.Reshape((7, 7, filters[0])),
+    ]
+    for i, width in enumerate(filters):
+        layers.append(
+            keras.layers.Conv2DTranspose(
+                width, 4, strides=2, padding="same", activation="leaky_relu",
+                kernel_initializer=init(seeded(i + 1)), name=f"g_up{i + 1}",
+            )
+        )  # fmt: skip
+    layers.append(
+        keras.layers.Conv2D(
+            1, 7, padding="same", activation="tanh",
+            kernel_initializer=init(seeded(len(filters) + 1)), name="g_image",
+        )
+    )  # fmt: skip
+    return keras.Sequential(layers, name="dcgan_generator")
+
+
+def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None):
+    """(28, 28, 1 + num_classes) -> Conv2D(f, 3, strides 2, leaky) per ``filters`` ->
+    GlobalMaxPooling2D -> Dense(1): one logit."""
+    init = keras.initializers.GlorotUniform
+    layers = [keras.Input((28, 28, 1 + (num_classes or 0)))]
+    for i, width in enumerate(filters):
+        layers.append(
+            keras.layers.Conv2D(
+                width, 3, strides=2, padding="same", activation="leaky_relu",
+                kernel_initializer=init(None if seed is None else seed + i), name=f"d_conv{i + 1}",
+            )
+        )  # fmt: skip
+    layers.append(keras.layers.GlobalMaxPooling2D())
+    layers.append(_dense(1, None, seed, len(filters), "d_logit"))
+    return keras.Sequential(layers, name="dcgan_discriminator")
+
+
+def build_gan(
+    arch="mlp",
+    *,
+    latent_dim=100,
+    num_classes=None,
+    learning_rate=2e-4,
+    beta_1=0.5,
+    label_smoothing=0.0,
+    d_steps=1,
+    generator_loss="non_saturating",
+    seed=None,
+):
+    """A compiled ``GAN`` of the ``arch`` ("mlp": flat 784 images, "dcgan": (28, 28, 1)) pair,
+    both optimizers Adam(``learning_rate``, ``beta_1``) as in DCGAN (Radford et al. 2016)."""
+    if arch == "mlp":
+        generator = mlp_generator(latent_dim, num_classes, seed=seed)
+        discriminator = mlp_discriminator(num_classes=num_classes, seed=seed)
+    elif arch == "dcgan":
+        generator = dcgan_generator(latent_dim, num_classes, seed=seed)
+        discriminator = dcgan_discriminator(num_classes, seed=seed)
+    else:
+        raise ValueError(f"arch must be 'mlp' or 'dcgan', got {arch!r}")
+    gan = GAN(
+        generator,
+        discriminator,
+        latent_dim,
+        num_classes,
+        label_smoothing=label_smoothing,
+        d_steps=d_steps,
+        generator_loss=generator_loss,
+        seed=seed,
+        name=f"{arch}_gan",
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+        g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+    )
+    return gan
