@@ -1,0 +1,175 @@
+"""How good generated MNIST digits are, measured with deepkit's own MNIST CNN classifier.
+
+Features are the classifier's penultimate activations (the input of its final
+softmax layer: a "Fréchet LeNet distance" when Inception is not an option).
+
+- Fréchet distance between Gaussians fitted to two feature sets:
+  FD = |mu1 - mu2|^2 + Tr(S1 + S2 - 2 (S1 S2)^(1/2)).
+- Improved precision and recall (Kynkäänniemi et al. 2019): each point of a set
+  owns a ball reaching its k-th nearest neighbour in that set; precision is the
+  share of generated points inside some real ball, recall the share of real
+  points inside some generated ball.
+- Class coverage: the share of each digit as the classifier sees the samples,
+  and its entropy in bits (log2(10) = 3.32 when every digit is equally common).
+- Conditional accuracy: the share of samples classified as the digit asked for.
+
+Images are given in [0, 1] with 784 pixels each, any of the shapes (n, 784),
+(n, 28, 28), (n, 28, 28, 1).
+"""
+
+import numpy as np
+
+from deepkit.report import format_grid
+
+
+def frechet_distance_from_moments(mu1, cov1, mu2, cov2):
+    """|mu1 - mu2|^2 + Tr(S1) + Tr(S2) - 2 Tr((S1 S2)^(1/2)), with Tr((S1 S2)^(1/2)) computed as
+    the sum of sqrt(eigenvalues) of the symmetric PSD matrix S1^(1/2) S2 S1^(1/2)."""
+    values, vectors = np.linalg.eigh(cov1)
+    root1 = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    middle = np.linalg.eigvalsh(root1 @ cov2 @ root1)
+    trace_root = np.sqrt(np.clip(middle, 0, None)).sum()
+    diff = mu1 - mu2
+    return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * trace_root)
+
+
+def frechet_distance(features1, features2):
+    """Fréchet distance between Gaussians fitted to two feature sets (rows are samples)."""
+    f1, f2 = np.asarray(features1, "float64"), np.asarray(features2, "float64")
+    if f1.ndim != 2 or f2.ndim != 2 or f1.shape[1] != f2.shape[1] or min(len(f1), len(f2)) < 2:
+        raise ValueError(f"need two (n, d) feature sets with n >= 2, got {f1.shape}, {f2.shape}")
+    return frechet_distance_from_moments(
+        f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False)
+    )
+
+
+def _squared_distances(a, b):
+    """|a_i - b_j|^2 for all pairs, float64."""
+    d = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T
+    return np.maximum(d, 0)
+
+
+def _kth_neighbour_radii(points, k, chunk):
+    """Squared distance from each point to its k-th nearest other point of the same set."""
+    radii = np.empty(len(points))
+    for start in range(0, len(points), chunk):
+        d = _squared_distances(points[start : start + chunk], points)
+        radii[start : start + chunk] = np.partition(d, k, axis=1)[:, k]  # column 0 is itself
+    return radii
+
+
+def _coverage(queries, points, radii, chunk):
+    """Share of ``queries`` within the ball of at least one of ``points``."""
+    inside = 0
+    for start in range(0, len(queries), chunk):
+        d = _squared_distances(queries[start : start + chunk], points)
+        inside += int(np.any(d <= radii[None, :], axis=1).sum())
+    return inside / len(queries)
+
+
+def precision_recall(real_features, fake_features, k=3, chunk=1000):
+    """Improved precision and recall (Kynkäänniemi et al. 2019) with k-th neighbour balls."""
+    real = np.asarray(real_features, "float64")
+    fake = np.asarray(fake_features, "float64")
+    if not isinstance(k, int) or k < 1 or min(len(real), len(fake)) <= k:
+        raise ValueError(f"k must be an int in [1, n), got k={k!r} with {len(real)}, {len(fake)}")
+    precision = _coverage(fake, real, _kth_neighbour_radii(real, k, chunk), chunk)
+    recall = _coverage(real, fake, _kth_neighbour_radii(fake, k, chunk), chunk)
+    return precision, recall
+
+
+def class_coverage(predicted, num_classes=10):
+    """``(share of each class, entropy of those shares in bits)``."""
+    shares = np.bincount(np.asarray(predicted), minlength=num_classes) / len(predicted)
+    nonzero = shares[shares > 0]
+    return shares, float(-(nonzero * np.log2(nonzero)).sum())
+
+
+def conditional_accuracy(predicted, requested):
+    """Share of samples classified as the class they were generated for."""
+    return float(np.mean(np.asarray(predicted) == np.asarray(requested)))
+
+
+def bernoulli_baseline(images, n, seed=0):
+    """``n`` images whose pixels are 1 with the per-pixel mean of ``images`` (in [0, 1]), else 0."""
+    mean = np.asarray(images, "float64").reshape(len(images), -1).mean(0)
+    rng = np.random.default_rng(seed)
+    return (rng.random((n, mean.size)) < mean).astype("float32")
+
+
+def to_images(images):
+    """(n, 784) / (n, 28, 28) / (n, 28, 28, 1) in [0, 1] -> float32 (n, 28, 28, 1), checked."""
+    images = np.asarray(images, "float32")
+    if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
+        raise ValueError(f"images must hold 784 pixels each, got shape {images.shape}")
+    if images.min() < 0 or images.max() > 1:
+        raise ValueError(
+            f"images must lie in [0, 1], got [{images.min()}, {images.max()}]; map tanh output"
+            " with (x + 1) / 2"
+        )
+    return images.reshape(len(images), 28, 28, 1)
+
+
+def train_classifier(x_train, y_train, epochs=3, seed=0, verbose=0):
+    """deepkit's MNIST CNN (``deepkit.models.mnist.mnist_cnn``) fitted on uint8 ``x_train``."""
+    from deepkit.models.mnist import mnist_cnn
+    from deepkit.seeding import set_seed
+
+    set_seed(seed)
+    model = mnist_cnn(seed=seed, jit_compile=False)
+    model.fit(to_images(np.asarray(x_train) / 255.0), y_train, batch_size=128, epochs=epochs,
+              verbose=verbose)  # fmt: skip
+    return model
+
+
+class SampleQuality:
+    """The measures above, in the feature space of a trained MNIST classifier (a Keras model
+    taking (28, 28, 1) images in [0, 1] and ending in a softmax Dense layer)."""
+
+    def __init__(self, classifier, batch_size=1000):
+        import keras
+
+        self.classifier = classifier
+        self.batch_size = batch_size
+        self._extract = keras.Model(
+            classifier.inputs, [classifier.layers[-1].input, classifier.output]
+        )
+
+    def features_and_classes(self, images):
+        """Penultimate features (float64) and predicted classes of ``images``."""
+        features, probabilities = self._extract.predict(
+            to_images(images), batch_size=self.batch_size, verbose=0
+        )
+        return features.astype("float64"), probabilities.argmax(1)
+
+    def measure(self, images, real_features, requested=None, k=3, pr_samples=10000):
+        """All measures of ``images`` against real features, as a dict."""
+        features, classes = self.features_and_classes(images)
+        shares, entropy = class_coverage(classes)
+        precision, recall = precision_recall(real_features[:pr_samples], features[:pr_samples], k)
+        result = {
+            "frechet": frechet_distance(real_features, features),
+            "precision": precision,
+            "recall": recall,
+            "shares": shares,
+            "entropy": entropy,
+        }
+        if requested is not None:
+            result["conditional_accuracy"] = conditional_accuracy(classes, requested)
+        return result
+
+
+def format_quality(rows, floor_name="MNIST train vs test"):
+    """A table of measures (``rows``: name -> measure dict), Fréchet also as a multiple of the floor."""
+    floor = rows[floor_name]["frechet"]
+    header = ["images", "Fréchet", "x floor", "precision", "recall", "entropy", "min %", "max %",
+              "cond. acc."]  # fmt: skip
+    lines = []
+    for name, m in rows.items():
+        accuracy = m.get("conditional_accuracy")
+        lines.append([
+            name, f"{m['frechet']:.3f}", f"{m['frechet'] / floor:.1f}", f"{m['precision']:.3f}",
+            f"{m['recall']:.3f}", f"{m['entropy']:.3f}", f"{100 * m['shares'].min():.1f}",
+            f"{100 * m['shares'].max():.1f}", "" if accuracy is None else f"{accuracy:.4f}",
+        ])  # fmt: skip
+    return format_grid(header, lines)
