@@ -195,6 +195,34 @@ class HeUniform(VarianceScaling):
         super().__init__(2.0, "fan_in", "uniform", seed)
 
 
+class Orthogonal(RandomInitializer):
+    """gain * Q, Q orthogonal (Keras's recurrent default; Saxe et al. 2014).
+
+    A normal matrix A of shape (max(rows, cols), min(rows, cols)), rows the
+    product of all but the last dimension, is factored A = QR; Q's columns are
+    multiplied by sign(diag(R)) (so Q is uniform over orthogonal matrices), and
+    Q is transposed when rows < cols, then reshaped to ``shape``.
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype="float32", rng=None):
+        if len(shape) < 2:
+            raise ValueError(f"Orthogonal needs a shape of rank >= 2, got shape={tuple(shape)}")
+        rows, cols = math.prod(shape[:-1]), shape[-1]
+        a = self._rng(rng).normal(0.0, 1.0, (max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q.reshape(shape)).astype(dtype)
+
+    def get_config(self):
+        return {"gain": self.gain, **super().get_config()}
+
+
 def truncated_normal(rng, mean, stddev, shape):
     """Normal(mean, stddev) samples, those beyond 2 stddev redrawn until none is."""
     values = rng.normal(mean, stddev, shape)
@@ -219,6 +247,7 @@ CLASSES = {
         GlorotNormal,
         HeNormal,
         HeUniform,
+        Orthogonal,
     )
 }
 
@@ -236,6 +265,7 @@ ALIASES = {
     "glorot_normal": GlorotNormal,
     "he_normal": HeNormal,
     "he_uniform": HeUniform,
+    "orthogonal": Orthogonal,
 }
 
 

@@ -7,3 +7,4 @@ from deepkit.reference.layers.core import Activation, Dense, Input, InputLayer
 from deepkit.reference.layers.pooling import MaxPooling2D
 from deepkit.reference.layers.regularization import Dropout
 from deepkit.reference.layers.reshaping import Flatten
+from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
