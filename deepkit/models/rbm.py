@@ -1,0 +1,268 @@
+"""Bernoulli-Bernoulli restricted Boltzmann machine as a Keras model, trained
+by CD-k or persistent CD with its own ``train_step`` (same formulas, names and
+order of random numbers as the NumPy twin ``deepkit.reference.rbm``, whose
+module docstring gives the maths).
+
+    rbm = RBM(784, 500, k=1, weight_decay=2e-4, seed=0)
+    rbm.init_visible_bias(x)                      # b = log(p / (1 - p))
+    rbm.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.5))
+    rbm.fit(x, batch_size=100, epochs=10, callbacks=[MomentumSchedule(0.5, 0.9, 5)])
+    features = rbm.predict(x)                     # p(h = 1 | v)
+    rbm.save("rbm.keras"); keras.models.load_model("rbm.keras")
+
+The log partition function and AIS run on the twin (``to_reference()``):
+they are loops of NumPy matrix products, identical in both engines.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from deepkit.reference import rbm as reference
+from deepkit.reference.validation import InputError, check_float, check_int
+
+
+@keras.saving.register_keras_serializable(package="deepkit")
+class RBM(keras.Model):
+    """``RBM(n_visible, n_hidden, k=1, persistent=False, n_chains=100, weight_decay=0.0,
+    seed=None)``: kernel ~ N(0, 0.01), zero biases, ``n_chains`` persistent chains (PCD)."""
+
+    def __init__(
+        self,
+        n_visible,
+        n_hidden,
+        k=1,
+        persistent=False,
+        n_chains=100,
+        weight_decay=0.0,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.n_visible = check_int(n_visible, "n_visible", min_value=1)
+        self.n_hidden = check_int(n_hidden, "n_hidden", min_value=1)
+        self.k = check_int(k, "k", min_value=1)
+        self.persistent = bool(persistent)
+        self.n_chains = check_int(n_chains, "n_chains", min_value=1)
+        self.weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
+        self.seed = seed
+        self.kernel = self.add_weight(
+            (n_visible, n_hidden), keras.initializers.RandomNormal(0.0, 0.01, seed), name="kernel"
+        )
+        self.visible_bias = self.add_weight((n_visible,), "zeros", name="visible_bias")
+        self.hidden_bias = self.add_weight((n_hidden,), "zeros", name="hidden_bias")
+        self.chains = self.add_weight((n_chains, n_hidden), "zeros", name="chains", trainable=False)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.loss_tracker = keras.metrics.Mean(name="loss", dtype=self.compute_dtype)
+        self.reconstruction_tracker = keras.metrics.Mean(
+            name="reconstruction_error", dtype=self.compute_dtype
+        )
+        self.injected_uniforms = None
+        self.built = True
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "n_visible": self.n_visible,
+            "n_hidden": self.n_hidden,
+            "k": self.k,
+            "persistent": self.persistent,
+            "n_chains": self.n_chains,
+            "weight_decay": self.weight_decay,
+            "seed": self.seed,
+        }
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.reconstruction_tracker]
+
+    # -- the conditional distributions (tensors in, tensors out) ----------------------
+
+    def hidden_logits(self, v):
+        return ops.matmul(v, self.kernel) + self.hidden_bias
+
+    def visible_probabilities(self, h):
+        """p(v = 1 | h) = sigmoid(h W' + b)."""
+        return ops.sigmoid(ops.matmul(h, ops.transpose(self.kernel)) + self.visible_bias)
+
+    def call(self, inputs):
+        """p(h = 1 | v) = sigmoid(v W + c)."""
+        return ops.sigmoid(self.hidden_logits(ops.cast(inputs, self.compute_dtype)))
+
+    def _free_energy(self, v, logits):
+        return -ops.matmul(v, self.visible_bias) - ops.sum(ops.softplus(logits), axis=1)
+
+    def _sample(self, p, u):
+        return ops.cast(ops.less(u, p), self.compute_dtype)
+
+    # -- numpy in, numpy out -------------------------------------------------------
+
+    def _check(self, v, what="v", binary=False):
+        return reference.check_visible(v, self.n_visible, what, self.compute_dtype, binary)
+
+    def transform(self, v):
+        """p(h = 1 | v), the hidden features, as a NumPy array."""
+        return ops.convert_to_numpy(self(self._check(v)))
+
+    def free_energy(self, v):
+        """F(v) = -v.b - sum_j softplus(c_j + (v W)_j), one value per row."""
+        v = ops.convert_to_tensor(self._check(v))
+        return ops.convert_to_numpy(self._free_energy(v, self.hidden_logits(v)))
+
+    def gibbs(self, v, uniforms=None):
+        """One Gibbs step v -> h -> v' (binary); ``uniforms`` = (u_h, u_v) as in the twin."""
+        v = ops.convert_to_tensor(self._check(v))
+        u_h, u_v = (
+            uniforms
+            if uniforms is not None
+            else (self._uniform(ops.shape(v)[:1] + (self.n_hidden,)), self._uniform(ops.shape(v)))
+        )
+        h = self._sample(ops.sigmoid(self.hidden_logits(v)), ops.cast(u_h, self.compute_dtype))
+        v = self._sample(self.visible_probabilities(h), ops.cast(u_v, self.compute_dtype))
+        return ops.convert_to_numpy(v)
+
+    def pseudo_likelihood(self, v, flip=None):
+        """scikit-learn's ``score_samples`` with bit ``flip[row]`` flipped in each row."""
+        return self.to_reference().pseudo_likelihood(v, flip)
+
+    def reconstruction_error(self, v):
+        """Mean over rows of sum_i (v - p(v | p(h | v)))_i^2."""
+        v = ops.convert_to_tensor(self._check(v))
+        return float(self._reconstruction_error(v, self(v)))
+
+    def _reconstruction_error(self, v, ph):
+        return ops.mean(ops.sum(ops.square(v - self.visible_probabilities(ph)), axis=1))
+
+    def init_visible_bias(self, x):
+        """b = log(p / (1 - p)) from the training data (Hinton's practical guide)."""
+        self.visible_bias.assign(reference.base_rate_bias(self._check(x, "x")))
+
+    def to_reference(self, seed=None):
+        """The NumPy twin with the same weights and chains."""
+        twin = reference.RBM(
+            self.n_visible,
+            self.n_hidden,
+            self.k,
+            self.persistent,
+            self.n_chains,
+            self.weight_decay,
+            seed=seed,
+            dtype=self.compute_dtype,
+        )
+        twin.set_weights(
+            [
+                ops.convert_to_numpy(w)
+                for w in (self.kernel, self.visible_bias, self.hidden_bias, self.chains)
+            ]
+        )
+        return twin
+
+    def log_partition(self, method="exact", **ais_options):
+        """(log Z, standard error), exact or by AIS: see ``deepkit.reference.rbm.RBM``."""
+        return self.to_reference().log_partition(method, **ais_options)
+
+    def log_likelihood(self, v, log_z=None):
+        """log p(v) = -F(v) - log Z per row."""
+        return self.to_reference().log_likelihood(v, log_z)
+
+    def sample(self, n=16, n_steps=1000, v=None, seed=None):
+        """Visible probabilities after ``n_steps`` Gibbs steps (see the twin)."""
+        return self.to_reference(seed).sample(n, n_steps, v)
+
+    # -- training -----------------------------------------------------------------
+
+    def inject_uniforms(self, hidden, visible):
+        """Train on these uniforms instead of Keras's generator: step t reads
+        ``hidden[t]`` (k, rows, n_hidden) and ``visible[t]`` (k, rows, n_visible),
+        exactly as the twin's ``inject_uniforms``. ``None`` undoes it."""
+        self.injected_uniforms = (
+            None
+            if hidden is None
+            else tuple(
+                ops.convert_to_tensor(np.asarray(u), self.compute_dtype) for u in (hidden, visible)
+            )
+        )
+        self.train_function = None
+
+    def _uniform(self, shape):
+        return keras.random.uniform(shape, dtype=self.compute_dtype, seed=self.seed_generator)
+
+    def _step_uniforms(self, rows):
+        if self.injected_uniforms is None:
+            return (
+                self._uniform((self.k, rows, self.n_hidden)),
+                self._uniform((self.k, rows, self.n_visible)),
+            )
+        step = self.optimizer.iterations
+        return tuple(ops.take(u, step, axis=0)[:, :rows] for u in self.injected_uniforms)
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Keras's ``fit`` after checking ``x`` (n, n_visible) in [0, 1] and no labels."""
+        if y is not None:
+            raise InputError("an RBM learns without labels: y must be None")
+        validation = kwargs.get("validation_data")
+        if validation is not None:
+            kwargs["validation_data"] = (self._check(validation[0], "validation x"),)
+        return super().fit(self._check(x, "x"), **kwargs)
+
+    def train_step(self, data):
+        """One CD-k / PCD-k update, as ``deepkit.reference.rbm.RBM.train_step``."""
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x = ops.cast(x, self.compute_dtype)
+        n = ops.shape(x)[0]
+        u_h, u_v = self._step_uniforms(self.n_chains if self.persistent else n)
+        logits0 = self.hidden_logits(x)
+        ph0 = ops.sigmoid(logits0)
+        h = ops.convert_to_tensor(self.chains) if self.persistent else self._sample(ph0, u_h[0])
+        for step in range(self.k):
+            v = self._sample(self.visible_probabilities(h), u_v[step])
+            logits = self.hidden_logits(v)
+            ph = ops.sigmoid(logits)
+            if self.persistent:
+                h = self._sample(ph, u_h[step])
+            elif step + 1 < self.k:
+                h = self._sample(ph, u_h[step + 1])
+        if self.persistent:
+            self.chains.assign(h)
+        n_pos = ops.cast(n, self.compute_dtype)
+        n_neg = ops.cast(ops.shape(v)[0], self.compute_dtype)
+        grads = [
+            -(ops.matmul(ops.transpose(x), ph0) / n_pos - ops.matmul(ops.transpose(v), ph) / n_neg)
+            + ops.cast(self.weight_decay, self.compute_dtype) * self.kernel,
+            -(ops.mean(x, axis=0) - ops.mean(v, axis=0)),
+            -(ops.mean(ph0, axis=0) - ops.mean(ph, axis=0)),
+        ]
+        gap = ops.mean(self._free_energy(x, logits0)) - ops.mean(self._free_energy(v, logits))
+        self.loss_tracker.update_state(gap, sample_weight=n_pos)
+        self.reconstruction_tracker.update_state(
+            self._reconstruction_error(x, ph0), sample_weight=n_pos
+        )
+        self.optimizer.apply(grads, self.trainable_variables)
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        """Mean free energy ("loss") and reconstruction error, no update."""
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x = ops.cast(x, self.compute_dtype)
+        logits = self.hidden_logits(x)
+        n = ops.cast(ops.shape(x)[0], self.compute_dtype)
+        self.loss_tracker.update_state(ops.mean(self._free_energy(x, logits)), sample_weight=n)
+        self.reconstruction_tracker.update_state(
+            self._reconstruction_error(x, ops.sigmoid(logits)), sample_weight=n
+        )
+        return {m.name: m.result() for m in self.metrics}
+
+
+class MomentumSchedule(keras.callbacks.Callback):
+    """Hinton's momentum: ``initial`` for the first ``switch_epoch`` epochs, then ``final``.
+    The train function is retraced at the switch (Keras reads SGD's momentum once)."""
+
+    def __init__(self, initial=0.5, final=0.9, switch_epoch=5):
+        super().__init__()
+        self.initial, self.final, self.switch_epoch = initial, final, switch_epoch
+
+    def on_epoch_begin(self, epoch, logs=None):
+        momentum = self.initial if epoch < self.switch_epoch else self.final
+        if self.model.optimizer.momentum != momentum:
+            self.model.optimizer.momentum = momentum
+            self.model.make_train_function(force=True)
