@@ -132,7 +132,7 @@ class SampleQuality:
         self.classifier = classifier
         self.batch_size = batch_size
         self._extract = keras.Model(
-            classifier.inputs, [classifier.layers[-1].input, classifier.output]
+            classifier.inputs, [classifier.layers[-1].input, classifier.layers[-1].output]
         )
 
     def features_and_classes(self, images):

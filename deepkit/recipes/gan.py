@@ -1,0 +1,296 @@
+"""GANs on MNIST (tutorial T3): train a generator against a discriminator, then measure the samples.
+
+    from deepkit.recipes import gan
+    result = gan.run(conditional=True, arch="mlp", epochs=30, plot="gan_plots")
+    print(result.report())
+
+The quality table (``deepkit.sample_quality``) measures the generated digits
+in the penultimate features of deepkit's own MNIST CNN (trained once by this
+recipe and kept in a ``.keras`` file, or loaded from one), beside two
+reference points measured in the same run: MNIST test images (the floor: real
+against real) and per-pixel Bernoulli samples of the mean training image.
+Every feature set is compared with the same ``samples`` training images.
+Goals (issue 10): conditional accuracy >= 97%, every digit 7-13% of
+unconditional samples, Fréchet distance within 10x the floor, precision and
+recall >= 0.7.
+"""
+
+import os
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deepkit.report import format_table
+
+DEFAULT_CLASSIFIER = os.path.join("~", ".keras", "deepkit", "mnist_cnn_classifier.keras")
+FLOOR, BASELINE = "MNIST train vs test", "Bernoulli(mean image)"
+GOALS = {"conditional_accuracy": 0.97, "share": (0.07, 0.13), "frechet_x_floor": 10.0, "pr": 0.7}
+
+
+@dataclass
+class GanResult:
+    """What the GAN recipe measured; ``quality`` maps a row name to its measures."""
+
+    arch: str
+    conditional: bool
+    epochs: int
+    seconds: float
+    n_train: int
+    quality: dict
+    history: dict = field(repr=False)
+    trend: list = field(repr=False)
+    gan: object = field(repr=False)
+    plots: list = field(default_factory=list, repr=False)
+    saved: str = None
+
+    def goals(self):
+        """``(goal, measured, met)`` for the GAN's final row."""
+        m = self.quality[self.final_row]
+        ratio = m["frechet"] / self.quality[FLOOR]["frechet"]
+        rows = [
+            (f"Fréchet <= {GOALS['frechet_x_floor']:.0f}x floor", f"{ratio:.1f}x", ratio <= 10),
+            ("precision >= 0.7", f"{m['precision']:.3f}", m["precision"] >= GOALS["pr"]),
+            ("recall >= 0.7", f"{m['recall']:.3f}", m["recall"] >= GOALS["pr"]),
+        ]
+        if self.conditional:
+            accuracy = m["conditional_accuracy"]
+            rows.append(("conditional accuracy >= 97%", f"{accuracy:.4f}", accuracy >= 0.97))
+        else:
+            low, high = GOALS["share"]
+            shares = m["shares"]
+            rows.append(
+                (
+                    "every digit 7-13%",
+                    f"{100 * shares.min():.1f}-{100 * shares.max():.1f}%",
+                    bool(shares.min() >= low and shares.max() <= high),
+                )
+            )
+        return rows
+
+    @property
+    def final_row(self):
+        return f"GAN after {self.epochs} epochs"
+
+    def report(self):
+        from deepkit.sample_quality import format_quality
+
+        shares = self.quality[self.final_row]["shares"]
+        rows = [
+            ("network", f"{self.arch} GAN" + (" (conditional)" if self.conditional else "")),
+            ("training images / epochs", f"{self.n_train} / {self.epochs}"),
+            ("training seconds", f"{self.seconds:.1f}"),
+            (
+                "final d_loss / g_loss",
+                f"{self.history['d_loss'][-1]:.4f} / {self.history['g_loss'][-1]:.4f}",
+            ),  # fmt: skip
+            ("digit shares % (0-9)", " ".join(f"{100 * s:.1f}" for s in shares)),
+            ("quality", format_quality(self.quality, FLOOR)),
+            (
+                "goals",
+                "\n".join(f"{g}: {v} ({'met' if ok else 'NOT met'})" for g, v, ok in self.goals()),
+            ),  # fmt: skip
+        ]
+        if self.trend:
+            rows.append(("trend (epoch: Fréchet, precision, recall)", "\n".join(
+                f"{e}: {m['frechet']:.3f}, {m['precision']:.3f}, {m['recall']:.3f}"
+                for e, m in self.trend)))  # fmt: skip
+        if self.plots:
+            rows.append(("sample grids", f"{self.plots[0]} ... {self.plots[-1]}"))
+        if self.saved:
+            rows.append(("model", self.saved))
+        title = f"GAN on MNIST ({self.arch}{', conditional' if self.conditional else ''})"
+        return format_table(rows, title=title)
+
+
+def to_gan_range(x_uint8, arch):
+    """uint8 (n, 28, 28) -> float32 in [-1, 1] (tanh's range): flat rows for "mlp", else (28, 28, 1)."""
+    x = np.asarray(x_uint8, "float32") / 127.5 - 1.0
+    return x.reshape(len(x), -1) if arch == "mlp" else x[..., None]
+
+
+def save_grid(images, path, title=None, columns=10):
+    """Tile images in [0, 1] (784 pixels each) into one grey PNG at ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    images = np.asarray(images).reshape(-1, 28, 28)
+    rows = -(-len(images) // columns)
+    tiles = np.ones((rows * columns, 28, 28))
+    tiles[: len(images)] = images
+    sheet = tiles.reshape(rows, columns, 28, 28).transpose(0, 2, 1, 3).reshape(rows * 28, -1)
+    figure, ax = plt.subplots(figsize=(columns * 0.6, rows * 0.6 + 0.4))
+    ax.imshow(sheet, cmap="gray_r", vmin=0, vmax=1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return str(path)
+
+
+def load_classifier(classifier, x_train, y_train, epochs, seed, verbose):
+    """A saved ``.keras`` MNIST classifier, or deepkit's CNN trained now and saved there."""
+    import keras
+
+    from deepkit.sample_quality import train_classifier
+
+    path = os.path.expanduser(classifier)
+    if os.path.exists(path):
+        return keras.models.load_model(path), path
+    model = train_classifier(x_train, y_train, epochs=epochs, seed=seed, verbose=verbose)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    model.save(path)
+    return model, path
+
+
+def _check(epochs, batch_size, samples, measure_every, arch, plot):
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("samples", samples)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {value!r}")
+    if not isinstance(measure_every, int) or measure_every < 0:
+        raise ValueError(f"measure_every must be an int >= 0, got {measure_every!r}")
+    if arch not in ("mlp", "dcgan"):
+        raise ValueError(f"arch must be 'mlp' or 'dcgan', got {arch!r}")
+    if plot is not None:
+        import importlib.util
+
+        if importlib.util.find_spec("matplotlib") is None:
+            raise ValueError("--plot needs matplotlib: pip install 'deepkit[plot]'")
+
+
+def run(
+    conditional=False,
+    arch="mlp",
+    epochs=30,
+    batch_size=128,
+    latent_dim=100,
+    learning_rate=2e-4,
+    label_smoothing=0.0,
+    d_steps=1,
+    samples=10000,
+    measure_every=0,
+    classifier=DEFAULT_CLASSIFIER,
+    classifier_epochs=3,
+    limit=None,
+    path=None,
+    seed=0,
+    plot=None,
+    save=None,
+    verbose=0,
+):
+    """Train a GAN on MNIST and measure its samples; a ``GanResult``.
+
+    ``measure_every=N`` also measures the samples every N epochs (the trend);
+    ``plot=DIR`` saves a 10x10 grid of samples per epoch (row i = digit i when
+    conditional) and the final model; ``save`` names the model file.
+    """
+    import keras
+
+    from deepkit.models.gan import build_gan
+    from deepkit.recipes.mnist import load
+    from deepkit.sample_quality import SampleQuality, bernoulli_baseline
+    from deepkit.seeding import set_seed
+
+    _check(epochs, batch_size, samples, measure_every, arch, plot)
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
+    model, _ = load_classifier(classifier, x_train, y_train, classifier_epochs, seed, verbose)
+    quality = SampleQuality(model)
+    rng = np.random.default_rng(seed)
+    n = min(samples, len(x_train), len(x_test))
+    reference, _ = quality.features_and_classes(x_train[rng.permutation(len(x_train))[:n]] / 255)
+    requested = np.arange(n) % 10 if conditional else None
+
+    def measure(gan):
+        images = (gan.generate(n, labels=requested, seed=seed + 1) + 1) / 2
+        return quality.measure(images, reference, requested)
+
+    rows = {
+        FLOOR: quality.measure(x_test[:n] / 255, reference, y_test[:n]),
+        BASELINE: quality.measure(bernoulli_baseline(x_train / 255, n, seed), reference),
+    }
+    set_seed(seed)
+    gan = build_gan(arch, latent_dim=latent_dim, num_classes=10 if conditional else None,
+                    learning_rate=learning_rate, label_smoothing=label_smoothing,
+                    d_steps=d_steps, seed=seed)  # fmt: skip
+    plots, trend = [], []
+    grid_labels = np.repeat(np.arange(10), 10) if conditional else None
+
+    def on_epoch_end(epoch, logs):
+        if plot is not None:
+            images = (gan.generate(100, labels=grid_labels, seed=seed + 2) + 1) / 2
+            name = os.path.join(plot, f"samples_epoch{epoch + 1:03d}.png")
+            plots.append(save_grid(images, name, title=f"{arch} GAN, epoch {epoch + 1}"))
+        if measure_every and (epoch + 1) % measure_every == 0 and epoch + 1 < epochs:
+            trend.append((epoch + 1, measure(gan)))
+
+    if plot is not None:
+        os.makedirs(plot, exist_ok=True)
+    start = time.perf_counter()
+    history = gan.fit(
+        to_gan_range(x_train, arch),
+        y_train if conditional else None,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=verbose,
+        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)],
+    ).history
+    seconds = time.perf_counter() - start
+    result = GanResult(arch, conditional, epochs, seconds, len(x_train), rows, history, trend,
+                       gan, plots)  # fmt: skip
+    rows[result.final_row] = measure(gan)
+    save = save or (os.path.join(plot, "model.keras") if plot is not None else None)
+    if save:
+        gan.save(save)
+        result.saved = save
+    return result
+
+
+def add_arguments(parser):
+    parser.add_argument("--conditional", action="store_true", help="feed digit labels to both nets")
+    parser.add_argument("--arch", choices=["mlp", "dcgan"], default="mlp")
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--learning-rate", type=float, default=2e-4, help="Adam, both nets")
+    parser.add_argument("--label-smoothing", type=float, default=0.0, help="real target 1 - s")
+    parser.add_argument("--d-steps", type=int, default=1, help="D steps per G step")
+    parser.add_argument("--samples", type=int, default=10000, help="images per quality measure")
+    parser.add_argument(
+        "--measure-every", type=int, default=0, help="also measure every N epochs (0: end only)"
+    )
+    parser.add_argument(
+        "--classifier",
+        default=DEFAULT_CLASSIFIER,
+        help="MNIST CNN .keras (trained there if absent)",
+    )
+    parser.add_argument("--limit", type=int, default=None, help="first N training images only")
+    parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", default=None, metavar="DIR", help="sample grid PNG per epoch")
+    parser.add_argument("--save", default=None, help="save the trained GAN to this .keras file")
+
+
+def main(args):
+    result = run(
+        conditional=args.conditional,
+        arch=args.arch,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        label_smoothing=args.label_smoothing,
+        d_steps=args.d_steps,
+        samples=args.samples,
+        measure_every=args.measure_every,
+        classifier=args.classifier,
+        limit=args.limit,
+        path=args.path,
+        seed=args.seed,
+        plot=args.plot,
+        save=args.save,
+        verbose=1,
+    )
+    print(result.report())
