@@ -174,4 +174,5 @@ class Bidirectional(Layer):
             backward_layer=self.backward_layer.to_keras(),
             name=self.name,
             trainable=self.trainable,
+            dtype=self.dtype,
         )

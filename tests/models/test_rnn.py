@@ -1,0 +1,443 @@
+"""The recurrent family: twins of SimpleRNN, LSTM, GRU and Bidirectional against Keras,
+the Orthogonal initializer, and the rnn_classifier / rnn_forecaster builders.
+
+Weights are copied from Keras, never re-drawn from a shared seed; dropout masks are
+injected on both sides (Keras: the cell's get_dropout_mask / get_recurrent_dropout_mask
+return the same keep-mask * 1/(1-rate)). Tight checks in float64 (rtol 1e-7), practical
+ones in float32 (rtol 1e-5); the hand-written BPTT is also checked by central differences.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deepkit import parity
+from deepkit import reference as ref
+from deepkit.parity import keras_float_dtype
+from deepkit.reference.initializers import Orthogonal
+from deepkit.reference.layers import GRU, LAYERS, LSTM, Bidirectional, SimpleRNN
+
+CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+GATES = {"simple": 1, "lstm": 4, "gru": 3}
+OPTIONS = [
+    {},
+    {"return_sequences": True},
+    {"go_backwards": True},
+    {"return_sequences": True, "go_backwards": True},
+    {"activation": "relu", "use_bias": False},
+]
+
+
+def keras_layer_for(cell, units, **options):
+    """A Keras recurrent layer with a random bias (so bias gradients are not trivial)."""
+    if options.get("use_bias", True):
+        options.setdefault("bias_initializer", "random_normal")
+    return CELLS[cell](units, **options)
+
+
+def twin_of(keras_layer, input_shape, dtype="float64"):
+    """The standalone twin of a built Keras layer, with its weights; it propagates to inputs."""
+    layer = LAYERS[type(keras_layer).__name__].from_keras(keras_layer)
+    layer.dtype = dtype
+    layer.build((None,) + tuple(input_shape))
+    layer.set_weights(keras_layer.get_weights())
+    return layer
+
+
+def inject_masks(keras_layer, twin, input_keep, state_keep):
+    """The same dropout keep-masks on both sides (Keras's cell returns keep / (1 - rate))."""
+    cell = keras_layer.cell
+    twin.fixed_dropout_mask, twin.fixed_recurrent_dropout_mask = input_keep, state_keep
+
+    def scaled(keep, rate):
+        values = [tf.constant(k * (1 / (1 - rate)), cell.compute_dtype) for k in keep]
+        return values[0] if len(values) == 1 else values
+
+    cell.get_dropout_mask = lambda _: scaled(input_keep, cell.dropout)
+    cell.get_recurrent_dropout_mask = lambda _: scaled(state_keep, cell.recurrent_dropout)
+
+
+def random_keeps(rng, cell, layer_config, batch, features, units):
+    """Keep-masks of the shapes Keras draws: one per gate when recurrent_dropout > 0."""
+    count = GATES[cell] if layer_config.get("recurrent_dropout") else 1
+    input_keep = rng.random((count, batch, features)) >= layer_config.get("dropout", 0)
+    state_keep = rng.random((count, batch, units)) >= layer_config.get("recurrent_dropout", 0)
+    return input_keep, state_keep
+
+
+def keras_forward_and_grads(keras_layer, x, dy, training=False):
+    """Keras outputs and the gradients of sum(outputs * dy) w.r.t. the inputs and weights."""
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = keras_layer(x, training=training)
+        objective = tf.reduce_sum(y * dy)
+    grads = tape.gradient(objective, [x] + keras_layer.trainable_weights)
+    return y.numpy(), [g.numpy() for g in grads]
+
+
+def assert_layer_matches_keras(keras_layer, x, training=False, masks=None, rtol=1e-7):
+    """Forward outputs, dLoss/dx and every weight gradient of the twin against the tape."""
+    keras_layer.build(x.shape)
+    layer = twin_of(keras_layer, x.shape[1:], x.dtype.name)
+    if masks is not None:
+        inject_masks(keras_layer, layer, *masks)
+    y = layer(x, training=training)
+    dy = np.random.default_rng(5).normal(size=y.shape).astype(x.dtype)
+    keras_y, keras_grads = keras_forward_and_grads(keras_layer, x, dy, training)
+    twin_grads = [layer.backprop(dy)] + layer.gradients
+    assert y.shape == keras_y.shape == layer.compute_output_shape(x.shape)
+    report = parity.ParityReport(x.dtype.name, rtol)
+    report.add("forward", [("layer", "outputs", y, keras_y)])
+    report.add("gradient", [("layer", "inputs", twin_grads[0], keras_grads[0])])
+    report.add(
+        "gradient",
+        [
+            ("layer", name, g, k)
+            for name, g, k in zip(layer.weight_names, twin_grads[1:], keras_grads[1:])
+        ],
+    )
+    assert len(twin_grads) == len(keras_grads)
+    assert report.passed, str(report)
+    return layer
+
+
+@pytest.fixture
+def float64():
+    with keras_float_dtype("float64"):
+        yield
+
+
+# -- single layers against tf.GradientTape ---------------------------------------------------
+
+
+@pytest.mark.parametrize("options", OPTIONS, ids=str)
+@pytest.mark.parametrize("cell", CELLS)
+def test_layer_forward_and_gradients_float64(float64, cell, options):
+    x = np.random.default_rng(1).normal(size=(3, 5, 4))
+    assert_layer_matches_keras(keras_layer_for(cell, 6, **options), x)
+
+
+DROPOUTS = [
+    {"dropout": 0.3},
+    {"recurrent_dropout": 0.4},
+    {"dropout": 0.3, "recurrent_dropout": 0.4, "go_backwards": True},
+]
+
+
+@pytest.mark.parametrize("config", DROPOUTS, ids=str)
+@pytest.mark.parametrize("cell", CELLS)
+def test_layer_dropout_with_injected_masks_float64(float64, cell, config):
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(3, 5, 4))
+    masks = random_keeps(rng, cell, config, 3, 4, 6)
+    layer = assert_layer_matches_keras(
+        keras_layer_for(cell, 6, return_sequences=True, **config), x, True, masks
+    )
+    # one mask per sequence, reused at every timestep: a dropped input feature gets no gradient
+    if config.get("dropout") and not config.get("recurrent_dropout"):
+        dropped = ~masks[0][0][:, None, :]
+        assert dropped.any()
+        assert np.all(layer.backprop(np.ones((3, 5, 6)))[np.broadcast_to(dropped, x.shape)] == 0)
+
+
+def test_dropout_is_off_at_inference_and_drawn_once_per_sequence(float64):
+    layer = LSTM(4, dropout=0.5, recurrent_dropout=0.5, return_sequences=True)
+    layer.dtype = "float64"
+    layer.rng = np.random.default_rng(0)
+    x = np.random.default_rng(1).normal(size=(8, 6, 3))
+    layer(x, training=True)
+    assert layer.dropout_mask.shape == (4, 8, 3)  # one per gate with recurrent dropout
+    assert layer.recurrent_dropout_mask.shape == (4, 8, 4)
+    assert set(np.unique(layer.dropout_mask)) == {0.0, 2.0}
+    layer(x, training=False)
+    assert layer.dropout_mask is None and layer.recurrent_dropout_mask is None
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", "sum", "ave", "mul"])
+@pytest.mark.parametrize("cell, return_sequences", [("lstm", True), ("gru", False)])
+def test_bidirectional_forward_and_gradients_float64(float64, merge_mode, cell, return_sequences):
+    x = np.random.default_rng(3).normal(size=(3, 5, 4))
+    wrapper = keras.layers.Bidirectional(
+        keras_layer_for(cell, 5, return_sequences=return_sequences), merge_mode=merge_mode
+    )
+    assert_layer_matches_keras(wrapper, x)
+
+
+def test_layer_forward_and_gradients_float32():
+    x = np.random.default_rng(4).normal(size=(4, 7, 3)).astype("float32")
+    for cell in CELLS:
+        assert_layer_matches_keras(keras_layer_for(cell, 5, return_sequences=True), x, rtol=1e-5)
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    cell=st.sampled_from(list(CELLS)),
+    timesteps=st.integers(1, 6),
+    features=st.integers(1, 4),
+    units=st.integers(1, 5),
+    return_sequences=st.booleans(),
+    go_backwards=st.booleans(),
+    bidirectional=st.booleans(),
+    dropout=st.sampled_from([0.0, 0.25]),
+    recurrent_dropout=st.sampled_from([0.0, 0.25]),
+    seed=st.integers(0, 2**16),
+)
+def test_random_recurrent_layers_match_keras(
+    cell,
+    timesteps,
+    features,
+    units,
+    return_sequences,
+    go_backwards,
+    bidirectional,
+    dropout,
+    recurrent_dropout,
+    seed,
+):
+    rng = np.random.default_rng(seed)
+    config = {"dropout": dropout, "recurrent_dropout": recurrent_dropout}
+    with keras_float_dtype("float64"):
+        layer = keras_layer_for(
+            cell,
+            units,
+            return_sequences=return_sequences,
+            # Keras's Bidirectional cannot wrap a go_backwards layer (both copies go backwards)
+            go_backwards=go_backwards and not bidirectional,
+            **config,
+        )
+        x = rng.normal(size=(3, timesteps, features))
+        if bidirectional:
+            assert_layer_matches_keras(keras.layers.Bidirectional(layer), x)
+        else:
+            masks = random_keeps(rng, cell, config, 3, features, units)
+            assert_layer_matches_keras(layer, x, training=True, masks=masks)
+
+
+# -- backprop through time by central differences ------------------------------------------
+
+
+def numerical_gradient(f, array, eps=1e-6):
+    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + eps
+        plus = f()
+        array[index] = saved - eps
+        minus = f()
+        array[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("cell", ["SimpleRNN", "LSTM", "GRU"])
+def test_bptt_matches_finite_differences(cell):
+    rng = np.random.default_rng(6)
+    layer = LAYERS[cell](3, return_sequences=True, bias_initializer="random_normal")
+    layer.dtype, layer.rng = "float64", rng
+    x = rng.normal(size=(2, 4, 2))
+    layer.build((None, 4, 2))
+    dy = rng.normal(size=(2, 4, 3))
+
+    def objective():
+        return float(np.sum(layer(x) * dy))
+
+    objective()
+    dx = layer.backprop(dy)
+    analytic = [g.copy() for g in layer.gradients]
+    np.testing.assert_allclose(dx, numerical_gradient(objective, x), rtol=1e-6, atol=1e-9)
+    for name, weight, grad in zip(layer.weight_names, layer.weights, analytic):
+        np.testing.assert_allclose(
+            grad, numerical_gradient(objective, weight), rtol=1e-6, atol=1e-9, err_msg=name
+        )
+
+
+# -- whole models through from_keras: loss, gradients, one step, a 3-epoch fit ----------------
+
+
+# Three stacks that between them hold every cell, option and merge mode (one Keras
+# compile per stack keeps the file fast). The first Dense makes dLoss/d(recurrent inputs)
+# part of its kernel gradient, since a twin model's first layer does not propagate.
+STACKS = {
+    "cells": lambda: [
+        keras_layer_for("lstm", 5, return_sequences=True, go_backwards=True),
+        keras_layer_for("gru", 4, return_sequences=True),
+        keras_layer_for("simple", 3),
+    ],
+    "bidirectional": lambda: [
+        keras.layers.Bidirectional(keras_layer_for("gru", 4, return_sequences=True)),
+        keras.layers.Bidirectional(
+            keras_layer_for("simple", 3, return_sequences=True), merge_mode="ave"
+        ),
+        keras.layers.Bidirectional(keras_layer_for("lstm", 3), merge_mode="mul"),
+    ],
+    "options": lambda: [
+        keras_layer_for("simple", 4, activation="relu", use_bias=False, return_sequences=True),
+        keras.layers.Bidirectional(keras_layer_for("lstm", 3, unit_forget_bias=False), "sum"),
+    ],
+    # single layers for the fits (each Keras fit traces the whole stack once)
+    "lstm_dropout": lambda: [keras_layer_for("lstm", 5, dropout=0.2, recurrent_dropout=0.3)],
+    "gru_dropout": lambda: [keras_layer_for("gru", 4, dropout=0.25, go_backwards=True)],
+    "simple_recurrent_dropout": lambda: [keras_layer_for("simple", 4, recurrent_dropout=0.3)],
+    "bidirectional_simple": lambda: [keras.layers.Bidirectional(keras_layer_for("simple", 3))],
+}
+
+
+def keras_stack(stack, dtype):
+    """Input (6, 3) -> Dense -> the stack's recurrent layers -> Dense softmax, with Adam."""
+    with keras_float_dtype(dtype):
+        layers = [keras.Input((6, 3)), keras.layers.Dense(3, activation="tanh")]
+        model = keras.Sequential(
+            layers + STACKS[stack]() + [keras.layers.Dense(4, activation="softmax")]
+        )
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("stack", ["cells", "bidirectional", "options"])
+def test_model_loss_gradients_and_step_match_keras(dtype, stack):
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(8, 6, 3)).astype(dtype)
+    y = rng.integers(0, 4, size=8)
+    with keras_float_dtype(dtype):  # Keras's loss and optimizer in the model's dtype
+        report = parity.compare(keras_stack(stack, dtype), x, y)
+    assert report.rtol == parity.TOLERANCE[dtype]
+    assert {r.quantity for r in report.rows} == {"forward", "loss", "gradient", "step"}
+    assert report.passed, str(report)
+
+
+@pytest.mark.parametrize(
+    "stack", ["lstm_dropout", "gru_dropout", "simple_recurrent_dropout", "bidirectional_simple"]
+)
+def test_three_epoch_fit_matches_keras_float64(stack):
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(24, 6, 3)), rng.integers(0, 4, size=24)
+    keras_model = keras_stack(stack, "float64")
+    twin = ref.from_keras(keras_model)
+    keras_layer, layer = keras_model.layers[1], twin.layers[1]
+    if "dropout" in stack:  # the same masks for every batch of 8, on both sides
+        cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple"}[type(layer).__name__]
+        config = {"dropout": layer.dropout, "recurrent_dropout": layer.recurrent_dropout}
+        inject_masks(keras_layer, layer, *random_keeps(rng, cell, config, 8, 3, layer.units))
+    with keras_float_dtype("float64"):
+        keras_history = keras_model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    history = twin.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], keras_history.history["loss"], rtol=1e-7)
+    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
+
+
+def test_to_keras_round_trip_keeps_predictions():
+    rng = np.random.default_rng(9)
+    twin = ref.Sequential(
+        [
+            ref.Input((5, 2)),
+            Bidirectional(LSTM(3, return_sequences=True), merge_mode="sum"),
+            GRU(4, go_backwards=True, dropout=0.1),
+            ref.Dense(2),
+        ],
+        seed=0,
+        dtype="float64",
+    )
+    x = rng.normal(size=(4, 5, 2))
+    keras_model = twin.to_keras()
+    # keras_model(x), not predict: predict compiles with XLA, whose exp differs in float64
+    np.testing.assert_allclose(keras_model(x).numpy(), twin.predict(x), rtol=1e-7)
+    again = ref.from_keras(keras_model)
+    np.testing.assert_allclose(again.predict(x), twin.predict(x), rtol=1e-12)
+    assert [type(layer).__name__ for layer in again.layers] == ["Bidirectional", "GRU", "Dense"]
+
+
+# -- refusals and bad input --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "layer, setting",
+    [
+        (keras.layers.LSTM(3, return_state=True), "return_state"),
+        (keras.layers.GRU(3, stateful=True), "stateful"),
+        (keras.layers.SimpleRNN(3, unroll=True), "unroll"),
+        (keras.layers.GRU(3, reset_after=False), "reset_after"),
+        (keras.layers.LSTM(3, kernel_regularizer="l2"), "kernel_regularizer"),
+        (keras.layers.LSTM(3, dropout=0.2, implementation=1), "implementation=1"),
+        (keras.layers.Bidirectional(keras.layers.LSTM(3), merge_mode=None), "merge_mode"),
+    ],
+)
+def test_from_keras_refuses_what_the_twin_does_not_implement(layer, setting):
+    with pytest.raises(ValueError, match=setting):
+        LAYERS[type(layer).__name__].from_keras(layer)
+
+
+def test_from_keras_refuses_masking():
+    model = keras.Sequential([keras.Input((4, 2)), keras.layers.Masking(0.0), keras.layers.LSTM(3)])
+    with pytest.raises(ValueError, match="Masking"):
+        ref.from_keras(model)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: LSTM(0), "units must be a positive int, got 0"),
+        (lambda: GRU(3, dropout=1.0), r"dropout must be a float in \[0, 1\), got 1.0"),
+        (lambda: SimpleRNN(3, recurrent_dropout=-0.1), "recurrent_dropout"),
+        (lambda: LSTM(3, stateful=True), "stateful=True"),
+        (lambda: LSTM(3, return_state=True), "return_state=True"),
+        (lambda: GRU(3, reset_after=False), "reset_after=False"),
+        (lambda: Bidirectional(ref.Dense(3)), "must be a twin SimpleRNN, LSTM or GRU"),
+        (lambda: Bidirectional(LSTM(3), merge_mode=None), "merge_mode=None"),
+    ],
+)
+def test_constructors_refuse_bad_settings(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_wrong_rank_and_wrong_mask_shape_are_refused():
+    layer = LSTM(3, dropout=0.5)
+    with pytest.raises(ValueError, match=r"expects inputs \(batch, timesteps, features\)"):
+        layer(np.zeros((4, 5)))
+    layer.fixed_dropout_mask = np.ones((2, 2), bool)
+    with pytest.raises(ValueError, match=r"fixed_dropout_mask has shape \(2, 2\)"):
+        layer(np.zeros((4, 5, 2)), training=True)
+
+
+# -- Orthogonal ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (8, 3), (3, 8), (2, 3, 5)])
+def test_orthogonal_is_orthogonal_like_keras(shape):
+    gain = 1.5
+    ours = Orthogonal(gain=gain)(shape, "float64", np.random.default_rng(0))
+    theirs = keras.initializers.Orthogonal(gain=gain, seed=0)(shape, "float64").numpy()
+    for q in (ours, theirs):
+        flat = q.reshape(-1, shape[-1])
+        small = min(flat.shape)
+        gram = flat.T @ flat if flat.shape[0] >= flat.shape[1] else flat @ flat.T
+        np.testing.assert_allclose(gram, gain**2 * np.eye(small), atol=1e-12)
+    assert ours.shape == theirs.shape == shape
+
+
+def test_orthogonal_entries_have_keras_distribution():
+    """Over many 8x8 draws, entries of both have mean 0 and variance gain^2 / 8 (Haar)."""
+    ours = np.stack([Orthogonal()((8, 8), "float64", np.random.default_rng(s)) for s in range(300)])
+    theirs = np.stack(
+        [keras.initializers.Orthogonal(seed=s)((8, 8), "float64").numpy() for s in range(300)]
+    )
+    for q in (ours, theirs):
+        assert abs(q.mean()) < 0.01 and abs(q.var() - 1 / 8) < 0.005
+    # the sign fix makes the first column's first entry as often negative as positive
+    assert abs((ours[:, 0, 0] > 0).mean() - (theirs[:, 0, 0] > 0).mean()) < 0.15
+
+
+def test_orthogonal_is_keras_recurrent_default_and_round_trips():
+    layer = LSTM(4)
+    assert type(layer.recurrent_initializer).__name__ == "Orthogonal"
+    keras_init = Orthogonal(gain=2.0, seed=3).to_keras()
+    assert keras_init.get_config() == {"gain": 2.0, "seed": 3}
+    with pytest.raises(ValueError, match="rank >= 2"):
+        Orthogonal()((4,))
