@@ -1,0 +1,133 @@
+"""Recurrent networks: a sequence classifier and a sequence forecaster.
+
+Each recurrent layer reads a sequence (timesteps, features) step by step,
+``h_t = cell(x_t, h_{t-1})`` (SimpleRNN: tanh(x W + h U + b); LSTM and GRU: gated),
+and passes its last state (or every state, to a stacked layer) on. Both builders
+return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
+"""
+
+import keras
+
+CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+
+
+def rnn_classifier(
+    cell="lstm",
+    units=128,
+    timesteps=28,
+    features=28,
+    num_classes=10,
+    *,
+    bidirectional=False,
+    dropout=0.0,
+    recurrent_dropout=0.0,
+    optimizer="adam",
+    learning_rate=None,
+    seed=None,
+    name=None,
+):
+    """Input (timesteps, features) -> recurrent layer(s) -> Dense(num_classes, softmax),
+    compiled with ``optimizer``, sparse categorical cross-entropy and accuracy.
+
+    Args:
+        cell: "lstm", "gru" or "simple" (SimpleRNN).
+        units: width of the recurrent layer, or a list of widths for stacked layers
+            (all but the last return their whole sequence).
+        bidirectional: wrap each recurrent layer in ``Bidirectional`` (concatenated).
+        dropout, recurrent_dropout: the recurrent layers' own dropout rates on their
+            inputs and on their previous state (one mask per sequence, as Keras draws it).
+        learning_rate: overrides the optimizer's default (optimizer given by name).
+        seed: seeds every initializer (``seed + i`` per layer) and dropout.
+    """
+    _check_positive_int("num_classes", num_classes, minimum=2)
+    layers = _recurrent_stack(
+        cell, units, timesteps, features, bidirectional, dropout, recurrent_dropout, seed
+    )
+    head = keras.layers.Dense(
+        num_classes, activation="softmax", kernel_initializer=_seeded("glorot_uniform", seed, 99)
+    )
+    model = keras.Sequential(layers + [head], name=name or f"{cell}_classifier")
+    model.compile(
+        optimizer=_optimizer(optimizer, learning_rate),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def rnn_forecaster(
+    cell="lstm",
+    units=32,
+    window=24,
+    features=1,
+    horizon=1,
+    *,
+    bidirectional=False,
+    dropout=0.0,
+    recurrent_dropout=0.0,
+    optimizer="adam",
+    learning_rate=None,
+    loss="mse",
+    seed=None,
+    name=None,
+):
+    """Input (window, features) -> recurrent layer(s) -> Dense(horizon): the next ``horizon``
+    values of a series from its last ``window`` values; compiled with ``loss`` (mean squared
+    error) and mean absolute error. Other arguments as in :func:`rnn_classifier`."""
+    _check_positive_int("horizon", horizon)
+    layers = _recurrent_stack(
+        cell, units, window, features, bidirectional, dropout, recurrent_dropout, seed
+    )
+    head = keras.layers.Dense(horizon, kernel_initializer=_seeded("glorot_uniform", seed, 99))
+    model = keras.Sequential(layers + [head], name=name or f"{cell}_forecaster")
+    model.compile(optimizer=_optimizer(optimizer, learning_rate), loss=loss, metrics=["mae"])
+    return model
+
+
+def _recurrent_stack(cell, units, timesteps, features, bidirectional, dropout, rec_dropout, seed):
+    """[Input, recurrent layer, ...] after checking every argument."""
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+    widths = list(units) if isinstance(units, (list, tuple)) else [units]
+    if not widths or any(not isinstance(u, int) or isinstance(u, bool) or u < 1 for u in widths):
+        raise ValueError(f"units must be a positive int or a list of them, got {units!r}")
+    _check_positive_int("timesteps", timesteps)
+    _check_positive_int("features", features)
+    for what, rate in (("dropout", dropout), ("recurrent_dropout", rec_dropout)):
+        if not isinstance(rate, (int, float)) or not 0.0 <= rate < 1.0:
+            raise ValueError(f"{what} must be in [0, 1), got {rate!r}")
+    layers = [keras.Input((timesteps, features))]
+    for i, width in enumerate(widths):
+        layer = CELLS[cell](
+            width,
+            return_sequences=i < len(widths) - 1,
+            dropout=dropout,
+            recurrent_dropout=rec_dropout,
+            kernel_initializer=_seeded("glorot_uniform", seed, 2 * i),
+            recurrent_initializer=_seeded("orthogonal", seed, 2 * i + 1),
+            seed=None if seed is None else seed + i,
+        )
+        layers.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
+    return layers
+
+
+def _check_positive_int(what, value, minimum=1):
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{what} must be an int >= {minimum}, got {value!r}")
+
+
+def _seeded(name, seed, offset):
+    initializer = keras.initializers.get(name)
+    if seed is None:
+        return initializer
+    return type(initializer).from_config({**initializer.get_config(), "seed": seed + offset})
+
+
+def _optimizer(optimizer, learning_rate):
+    if learning_rate is None:
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise ValueError("learning_rate can only be combined with an optimizer given by name")
+    return keras.optimizers.get(
+        {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
+    )
