@@ -137,8 +137,8 @@ class RBM(keras.Model):
         """b = log(p / (1 - p)) from the training data (Hinton's practical guide)."""
         self.visible_bias.assign(reference.base_rate_bias(self._check(x, "x")))
 
-    def to_reference(self, seed=None):
-        """The NumPy twin with the same weights and chains."""
+    def to_reference(self, seed=None, dtype=None):
+        """The NumPy twin with the same weights and chains (in ``dtype``, default this model's)."""
         twin = reference.RBM(
             self.n_visible,
             self.n_hidden,
@@ -147,7 +147,7 @@ class RBM(keras.Model):
             self.n_chains,
             self.weight_decay,
             seed=seed,
-            dtype=self.compute_dtype,
+            dtype=dtype or self.compute_dtype,
         )
         twin.set_weights(
             [

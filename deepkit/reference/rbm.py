@@ -65,7 +65,7 @@ def check_visible(x, n_visible, what="x", dtype="float64", binary=False):
         row, col = np.argwhere(bad)[0]
         kind = "binary (0 or 1)" if binary else "in [0, 1]"
         raise InputError(
-            f"{what} must be {kind} for a Bernoulli RBM, got {x[row, col]!r} at row {row}, "
+            f"{what} must be {kind} for a Bernoulli RBM, got {float(x[row, col])!r} at row {row}, "
             f"column {col}"
         )
     return x

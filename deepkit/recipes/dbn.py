@@ -1,0 +1,415 @@
+"""Deep belief nets (tutorial T3): RBMs pretrained greedily without labels, then
+fine-tuned with labels, each beside the same net trained from random init.
+
+    from deepkit.recipes import dbn
+    result = dbn.run(path="mnist.npz")      # 784-500-500-2000-10 on full MNIST
+    print(result.report())
+
+What it measures, in one run:
+
+- MNIST: test error of the pretrained-then-fine-tuned DBN and of the same net
+  from random init, same fine-tuning budget (epochs, early stopping on a
+  validation split carved from the training images; the test set is used once).
+- Low labels: the same two nets fine-tuned on ``labels`` labelled images only;
+  pretraining saw every training image outside the validation split, unlabelled.
+- The first RBM's average test log-likelihood of binarized MNIST (pixels > 0.5),
+  log p(v) = -F(v) - log Z with log Z from AIS (and its standard error).
+- scikit-learn's digits ("RBM features for digit classification"): its own
+  BernoulliRBM + LogisticRegression pipeline, LogisticRegression on raw pixels,
+  deepkit's RBM + the same LogisticRegression, and a deepkit DBN, same splits.
+
+RBMs train on grey levels in [0, 1] read as probabilities (Hinton & Salakhutdinov
+2006). ``plot=DIR`` saves the first RBM's filters and samples from it.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from deepkit.models.dbn import dbn, pretrain
+from deepkit.recipes.mnist import load
+from deepkit.report import format_grid, format_table
+from deepkit.training import carve_validation
+
+DIGITS_SETTINGS = {"learning_rate": 0.06, "epochs": 10, "n_hidden": 100, "batch_size": 10}
+
+
+@dataclass
+class DbnResult:
+    """Test errors (fractions), the AIS log-likelihood and the digits table."""
+
+    sizes: tuple
+    n_train: int
+    n_test: int
+    errors: dict
+    low_label_errors: dict
+    labels: int
+    log_likelihood: float
+    log_likelihood_stderr: float
+    log_z: float
+    digits: dict
+    seconds: float
+    histories: dict = field(repr=False)
+    models: dict = field(repr=False)
+    plots: list = field(default_factory=list)
+
+    def report(self):
+        net = "-".join(map(str, self.sizes))
+        rows = [
+            ("network", f"{net}, sigmoid, softmax head"),
+            ("train / test images", f"{self.n_train} / {self.n_test}"),
+        ]
+        for regime, errors in (
+            ("all labels", self.errors),
+            (f"{self.labels} labels", self.low_label_errors),
+        ):
+            for init, error in errors.items():
+                rows.append((f"test error, {regime}, {init}", f"{100 * error:.2f}%"))
+        if self.log_likelihood is not None:
+            rows.append(
+                (
+                    "RBM 1 test log-likelihood (AIS)",
+                    f"{self.log_likelihood:.2f} nats (log Z {self.log_z:.2f} +- {self.log_likelihood_stderr:.2f})",
+                )
+            )
+        rows.append(("seconds", f"{self.seconds:.0f}"))
+        rows += [("plot", path) for path in self.plots]
+        text = format_table(rows, title="Deep belief net on MNIST (Goal: <= 1.2% test error)")
+        if self.digits:
+            text += "\n\n" + format_grid(
+                ["digits classifier", "test accuracy"],
+                [(name, f"{acc:.4f}") for name, acc in self.digits.items()],
+                title="scikit-learn digits, nudged x5, 20% test (random_state=0)",
+            )
+        return text
+
+
+def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose):
+    """Backprop with early stopping on validation accuracy (best weights restored)."""
+    stop = keras.callbacks.EarlyStopping(
+        "val_accuracy", patience=patience, restore_best_weights=True
+    )
+    history = model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=validation,
+        callbacks=[stop],
+        verbose=verbose,
+    )
+    return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+def test_error(model, x, y):
+    return float(np.mean(model.predict(x, batch_size=1000, verbose=0).argmax(axis=1) != y))
+
+
+def compare_inits(rbms, sizes, data, *, epochs, batch_size, learning_rate, patience, seed, verbose):
+    """Pretrained vs random init, same budget: ({init: test error}, histories, models)."""
+    (x, y), validation, (x_test, y_test) = data
+    errors, histories, models = {}, {}, {}
+    for init, stack in (("pretrained", rbms), ("random init", None)):
+        model = dbn(
+            x.shape[1],
+            sizes,
+            10,
+            rbms=stack,
+            optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9),
+            seed=seed,
+        )
+        histories[init] = finetune(
+            model,
+            x,
+            y,
+            validation,
+            epochs=epochs,
+            batch_size=batch_size,
+            patience=patience,
+            verbose=verbose,
+        )
+        errors[init], models[init] = test_error(model, x_test, y_test), model
+    return errors, histories, models
+
+
+def ais_log_likelihood(rbm, x_fit, x_test, n_runs, n_betas, seed):
+    """(mean test log-likelihood, standard error, log Z) of binarized data, AIS from
+    the base-rate model of the binarized training images, in float64."""
+    from deepkit.reference.rbm import ais_betas, base_rate_bias
+
+    twin = rbm.to_reference(seed=seed, dtype="float64")
+    binary_fit, binary_test = (x_fit > 0.5).astype("float64"), (x_test > 0.5).astype("float64")
+    log_z, stderr = twin.ais(n_runs, ais_betas(n_betas), base_bias=base_rate_bias(binary_fit))
+    return float(twin.log_likelihood(binary_test, log_z).mean()), stderr, log_z
+
+
+def nudged_digits():
+    """scikit-learn's example data: the 8x8 digits and 4 one-pixel shifts, min-max scaled."""
+    from scipy.ndimage import convolve
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import minmax_scale
+
+    x, y = load_digits(return_X_y=True)
+    shifts = [np.zeros((3, 3)) for _ in range(4)]
+    for weights, (row, col) in zip(shifts, [(0, 1), (1, 0), (1, 2), (2, 1)]):
+        weights[row, col] = 1
+    moved = [
+        np.array([convolve(img.reshape(8, 8), w, mode="constant").ravel() for img in x])
+        for w in shifts
+    ]
+    return minmax_scale(np.concatenate([x] + moved), feature_range=(0, 1)), np.tile(y, 5)
+
+
+def digits_table(dbn_sizes=(100, 100), dbn_epochs=100, seed=0, verbose=0):
+    """Test accuracies of scikit-learn's pipeline, raw-pixel LR, deepkit RBM + LR, a deepkit DBN."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import BernoulliRBM
+    from sklearn.pipeline import Pipeline
+
+    x, y = nudged_digits()
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=0)
+    s = DIGITS_SETTINGS
+    sklearn_rbm = BernoulliRBM(
+        s["n_hidden"],
+        learning_rate=s["learning_rate"],
+        batch_size=s["batch_size"],
+        n_iter=s["epochs"],
+        random_state=seed,
+    )
+    pipeline = Pipeline(
+        [("rbm", sklearn_rbm), ("logistic", LogisticRegression(C=6000, max_iter=1000))]
+    )
+    accuracies = {
+        "scikit-learn BernoulliRBM + LR": pipeline.fit(x_train, y_train).score(x_test, y_test)
+    }
+    raw = LogisticRegression(C=100, max_iter=1000).fit(x_train, y_train)
+    accuracies["LR on raw pixels"] = raw.score(x_test, y_test)
+    (rbm,) = pretrain(
+        x_train.astype("float32"),
+        (s["n_hidden"],),
+        epochs=s["epochs"],
+        batch_size=s["batch_size"],
+        learning_rate=s["learning_rate"],
+        momentum=(0.0, 0.0),
+        weight_decay=0.0,
+        persistent=True,
+        init_visible_bias=False,
+        seed=seed,
+        verbose=verbose,
+    )
+    features = LogisticRegression(C=6000, max_iter=1000).fit(rbm.transform(x_train), y_train)
+    accuracies["deepkit RBM (PCD) + LR"] = features.score(rbm.transform(x_test), y_test)
+    (x_fit, y_fit), validation = carve_validation(x_train, y_train, 0.1, seed=seed)
+    rbms = pretrain(
+        x_fit.astype("float32"),
+        dbn_sizes,
+        epochs=20,
+        batch_size=10,
+        learning_rate=0.05,
+        seed=seed,
+        verbose=verbose,
+    )
+    model = dbn(
+        64, dbn_sizes, 10, rbms=rbms, optimizer=keras.optimizers.SGD(0.1, momentum=0.9), seed=seed
+    )
+    finetune(
+        model,
+        x_fit,
+        y_fit,
+        validation,
+        epochs=dbn_epochs,
+        batch_size=32,
+        patience=10,
+        verbose=verbose,
+    )
+    net = "-".join(map(str, (64, *dbn_sizes, 10)))
+    accuracies[f"deepkit DBN {net}"] = 1 - test_error(model, x_test, y_test)
+    return {name: float(acc) for name, acc in accuracies.items()}
+
+
+def plot_rbm(rbm, directory, seed):
+    """Save the first 100 filters and 16 samples (1,000 Gibbs steps) as PNGs; their paths."""
+    import pathlib
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    directory = pathlib.Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    kernel = keras.ops.convert_to_numpy(rbm.kernel)
+    pictures = {
+        "rbm_filters.png": kernel.T[:100],
+        "rbm_samples.png": rbm.sample(16, 1000, seed=seed),
+    }
+    paths = []
+    for name, images in pictures.items():
+        side = int(np.ceil(np.sqrt(len(images))))
+        figure, axes = plt.subplots(side, side, figsize=(side, side))
+        for ax in axes.flat:
+            ax.axis("off")
+        for ax, image in zip(axes.flat, images):
+            ax.imshow(image.reshape(28, 28), cmap="gray")
+        figure.savefig(directory / name, dpi=80)
+        plt.close(figure)
+        paths.append(str(directory / name))
+    return paths
+
+
+def run(
+    sizes=(500, 500, 2000),
+    pretrain_epochs=10,
+    finetune_epochs=30,
+    batch_size=100,
+    learning_rate=0.1,
+    finetune_learning_rate=0.1,
+    patience=5,
+    labels=1000,
+    validation_split=0.1,
+    ais_runs=100,
+    ais_betas=14500,
+    digits=True,
+    limit=None,
+    path=None,
+    seed=0,
+    plot=None,
+    verbose=0,
+):
+    """Pretrain, fine-tune and compare on MNIST (see the module docstring); a ``DbnResult``."""
+    from deepkit.recipes.mnist import prepare
+    from deepkit.reference.validation import check_int
+    from deepkit.seeding import set_seed
+
+    for name, value in (
+        ("pretrain_epochs", pretrain_epochs),
+        ("finetune_epochs", finetune_epochs),
+        ("batch_size", batch_size),
+        ("labels", labels),
+        ("patience", patience),
+    ):
+        check_int(value, name, min_value=1)
+    start = time.perf_counter()
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
+    x_train, x_test = prepare(x_train, True), prepare(x_test, True)
+    (x_fit, y_fit), validation = carve_validation(x_train, y_train, validation_split, seed=seed)
+    if labels > len(x_fit):
+        raise ValueError(f"labels={labels} exceeds the {len(x_fit)} training images")
+    set_seed(seed)
+    rbms = pretrain(
+        x_fit,
+        sizes,
+        epochs=pretrain_epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        seed=seed,
+        verbose=verbose,
+    )
+    budget = dict(
+        epochs=finetune_epochs,
+        batch_size=batch_size,
+        learning_rate=finetune_learning_rate,
+        patience=patience,
+        seed=seed,
+        verbose=verbose,
+    )
+    errors, histories, models = compare_inits(
+        rbms, sizes, ((x_fit, y_fit), validation, (x_test, y_test)), **budget
+    )
+    few = np.random.default_rng(seed).choice(len(x_fit), labels, replace=False)
+    low_errors, low_histories, _ = compare_inits(
+        rbms,
+        sizes,
+        ((x_fit[few], y_fit[few]), validation, (x_test, y_test)),
+        **{**budget, "batch_size": min(batch_size, labels), "epochs": finetune_epochs * 5},
+    )
+    histories.update({f"{labels} labels, {k}": v for k, v in low_histories.items()})
+    log_likelihood = stderr = log_z = None
+    if ais_runs:
+        log_likelihood, stderr, log_z = ais_log_likelihood(
+            rbms[0], x_fit, x_test, ais_runs, ais_betas, seed
+        )
+    return DbnResult(
+        sizes=(784, *sizes, 10),
+        n_train=len(x_train),
+        n_test=len(x_test),
+        errors=errors,
+        low_label_errors=low_errors,
+        labels=labels,
+        log_likelihood=log_likelihood,
+        log_likelihood_stderr=stderr,
+        log_z=log_z,
+        digits=digits_table(seed=seed, verbose=verbose) if digits else {},
+        seconds=time.perf_counter() - start,
+        histories=histories,
+        models={**models, "rbms": rbms},
+        plots=plot_rbm(rbms[0], plot, seed) if plot else [],
+    )
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[500, 500, 2000], help="hidden layer sizes"
+    )
+    parser.add_argument("--pretrain-epochs", type=int, default=10, help="CD-1 epochs per RBM")
+    parser.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=30,
+        help="maximum backprop epochs (x5 in the low-label regime)",
+    )
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--learning-rate", type=float, default=0.1, help="RBM learning rate")
+    parser.add_argument("--finetune-learning-rate", type=float, default=0.1)
+    parser.add_argument(
+        "--patience", type=int, default=5, help="early stopping on validation accuracy"
+    )
+    parser.add_argument(
+        "--labels", type=int, default=1000, help="labelled images in the low-label regime"
+    )
+    parser.add_argument("--validation-split", type=float, default=0.1)
+    parser.add_argument(
+        "--ais-runs", type=int, default=100, help="AIS chains (0: skip the log-likelihood)"
+    )
+    parser.add_argument(
+        "--ais-betas", type=int, default=14500, help="AIS intermediate distributions"
+    )
+    parser.add_argument(
+        "--no-digits", action="store_true", help="skip the scikit-learn digits table"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=None, help="use only the first N training images (N/6 test)"
+    )
+    parser.add_argument(
+        "--path", default=None, help="an MNIST .npz or IDX folder instead of Keras's cache"
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--plot", default=None, metavar="DIR", help="save RBM filters and samples here"
+    )
+
+
+def main(args):
+    result = run(
+        sizes=tuple(args.sizes),
+        pretrain_epochs=args.pretrain_epochs,
+        finetune_epochs=args.finetune_epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        finetune_learning_rate=args.finetune_learning_rate,
+        patience=args.patience,
+        labels=args.labels,
+        validation_split=args.validation_split,
+        ais_runs=args.ais_runs,
+        ais_betas=args.ais_betas,
+        digits=not args.no_digits,
+        limit=args.limit,
+        path=args.path,
+        seed=args.seed,
+        plot=args.plot,
+        verbose=2,
+    )
+    print(result.report())
