@@ -6,11 +6,14 @@ Keras transfer-learning guide.
 1. Cut the old head: keep the model up to a named layer, or up to the last
    feature layer (what precedes the final Dense classifier and its dropout).
 2. Freeze that base (``trainable = False``) and call it with ``training=False``,
-   so BatchNormalization keeps using its moving statistics even when unfrozen.
+   as the guide does. In Keras 3 that argument alone does not hold a trainable
+   BatchNormalization in inference mode (measured: its moving mean moves during
+   ``fit``); what does is keeping BatchNormalization layers frozen, as step 4 does.
 3. Add a new head, ``[GlobalAveragePooling2D] -> Dropout -> Dense(num_classes,
    softmax)``, and train it.
 4. Optionally unfreeze the top ``unfreeze`` layers of the base (BatchNormalization
-   layers stay frozen) and train again with a low learning rate.
+   layers stay frozen, so they keep their moving statistics) and train again with
+   a low learning rate.
 
 The result is a plain ``keras.Model`` that saves and loads as ``.keras``.
 """

@@ -97,6 +97,28 @@ def test_phase_two_unfreezes_only_the_top_layers_and_keeps_bn_frozen():
     assert not np.array_equal(conv2[0], weights_of(features, "conv2")[0])
 
 
+def test_batchnorm_inside_the_unfrozen_range_stays_frozen_in_inference_mode():
+    """unfreeze=3 reaches bn: its scale, offset and moving statistics must not move."""
+    base = small_base()
+    bn_before = weights_of(base, "bn")
+    x, y = data()
+    model = ft.finetune(
+        base,
+        2,
+        x,
+        y,
+        epochs=1,
+        unfreeze=3,
+        fine_tune_epochs=2,
+        fine_tune_learning_rate=1e-2,
+        seed=0,
+    )
+    features = model.get_layer("small_features")
+    assert [layer.trainable for layer in ft.base_layers(features)] == [False, False, True, True]
+    for a, b in zip(bn_before, weights_of(features, "bn")):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_validation_split_is_a_seeded_stratified_shuffle_of_sorted_data(monkeypatch):
     seen = []
     original_fit = keras.Model.fit

@@ -124,8 +124,12 @@ def test_transfer_beats_chance_and_saves_the_base(tmp_path):
     assert result.pretrain_accuracy > 0.8  # 5 classes: chance is 0.2
     assert [row["regime"] for row in result.rows] == ["all", "low data"]
     assert [row["n_train"] for row in result.rows] == [1178, 100]
-    for row in result.rows:
-        assert row["transfer_accuracy"] > 0.4 and row["scratch_accuracy"] > 0.2
+    # The trivial baseline: always the most frequent of the 185 test digits 5-9 (0.227).
+    y_test = np.load(SUBSET)["y_test"][: 2400 // 6]
+    majority = np.bincount(y_test[y_test >= 5]).max() / np.count_nonzero(y_test >= 5)
+    for row in result.rows:  # measured: transfer 0.81 / 0.54, scratch 0.88 / 0.48
+        assert row["transfer_accuracy"] > majority + 0.15
+        assert row["scratch_accuracy"] > majority + 0.15
     base = keras.models.load_model(result.base_path)
     assert base.output_shape == (None, 5)
     assert "transfer acc" in result.report()

@@ -651,7 +651,7 @@ def test_float64_twin_to_keras_keeps_dtype_and_outputs():
         np.testing.assert_allclose(keras_model.predict(x, verbose=0), model.predict(x), rtol=1e-13)
 
 
-def test_tutorial_style_input_dim_builds_on_first_fit():
+def test_tutorial_style_input_dim_builds_at_once_like_keras():
     x, y = _churn_like(40)
     model = ref.Sequential(
         [
@@ -661,11 +661,10 @@ def test_tutorial_style_input_dim_builds_on_first_fit():
         ],
         seed=0,
     )
-    assert model.input_shape == (None, 11) and not model.built
+    # Keras 3 builds a Sequential whose first layer declares its input at once.
+    assert model.input_shape == (None, 11) and model.built and model.count_params() == 121
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=10, epochs=1, verbose=0)
-    assert model.built and model.count_params() == 121
     assert np.isfinite(history.history["loss"][0])
     fresh = ref.Sequential([ref.Dense(6, kernel_initializer="uniform", input_dim=11)], seed=0)
-    fresh.build()
     assert 0.04 < np.abs(fresh.layers[0].kernel).max() <= 0.05  # "uniform": U(-0.05, 0.05)

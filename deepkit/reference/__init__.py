@@ -24,6 +24,8 @@ from deepkit.reference import (
     losses,
     metrics,
     optimizers,
+    trainer,
+    validation,
 )
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
 from deepkit.reference.layers import (
@@ -38,3 +40,5 @@ from deepkit.reference.layers import (
     MaxPooling2D,
 )
 from deepkit.reference.models import Sequential, from_keras
+from deepkit.reference.trainer import Trainer
+from deepkit.reference.validation import InputError

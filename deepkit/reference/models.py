@@ -1,48 +1,56 @@
-"""``Sequential``: a stack of twin layers trained by hand-written backprop
-(mirrors keras/src/models/sequential.py and keras/src/trainers/trainer.py).
+"""``Sequential``: a stack of twin layers (mirrors keras/src/models/sequential.py;
+training comes from ``Trainer`` in ``trainer.py``).
 
 Determinism: ``Sequential(..., seed=s)`` owns one ``numpy.random.Generator``
 seeded with ``s``; it initializes every weight, draws every dropout mask and
 shuffles every epoch, so the same seed gives the same run bit for bit.
 
-Speed: at ``build`` every trainable weight (and its gradient) becomes a view
-into one flat buffer, so a training step is a forward pass, one backward pass
-writing gradients in place, and one optimizer update over the whole buffer.
-"""
+Speed: at ``build`` every weight of the model's own layers (and its gradient)
+becomes a view into one flat buffer, so a training step is a forward pass, one
+backward pass writing gradients in place, and one optimizer update over the
+buffer (over its trainable spans when some layers are frozen).
 
-import math
+Nesting: a ``Sequential`` is itself a layer of another ``Sequential``, as in
+Keras. The inner model keeps its own buffer, so its weights are shared, not
+copied: the outer optimizer updates the inner buffer's trainable spans too, and
+training the inner model alone updates the same arrays. ``trainable`` is read
+at every step, so freezing a layer (or a whole inner model) after ``compile``
+takes effect at once.
+"""
 
 import numpy as np
 
 from deepkit.reference import losses, optimizers
-from deepkit.reference import metrics as metrics_module
-from deepkit.reference.callbacks import Callback, History, ProgbarLogger
 from deepkit.reference.layers import LAYERS, InputLayer, Layer
+from deepkit.reference.trainer import Trainer, check_finite
+from deepkit.reference.validation import InputError
 
 FLOAT_DTYPES = ("float32", "float64")
 
 
-class Sequential:
+class Sequential(Trainer):
     """A linear stack of layers: ``Sequential([Input((11,)), Dense(6), ...], seed=0)``.
 
     ``dtype`` ("float32", Keras's default, or "float64") is the dtype of every
-    weight and of the inputs, which are cast to it once per call.
+    weight and of the inputs, which are cast to it once per call. With an
+    ``Input`` first, the model is built at once (weights exist before any call).
     """
 
-    def __init__(self, layers=None, name="sequential", seed=None, dtype="float32"):
+    def __init__(self, layers=None, name="sequential", seed=None, dtype="float32", trainable=True):
         dtype = np.dtype(dtype).name
         if dtype not in FLOAT_DTYPES:
-            raise ValueError(f"dtype must be float32 or float64, got {dtype!r}")
+            raise InputError(f"dtype must be float32 or float64, got {dtype!r}")
         self.name, self.seed, self.dtype = name, seed, dtype
         self.rng = np.random.default_rng(seed)
         self._layers = []
         self._input_shape = None
+        self._trainable = trainable
         self.built = False
-        self.optimizer = self.loss = None
-        self.metrics = []
-        self.stop_training = False
+        self.propagate = False
         for layer in layers or []:
-            self.add(layer)
+            self.add(layer, rebuild=False)
+        if self._input_shape is not None and self._layers:
+            self.build()
 
     # -- structure -------------------------------------------------------------
 
@@ -58,61 +66,122 @@ class Sequential:
     def output_shape(self):
         return self._layers[-1].output_shape if self.built else None
 
-    def add(self, layer):
-        if self.built:
-            raise ValueError("cannot add a layer to a built model")
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        """As Keras: setting it on a model sets it on every layer inside."""
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = bool(value)
+
+    def add(self, layer, rebuild=True):
+        """Append ``layer`` (a twin layer or a twin ``Sequential``); a model that
+        knows its input shape rebuilds, keeping the weights it has."""
         if isinstance(layer, InputLayer):
             if self._layers or self._input_shape is not None:
-                raise ValueError("Input must be the first entry of a Sequential model")
+                raise InputError("Input must be the first entry of a Sequential model")
             self._input_shape = (None,) + layer.shape
             return
-        if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential takes deepkit.reference layers, got {layer!r}")
-        if not self._layers and self._input_shape is None and layer.input_shape_arg:
-            self._input_shape = (None,) + layer.input_shape_arg
+        if not isinstance(layer, (Layer, Sequential)):
+            raise InputError(f"Sequential takes deepkit.reference layers, got {layer!r}")
+        if not self._layers and self._input_shape is None:
+            declared = (
+                layer.input_shape
+                if isinstance(layer, Sequential)
+                else (None if layer.input_shape_arg is None else (None,) + layer.input_shape_arg)
+            )
+            self._input_shape = declared
         self._layers.append(layer)
+        if rebuild and self._input_shape is not None:
+            self.build()
 
     def build(self, input_shape=None):
         """Build every layer for ``input_shape`` (batch axis first) and pack the weights."""
         if input_shape is None:
             input_shape = self._input_shape
         if input_shape is None:
-            raise ValueError(
+            raise InputError(
                 "the model has no input shape: start it with Input(shape), or "
                 "call build(input_shape) or the model on data"
             )
         if not self._layers:
-            raise ValueError("the model has no layers")
+            raise InputError("the model has no layers")
         shape = self._input_shape = (None,) + tuple(input_shape[1:])
         for layer in self._layers:
             if layer.dtype not in (None, self.dtype):
-                raise ValueError(
+                raise InputError(
                     f"layer {layer.name!r} has dtype {layer.dtype}, the model {self.dtype}"
                 )
-            layer.dtype, layer.rng = self.dtype, self.rng
-            layer.input_shape = shape
+            if isinstance(layer, Layer):
+                layer.dtype, layer.rng = self.dtype, self.rng
+                layer.input_shape = shape
             if not layer.built:
                 layer.build(shape)
                 layer.built = True
-            shape = layer.output_shape = tuple(layer.compute_output_shape(shape))
-        self._layers[0].propagate = False
+            shape = tuple(layer.compute_output_shape(shape))
+            if isinstance(layer, Layer):
+                layer.output_shape = shape
         self._pack_weights()
         self.built = True
 
+    def compute_output_shape(self, input_shape):
+        for layer in self._layers:
+            input_shape = layer.compute_output_shape(input_shape)
+        return input_shape
+
+    def _own_layers(self):
+        return [layer for layer in self._layers if isinstance(layer, Layer)]
+
+    def _nested_models(self):
+        return [layer for layer in self._layers if isinstance(layer, Sequential)]
+
     def _pack_weights(self):
-        trainable = [layer for layer in self._layers if layer.trainable]
-        total = sum(w.size for layer in trainable for w in layer.weights)
+        """Make the weights and gradients of the model's own layers views of two
+        flat buffers; nested models keep theirs."""
+        for layer in self._own_layers():
+            owner = getattr(layer, "_owner", None)
+            if owner is not None and owner is not self:
+                raise InputError(
+                    f"layer {layer.name!r} already belongs to model {owner.name!r}: nest "
+                    "that model instead of sharing its layers"
+                )
+        total = sum(w.size for layer in self._own_layers() for w in layer.weights)
         self._params = np.empty(total, dtype=self.dtype)
         self._grads = np.zeros(total, dtype=self.dtype)
-        offset = 0
-        for layer in trainable:
-            weights, grads = [], []
+        self._spans, offset = [], 0
+        for layer in self._own_layers():
+            weights, grads, start = [], [], offset
             for w in layer.weights:
                 end = offset + w.size
                 weights.append(self._params[offset:end].reshape(w.shape))
                 grads.append(self._grads[offset:end].reshape(w.shape))
                 offset = end
             layer.bind(weights, grads)
+            layer._owner = self
+            self._spans.append((layer, start, offset))
+
+    def _optimizer_targets(self):
+        """(gradient buffers, weight buffers, spans): this model's flat buffers and
+        those of nested models, each with the (start, end) runs of trainable
+        weights in it, adjacent trainable layers merged into one run."""
+        runs = []
+        for layer, start, end in self._spans:
+            if not (self._trainable and layer.trainable) or start == end:
+                continue
+            if runs and runs[-1][1] == start:
+                runs[-1] = (runs[-1][0], end)
+            else:
+                runs.append((start, end))
+        grads, params, spans = [self._grads], [self._params], [runs]
+        for model in self._nested_models():
+            g, p, s = model._optimizer_targets()
+            grads += g
+            params += p
+            spans += s if self._trainable else [[] for _ in s]
+        return grads, params, spans
 
     # -- weights ---------------------------------------------------------------
 
@@ -122,17 +191,26 @@ class Sequential:
 
     @property
     def trainable_weights(self):
-        """The weights the optimizer updates (those of layers with ``trainable``)."""
-        return [w for layer in self._layers if layer.trainable for w in layer.weights]
+        """The weights the optimizer updates, in Keras's order."""
+        if not self._trainable:
+            return []
+        return [w for layer in self._layers for w in layer.trainable_weights]
+
+    @property
+    def trainable_gradients(self):
+        """The gradients of the last backward pass, aligned with ``trainable_weights``."""
+        if not self._trainable:
+            return []
+        return [g for layer in self._layers for g in layer.trainable_gradients]
 
     def get_weights(self):
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
         weights = list(weights)
-        expected = sum(len(layer.weights) for layer in self._layers)
+        expected = len(self.weights)
         if len(weights) != expected:
-            raise ValueError(
+            raise InputError(
                 f"model {self.name!r} expects {expected} weight arrays, got {len(weights)}"
             )
         start = 0
@@ -146,303 +224,90 @@ class Sequential:
 
     # -- forward and backward --------------------------------------------------
 
+    @property
+    def activation(self):
+        """The last layer's activation (a loss may use the logits before it)."""
+        return self._layers[-1].activation
+
+    @property
+    def logits(self):
+        return self._layers[-1].logits
+
     def _check_x(self, x, what="x"):
         x = np.asarray(x, dtype=self.dtype)
         if not self.built:
             if x.ndim < 2:
-                raise ValueError(f"{what} must have a batch axis, got shape {x.shape}")
+                raise InputError(f"{what} must have a batch axis, got shape {x.shape}")
             self.build(self._input_shape or (None,) + x.shape[1:])
         expected = self._input_shape
         if x.ndim != len(expected) or any(
             e is not None and e != s for e, s in zip(expected[1:], x.shape[1:])
         ):
-            raise ValueError(
+            raise InputError(
                 f"{what} has shape {x.shape}, the model expects {expected} (batch axis first)"
             )
         return x
 
-    def __call__(self, x, training=False):
-        """The outputs for ``x`` in one pass (no batching)."""
-        out = self._check_x(x)
-        for layer in self._layers:
-            out = layer(out, training)
-        return out
-
-    def predict(self, x, batch_size=32, verbose=0):
-        """The outputs for ``x``, computed ``batch_size`` samples at a time."""
-        x = self._check_x(x)
-        self._check_batch_size(batch_size)
-        outputs = []
-        for start in range(0, len(x), batch_size):
-            out = x[start : start + batch_size]
-            for layer in self._layers:
-                out = layer(out, False)
-            outputs.append(out)
-        if verbose:
-            steps = math.ceil(len(x) / batch_size)
-            print(f"{steps}/{steps}")
-        if not outputs:
-            return np.empty((0,) + self.output_shape[1:], self.dtype)
-        return np.concatenate(outputs)
-
-    def _loss_path(self):
-        """(loss function, from_logits): Keras computes a cross-entropy from the
-        logits of a final sigmoid/softmax (its ``_keras_logits``); so does the twin."""
-        last = self._layers[-1].activation.name
-        if self.loss.uses_logits_of(last):
-            return self.loss.with_logits(), True
-        return self.loss, False
-
-    def _forward_backward(self, x, y, loss_fn, from_logits, training=True):
-        out = x
-        for layer in self._layers:
-            out = layer(out, training)
-        last = self._layers[-1]
-        loss, grad = loss_fn.value_and_grad(y, last.logits if from_logits else out)
-        grad = last.backprop(grad, from_logits=from_logits)
-        for layer in self._layers[-2::-1]:
-            grad = layer.backprop(grad)
-        return loss, out
-
-    def compute_gradients(self, x, y, training=True):
-        """(loss, gradients): the loss ``fit`` would see on this batch and the
-        gradient of each trainable weight (aligned with ``trainable_weights``,
-        like Keras's ``trainable_variables``); no update."""
-        self._check_compiled()
-        x = self._check_x(x)
-        y = self._prepare_y(y, len(x))
-        loss, _ = self._forward_backward(x, y, *self._loss_path(), training=training)
-        return loss, [
-            g.copy() for layer in self._layers if layer.trainable for g in layer.gradients
-        ]
-
-    def train_on_batch(self, x, y):
-        """One optimizer step on one batch; returns the batch loss."""
-        self._check_compiled()
-        x = self._check_x(x)
-        y = self._prepare_y(y, len(x))
-        loss, _ = self._forward_backward(x, y, *self._loss_path())
-        self._apply_gradients()
-        return loss
-
-    def _apply_gradients(self):
-        if self._params.size:
-            self.optimizer.apply([self._grads], [self._params])
-
-    # -- training ----------------------------------------------------------------
-
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss
-        and metrics (e.g. ["accuracy"])."""
-        self.optimizer = optimizers.get(optimizer)
-        if loss is None:
-            raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy'")
-        self.loss = losses.get(loss)
-        self.metrics = list(metrics or [])
-        for name in self.metrics:
-            if name not in ("accuracy", "acc") and name not in metrics_module.METRICS:
-                raise ValueError(f"unknown metric {name!r}")
-
-    @staticmethod
-    def _check_finite(values, what):
-        """``values``, after checking they hold no NaN or infinity."""
-        if not np.isfinite(values).all():
-            raise ValueError(
-                f"{what} contains NaN or infinite values (first at row "
-                f"{int(np.argwhere(~np.isfinite(values))[0][0])})"
-            )
-        return values
-
-    def _check_compiled(self):
-        if self.loss is None:
-            raise ValueError("call compile(optimizer=..., loss=...) before training")
-
     def _prepare_y(self, y, n, what="y"):
+        if y is None:
+            raise InputError(f"{what} is missing: this model trains on targets")
         y = np.asarray(y)
         if len(y) != n:
-            raise ValueError(f"{what} has {len(y)} samples, x has {n}")
+            raise InputError(f"{what} has {len(y)} samples, x has {n}")
         if y.dtype.kind not in "biuf":
-            raise ValueError(f"{what} must be numeric, got dtype {y.dtype}")
+            raise InputError(f"{what} must be numeric, got dtype {y.dtype}")
         if y.dtype.kind == "f":
-            self._check_finite(y, what)
+            check_finite(y, what)
+        if self.loss is None:
+            return y
         pred = np.broadcast_to(np.zeros((), self.dtype), (n,) + self.output_shape[1:])
         return self.loss.prepare(y, pred)[0]
 
-    def _resolve_metrics(self, y_shape):
-        return [metrics_module.get(name, y_shape, self.output_shape) for name in self.metrics]
+    def __call__(self, x, training=False):
+        """The outputs for ``x`` in one pass (no batching)."""
+        return self._forward(self._check_x(x), training)
 
-    @staticmethod
-    def _check_batch_size(batch_size):
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    def _forward(self, x, training):
+        for layer in self._layers:
+            x = layer(x, training)
+        return x
 
-    def fit(
-        self,
-        x,
-        y,
-        batch_size=32,
-        epochs=1,
-        verbose=1,
-        callbacks=None,
-        validation_split=0.0,
-        validation_data=None,
-        shuffle=True,
-        initial_epoch=0,
-    ):
-        """Train with mini-batch gradient descent; returns a :class:`History`.
+    def _backward(self, grad, from_logits=False, need_input_grad=False):
+        """dLoss/d(outputs) (or d(logits)) -> every layer's weight gradients, and
+        dLoss/d(inputs) when ``need_input_grad`` (else None)."""
+        self._layers[0].propagate = need_input_grad
+        for layer in self._layers[:0:-1]:
+            layer.propagate = True
+        grad = self._layers[-1].backprop(grad, from_logits=from_logits)
+        for layer in self._layers[-2::-1]:
+            grad = layer.backprop(grad)
+        return grad
 
-        Like Keras: ``validation_split`` holds out the *last* fraction of the
-        samples (before shuffling); each epoch reshuffles the training samples
-        when ``shuffle``; the logged loss and metrics are means over the epoch's
-        samples; ``val_*`` entries are computed after each epoch.
-        """
-        self._check_compiled()
-        self._check_batch_size(batch_size)
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative int, got {epochs!r}")
-        x = self._check_finite(self._check_x(x), "x")
-        raw_y_shape = np.shape(y)
-        y = self._prepare_y(y, len(x))
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
-        if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (x_val, y_val)")
-            x_val = self._check_finite(
-                self._check_x(validation_data[0], "validation x"), "validation x"
-            )
-            y_val = self._prepare_y(validation_data[1], len(x_val), "validation y")
-        elif validation_split:
-            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-            if split_at in (0, len(x)):
-                raise ValueError(
-                    f"validation_split={validation_split} leaves "
-                    f"{split_at} of {len(x)} samples for training"
-                )
-            x, x_val, y, y_val = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
-        else:
-            x_val = None
-
-        loss_fn, from_logits = self._loss_path()
-        metric_fns = self._resolve_metrics(raw_y_shape)
-        n = len(x)
-        steps = math.ceil(n / batch_size)
-        history = History()
-        callbacks = list(callbacks or [])
-        if verbose:
-            callbacks.append(ProgbarLogger(verbose, epochs, steps))
-        callbacks.append(history)
-        for callback in callbacks:
-            if not isinstance(callback, Callback):
-                raise TypeError(f"callbacks must be Callback instances, got {callback!r}")
-            callback.model = self
-        batch_callbacks = [
-            c for c in callbacks if type(c).on_train_batch_end is not Callback.on_train_batch_end
-        ]
-
-        self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            for callback in callbacks:
-                callback.on_epoch_begin(epoch)
-            # Shuffled batches are gathered one at a time: no copy of the whole
-            # training set per epoch.
-            order = self.rng.permutation(n) if shuffle else None
-            loss_sum = 0.0
-            metric_sums = [0.0] * len(metric_fns)
-            for step in range(steps):
-                start = step * batch_size
-                batch = (
-                    slice(start, start + batch_size)
-                    if order is None
-                    else order[start : start + batch_size]
-                )
-                xb, yb = x[batch], y[batch]
-                loss, out = self._forward_backward(xb, yb, loss_fn, from_logits)
-                self._apply_gradients()
-                loss_sum += loss * len(xb)
-                for i, (_, fn) in enumerate(metric_fns):
-                    metric_sums[i] += fn(yb, out)
-                if batch_callbacks:
-                    seen = min(start + batch_size, n)
-                    logs = self._logs(loss_sum / seen, metric_fns, [s / seen for s in metric_sums])
-                    for callback in batch_callbacks:
-                        callback.on_train_batch_end(step, logs)
-            logs = self._logs(loss_sum / n, metric_fns, [s / n for s in metric_sums])
-            if x_val is not None:
-                val = self._evaluate(x_val, y_val, batch_size, loss_fn, from_logits, metric_fns)
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end()
-        return history
-
-    @staticmethod
-    def _logs(loss, metric_fns, metric_values):
-        logs = {"loss": float(loss)}
-        logs.update({name: float(value) for (name, _), value in zip(metric_fns, metric_values)})
-        return logs
-
-    def _evaluate(self, x, y, batch_size, loss_fn, from_logits, metric_fns):
-        loss_sum = 0.0
-        metric_sums = [0.0] * len(metric_fns)
-        for start in range(0, len(x), batch_size):
-            out = x[start : start + batch_size]
-            for layer in self._layers:
-                out = layer(out, False)
-            yb = y[start : start + batch_size]
-            loss, _ = loss_fn.value_and_grad(yb, self._layers[-1].logits if from_logits else out)
-            loss_sum += loss * len(yb)
-            for i, (_, fn) in enumerate(metric_fns):
-                metric_sums[i] += fn(yb, out)
-        n = len(x)
-        return self._logs(loss_sum / n, metric_fns, [s / n for s in metric_sums])
-
-    def evaluate(self, x, y, batch_size=32, verbose=1, return_dict=False):
-        """The loss (and metrics) on (x, y), as Keras: a float, or [loss, *metrics],
-        or a dict with ``return_dict``."""
-        self._check_compiled()
-        self._check_batch_size(batch_size)
-        x = self._check_x(x)
-        raw_y_shape = np.shape(y)
-        y = self._prepare_y(y, len(x))
-        metric_fns = self._resolve_metrics(raw_y_shape)
-        logs = self._evaluate(x, y, batch_size, *self._loss_path(), metric_fns)
-        if verbose:
-            steps = math.ceil(len(x) / batch_size)
-            print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+    def backprop(self, grad, from_logits=False):
+        """As a layer of an outer model: dLoss/d(outputs) -> dLoss/d(inputs)."""
+        return self._backward(grad, from_logits, need_input_grad=self.propagate)
 
     # -- description and the Keras bridge ----------------------------------------
 
     def summary(self, print_fn=print):
         """A Keras-style table of layers, output shapes and parameter counts."""
-        from deepkit.report import format_grid
-
         if not self.built:
             self.build()
-        rows = [
-            [
+        rows = [("Layer (type)", "Output Shape", "Param #")] + [
+            (
                 f"{layer.name} ({type(layer).__name__})",
                 str(layer.output_shape),
                 f"{layer.count_params():,}",
-            ]
+            )
             for layer in self._layers
         ]
-        table = format_grid(
-            ["Layer (type)", "Output Shape", "Param #"], rows, title=f'Model: "{self.name}"'
-        )
-        trainable = sum(l.count_params() for l in self._layers if l.trainable)
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows]
+        trainable = sum(w.size for w in self.trainable_weights)
         total = self.count_params()
         print_fn(
-            f"{table}\n Total params: {total:,}\n Trainable params: {trainable:,}\n"
+            "\n".join([f'Model: "{self.name}"', *lines])
+            + f"\n Total params: {total:,}\n Trainable params: {trainable:,}\n"
             f" Non-trainable params: {total - trainable:,}"
         )
 
@@ -459,6 +324,7 @@ class Sequential:
         )
         for layer, keras_layer in zip(self._layers, model.layers):
             keras_layer.set_weights(layer.get_weights())
+            keras_layer.trainable = layer.trainable
         if self.loss is not None:
             model.compile(
                 optimizer=self.optimizer.to_keras(),
@@ -469,26 +335,30 @@ class Sequential:
 
 
 def from_keras(keras_model, seed=None):
-    """The twin of a Keras ``Sequential`` model: same layers, weights and dtype, and
-    (when compiled) the same optimizer hyperparameters (fresh state), loss and metrics."""
+    """The twin of a Keras ``Sequential`` model (nested ones included): same layers,
+    weights, dtype and ``trainable`` flags, and (when compiled) the same optimizer
+    hyperparameters (fresh state), loss and metrics."""
     import keras
 
     if not isinstance(keras_model, keras.Sequential):
-        raise TypeError(
+        raise InputError(
             f"from_keras takes a keras.Sequential model, got {type(keras_model).__name__}"
         )
     twins, dtypes = [], set()
     for keras_layer in keras_model.layers:
-        cls = LAYERS.get(type(keras_layer).__name__)
-        if cls is None:
-            raise ValueError(
-                f"no NumPy twin for Keras layer {keras_layer.name!r} "
-                f"({type(keras_layer).__name__}); supported: {', '.join(sorted(LAYERS))}"
-            )
-        twins.append(cls.from_keras(keras_layer))
+        if isinstance(keras_layer, keras.Sequential):
+            twins.append(from_keras(keras_layer, seed=seed))
+        else:
+            cls = LAYERS.get(type(keras_layer).__name__)
+            if cls is None:
+                raise InputError(
+                    f"no NumPy twin for Keras layer {keras_layer.name!r} "
+                    f"({type(keras_layer).__name__}); supported: {', '.join(sorted(LAYERS))}"
+                )
+            twins.append(cls.from_keras(keras_layer))
         dtypes.update(w.dtype for w in keras_layer.weights)
     if len(dtypes) > 1:
-        raise ValueError(f"Keras model mixes weight dtypes {sorted(dtypes)}")
+        raise InputError(f"Keras model mixes weight dtypes {sorted(dtypes)}")
     dtype = dtypes.pop() if dtypes else "float32"
     model = Sequential(twins, name=keras_model.name, seed=seed, dtype=dtype)
     model.build(keras_model.input_shape)
@@ -501,4 +371,5 @@ def from_keras(keras_model, seed=None):
             loss=losses.from_keras(keras_model.loss),
             metrics=metrics,
         )
+    model._trainable = keras_model.trainable  # its layers' flags are already copied
     return model

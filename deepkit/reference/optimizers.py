@@ -37,11 +37,28 @@ class Optimizer:
     def _initial_slot(self, name, variable):
         return np.zeros_like(variable)
 
-    def apply(self, grads, variables):
+    def apply(self, grads, variables, spans=None):
+        """Update each variable in place from its gradient, then count one iteration.
+
+        ``spans[i]``, if given, lists the (start, end) runs of flat variable ``i``
+        to update (its trainable weights); the rest, and its slots, stay as they
+        are, as Keras leaves a frozen variable and its slots alone.
+        """
         if self._slots is None:
             self.build(variables)
         for i, (g, v) in enumerate(zip(grads, variables)):
-            self.update_step(g, v, self._slots[i], self._scratch[i])
+            slots, scratch = self._slots[i], self._scratch[i]
+            for start, end in [(0, v.size)] if spans is None else spans[i]:
+                if (start, end) == (0, v.size):
+                    self.update_step(g, v, slots, scratch)
+                else:
+                    part = slice(start, end)
+                    self.update_step(
+                        g[part],
+                        v[part],
+                        {name: slot[part] for name, slot in slots.items()},
+                        tuple(s[part] for s in scratch),
+                    )
         self.iterations += 1
 
     def update_step(self, grad, variable, slots, scratch):
@@ -195,7 +212,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
 
-    def apply(self, grads, variables):
+    def apply(self, grads, variables, spans=None):
         dtype = variables[0].dtype.type
         t = dtype(self.iterations + 1)
         self._alpha = (
@@ -203,7 +220,7 @@ class Adam(Optimizer):
             * np.sqrt(1 - keras_cast(self.beta_2, dtype) ** t)
             / (1 - keras_cast(self.beta_1, dtype) ** t)
         )
-        super().apply(grads, variables)
+        super().apply(grads, variables, spans)
 
     def update_step(self, grad, variable, slots, scratch):
         scratch, step = scratch

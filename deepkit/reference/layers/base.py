@@ -27,8 +27,9 @@ What a subclass implements:
   ``self.grads["bias"][...] = ...``). In place because a model packs all
   weights and all gradients into two flat buffers (one optimizer update per
   step) and rebinds ``self.<name>`` and ``self.grads[name]`` to views of them.
-  When ``self.propagate`` is False (a model's first layer) nobody needs
-  dLoss/d(inputs): ``backward`` may skip computing it and return None.
+  When ``self.propagate`` is False (a model's first layer, unless the caller
+  asked for input gradients) nobody needs dLoss/d(inputs): ``backward`` may
+  skip computing it and return None.
 - ``compute_output_shape(input_shape)`` and ``get_config()`` (call
   ``super().get_config()`` and add the constructor arguments).
 
@@ -116,6 +117,15 @@ class Layer:
     def gradients(self):
         """The gradient arrays, aligned with ``weights``."""
         return [self.grads[name] for name in self._weight_names]
+
+    @property
+    def trainable_weights(self):
+        """``weights`` while ``trainable`` (read at every step, as Keras), else []."""
+        return self.weights if self.trainable else []
+
+    @property
+    def trainable_gradients(self):
+        return self.gradients if self.trainable else []
 
     def get_weights(self):
         return [w.copy() for w in self.weights]

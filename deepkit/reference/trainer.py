@@ -1,0 +1,262 @@
+"""``Trainer``: compile, fit, evaluate, predict for any twin model (mirrors
+keras/src/trainers/trainer.py; the structure lives in ``models.py``).
+
+A model inherits ``Trainer`` and provides:
+
+- ``rng`` (a NumPy Generator: shuffling and any sampling), ``dtype``;
+- ``_check_x(x, what)``: the validated float array (building the model if needed);
+- ``_prepare_y(y, n, what)``: the validated targets (``None`` allowed when its
+  ``train_step`` needs none);
+- ``__call__(x, training)``: the outputs of one batch.
+
+The default ``train_step`` is backprop, which also needs the model's
+``_forward(x, training)``, ``_backward(grad, from_logits, need_input_grad)``,
+``logits``, ``activation``, ``output_shape`` and ``_optimizer_targets()``
+(flat gradient and weight buffers and the trainable spans in them). A model that
+learns otherwise (an RBM's contrastive divergence) overrides ``train_step`` and
+``test_step``, and keeps ``fit``, its progress bar, callbacks and history, as
+with Keras's ``Model.train_step``.
+"""
+
+import math
+
+import numpy as np
+
+from deepkit.reference import losses, optimizers
+from deepkit.reference import metrics as metrics_module
+from deepkit.reference.callbacks import Callback, History, ProgbarLogger
+from deepkit.reference.validation import InputError, check_float, check_int
+
+
+def check_finite(values, what):
+    """``values``, after checking they hold no NaN or infinity."""
+    if not np.isfinite(values).all():
+        row = int(np.argwhere(~np.isfinite(values))[0][0])
+        raise InputError(f"{what} contains NaN or infinite values (first at row {row})")
+    return values
+
+
+class Trainer:
+    """Training for twin models; see the module docstring for what a model provides."""
+
+    optimizer = None
+    loss = None
+    metrics = ()
+    stop_training = False
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss
+        and metrics (e.g. ["accuracy"])."""
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = None if loss is None else losses.get(loss)
+        self.metrics = list(metrics or [])
+        for name in self.metrics:
+            if name not in ("accuracy", "acc") and name not in metrics_module.METRICS:
+                raise InputError(f"unknown metric {name!r}")
+        self._metric_fns = []
+
+    # -- one batch: the methods a model overrides to learn differently ----------
+
+    def train_step(self, x, y):
+        """Forward, backward, one optimizer update; the batch's mean loss and metrics."""
+        out = self._forward(x, training=True)
+        loss = self._backprop_loss(y, out)
+        self._apply_gradients()
+        return self._logs(loss, y, out)
+
+    def _apply_gradients(self):
+        """One optimizer update from the gradients of the last backward pass."""
+        grads, params, spans = self._optimizer_targets()
+        if any(spans):
+            self.optimizer.apply(grads, params, spans)
+
+    def test_step(self, x, y):
+        """The batch's mean loss and metrics, without dropout and without an update."""
+        out = self._forward(x, training=False)
+        loss_fn, from_logits = self._loss_path()
+        loss, _ = loss_fn.value_and_grad(y, self.logits if from_logits else out)
+        return self._logs(loss, y, out)
+
+    def _loss_path(self):
+        """(loss function, from_logits): Keras computes a cross-entropy from the
+        logits of a final sigmoid/softmax (its ``_keras_logits``); so does the twin."""
+        if self.loss is None:
+            raise InputError("call compile(optimizer=..., loss=...) before training")
+        if self.loss.uses_logits_of(self.activation.name):
+            return self.loss.with_logits(), True
+        return self.loss, False
+
+    def _backprop_loss(self, y, out, need_input_grad=False):
+        """The loss of the last forward pass; gradients written, dLoss/dx returned
+        as ``self.input_gradient`` when ``need_input_grad``."""
+        loss_fn, from_logits = self._loss_path()
+        loss, grad = loss_fn.value_and_grad(y, self.logits if from_logits else out)
+        self.input_gradient = self._backward(grad, from_logits, need_input_grad)
+        return loss
+
+    def _logs(self, loss, y, out):
+        logs = {"loss": float(loss)}
+        for name, fn in self._metric_fns:
+            logs[name] = fn(y, out) / len(y)
+        return logs
+
+    def compute_gradients(self, x, y, training=True, return_input_gradients=False):
+        """(loss, gradients[, dLoss/dx]): the loss ``fit`` would see on this batch,
+        the gradient of each trainable weight (aligned with ``trainable_weights``,
+        like Keras's ``trainable_variables``) and, if asked, of the inputs; no update."""
+        x, y = self._prepare_data(x, y)
+        out = self._forward(x, training=training)
+        loss = self._backprop_loss(y, out, need_input_grad=return_input_gradients)
+        grads = [g.copy() for g in self.trainable_gradients]
+        return (loss, grads, self.input_gradient) if return_input_gradients else (loss, grads)
+
+    # -- whole datasets -----------------------------------------------------------
+
+    def _prepare_data(self, x, y, what="", check_values=False):
+        x = self._check_x(x, f"{what}x")
+        if check_values:
+            check_finite(x, f"{what}x")
+        return x, self._prepare_y(y, len(x), f"{what}y")
+
+    def _resolve_metrics(self, y):
+        shape = np.shape(y) if y is not None else None
+        self._metric_fns = [
+            metrics_module.get(name, shape, self.output_shape) for name in self.metrics
+        ]
+
+    def train_on_batch(self, x, y=None):
+        """One training step on one batch; returns the batch loss."""
+        self._check_compiled()
+        self._resolve_metrics(y)
+        return self.train_step(*self._prepare_data(x, y))["loss"]
+
+    def _check_compiled(self):
+        if self.optimizer is None:
+            raise InputError("call compile(optimizer=..., loss=...) before training")
+
+    def fit(
+        self,
+        x,
+        y=None,
+        batch_size=32,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        initial_epoch=0,
+    ):
+        """Train with ``train_step`` on mini-batches; returns a :class:`History`.
+
+        Like Keras: ``validation_split`` holds out the *last* fraction of the
+        samples (before shuffling); each epoch reshuffles the training samples
+        (with ``self.rng``) when ``shuffle``; the logged loss and metrics are
+        means over the epoch's samples; ``val_*`` entries come from ``test_step``
+        after each epoch.
+        """
+        self._check_compiled()
+        check_int(batch_size, "batch_size", min_value=1)
+        check_int(epochs, "epochs", min_value=0)
+        check_float(validation_split, "validation_split", 0.0, 1.0, include_max=False)
+        self._resolve_metrics(y)
+        x, y = self._prepare_data(x, y, check_values=True)
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise InputError("validation_data must be a pair (x_val, y_val)")
+            val = self._prepare_data(*validation_data, what="validation ", check_values=True)
+        elif validation_split:
+            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
+            if split_at in (0, len(x)):
+                raise InputError(
+                    f"validation_split={validation_split} leaves {split_at} of {len(x)} "
+                    "samples for training"
+                )
+            val = x[split_at:], None if y is None else y[split_at:]
+            x, y = x[:split_at], None if y is None else y[:split_at]
+        else:
+            val = None
+
+        steps = math.ceil(len(x) / batch_size)
+        history = History()
+        callbacks = list(callbacks or [])
+        if verbose:
+            callbacks.append(ProgbarLogger(verbose, epochs, steps))
+        callbacks.append(history)
+        for callback in callbacks:
+            if not isinstance(callback, Callback):
+                raise InputError(f"callbacks must be Callback instances, got {callback!r}")
+            callback.model = self
+        self.stop_training = False
+        for callback in callbacks:
+            callback.on_train_begin()
+        for epoch in range(initial_epoch, epochs):
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch)
+            order = self.rng.permutation(len(x)) if shuffle else None
+            logs = self._run_epoch(x, y, batch_size, self.train_step, order, callbacks)
+            if val is not None:
+                val_logs = self._run_epoch(*val, batch_size, self.test_step)
+                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            for callback in callbacks:
+                callback.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        for callback in callbacks:
+            callback.on_train_end()
+        return history
+
+    def _run_epoch(self, x, y, batch_size, step_fn, order=None, callbacks=()):
+        """Sample-weighted means of ``step_fn``'s logs over one pass through (x, y).
+
+        Shuffled batches are gathered one at a time: no copy of the whole set."""
+        batch_callbacks = [
+            c for c in callbacks if type(c).on_train_batch_end is not Callback.on_train_batch_end
+        ]
+        sums, seen = {}, 0
+        for step, start in enumerate(range(0, len(x), batch_size)):
+            batch = (
+                slice(start, start + batch_size)
+                if order is None
+                else order[start : start + batch_size]
+            )
+            xb = x[batch]
+            logs = step_fn(xb, None if y is None else y[batch])
+            seen += len(xb)
+            for key, value in logs.items():
+                sums[key] = sums.get(key, 0.0) + value * len(xb)
+            if batch_callbacks:
+                running = {key: value / seen for key, value in sums.items()}
+                for callback in batch_callbacks:
+                    callback.on_train_batch_end(step, running)
+        return {key: float(value / seen) for key, value in sums.items()}
+
+    def evaluate(self, x, y=None, batch_size=32, verbose=1, return_dict=False):
+        """The loss (and metrics) on (x, y), as Keras: a float, or [loss, *metrics],
+        or a dict with ``return_dict``."""
+        self._check_compiled()
+        check_int(batch_size, "batch_size", min_value=1)
+        self._resolve_metrics(y)
+        logs = self._run_epoch(*self._prepare_data(x, y), batch_size, self.test_step)
+        if verbose:
+            steps = math.ceil(len(x) / batch_size)
+            print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=32, verbose=0):
+        """The outputs for ``x``, computed ``batch_size`` samples at a time."""
+        x = self._check_x(x)
+        check_int(batch_size, "batch_size", min_value=1)
+        outputs = [
+            self._forward(x[start : start + batch_size], training=False)
+            for start in range(0, len(x), batch_size)
+        ]
+        if verbose:
+            steps = math.ceil(len(x) / batch_size)
+            print(f"{steps}/{steps}")
+        if not outputs:
+            return np.empty((0,) + tuple(self.output_shape[1:]), self.dtype)
+        return np.concatenate(outputs)
