@@ -152,22 +152,23 @@ class GAN(keras.Model):
         if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
             raise ValueError(f"labels must be ints in [0, {self.num_classes}), got {labels[:5]}")
         if labels.max() >= self.num_classes:
-            raise ValueError(
-                f"label {labels.max()} out of range for num_classes={self.num_classes}"
-            )
+            raise ValueError(f"labels must be in [0, {self.num_classes}), got {labels.max()}")
         return images, labels
 
     # -- compile / fit --------------------------------------------------------------------------
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss=None, **kwargs):
-        """``loss`` defaults to BinaryCrossentropy, from logits when D ends in a linear unit."""
+        """``loss`` defaults to BinaryCrossentropy in D's dtype, from logits when D ends in a linear
+        unit (a sigmoid D: from its probabilities)."""
         super().compile(**kwargs)
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
         if loss is None:
-            loss = keras.losses.BinaryCrossentropy(from_logits=self.d_from_logits)
+            loss = keras.losses.BinaryCrossentropy(
+                from_logits=self.d_from_logits, dtype=self.discriminator.compute_dtype
+            )
         self.loss_fn = keras.losses.get(loss)
         from_logits = getattr(self.loss_fn, "_fn_kwargs", {}).get("from_logits")
         if from_logits is not None and from_logits != self.d_from_logits:
@@ -206,8 +207,8 @@ class GAN(keras.Model):
             )
         return ops.concatenate([images, one_hot], axis=-1)
 
-    def discriminator_step(self, real, labels, noise):
-        """One D update on a real batch and G(noise); returns d_loss."""
+    def discriminator_gradients(self, real, labels, noise):
+        """(d_loss, gradients of D's trainable weights) on ``real`` and G(``noise``); no update."""
         import tensorflow as tf
 
         fake = self.generator(self._g_input(noise, labels), training=True)
@@ -217,12 +218,10 @@ class GAN(keras.Model):
             d_real = self.discriminator(self._d_input(real, labels), training=True)
             d_fake = self.discriminator(self._d_input(fake, labels), training=True)
             d_loss = self.loss_fn(real_target, d_real) + self.loss_fn(fake_target, d_fake)
-        weights = self.discriminator.trainable_weights
-        self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
-        return d_loss
+        return d_loss, tape.gradient(d_loss, self.discriminator.trainable_weights)
 
-    def generator_step(self, labels, noise):
-        """One G update through D (D's weights untouched); returns g_loss."""
+    def generator_gradients(self, labels, noise):
+        """(g_loss, gradients of G's trainable weights) through D; no update."""
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
@@ -232,8 +231,18 @@ class GAN(keras.Model):
                 g_loss = self.loss_fn(ops.ones_like(d_fake), d_fake)
             else:
                 g_loss = -self.loss_fn(ops.zeros_like(d_fake), d_fake)
-        weights = self.generator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, weights), weights))
+        return g_loss, tape.gradient(g_loss, self.generator.trainable_weights)
+
+    def discriminator_step(self, real, labels, noise):
+        """One D update on a real batch and G(noise); returns d_loss."""
+        d_loss, grads = self.discriminator_gradients(real, labels, noise)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        return d_loss
+
+    def generator_step(self, labels, noise):
+        """One G update through D (D's weights untouched); returns g_loss."""
+        g_loss, grads = self.generator_gradients(labels, noise)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return g_loss
 
     def adversarial_step(self, real, labels, d_noise, g_noise):
