@@ -8,7 +8,7 @@ return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
 
 import keras
 
-CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 
 
 def rnn_classifier(

@@ -76,9 +76,9 @@ def run(
     for what, value in (("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{what} must be a positive int, got {value!r}")
-    (x_train, y_train), (x_test, y_test) = load(limit, path)
     set_seed(seed)
-    model = build_model(cell, units, pixels, bidirectional, dropout, seed)
+    model = build_model(cell, units, pixels, bidirectional, dropout, seed)  # checks them too
+    (x_train, y_train), (x_test, y_test) = load(limit, path)
     trained, history, seconds = fit(
         model,
         sequences(x_train, pixels),

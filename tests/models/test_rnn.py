@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from deepkit import parity
 from deepkit import reference as ref
+from deepkit.models.rnn import rnn_classifier, rnn_forecaster
 from deepkit.parity import keras_float_dtype
 from deepkit.reference.initializers import Orthogonal
 from deepkit.reference.layers import GRU, LAYERS, LSTM, Bidirectional, SimpleRNN
@@ -173,7 +174,7 @@ def test_layer_forward_and_gradients_float32():
         assert_layer_matches_keras(keras_layer_for(cell, 5, return_sequences=True), x, rtol=1e-5)
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     cell=st.sampled_from(list(CELLS)),
     timesteps=st.integers(1, 6),
@@ -281,8 +282,10 @@ STACKS = {
     ],
     # single layers for the fits (each Keras fit traces the whole stack once)
     "lstm_dropout": lambda: [keras_layer_for("lstm", 5, dropout=0.2, recurrent_dropout=0.3)],
-    "gru_dropout": lambda: [keras_layer_for("gru", 4, dropout=0.25, go_backwards=True)],
-    "simple_recurrent_dropout": lambda: [keras_layer_for("simple", 4, recurrent_dropout=0.3)],
+    "simple_gru_dropout": lambda: [
+        keras_layer_for("simple", 4, recurrent_dropout=0.3, return_sequences=True),
+        keras_layer_for("gru", 4, dropout=0.25, go_backwards=True),
+    ],
     "bidirectional_simple": lambda: [keras.layers.Bidirectional(keras_layer_for("simple", 3))],
 }
 
@@ -311,19 +314,21 @@ def test_model_loss_gradients_and_step_match_keras(dtype, stack):
     assert report.passed, str(report)
 
 
-@pytest.mark.parametrize(
-    "stack", ["lstm_dropout", "gru_dropout", "simple_recurrent_dropout", "bidirectional_simple"]
-)
+@pytest.mark.parametrize("stack", ["lstm_dropout", "simple_gru_dropout", "bidirectional_simple"])
 def test_three_epoch_fit_matches_keras_float64(stack):
     rng = np.random.default_rng(8)
     x, y = rng.normal(size=(24, 6, 3)), rng.integers(0, 4, size=24)
     keras_model = keras_stack(stack, "float64")
     twin = ref.from_keras(keras_model)
-    keras_layer, layer = keras_model.layers[1], twin.layers[1]
-    if "dropout" in stack:  # the same masks for every batch of 8, on both sides
-        cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple"}[type(layer).__name__]
-        config = {"dropout": layer.dropout, "recurrent_dropout": layer.recurrent_dropout}
-        inject_masks(keras_layer, layer, *random_keeps(rng, cell, config, 8, 3, layer.units))
+    features = 3
+    for keras_layer, layer in zip(keras_model.layers[1:-1], twin.layers[1:-1]):
+        if getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0):
+            # the same masks for every batch of 8, on both sides
+            cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple"}[type(layer).__name__]
+            config = {"dropout": layer.dropout, "recurrent_dropout": layer.recurrent_dropout}
+            masks = random_keeps(rng, cell, config, 8, features, layer.units)
+            inject_masks(keras_layer, layer, *masks)
+        features = getattr(layer, "units", features)
     with keras_float_dtype("float64"):
         keras_history = keras_model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
     history = twin.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
@@ -441,3 +446,65 @@ def test_orthogonal_is_keras_recurrent_default_and_round_trips():
     assert keras_init.get_config() == {"gain": 2.0, "seed": 3}
     with pytest.raises(ValueError, match="rank >= 2"):
         Orthogonal()((4,))
+
+
+# -- builders --------------------------------------------------------------------------------
+
+
+def test_rnn_classifier_fits_saves_loads_and_has_a_twin(tmp_path):
+    model = rnn_classifier("gru", [6, 5], timesteps=7, features=3, num_classes=4, seed=1)
+    assert [type(layer).__name__ for layer in model.layers] == ["GRU", "GRU", "Dense"]
+    assert model.layers[0].return_sequences and not model.layers[1].return_sequences
+    rng = np.random.default_rng(10)
+    x, y = rng.normal(size=(16, 7, 3)).astype("float32"), rng.integers(0, 4, size=16)
+    history = model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert set(history.history) == {"loss", "accuracy"}
+    model.save(tmp_path / "gru.keras")
+    loaded = keras.models.load_model(tmp_path / "gru.keras")
+    np.testing.assert_allclose(loaded(x).numpy(), model(x).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ref.from_keras(model).predict(x), model(x).numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "simple"])
+def test_rnn_classifier_cells_bidirectional_and_seed(cell):
+    make = lambda: rnn_classifier(  # noqa: E731
+        cell, 4, timesteps=5, features=2, num_classes=3, bidirectional=True, dropout=0.1, seed=3
+    )
+    first, second = make(), make()
+    assert type(first.layers[0]).__name__ == "Bidirectional"
+    assert first.layers[0].forward_layer.dropout == 0.1
+    assert first.output_shape == (None, 3) and first.loss == "sparse_categorical_crossentropy"
+    for a, b in zip(first.get_weights(), second.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the same seed, the same initial weights
+
+
+def test_rnn_forecaster_predicts_the_horizon():
+    model = rnn_forecaster("lstm", 8, window=12, features=2, horizon=3, seed=0, learning_rate=0.01)
+    assert model.output_shape == (None, 3) and model.loss == "mse"
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(0.01)
+    x = np.random.default_rng(11).normal(size=(10, 12, 2)).astype("float32")
+    assert model(x).shape == (10, 3)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"cell": "rnn"}, "cell must be one of lstm, gru, simple, got 'rnn'"),
+        ({"units": 0}, "units must be a positive int or a list of them, got 0"),
+        ({"units": []}, r"units must be a positive int or a list of them, got \[\]"),
+        ({"timesteps": 0}, "timesteps must be an int >= 1, got 0"),
+        ({"features": 2.5}, "features must be an int >= 1, got 2.5"),
+        ({"num_classes": 1}, "num_classes must be an int >= 2, got 1"),
+        ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
+        ({"recurrent_dropout": -0.1}, "recurrent_dropout must be in"),
+        ({"optimizer": keras.optimizers.SGD(), "learning_rate": 0.1}, "optimizer given by name"),
+    ],
+)
+def test_builders_refuse_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        rnn_classifier(**kwargs)
+
+
+def test_forecaster_refuses_bad_horizon():
+    with pytest.raises(ValueError, match="horizon must be an int >= 1, got 0"):
+        rnn_forecaster(horizon=0)

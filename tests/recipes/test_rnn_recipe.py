@@ -1,0 +1,94 @@
+"""Tiny runs of the rnn recipe on the committed MNIST subset (3,000 + 1,000 images).
+
+Each accuracy is compared with the trivial baseline measured on the same split:
+always predicting the most frequent training digit. Measured on this machine:
+GRU(32) Keras 0.367 and LSTM(16) NumPy twin 0.240 on 150 test images, baseline 0.113.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepkit.recipes import rnn
+from deepkit.recipes.mnist import load
+
+SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
+
+
+def majority_baseline(limit):
+    """Test accuracy of always predicting the most frequent training label."""
+    (_, y_train), (_, y_test) = load(limit, SUBSET)
+    return float(np.mean(y_test == np.bincount(y_train).argmax()))
+
+
+def check_consistent(result):
+    matrix = result.confusion_matrix
+    assert matrix.shape == (10, 10) and matrix.sum() == result.n_test
+    assert np.isclose(result.accuracy, np.trace(matrix) / result.n_test)
+    assert "test accuracy" in result.report() and "s/epoch" in result.report()
+
+
+def test_keras_gru_beats_the_majority_baseline():
+    result = rnn.run(
+        cell="gru",
+        units=32,
+        limit=900,
+        epochs=3,
+        batch_size=16,
+        validation_split=0.0,
+        path=SUBSET,
+        seed=0,
+    )
+    check_consistent(result)
+    assert result.n_train == 900 and result.n_test == 150 and result.epochs == 3
+    assert result.accuracy > majority_baseline(900) + 0.15
+
+
+def test_numpy_twin_lstm_learns():
+    result = rnn.run(
+        cell="lstm",
+        units=16,
+        engine="numpy",
+        limit=900,
+        epochs=3,
+        batch_size=16,
+        validation_split=0.0,
+        path=SUBSET,
+        seed=0,
+    )
+    check_consistent(result)
+    assert type(result.model).__module__.startswith("deepkit.reference")
+    assert result.accuracy > majority_baseline(900) + 0.08
+
+
+def test_sequences_are_rows_or_pixels():
+    images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    rows, pixels = rnn.sequences(images), rnn.sequences(images, pixels=True)
+    assert rows.shape == (2, 28, 28) and pixels.shape == (2, 784, 1)
+    np.testing.assert_array_equal(pixels[:, :, 0], rows.reshape(2, 784))
+    assert rows.dtype == np.float32 and rows.max() <= 1.0
+    assert rnn.build_model("simple", 8, pixels=True).input_shape == (None, 784, 1)
+    with pytest.raises(ValueError, match=r"must have shape \(n, 28, 28\), got \(2, 784\)"):
+        rnn.sequences(images.reshape(2, 784))
+
+
+def never_load(path=None):
+    raise AssertionError("MNIST was loaded before the arguments were checked")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"cell": "rnn"}, "cell must be one of lstm, gru, simple, got 'rnn'"),
+        ({"engine": "torch"}, "engine must be one of keras, numpy, got 'torch'"),
+        ({"epochs": 0}, "epochs must be a positive int, got 0"),
+        ({"units": 0}, "units must be a positive int"),
+        ({"dropout": 1.5}, r"dropout must be in \[0, 1\)"),
+        ({"limit": 10}, "limit must be an int >= 60"),
+    ],
+)
+def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    with pytest.raises(ValueError, match=message):
+        rnn.run(**kwargs)
