@@ -14,8 +14,10 @@ import importlib
 import os
 import sys
 
+from deepkit import __version__
 from deepkit.benchmarks import BENCHMARKS
 from deepkit.recipes import RECIPES
+from deepkit.reference.validation import InputError
 
 # command -> (package, registry, name of the argument hook, name of the entry point)
 COMMANDS = {
@@ -28,7 +30,10 @@ COMMANDS = {
         "predict_main",
     ),
 }
-USER_ERRORS = (ValueError, OSError)  # bad input, missing files; anything else is a bug: traceback
+# Bad input (InputError, raised by deepkit's own checks) and missing or unreadable
+# files: one line. Anything else, a ValueError from inside NumPy included, is a
+# bug and keeps its traceback.
+USER_ERRORS = (InputError, OSError)
 
 
 def _top_parser():
@@ -36,6 +41,7 @@ def _top_parser():
         prog="deepkit",
         description="Classic deep learning recipes on Keras, each with a NumPy twin.",
     )
+    parser.add_argument("--version", action="version", version=f"deepkit {__version__}")
     parser.add_argument("command", choices=["list", *COMMANDS], help="what to do")
     parser.add_argument("name", nargs="?", help="recipe or benchmark name (see `deepkit list`)")
     return parser
@@ -55,7 +61,7 @@ def _dispatch(command, name, argv):
     package, registry, add_arguments, entry = COMMANDS[command]
     if name is None or name not in registry:
         known = ", ".join(registry)
-        raise ValueError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
+        raise InputError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
     module = importlib.import_module(f"{package}.{name}")
     parser = argparse.ArgumentParser(prog=f"deepkit {command} {name}", description=registry[name])
     getattr(module, add_arguments)(parser)
@@ -70,6 +76,8 @@ def main(argv=None):
     if not argv or argv[0] in ("-h", "--help"):
         top.print_help()
         return 0
+    if argv[0] == "--version":
+        top.parse_args(argv[:1])
     args, rest = top.parse_known_args(argv[:2])
     rest += argv[2:]
     if args.command == "list":

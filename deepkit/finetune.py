@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from deepkit.reference.validation import InputError, check_int
+
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
 
 
@@ -34,7 +36,7 @@ def load_base(base):
     if isinstance(base, (str, Path)):
         path = Path(base)
         if path.suffix != ".keras":
-            raise ValueError(f"base must be a Keras model or a .keras file, got the path {path}")
+            raise InputError(f"base must be a Keras model or a .keras file, got the path {path}")
         if not path.is_file():
             raise FileNotFoundError(f"no such .keras file: {path}")
         return keras.models.load_model(path, compile=False)
@@ -53,7 +55,7 @@ def application(name, input_shape, weights=None):
 
     builder = getattr(keras.applications, name, None)
     if builder is None or not callable(builder):
-        raise ValueError(f"keras.applications has no model named {name!r}")
+        raise InputError(f"keras.applications has no model named {name!r}")
     if weights not in (None, "imagenet") and not Path(weights).is_file():
         raise FileNotFoundError(f"weights file not found: {weights}")
     return builder(
@@ -75,7 +77,7 @@ def feature_layer(model, layer=None):
     if layer is not None:
         names = [candidate.name for candidate in model.layers]
         if layer not in names:
-            raise ValueError(
+            raise InputError(
                 f"model {model.name!r} has no layer named {layer!r}; its layers are {names}"
             )
         return model.get_layer(layer)
@@ -92,7 +94,7 @@ def feature_layer(model, layer=None):
         while index >= 0 and type(layers[index]).__name__ in HEAD_LAYERS:
             index -= 1
     if index < 0:
-        raise ValueError(
+        raise InputError(
             f"model {model.name!r} has no feature layer below its Dense classifier; name one with layer="
         )
     return layers[index]
@@ -140,11 +142,11 @@ def check_unfreeze(features, count, epochs):
     """Raise unless ``count`` top layers can be unfrozen and trained for ``epochs``."""
     layers = len(base_layers(features))
     if not isinstance(count, (int, np.integer)) or not 0 <= count <= layers:
-        raise ValueError(
+        raise InputError(
             f"unfreeze must be an int between 0 and the base's {layers} layers, got {count!r}"
         )
     if bool(count) != bool(epochs):
-        raise ValueError(
+        raise InputError(
             f"unfreeze={count} and fine_tune_epochs={epochs}: give both (phase 2) or neither"
         )
 
@@ -162,33 +164,32 @@ def unfreeze_top(features, count):
 
 def check_data(model, num_classes, x, y):
     """Raise a clear error unless ``x`` fits ``model``'s input and ``y`` fits ``num_classes``; returns the loss."""
-    if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}")
+    check_int(num_classes, "num_classes", min_value=2)
     x, y = np.asarray(x), np.asarray(y)
     expected = tuple(model.input_shape[1:])
     if x.ndim != len(expected) + 1 or any(
         e is not None and e != s for e, s in zip(expected, x.shape[1:])
     ):
-        raise ValueError(
+        raise InputError(
             f"x has shape {x.shape}, but the base takes inputs of shape (n, {', '.join(map(str, expected))})"
         )
     if not np.isfinite(x).all():
-        raise ValueError(
+        raise InputError(
             f"x contains NaN or infinite values (first in sample {int(np.argwhere(~np.isfinite(x))[0][0])})"
         )
     if len(y) != len(x):
-        raise ValueError(f"x has {len(x)} samples but y has {len(y)}")
+        raise InputError(f"x has {len(x)} samples but y has {len(y)}")
     if y.ndim == 2:
         if y.shape[1] != num_classes:
-            raise ValueError(f"one-hot y has {y.shape[1]} columns but num_classes is {num_classes}")
+            raise InputError(f"one-hot y has {y.shape[1]} columns but num_classes is {num_classes}")
         return "categorical_crossentropy"
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(
+        raise InputError(
             f"y must be integer labels of shape (n,) or one-hot (n, {num_classes}); got {y.dtype} {y.shape}"
         )
     bad = np.flatnonzero((y < 0) | (y >= num_classes))
     if bad.size:
-        raise ValueError(
+        raise InputError(
             f"label {y[bad[0]]} at index {bad[0]} is outside 0..{num_classes - 1} (num_classes={num_classes})"
         )
     return "sparse_categorical_crossentropy"
@@ -201,14 +202,13 @@ def check_settings(epochs, batch_size, dropout, fine_tune_epochs):
         ("batch_size", batch_size, 1),
         ("fine_tune_epochs", fine_tune_epochs, 0),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise ValueError(f"{name} must be an int >= {least}, got {value!r}")
+        check_int(value, name, min_value=least)
     if (
         isinstance(dropout, bool)
         or not isinstance(dropout, (int, float, np.floating))
         or not 0 <= dropout < 1
     ):
-        raise ValueError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+        raise InputError(f"dropout must be a rate in [0, 1), got {dropout!r}")
 
 
 def finetune(

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit.reference.validation import InputError
 from deepkit.report import format_grid
 
 
@@ -80,7 +81,7 @@ class ParityReport:
         for layer, weight, twin, keras in entries:
             twin, keras = np.asarray(twin, dtype="float64"), np.asarray(keras, dtype="float64")
             if twin.shape != keras.shape:
-                raise ValueError(
+                raise InputError(
                     f"{quantity} {layer}/{weight}: twin shape {twin.shape} "
                     f"!= Keras shape {keras.shape}"
                 )
@@ -159,7 +160,7 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
     loss = loss if loss is not None else getattr(keras_model, "loss", None)
     optimizer = optimizer if optimizer is not None else getattr(keras_model, "optimizer", None)
     if loss is None or optimizer is None:
-        raise ValueError("compare needs a compiled Keras model, or loss= and optimizer=")
+        raise InputError("compare needs a compiled Keras model, or loss= and optimizer=")
     twin_loss = reference.losses.from_keras(loss)
     keras_loss = twin_loss.to_keras()
     keras_optimizer = keras.optimizers.get(optimizer)

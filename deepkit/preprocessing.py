@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from deepkit.datasets.churn import FEATURE_COLUMNS, GENDERS, GEOGRAPHIES, validate_churn_frame
+from deepkit.reference.validation import InputError
 
 FEATURE_NAMES = (
     "Geography_Germany",
@@ -83,20 +84,20 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
     def from_dict(cls, state):
         """Rebuild a fitted preprocessor from ``to_dict``'s output."""
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise ValueError(f"not a saved ChurnPreprocessor (expected format {_FORMAT!r})")
+            raise InputError(f"not a saved ChurnPreprocessor (expected format {_FORMAT!r})")
         if (
             tuple(state["geography_categories"]) != GEOGRAPHIES
             or tuple(state["gender_categories"]) != GENDERS
             or tuple(state["feature_names"]) != FEATURE_NAMES
         ):
-            raise ValueError(
+            raise InputError(
                 "saved preprocessor has different categories or features than this deepkit"
             )
         mean, scale, var = (
             np.asarray(state[k], dtype=np.float64) for k in ("mean", "scale", "var")
         )
         if not mean.shape == scale.shape == var.shape == (len(FEATURE_NAMES),):
-            raise ValueError(
+            raise InputError(
                 f"saved means, scales and variances must each have {len(FEATURE_NAMES)} entries"
             )
         pipeline = _pipeline()
@@ -125,7 +126,7 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
             try:
                 state = json.load(file)
             except json.JSONDecodeError as error:
-                raise ValueError(f"{path}: not valid JSON ({error})") from None
+                raise InputError(f"{path}: not valid JSON ({error})") from None
         return cls.from_dict(state)
 
 

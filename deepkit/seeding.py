@@ -1,5 +1,7 @@
 """One place to seed every random number generator deepkit uses."""
 
+from deepkit.reference.validation import check_int
+
 
 def set_seed(seed, deterministic=False):
     """Seed Python's ``random``, NumPy and TensorFlow with ``seed``.
@@ -8,8 +10,7 @@ def set_seed(seed, deterministic=False):
     well, so that the same seed gives bit-identical training runs (at some cost
     in speed on multi-threaded kernels).
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = check_int(seed, "seed", min_value=0)
     import keras
     import tensorflow as tf
 

@@ -20,6 +20,8 @@ patience=None, monitor="val_loss", seed=0, verbose=0)``
 
 import numpy as np
 
+from deepkit.reference.validation import InputError, check_choice, check_int
+
 ENGINES = ("keras", "numpy")
 
 
@@ -38,19 +40,13 @@ def fit(
     verbose=0,
 ):
     """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    if (
-        not isinstance(epochs, int)
-        or epochs < 1
-        or not isinstance(batch_size, int)
-        or batch_size < 1
-    ):
-        raise ValueError(
-            f"epochs and batch_size must be positive ints, got {epochs!r} and {batch_size!r}"
-        )
+    check_choice(engine, "engine", ENGINES)
+    check_int(epochs, "epochs", min_value=1)
+    check_int(batch_size, "batch_size", min_value=1)
+    if patience is not None:
+        check_int(patience, "patience", min_value=0)
     if patience is not None and validation_data is None:
-        raise ValueError("early stopping (patience) needs validation_data")
+        raise InputError("early stopping (patience) needs validation_data")
     if engine == "numpy":
         from deepkit.reference import EarlyStopping, from_keras
 
@@ -78,9 +74,9 @@ def fit(
 def carve_validation(x, y, fraction, *, seed, stratify=False):
     """``(x_fit, y_fit), (x_val, y_val)``: ``fraction`` of the rows held out, seeded by ``seed``."""
     if not 0.0 <= fraction < 1.0:
-        raise ValueError(f"validation fraction must be in [0, 1), got {fraction!r}")
+        raise InputError(f"validation fraction must be in [0, 1), got {fraction!r}")
     if len(x) != len(y):
-        raise ValueError(f"x has {len(x)} rows but y has {len(y)}")
+        raise InputError(f"x has {len(x)} rows but y has {len(y)}")
     n_val = int(round(fraction * len(x)))
     if stratify and n_val:
         from sklearn.model_selection import StratifiedShuffleSplit

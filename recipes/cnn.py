@@ -6,7 +6,7 @@ keras-io reports a test accuracy of 0.9922 after 15 epochs of this network.
 
 import argparse
 
-from deepkit.recipes import cnn, mnist
+from deepkit.recipes import cnn, mnist_steps
 from deepkit.report import format_confusion_matrix
 from deepkit.seeding import set_seed
 
@@ -23,8 +23,8 @@ parser.add_argument("--seed", type=int, default=0)
 args = parser.parse_args()
 
 # Prepare the data: scale images to [0, 1] and give them a channel axis, (28, 28, 1).
-(x_train, y_train), (x_test, y_test) = mnist.load(args.limit, args.path)
-x_train, x_test = mnist.prepare(x_train, flat=False), mnist.prepare(x_test, flat=False)
+(x_train, y_train), (x_test, y_test) = mnist_steps.load(args.limit, args.path)
+x_train, x_test = mnist_steps.prepare(x_train, flat=False), mnist_steps.prepare(x_test, flat=False)
 print("x_train shape:", x_train.shape)
 print(x_train.shape[0], "train samples")
 print(x_test.shape[0], "test samples")
@@ -36,7 +36,7 @@ model.summary()
 
 # Train the model: batch size 128, 10% of the training images held out for validation
 # (keras-io trains all 15 epochs; here early stopping may end sooner).
-model, history, seconds = mnist.fit(
+model, history, seconds = mnist_steps.fit(
     model,
     x_train,
     y_train,
@@ -51,6 +51,6 @@ model, history, seconds = mnist.fit(
 print(f"trained {len(history['loss'])} epochs in {seconds:.1f} s")
 
 # Evaluate the trained model.
-accuracy, matrix, predicted = mnist.evaluate(model, x_test, y_test)
+accuracy, matrix, predicted = mnist_steps.evaluate(model, x_test, y_test)
 print("Test accuracy:", round(accuracy, 4), " (keras-io: 0.9922)")
 print(format_confusion_matrix(matrix, range(10)))

@@ -11,7 +11,7 @@ plain softmax trained with cross-entropy, whose output error is (p - y).
 
 import argparse
 
-from deepkit.recipes import mnist
+from deepkit.recipes import mnist, mnist_steps
 from deepkit.report import format_confusion_matrix
 from deepkit.seeding import set_seed
 
@@ -27,11 +27,11 @@ args = parser.parse_args()
 
 # Prepare the data: 60,000 training and 10,000 test images of 28x28 grey pixels,
 # scaled to [0, 1] and flattened to rows of 784.
-(x_train, y_train), (x_test, y_test) = mnist.load(
+(x_train, y_train), (x_test, y_test) = mnist_steps.load(
     args.limit, args.path
 )  # deepkit.datasets.load_mnist, first N
 print("x_train:", x_train.shape, " x_test:", x_test.shape)
-x_train, x_test = mnist.prepare(x_train, flat=True), mnist.prepare(x_test, flat=True)
+x_train, x_test = mnist_steps.prepare(x_train, flat=True), mnist_steps.prepare(x_test, flat=True)
 
 # Build the model.
 set_seed(args.seed)
@@ -40,7 +40,7 @@ model.summary()
 
 # Train it, holding out 10% of the training images to stop early when
 # validation accuracy has not improved for 3 epochs.
-model, history, seconds = mnist.fit(
+model, history, seconds = mnist_steps.fit(
     model,
     x_train,
     y_train,
@@ -55,7 +55,7 @@ model, history, seconds = mnist.fit(
 print(f"trained {len(history['loss'])} epochs in {seconds:.1f} s")
 
 # Evaluate the trained model on the test set.
-accuracy, matrix, predicted = mnist.evaluate(model, x_test, y_test)
+accuracy, matrix, predicted = mnist_steps.evaluate(model, x_test, y_test)
 print(
     f"Test accuracy: {accuracy:.4f}"
     + ("  (T1 claimed 'up to 97%' after 50 epochs)" if args.config == "t1" else "")

@@ -100,3 +100,36 @@ def test_test_size_is_refused_where_it_would_be_ignored(mode):
     assert done.returncode == 2
     assert done.stderr.startswith("deepkit: error: ") and "--test-size" in done.stderr
     assert done.stdout == ""
+
+
+def test_python_m_deepkit_is_the_deepkit_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "deepkit", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.strip().startswith("deepkit 0.")
+    done = subprocess.run(
+        [sys.executable, "-m", "deepkit", "run", "t2", "--epochs", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "deepkit: error: epochs must be an int >= 1, got 0"
+
+
+def test_a_bug_keeps_its_traceback_while_bad_input_is_one_line(monkeypatch):
+    from deepkit import cli
+    from deepkit.recipes import t2
+
+    def broken(args):
+        return np.ones(3) + np.ones(2)  # a NumPy ValueError: deepkit's bug, not the user's
+
+    monkeypatch.setattr(t2, "main", broken)
+    with pytest.raises(ValueError, match="could not be broadcast"):
+        cli.main(["run", "t2"])
+
+    def refuses(args):
+        raise cli.InputError("learning_rate must be positive, got -1")
+
+    monkeypatch.setattr(t2, "main", refuses)
+    assert cli.main(["run", "t2"]) == 2

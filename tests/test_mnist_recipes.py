@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from deepkit.recipes import cnn, mnist, transfer
+from deepkit.recipes import cnn, mnist, mnist_steps, transfer
 
 SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
 
@@ -64,12 +64,12 @@ def test_bad_options_fail_before_training():
         cnn.run(engine="numpy", shift=0.1, path=SUBSET)
     with pytest.raises(ValueError, match="engine must be one of"):
         mnist.run(engine="torch", path=SUBSET)
-    with pytest.raises(ValueError, match="epochs must be a positive int"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
         mnist.run(epochs=0, path=SUBSET)
     with pytest.raises(ValueError, match="limit must be an int >= 60"):
         cnn.run(limit=10, path=SUBSET)
     with pytest.raises(ValueError, match=r"images must have shape \(n, 28, 28\)"):
-        mnist.prepare(np.zeros((3, 784), "uint8"), flat=True)
+        mnist_steps.prepare(np.zeros((3, 784), "uint8"), flat=True)
 
 
 def never_load(path=None):

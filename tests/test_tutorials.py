@@ -142,7 +142,7 @@ def test_cli_runs_t3_and_rejects_bad_t1_options(capsys):
     assert cli(["run", "t3"]) == 0
     assert "dg/dz" in capsys.readouterr().out
     assert cli(["run", "t1", "--epochs", "0", "--path", str(MNIST_SUBSET)]) == 2
-    assert "epochs must be a positive int" in capsys.readouterr().err
+    assert "epochs must be an int >= 1" in capsys.readouterr().err
 
 
 # -- deepkit bench reference ------------------------------------------------------------

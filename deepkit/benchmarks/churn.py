@@ -10,6 +10,7 @@ accuracy should match; the benchmark prints both, the two times and the ratio.
 import time
 from dataclasses import dataclass
 
+from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 
 
@@ -64,8 +65,7 @@ def benchmark(epochs=50, seed=0):
     from deepkit.recipes import churn
     from deepkit.seeding import set_seed
 
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_int(epochs, "epochs", min_value=1)
     train_frame, _ = churn.split(churn.load_data(), 0.2, seed)
     _, x = churn.preprocess(train_frame)
     y = churn.labels(train_frame)

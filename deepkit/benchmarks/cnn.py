@@ -15,6 +15,7 @@
 import time
 from dataclasses import dataclass, field
 
+from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 
 TARGETS = {"MLP default": 0.975, "CNN": 0.992}
@@ -98,7 +99,7 @@ class CnnBenchmark:
 def throughput(images, path, seed):
     """Images per second of one training epoch, Keras and twin, on the same data and weights."""
     from deepkit.recipes import cnn
-    from deepkit.recipes.mnist import load, prepare
+    from deepkit.recipes.mnist_steps import load, prepare
     from deepkit.reference import from_keras
 
     (x, y), _ = load(images, path)
@@ -121,7 +122,7 @@ def time_to_target(build, flat, target, epochs, path, seed):
     whose test accuracy reached ``target`` (None if none did)."""
     import keras
 
-    from deepkit.recipes.mnist import load, prepare
+    from deepkit.recipes.mnist_steps import load, prepare
     from deepkit.seeding import set_seed
 
     (x, y), (x_test, y_test) = load(path=path)
@@ -152,8 +153,7 @@ def benchmark(images=2048, epochs=20, time_to_accuracy=True, path=None, seed=0):
     """Run both parts; a ``CnnBenchmark``."""
     from deepkit.recipes import cnn, mnist
 
-    if not isinstance(images, int) or images < 128:
-        raise ValueError(f"images must be an int >= 128, got {images!r}")
+    check_int(images, "images", min_value=128)
     keras_rate, numpy_rate = throughput(images, path, seed)
     result = CnnBenchmark(images, keras_rate, numpy_rate)
     if time_to_accuracy:

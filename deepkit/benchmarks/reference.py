@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 
 CHURN_BATCH = 10
@@ -217,10 +218,9 @@ def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=No
     from threadpoolctl import threadpool_limits
 
     for name, value in (("churn_epochs", churn_epochs), ("mnist_epochs", mnist_epochs)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
-    if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
-        raise ValueError(f"blas_threads must be a positive int, got {blas_threads!r}")
+        check_int(value, name, min_value=1)
+    if blas_threads is not None:
+        check_int(blas_threads, "blas_threads", min_value=1)
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         churn = churn_timings(churn_epochs, seed)
         mnist, twin, n_samples = mnist_timings(mnist_epochs, path, seed)

@@ -14,6 +14,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from deepkit.reference.validation import InputError
+
 CHURN_COLUMNS = (
     "RowNumber",
     "CustomerId",
@@ -74,7 +76,7 @@ def load_churn(path=None, features_only=False):
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise ValueError(
+        raise InputError(
             f"{path}: the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})"
         ) from None
     return validate_churn_frame(frame, features_only=features_only)
@@ -95,14 +97,14 @@ def validate_churn_frame(frame, features_only=False):
     required = FEATURE_COLUMNS if features_only else CHURN_COLUMNS
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ValueError(f"missing column(s): {', '.join(missing)}")
+        raise InputError(f"missing column(s): {', '.join(missing)}")
     unknown = [c for c in frame.columns if c not in CHURN_COLUMNS]
     if unknown:
-        raise ValueError(
+        raise InputError(
             f"unknown column(s): {', '.join(map(str, unknown))} (expected {', '.join(required)})"
         )
     if len(frame) == 0:
-        raise ValueError("the table has no rows")
+        raise InputError("the table has no rows")
     for column in required:
         _check_column(frame[column], column, _KINDS[column])
     return frame.loc[:, list(required)]
@@ -111,7 +113,7 @@ def validate_churn_frame(frame, features_only=False):
 def _verified(raw):
     digest = hashlib.sha256(raw).hexdigest()
     if digest != SHA256:
-        raise ValueError(
+        raise InputError(
             f"the shipped churn data is corrupted: sha256 {digest}, expected {SHA256}; reinstall deepkit"
         )
     return raw
@@ -120,19 +122,19 @@ def _verified(raw):
 def _check_column(values, column, kind):
     nan = values.isna()
     if nan.any():
-        raise ValueError(f"column {column!r} has a missing value (NaN) at row {nan.idxmax()!r}")
+        raise InputError(f"column {column!r} has a missing value (NaN) at row {nan.idxmax()!r}")
     if kind == "text" or isinstance(kind, tuple):
         not_text = ~values.map(lambda v: isinstance(v, str))
         if not_text.any():
             row = not_text.idxmax()
-            raise ValueError(
+            raise InputError(
                 f"column {column!r} must hold text; row {row!r} has {_show(values[row])}"
             )
         if isinstance(kind, tuple):
             unknown = ~values.isin(kind)
             if unknown.any():
                 row = unknown.idxmax()
-                raise ValueError(
+                raise InputError(
                     f"column {column!r} has unknown value {_show(values[row])} at row {row!r} "
                     f"(expected one of {', '.join(kind)})"
                 )
@@ -144,24 +146,24 @@ def _check_column(values, column, kind):
         # point at a value that is not a number even as text ("forty", not "42")
         unparsable = ~is_number & pd.to_numeric(values.astype(str), errors="coerce").isna()
         row = (unparsable if unparsable.any() else ~is_number).idxmax()
-        raise ValueError(f"column {column!r} must be numeric; row {row!r} has {_show(values[row])}")
+        raise InputError(f"column {column!r} must be numeric; row {row!r} has {_show(values[row])}")
     numbers = values.astype(float)
     infinite = ~np.isfinite(numbers)
     if infinite.any():
         row = infinite.idxmax()
-        raise ValueError(f"column {column!r} must be finite; row {row!r} has {_show(values[row])}")
+        raise InputError(f"column {column!r} must be finite; row {row!r} has {_show(values[row])}")
     if kind in ("int", "binary"):
         fractional = numbers % 1 != 0
         if fractional.any():
             row = fractional.idxmax()
-            raise ValueError(
+            raise InputError(
                 f"column {column!r} must hold whole numbers; row {row!r} has {_show(values[row])}"
             )
     if kind == "binary":
         outside = ~numbers.isin((0.0, 1.0))
         if outside.any():
             row = outside.idxmax()
-            raise ValueError(
+            raise InputError(
                 f"column {column!r} must be 0 or 1; row {row!r} has {_show(values[row])}"
             )
 

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from deepkit.reference.validation import InputError
+
 FULL_SIZES = (60000, 10000)
 # sha256 of x_train, y_train, x_test, y_test bytes (C order), in that order.
 FULL_SHA256 = "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16"
@@ -69,13 +71,13 @@ def read_npz(path):
     try:
         data = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as error:
-        raise ValueError(f"{path} is not a readable .npz file: {error}") from error
+        raise InputError(f"{path} is not a readable .npz file: {error}") from error
     if not isinstance(data, np.lib.npyio.NpzFile):
-        raise ValueError(f"{path} holds a single array, not an .npz archive in Keras's layout")
+        raise InputError(f"{path} holds a single array, not an .npz archive in Keras's layout")
     with data:
         missing = [key for key in NPZ_KEYS if key not in data.files]
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}"
             )
         return {key: data[key] for key in NPZ_KEYS}
@@ -101,15 +103,15 @@ def read_idx(path):
     with opener(path, "rb") as stream:
         raw = stream.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path} is not an IDX file (bad magic number)")
+        raise InputError(f"{path} is not an IDX file (bad magic number)")
     if raw[2] != IDX_UBYTE:
-        raise ValueError(f"{path}: IDX type code {raw[2]:#04x}, expected unsigned byte (0x08)")
+        raise InputError(f"{path}: IDX type code {raw[2]:#04x}, expected unsigned byte (0x08)")
     ndim = raw[3]
     header = 4 + 4 * ndim
     shape = tuple(int(size) for size in np.frombuffer(raw[4:header], dtype=">u4"))
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
-        raise ValueError(
+        raise InputError(
             f"{path}: header declares shape {shape} ({expected} bytes), file has {len(raw)}"
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape).copy()
@@ -120,23 +122,23 @@ def validate_mnist(arrays, source="MNIST"):
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or y.dtype != np.uint8:
-            raise ValueError(
+            raise InputError(
                 f"{source}: x_{split} and y_{split} must be uint8, got {x.dtype} and {y.dtype}"
             )
         if x.ndim != 3 or x.shape[1:] != (28, 28) or x.shape[0] == 0:
-            raise ValueError(f"{source}: x_{split} must have shape (n, 28, 28), got {x.shape}")
+            raise InputError(f"{source}: x_{split} must have shape (n, 28, 28), got {x.shape}")
         if y.shape != (x.shape[0],):
-            raise ValueError(
+            raise InputError(
                 f"{source}: y_{split} must have shape ({x.shape[0]},) to match x_{split}, got {y.shape}"
             )
         bad = np.flatnonzero(y > 9)
         if bad.size:
-            raise ValueError(
+            raise InputError(
                 f"{source}: y_{split} has label {y[bad[0]]} at index {bad[0]}; labels must be 0..9"
             )
     sizes = (len(arrays["x_train"]), len(arrays["x_test"]))
     if sizes == FULL_SIZES and content_sha256(arrays) != FULL_SHA256:
-        raise ValueError(
+        raise InputError(
             f"{source}: the 60,000 + 10,000 images do not match MNIST's content checksum; "
             "the file is corrupt or not MNIST (delete it and load again)"
         )

@@ -6,6 +6,8 @@ returns a real ``keras.Sequential`` that fits, saves and loads like any Keras mo
 
 import keras
 
+from deepkit.reference.validation import InputError
+
 
 def mlp(
     input_dim,
@@ -43,13 +45,13 @@ def mlp(
     """
     units = list(units)
     if not units or any(not isinstance(u, int) or u < 1 for u in units):
-        raise ValueError(f"units must be a non-empty list of positive ints, got {units!r}")
+        raise InputError(f"units must be a non-empty list of positive ints, got {units!r}")
     if not isinstance(input_dim, int) or input_dim < 1:
-        raise ValueError(f"input_dim must be a positive int, got {input_dim!r}")
+        raise InputError(f"input_dim must be a positive int, got {input_dim!r}")
     activations = _per_layer(activations, len(units), "activations")
     dropouts = _per_layer(dropout, len(units) - 1, "dropout")
     if any(not 0.0 <= rate < 1.0 for rate in dropouts):
-        raise ValueError(f"dropout rates must be in [0, 1), got {dropout!r}")
+        raise InputError(f"dropout rates must be in [0, 1), got {dropout!r}")
 
     layers = [keras.Input(shape=(input_dim,))]
     for i, (width, activation) in enumerate(zip(units, activations)):
@@ -110,7 +112,7 @@ def _per_layer(value, count, what):
     """``value`` repeated ``count`` times, or ``value`` itself if it is already a list of that length."""
     if isinstance(value, (list, tuple)):
         if len(value) != count:
-            raise ValueError(f"{what} has {len(value)} entries, expected {count}")
+            raise InputError(f"{what} has {len(value)} entries, expected {count}")
         return list(value)
     return [value] * count
 

@@ -9,6 +9,7 @@ sparse categorical cross-entropy and accuracy.
 import keras
 
 from deepkit.models.dense import mlp
+from deepkit.reference.validation import InputError
 
 MLP_CONFIGS = {
     # A 784-512-256-10 ReLU net with dropout: >= 97.5% on full MNIST.
@@ -40,7 +41,7 @@ def mnist_mlp(
     ``"t1"`` (tutorial T1's 784-32-10, N(0, 0.1) weights, SGD 0.05).
     """
     if config not in MLP_CONFIGS:
-        raise ValueError(f"unknown MLP config {config!r}; choose one of {sorted(MLP_CONFIGS)}")
+        raise InputError(f"unknown MLP config {config!r}; choose one of {sorted(MLP_CONFIGS)}")
     spec = MLP_CONFIGS[config]
     units = [*spec["hidden"], num_classes]
     return mlp(
@@ -81,11 +82,11 @@ def mnist_cnn(
     layer off at inference).
     """
     if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+        raise InputError(f"dropout must be in [0, 1), got {dropout!r}")
     if not 0.0 <= shift < 1.0:
-        raise ValueError(f"shift must be a fraction in [0, 1), got {shift!r}")
+        raise InputError(f"shift must be a fraction in [0, 1), got {shift!r}")
     if not filters or any(not isinstance(f, int) or f < 1 for f in filters):
-        raise ValueError(f"filters must be a non-empty list of positive ints, got {filters!r}")
+        raise InputError(f"filters must be a non-empty list of positive ints, got {filters!r}")
 
     def seeded(offset):
         return None if seed is None else seed + offset

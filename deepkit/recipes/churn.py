@@ -30,6 +30,7 @@ import pandas as pd
 
 from deepkit.datasets.churn import TARGET, load_churn
 from deepkit.preprocessing import ChurnPreprocessor
+from deepkit.reference.validation import InputError
 from deepkit.report import format_confusion_matrix, format_grid, format_table
 from deepkit.seeding import set_seed
 from deepkit.training import ENGINES, carve_validation, fit
@@ -95,7 +96,7 @@ def split(frame, test_size=0.2, seed=0):
     from sklearn.model_selection import train_test_split
 
     if not 0.0 < test_size < 1.0:
-        raise ValueError(f"test_size must be between 0 and 1, got {test_size!r}")
+        raise InputError(f"test_size must be between 0 and 1, got {test_size!r}")
     return train_test_split(frame, test_size=test_size, random_state=seed)
 
 
@@ -109,7 +110,7 @@ def preprocess(train_frame, *frames):
 def labels(frame):
     """The target ``Exited`` (1 = left the bank) as a float32 vector."""
     if TARGET not in frame.columns:
-        raise ValueError(f"missing column: {TARGET}")
+        raise InputError(f"missing column: {TARGET}")
     return frame[TARGET].to_numpy(np.float32)
 
 
@@ -314,7 +315,7 @@ def run(
     """
     settings = _settings(config, epochs=epochs, batch_size=batch_size)
     if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
     frame = load_data(path)  # validated before TensorFlow is even imported
     set_seed(seed)
     start = time.perf_counter()
@@ -364,7 +365,7 @@ def _settings(config, **overrides):
     elif config in CONFIGS:
         settings = dict(CONFIGS[config])
     else:
-        raise ValueError(f"config must be one of {', '.join(CONFIGS)}, got {config!r}")
+        raise InputError(f"config must be one of {', '.join(CONFIGS)}, got {config!r}")
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return settings
 
@@ -565,7 +566,7 @@ def add_arguments(parser):
 def main(args):
     verbose = 0 if args.quiet else 2
     if args.save is not None and Path(args.save).exists() and not Path(args.save).is_dir():
-        raise ValueError(f"--save {args.save}: exists and is not a directory")
+        raise InputError(f"--save {args.save}: exists and is not a directory")
     single_run = {
         "--epochs": args.epochs,
         "--batch-size": args.batch_size,
@@ -576,11 +577,11 @@ def main(args):
         "--engine": None if args.engine == "keras" else args.engine,
     }
     if args.compare and args.tune:
-        raise ValueError("choose one of --compare and --tune")
+        raise InputError("choose one of --compare and --tune")
     if args.compare or args.tune:
         given = [flag for flag, value in single_run.items() if value is not None]
         if given:
-            raise ValueError(
+            raise InputError(
                 f"--compare and --tune take only --seed and --quiet, not {', '.join(given)}"
             )
     if args.engine == "both":
@@ -590,7 +591,7 @@ def main(args):
             if single_run[flag] is not None
         ]
         if given:
-            raise ValueError(
+            raise InputError(
                 f"--engine both runs the tutorial config on the shipped data's 0.2 test split; "
                 f"drop {', '.join(given)}"
             )

@@ -11,7 +11,8 @@ training images (``shift=0.1``). The steps are those of the ``mnist`` recipe.
 augmentation layers, so it refuses ``shift > 0``.
 """
 
-from deepkit.recipes.mnist import add_common_arguments, train_and_evaluate
+from deepkit.recipes.mnist_steps import add_common_arguments, train_and_evaluate
+from deepkit.reference.validation import InputError
 
 
 def run(
@@ -30,7 +31,7 @@ def run(
 ):
     """Train and test the MNIST CNN on ``engine``; a ``MnistResult``."""
     if engine == "numpy" and shift > 0:
-        raise ValueError(
+        raise InputError(
             "shift (RandomTranslation augmentation) is Keras-only: the NumPy twin has no augmentation layers; "
             "use shift=0 with engine='numpy'"
         )

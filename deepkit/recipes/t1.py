@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_table
 
 CLAIM = "up to 97% (50 epochs)"
@@ -81,7 +82,7 @@ def binarize(images):
     """uint8 images (n, 28, 28) -> float32 rows (n, 784): 1 where a pixel is non-zero, else 0."""
     images = np.asarray(images)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"MNIST images must have shape (n, 28, 28), got {images.shape}")
+        raise InputError(f"MNIST images must have shape (n, 28, 28), got {images.shape}")
     return (images.reshape(len(images), -1) > 0).astype("float32")
 
 
@@ -95,7 +96,7 @@ def tutorial_split(images, labels, n_samples, seed):
 
     Returns ``(train, validation, test)``, each a pair (images, labels)."""
     if not isinstance(n_samples, int) or not 20 <= n_samples <= len(images):
-        raise ValueError(
+        raise InputError(
             f"n_samples must be an int in [20, {len(images)}] (the images "
             f"available), got {n_samples!r}"
         )
@@ -110,9 +111,9 @@ def load(split, n_samples, path, seed):
     from deepkit.datasets import load_mnist
 
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-    if split == "tutorial" and (not isinstance(n_samples, int) or n_samples < 20):
-        raise ValueError(f"n_samples must be an int >= 20, got {n_samples!r}")
+        raise InputError(f"split must be one of {SPLITS}, got {split!r}")
+    if split == "tutorial":
+        check_int(n_samples, "n_samples", min_value=20)
     (x_train, y_train), (x_test, y_test) = load_mnist(path)
     if split == "full":
         return (x_train, y_train), None, (x_test, y_test)
@@ -156,8 +157,7 @@ def run(split="tutorial", epochs=5, n_samples=5000, path=None, seed=0, verbose=0
 
     from deepkit.reference import Callback
 
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_int(epochs, "epochs", min_value=1)
     train, validation, test = load(split, n_samples, path, seed)
     x_train, x_test = binarize(train[0]), binarize(test[0])
     x_validation = None if validation is None else binarize(validation[0])
@@ -213,7 +213,7 @@ def add_arguments(parser):
 
 def main(args):
     if args.split == "full" and args.samples is not None:
-        raise ValueError(
+        raise InputError(
             "--samples applies to the tutorial split only; --split full uses all 70,000 images"
         )
     samples = {} if args.samples is None else {"n_samples": args.samples}

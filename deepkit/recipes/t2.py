@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_grid
 
 FAITHFUL = {"learning_rate": 0.003, "epochs": 20}
@@ -105,7 +106,7 @@ def load(test_size, seed):
     from deepkit.datasets import load_digits
 
     if not 0 < test_size < 1:
-        raise ValueError(f"test_size must be in (0, 1), got {test_size!r}")
+        raise InputError(f"test_size must be in (0, 1), got {test_size!r}")
     x, y = load_digits()
     return train_test_split(x / 16.0, y, test_size=test_size, stratify=y, random_state=seed)
 
@@ -198,9 +199,8 @@ def run(learning_rate=SENSIBLE["learning_rate"], epochs=SENSIBLE["epochs"], test
     """Train T2's faithful setting (lr 0.003, 20 epochs) and a sensible one
     (``learning_rate``, ``epochs``) from the same initial weights; a :class:`T2Result`."""
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+        raise InputError(f"learning_rate must be positive, got {learning_rate!r}")
+    check_int(epochs, "epochs", min_value=1)
     data = load(test_size, seed)
     runs = [
         train("T2's (faithful)", seed=seed, data=data, **FAITHFUL),

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_grid, format_table
 
 
@@ -96,7 +97,7 @@ def run(
     """
     from deepkit.finetune import finetune
     from deepkit.models.mnist import mnist_cnn
-    from deepkit.recipes.mnist import evaluate, fit, load, prepare
+    from deepkit.recipes.mnist_steps import evaluate, fit, load, prepare
     from deepkit.seeding import set_seed
 
     for name, value in (
@@ -104,8 +105,7 @@ def run(
         ("low_data", low_data),
         ("low_data_epochs", low_data_epochs),
     ):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_int(value, name, min_value=1)
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, flat=False), prepare(x_test, flat=False)
     x_a, y_a = split_digits(x_train, y_train, 0)
@@ -113,7 +113,7 @@ def run(
     x_b, y_b = split_digits(x_train, y_train, 5)
     x_b_test, y_b_test = split_digits(x_test, y_test, 5)
     if low_data >= len(x_b):
-        raise ValueError(
+        raise InputError(
             f"low_data={low_data} must be below the {len(x_b)} training images of digits 5-9"
         )
     save_dir = Path(save_dir or tempfile.mkdtemp(prefix="deepkit_transfer_"))
@@ -231,7 +231,7 @@ def run_application(
     import keras
 
     from deepkit.finetune import application, finetune
-    from deepkit.recipes.mnist import evaluate, load, prepare
+    from deepkit.recipes.mnist_steps import evaluate, load, prepare
     from deepkit.seeding import set_seed
 
     start = time.perf_counter()
@@ -315,7 +315,7 @@ def main(args):
     low_data = {name: value for name, value in low_data.items() if value is not None}
     if args.application and low_data:
         given = ", ".join(f"--{name.replace('_', '-')}" for name in low_data)
-        raise ValueError(f"--application has no low-data regime; drop {given}")
+        raise InputError(f"--application has no low-data regime; drop {given}")
     if args.application:
         result = run_application(
             args.application,

@@ -4,6 +4,8 @@ history.py, early_stopping.py and the progress bar of progbar_logger.py)."""
 import sys
 import time
 
+from deepkit.reference.validation import InputError
+
 
 class Callback:
     """Hooks called by ``fit``; ``self.model`` is set before training starts."""
@@ -58,7 +60,7 @@ class EarlyStopping(Callback):
         start_from_epoch=0,
     ):
         if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping mode must be auto, min or max, got {mode!r}")
+            raise InputError(f"EarlyStopping mode must be auto, min or max, got {mode!r}")
         if mode == "auto":
             mode = "max" if monitor.endswith(("acc", "accuracy", "auc")) else "min"
         self.monitor, self.patience, self.verbose = monitor, patience, verbose

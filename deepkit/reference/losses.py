@@ -18,6 +18,8 @@ Two paths, as in Keras:
 
 import numpy as np
 
+from deepkit.reference.validation import InputError
+
 EPSILON = 1e-7
 
 
@@ -52,7 +54,7 @@ class Loss:
                 if y_true.shape[-1:] == (1,) and y_pred.shape[-1] > 1
                 else ""
             )
-            raise ValueError(
+            raise InputError(
                 f"{self.name}: y_true has shape {shape}, y_pred has shape {y_pred.shape}{hint}"
             )
         return y_true, y_pred
@@ -150,16 +152,16 @@ class SparseCategoricalCrossentropy(_CrossEntropy):
         if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
             y_true = y_true[..., 0]
         if y_true.shape != y_pred.shape[:-1]:
-            raise ValueError(
+            raise InputError(
                 f"{self.name}: y_true has shape {y_true.shape}, "
                 f"expected {y_pred.shape[:-1]} for y_pred of shape {y_pred.shape}"
             )
         classes = y_pred.shape[-1]
         if y_true.dtype.kind == "f" and not np.array_equal(y_true, np.round(y_true)):
-            raise ValueError(f"{self.name}: y_true must hold integer class indices")
+            raise InputError(f"{self.name}: y_true must hold integer class indices")
         y_true = y_true.astype(np.intp)
         if y_true.size and (y_true.min() < 0 or y_true.max() >= classes):
-            raise ValueError(
+            raise InputError(
                 f"{self.name}: class index out of range [0, {classes}): "
                 f"min {y_true.min()}, max {y_true.max()}"
             )
@@ -225,7 +227,7 @@ def get(identifier):
         cls = LOSSES.get(identifier) or CLASSES.get(identifier)
         if cls is not None:
             return cls()
-    raise ValueError(f"unknown loss {identifier!r}; choose one of {', '.join(LOSSES)}")
+    raise InputError(f"unknown loss {identifier!r}; choose one of {', '.join(LOSSES)}")
 
 
 def from_keras(keras_loss):
@@ -239,7 +241,7 @@ def from_keras(keras_loss):
         return get(keras_loss.fn.__name__)
     cls = CLASSES.get(name)
     if cls is None:
-        raise ValueError(f"no NumPy twin for Keras loss {name}; supported: {', '.join(CLASSES)}")
+        raise InputError(f"no NumPy twin for Keras loss {name}; supported: {', '.join(CLASSES)}")
     config, defaults = keras_loss.get_config(), type(keras_loss)().get_config()
     implemented = cls().get_config()
     unsupported = [
@@ -248,7 +250,7 @@ def from_keras(keras_loss):
         if key != "name" and key not in implemented and value != defaults.get(key)
     ]
     if unsupported:
-        raise ValueError(
+        raise InputError(
             f"Keras loss {name} uses {', '.join(unsupported)}, which the NumPy "
             f"twin does not implement (it reduces like 'sum_over_batch_size')"
         )

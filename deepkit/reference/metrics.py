@@ -7,6 +7,8 @@ the batch, so ``fit`` and ``evaluate`` divide running sums by sample counts.
 
 import numpy as np
 
+from deepkit.reference.validation import InputError
+
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     """Per sample: mean over the last axis of [y_true == (y_pred > threshold)]."""
@@ -42,6 +44,6 @@ def get(identifier, y_true_shape, y_pred_shape):
         return identifier, categorical_accuracy
     if identifier in METRICS:
         return identifier, METRICS[identifier]
-    raise ValueError(
+    raise InputError(
         f"unknown metric {identifier!r}; choose accuracy or one of {', '.join(METRICS)}"
     )

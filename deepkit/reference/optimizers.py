@@ -10,6 +10,8 @@ weight (the rules are elementwise, so this equals per-weight updates).
 
 import numpy as np
 
+from deepkit.reference.validation import InputError
+
 
 def keras_cast(value, dtype):
     """A Python float as Keras's ``ops.cast(value, dtype)`` sees it: converted to a
@@ -82,7 +84,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         if not 0 <= momentum <= 1:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+            raise InputError(f"momentum must be in [0, 1], got {momentum!r}")
         super().__init__(learning_rate)
         self.momentum, self.nesterov = momentum, nesterov
         if momentum == 0:
@@ -261,7 +263,7 @@ def get(identifier):
         cls = OPTIMIZERS.get(identifier.lower())
         if cls is not None:
             return cls()
-    raise ValueError(f"unknown optimizer {identifier!r}; choose one of {', '.join(CLASSES)}")
+    raise InputError(f"unknown optimizer {identifier!r}; choose one of {', '.join(CLASSES)}")
 
 
 _UNSUPPORTED = (
@@ -279,23 +281,23 @@ def from_keras(keras_optimizer):
     """The twin of a Keras optimizer: same class and hyperparameters, fresh state."""
     name = type(keras_optimizer).__name__
     if name not in CLASSES:
-        raise ValueError(
+        raise InputError(
             f"no NumPy twin for Keras optimizer {name}; supported: {', '.join(CLASSES)}"
         )
     config = keras_optimizer.get_config()
     used = [key for key in _UNSUPPORTED if config.get(key) not in (None, False)]
     if used:
-        raise ValueError(
+        raise InputError(
             f"Keras optimizer {name} uses {', '.join(used)}, "
             "which the NumPy twin does not implement"
         )
     if not isinstance(config["learning_rate"], (int, float)):
-        raise ValueError(
+        raise InputError(
             f"Keras optimizer {name} uses a learning-rate schedule, "
             "which the NumPy twin does not implement"
         )
     if config.get("amsgrad"):
-        raise ValueError(
+        raise InputError(
             f"Keras optimizer {name} uses amsgrad, which the NumPy twin does not implement"
         )
     cls = CLASSES[name]

@@ -55,6 +55,7 @@ import numpy as np
 
 from deepkit.reference import activations as activations_module
 from deepkit.reference import initializers
+from deepkit.reference.validation import InputError
 
 LAYERS = {}
 
@@ -134,7 +135,7 @@ class Layer:
         """Copy ``weights`` (a list in Keras's order) into this layer's arrays."""
         weights = list(weights)
         if len(weights) != len(self._weight_names):
-            raise ValueError(
+            raise InputError(
                 f"layer {self.name!r} expects {len(self._weight_names)} weight "
                 f"arrays ({', '.join(self._weight_names) or 'none'}), got {len(weights)}"
             )
@@ -142,7 +143,7 @@ class Layer:
             target = getattr(self, name)
             value = np.asarray(value)
             if value.shape != target.shape:
-                raise ValueError(
+                raise InputError(
                     f"layer {self.name!r} weight {name!r} has shape {target.shape}, "
                     f"got an array of shape {value.shape}"
                 )
@@ -216,7 +217,7 @@ class Layer:
             k for k, v in config.items() if k not in accepted and k != "dtype" and v is not None
         )
         if unsupported:
-            raise ValueError(
+            raise InputError(
                 f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
                 f"which the NumPy twin {cls.__name__} does not implement"
             )

@@ -15,6 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from deepkit.reference import initializers
 from deepkit.reference.layers.base import Layer, register
+from deepkit.reference.validation import InputError
 
 
 def conv_padding(size, kernel, stride, padding):
@@ -78,27 +79,27 @@ def pair(value, what):
     """An int or a pair of ints -> a tuple of two positive ints (Keras's normalize_tuple)."""
     pair_ = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
     if len(pair_) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in pair_):
-        raise ValueError(f"{what} must be a positive int or a pair of them, got {value!r}")
+        raise InputError(f"{what} must be a positive int or a pair of them, got {value!r}")
     return tuple(int(v) for v in pair_)
 
 
 def check_padding(padding):
     padding = str(padding).lower()
     if padding not in ("valid", "same"):
-        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+        raise InputError(f"padding must be 'valid' or 'same', got {padding!r}")
     return padding
 
 
 def check_channels_last(data_format):
     if data_format not in (None, "channels_last"):
-        raise ValueError(
+        raise InputError(
             f"the NumPy twin supports data_format='channels_last' only, got {data_format!r}"
         )
 
 
 def check_images(shape, layer):
     if len(shape) != 4:
-        raise ValueError(
+        raise InputError(
             f"{layer} expects 4-D inputs (batch, height, width, channels), got shape {tuple(shape)}"
         )
 
@@ -131,10 +132,10 @@ class Conv2D(Layer):
     ):
         super().__init__(activation=activation, **kwargs)
         if not isinstance(filters, (int, np.integer)) or filters < 1:
-            raise ValueError(f"Conv2D filters must be a positive int, got {filters!r}")
+            raise InputError(f"Conv2D filters must be a positive int, got {filters!r}")
         check_channels_last(data_format)
         if pair(dilation_rate, "dilation_rate") != (1, 1) or groups != 1:
-            raise ValueError(
+            raise InputError(
                 f"the NumPy twin's Conv2D supports dilation_rate=1 and groups=1 "
                 f"only, got dilation_rate={dilation_rate!r}, groups={groups!r}"
             )
@@ -158,7 +159,7 @@ class Conv2D(Layer):
     def call(self, inputs, training=False):
         check_images(inputs.shape, "Conv2D")
         if inputs.shape[-1] != self.kernel.shape[2]:
-            raise ValueError(
+            raise InputError(
                 f"Conv2D {self.name!r} was built for {self.kernel.shape[2]} input "
                 f"channels, got inputs of shape {inputs.shape}"
             )
@@ -192,7 +193,7 @@ class Conv2D(Layer):
         check_images(input_shape, "Conv2D")
         (oh, ow), _ = pad_and_size(input_shape, self.kernel_size, self.strides, self.padding)
         if oh < 1 or ow < 1:
-            raise ValueError(
+            raise InputError(
                 f"Conv2D kernel {self.kernel_size} is larger than its input "
                 f"{tuple(input_shape[1:3])} with padding='valid'"
             )

@@ -5,6 +5,7 @@ import numpy as np
 
 from deepkit.reference import initializers
 from deepkit.reference.layers.base import Layer, register
+from deepkit.reference.validation import InputError
 
 
 @register
@@ -52,7 +53,7 @@ class Dense(Layer):
     ):
         super().__init__(activation=activation, **kwargs)
         if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"Dense units must be a positive int, got {units!r}")
+            raise InputError(f"Dense units must be a positive int, got {units!r}")
         self.units = int(units)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)

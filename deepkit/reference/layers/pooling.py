@@ -11,6 +11,7 @@ from deepkit.reference.layers.convolutional import (
     pair,
     window_offsets,
 )
+from deepkit.reference.validation import InputError
 
 
 @register
@@ -59,7 +60,7 @@ class MaxPooling2D(Layer):
         check_images(input_shape, "MaxPooling2D")
         (oh, ow), _ = pad_and_size(input_shape, self.pool_size, self.strides, self.padding)
         if oh < 1 or ow < 1:
-            raise ValueError(
+            raise InputError(
                 f"MaxPooling2D pool {self.pool_size} is larger than its input "
                 f"{tuple(input_shape[1:3])} with padding='valid'"
             )

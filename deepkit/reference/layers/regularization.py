@@ -3,6 +3,7 @@
 import numpy as np
 
 from deepkit.reference.layers.base import Layer, register
+from deepkit.reference.validation import InputError
 
 
 @register
@@ -18,7 +19,7 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
-            raise ValueError(f"Dropout rate must be in [0, 1], got {rate!r}")
+            raise InputError(f"Dropout rate must be in [0, 1], got {rate!r}")
         self.rate = rate
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
