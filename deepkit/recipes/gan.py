@@ -191,7 +191,7 @@ def run(
     import keras
 
     from deepkit.models.gan import build_gan
-    from deepkit.recipes.mnist import load
+    from deepkit.recipes.mnist_steps import load
     from deepkit.sample_quality import SampleQuality, bernoulli_baseline
     from deepkit.seeding import set_seed
 

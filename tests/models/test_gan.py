@@ -135,7 +135,9 @@ def test_builders_shapes_and_ranges():
 
 
 def test_conditional_dcgan_trains_saves_and_loads_with_its_optimizers(tmp_path):
-    model = kgan.build_gan("dcgan", latent_dim=8, num_classes=10, seed=0)
+    g = kgan.dcgan_generator(8, 10, filters=(8, 4), seed=0)
+    model = kgan.GAN(g, kgan.dcgan_discriminator(10, filters=(4, 8), seed=1), 8, 10)
+    model.compile(keras.optimizers.Adam(beta_1=0.5), keras.optimizers.Adam(beta_1=0.5))
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
     history = model.fit(x, rng.integers(0, 10, 16), batch_size=8, epochs=1, verbose=0)

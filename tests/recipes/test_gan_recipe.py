@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from deepkit.recipes import gan as recipe
-from deepkit.recipes.mnist import load
+from deepkit.recipes.mnist_steps import load
 
 SUBSET = str(Path(__file__).parents[1] / "data" / "mnist_subset.npz")
 
