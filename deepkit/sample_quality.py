@@ -22,25 +22,37 @@ import numpy as np
 from deepkit.report import format_grid
 
 
-def frechet_distance_from_moments(mu1, cov1, mu2, cov2):
+def psd_sqrt(cov):
+    """The symmetric square root of a symmetric positive semi-definite matrix (by eigh)."""
+    values, vectors = np.linalg.eigh(cov)
+    return (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+
+
+def frechet_distance_from_moments(mu1, cov1, mu2, cov2, root1=None):
     """|mu1 - mu2|^2 + Tr(S1) + Tr(S2) - 2 Tr((S1 S2)^(1/2)), with Tr((S1 S2)^(1/2)) computed as
-    the sum of sqrt(eigenvalues) of the symmetric PSD matrix S1^(1/2) S2 S1^(1/2)."""
-    values, vectors = np.linalg.eigh(cov1)
-    root1 = (vectors * np.sqrt(np.clip(values, 0, None))) @ vectors.T
+    the sum of sqrt(eigenvalues) of the symmetric PSD matrix S1^(1/2) S2 S1^(1/2);
+    ``root1`` = S1^(1/2) if already known."""
+    root1 = psd_sqrt(cov1) if root1 is None else root1
     middle = np.linalg.eigvalsh(root1 @ cov2 @ root1)
     trace_root = np.sqrt(np.clip(middle, 0, None)).sum()
     diff = mu1 - mu2
     return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * trace_root)
 
 
+def moments(features):
+    """(mean, covariance) of the rows of ``features``, checked, in float64."""
+    f = np.asarray(features, "float64")
+    if f.ndim != 2 or len(f) < 2:
+        raise ValueError(f"need an (n, d) feature set with n >= 2, got shape {f.shape}")
+    return f.mean(0), np.cov(f, rowvar=False)
+
+
 def frechet_distance(features1, features2):
     """Fréchet distance between Gaussians fitted to two feature sets (rows are samples)."""
-    f1, f2 = np.asarray(features1, "float64"), np.asarray(features2, "float64")
-    if f1.ndim != 2 or f2.ndim != 2 or f1.shape[1] != f2.shape[1] or min(len(f1), len(f2)) < 2:
-        raise ValueError(f"need two (n, d) feature sets with n >= 2, got {f1.shape}, {f2.shape}")
-    return frechet_distance_from_moments(
-        f1.mean(0), np.cov(f1, rowvar=False), f2.mean(0), np.cov(f2, rowvar=False)
-    )
+    (mu1, cov1), (mu2, cov2) = moments(features1), moments(features2)
+    if len(mu1) != len(mu2):
+        raise ValueError(f"the feature sets differ in width: {len(mu1)} vs {len(mu2)}")
+    return frechet_distance_from_moments(mu1, cov1, mu2, cov2)
 
 
 def _squared_distances(a, b):
@@ -110,30 +122,32 @@ def to_images(images):
     return images.reshape(len(images), 28, 28, 1)
 
 
-def train_classifier(x_train, y_train, epochs=3, seed=0, verbose=0):
+def train_classifier(x_train, y_train, epochs=3, seed=0, verbose=0, filters=(32, 64)):
     """deepkit's MNIST CNN (``deepkit.models.mnist.mnist_cnn``) fitted on uint8 ``x_train``."""
     from deepkit.models.mnist import mnist_cnn
     from deepkit.seeding import set_seed
 
     set_seed(seed)
-    model = mnist_cnn(seed=seed, jit_compile=False)
+    model = mnist_cnn(filters=filters, seed=seed, jit_compile=False)
     model.fit(to_images(np.asarray(x_train) / 255.0), y_train, batch_size=128, epochs=epochs,
               verbose=verbose)  # fmt: skip
     return model
 
 
 class SampleQuality:
-    """The measures above, in the feature space of a trained MNIST classifier (a Keras model
-    taking (28, 28, 1) images in [0, 1] and ending in a softmax Dense layer)."""
+    """The measures above against a fixed set of real images, in the feature space of a trained
+    MNIST classifier (a Keras model taking (28, 28, 1) images in [0, 1], ending in a softmax
+    Dense layer). The real images' features, moments and covariance root are computed once."""
 
-    def __init__(self, classifier, batch_size=1000):
+    def __init__(self, classifier, real_images, batch_size=1000):
         import keras
 
-        self.classifier = classifier
         self.batch_size = batch_size
-        self._extract = keras.Model(
-            classifier.inputs, [classifier.layers[-1].input, classifier.layers[-1].output]
-        )
+        last = classifier.layers[-1]
+        self._extract = keras.Model(classifier.inputs, [last.input, last.output])
+        self.real_features, _ = self.features_and_classes(real_images)
+        self.real_mean, self.real_cov = moments(self.real_features)
+        self.real_root = psd_sqrt(self.real_cov)
 
     def features_and_classes(self, images):
         """Penultimate features (float64) and predicted classes of ``images``."""
@@ -142,13 +156,16 @@ class SampleQuality:
         )
         return features.astype("float64"), probabilities.argmax(1)
 
-    def measure(self, images, real_features, requested=None, k=3, pr_samples=10000):
-        """All measures of ``images`` against real features, as a dict."""
+    def measure(self, images, requested=None, k=3):
+        """Every measure of ``images`` against the real images, as a dict."""
         features, classes = self.features_and_classes(images)
         shares, entropy = class_coverage(classes)
-        precision, recall = precision_recall(real_features[:pr_samples], features[:pr_samples], k)
+        precision, recall = precision_recall(self.real_features, features, k)
+        mean, cov = moments(features)
         result = {
-            "frechet": frechet_distance(real_features, features),
+            "frechet": frechet_distance_from_moments(
+                self.real_mean, self.real_cov, mean, cov, self.real_root
+            ),
             "precision": precision,
             "recall": recall,
             "shares": shares,

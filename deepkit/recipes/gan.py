@@ -198,19 +198,18 @@ def run(
     _check(epochs, batch_size, samples, measure_every, arch, plot)
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     model, _ = load_classifier(classifier, x_train, y_train, classifier_epochs, seed, verbose)
-    quality = SampleQuality(model)
     rng = np.random.default_rng(seed)
     n = min(samples, len(x_train), len(x_test))
-    reference, _ = quality.features_and_classes(x_train[rng.permutation(len(x_train))[:n]] / 255)
+    quality = SampleQuality(model, x_train[rng.permutation(len(x_train))[:n]] / 255)
     requested = np.arange(n) % 10 if conditional else None
 
     def measure(gan):
         images = (gan.generate(n, labels=requested, seed=seed + 1) + 1) / 2
-        return quality.measure(images, reference, requested)
+        return quality.measure(images, requested)
 
     rows = {
-        FLOOR: quality.measure(x_test[:n] / 255, reference, y_test[:n]),
-        BASELINE: quality.measure(bernoulli_baseline(x_train / 255, n, seed), reference),
+        FLOOR: quality.measure(x_test[:n] / 255, y_test[:n]),
+        BASELINE: quality.measure(bernoulli_baseline(x_train / 255, n, seed)),
     }
     set_seed(seed)
     gan = build_gan(arch, latent_dim=latent_dim, num_classes=10 if conditional else None,
