@@ -13,7 +13,8 @@ from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference.validation import InputError, check_float, check_int
 
 
-def _check_sizes(hidden_sizes):
+def check_sizes(hidden_sizes):
+    """The hidden layer sizes as a list of positive ints (at least one)."""
     if not hidden_sizes:
         raise InputError("hidden_sizes must list at least one layer size")
     return [check_int(size, "hidden layer size", min_value=1) for size in hidden_sizes]
@@ -40,7 +41,7 @@ def pretrain(
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
     (``init_visible_bias``; else zeros)."""
-    sizes = _check_sizes(hidden_sizes)
+    sizes = check_sizes(hidden_sizes)
     check_int(epochs, "epochs", min_value=1)
     check_int(batch_size, "batch_size", min_value=1)
     check_float(learning_rate, "learning_rate", min_value=0.0, include_min=False)
@@ -80,7 +81,7 @@ def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, na
     (kernels and biases copied from ``rbms`` when given, else Glorot-uniform and
     zeros) and a softmax head of ``n_classes``; sparse categorical cross-entropy,
     ``optimizer`` (default SGD(0.1, momentum=0.9)), accuracy."""
-    sizes = _check_sizes(hidden_sizes)
+    sizes = check_sizes(hidden_sizes)
     check_int(n_inputs, "n_inputs", min_value=1)
     check_int(n_classes, "n_classes", min_value=2)
     if rbms is not None:

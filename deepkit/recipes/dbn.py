@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 
-from deepkit.models.dbn import dbn, pretrain
-from deepkit.recipes.mnist import load
+from deepkit.models.dbn import check_sizes, dbn, pretrain
+from deepkit.recipes.mnist_steps import load
 from deepkit.report import format_grid, format_table
 from deepkit.training import carve_validation
 
@@ -162,14 +162,19 @@ def nudged_digits():
     return minmax_scale(np.concatenate([x] + moved), feature_range=(0, 1)), np.tile(y, 5)
 
 
-def digits_table(dbn_sizes=(100, 100), dbn_epochs=100, seed=0, verbose=0):
-    """Test accuracies of scikit-learn's pipeline, raw-pixel LR, deepkit RBM + LR, a deepkit DBN."""
+def digits_table(
+    dbn_sizes=(100, 100), dbn_pretrain_epochs=20, dbn_epochs=100, limit=None, seed=0, verbose=0
+):
+    """Test accuracies of scikit-learn's pipeline, raw-pixel LR, deepkit RBM + LR (the
+    same PCD settings) and a deepkit DBN, on scikit-learn's example split; ``limit``
+    keeps the first rows of the nudged set (for quick tests)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import BernoulliRBM
     from sklearn.pipeline import Pipeline
 
     x, y = nudged_digits()
+    x, y = x[:limit], y[:limit]
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=0)
     s = DIGITS_SETTINGS
     sklearn_rbm = BernoulliRBM(
@@ -206,7 +211,7 @@ def digits_table(dbn_sizes=(100, 100), dbn_epochs=100, seed=0, verbose=0):
     rbms = pretrain(
         x_fit.astype("float32"),
         dbn_sizes,
-        epochs=20,
+        epochs=dbn_pretrain_epochs,
         batch_size=10,
         learning_rate=0.05,
         seed=seed,
@@ -230,8 +235,21 @@ def digits_table(dbn_sizes=(100, 100), dbn_epochs=100, seed=0, verbose=0):
     return {name: float(acc) for name, acc in accuracies.items()}
 
 
+def mosaic(images, side=28):
+    """Square images (rows of side * side pixels) tiled in a near-square grid, 1-pixel gaps."""
+    columns = int(np.ceil(np.sqrt(len(images))))
+    rows = int(np.ceil(len(images) / columns))
+    grid = np.full((rows * (side + 1) + 1, columns * (side + 1) + 1), np.nan)
+    for i, image in enumerate(images):
+        r, c = divmod(i, columns)
+        top, left = 1 + r * (side + 1), 1 + c * (side + 1)
+        grid[top : top + side, left : left + side] = image.reshape(side, side)
+    return grid
+
+
 def plot_rbm(rbm, directory, seed):
-    """Save the first 100 filters and 16 samples (1,000 Gibbs steps) as PNGs; their paths."""
+    """Save the first 100 filters (each scaled to its own range) and 16 samples
+    (1,000 Gibbs steps from random bits) as PNG mosaics; their paths."""
     import pathlib
 
     import matplotlib
@@ -241,22 +259,17 @@ def plot_rbm(rbm, directory, seed):
 
     directory = pathlib.Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    kernel = keras.ops.convert_to_numpy(rbm.kernel)
+    filters = keras.ops.convert_to_numpy(rbm.kernel).T[:100]
+    low, high = filters.min(axis=1, keepdims=True), filters.max(axis=1, keepdims=True)
     pictures = {
-        "rbm_filters.png": kernel.T[:100],
+        "rbm_filters.png": (filters - low) / np.maximum(high - low, 1e-12),
         "rbm_samples.png": rbm.sample(16, 1000, seed=seed),
     }
     paths = []
     for name, images in pictures.items():
-        side = int(np.ceil(np.sqrt(len(images))))
-        figure, axes = plt.subplots(side, side, figsize=(side, side))
-        for ax in axes.flat:
-            ax.axis("off")
-        for ax, image in zip(axes.flat, images):
-            ax.imshow(image.reshape(28, 28), cmap="gray")
-        figure.savefig(directory / name, dpi=80)
-        plt.close(figure)
-        paths.append(str(directory / name))
+        path = str(directory / name)
+        plt.imsave(path, mosaic(images), cmap="gray", vmin=0, vmax=1)
+        paths.append(path)
     return paths
 
 
@@ -280,8 +293,10 @@ def run(
     verbose=0,
 ):
     """Pretrain, fine-tune and compare on MNIST (see the module docstring); a ``DbnResult``."""
-    from deepkit.recipes.mnist import prepare
-    from deepkit.reference.validation import check_int
+    from threadpoolctl import threadpool_limits
+
+    from deepkit.recipes.mnist_steps import prepare
+    from deepkit.reference.validation import InputError, check_int
     from deepkit.seeding import set_seed
 
     for name, value in (
@@ -292,12 +307,14 @@ def run(
         ("patience", patience),
     ):
         check_int(value, name, min_value=1)
+    check_int(ais_runs, "ais_runs", min_value=0)
+    sizes = check_sizes(sizes)
     start = time.perf_counter()
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, True), prepare(x_test, True)
     (x_fit, y_fit), validation = carve_validation(x_train, y_train, validation_split, seed=seed)
     if labels > len(x_fit):
-        raise ValueError(f"labels={labels} exceeds the {len(x_fit)} training images")
+        raise InputError(f"labels={labels} exceeds the {len(x_fit)} training images")
     set_seed(seed)
     rbms = pretrain(
         x_fit,
@@ -329,11 +346,16 @@ def run(
     histories.update({f"{labels} labels, {k}": v for k, v in low_histories.items()})
     log_likelihood = stderr = log_z = None
     if ais_runs:
-        log_likelihood, stderr, log_z = ais_log_likelihood(
-            rbms[0], x_fit, x_test, ais_runs, ais_betas, seed
-        )
+        with threadpool_limits(limits=1, user_api="blas"):  # shared cores: threads only wait
+            log_likelihood, stderr, log_z = ais_log_likelihood(
+                rbms[0], x_fit, x_test, ais_runs, ais_betas, seed
+            )
+    plots = []
+    if plot:
+        with threadpool_limits(limits=1, user_api="blas"):
+            plots = plot_rbm(rbms[0], plot, seed)
     return DbnResult(
-        sizes=(784, *sizes, 10),
+        sizes=(x_train.shape[1], *sizes, 10),
         n_train=len(x_train),
         n_test=len(x_test),
         errors=errors,
@@ -346,7 +368,7 @@ def run(
         seconds=time.perf_counter() - start,
         histories=histories,
         models={**models, "rbms": rbms},
-        plots=plot_rbm(rbms[0], plot, seed) if plot else [],
+        plots=plots,
     )
 
 

@@ -13,6 +13,17 @@ from deepkit.reference.optimizers import SGD
 from deepkit.reference.validation import InputError
 
 RTOL = 1e-7
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_blas_thread():
+    """Small NumPy products on shared cores run far faster on one BLAS thread."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 N_VISIBLE, N_HIDDEN = 12, 5
 
 
