@@ -186,11 +186,14 @@ class RBM(Trainer):
 
     def _step_uniforms(self, rows):
         if self.injected_uniforms is None:
-            draw = self.rng.random
+            draw = self._uniform
             return draw((self.k, rows, self.n_hidden)), draw((self.k, rows, self.n_visible))
         step = self.optimizer.iterations
         hidden, visible = self.injected_uniforms
         return hidden[step, :, :rows], visible[step, :, :rows]
+
+    def _uniform(self, shape):
+        return self.rng.random(shape, dtype=self.dtype)
 
     def _sample(self, p, u):
         return (u < p).astype(self.dtype)
@@ -201,7 +204,7 @@ class RBM(Trainer):
         u_h, u_v = (
             uniforms
             if uniforms is not None
-            else (self.rng.random((len(v), self.n_hidden)), self.rng.random(v.shape))
+            else (self._uniform((len(v), self.n_hidden)), self._uniform(v.shape))
         )
         h = self._sample(sigmoid(self.hidden_logits(v)), u_h)
         return self._sample(self.visible_probabilities(h), u_v)
@@ -211,14 +214,12 @@ class RBM(Trainer):
         (default: ``n`` rows of uniform random bits)."""
         check_int(n_steps, "n_steps", min_value=1)
         if v is None:
-            v = self._sample(0.5, self.rng.random((check_int(n, "n", min_value=1), self.n_visible)))
+            v = self._sample(0.5, self._uniform((check_int(n, "n", min_value=1), self.n_visible)))
         v = self._check_x(v)
         for _ in range(n_steps):
-            h = self._sample(
-                sigmoid(self.hidden_logits(v)), self.rng.random((len(v), self.n_hidden))
-            )
+            h = self._sample(sigmoid(self.hidden_logits(v)), self._uniform((len(v), self.n_hidden)))
             p = self.visible_probabilities(h)
-            v = self._sample(p, self.rng.random(v.shape))
+            v = self._sample(p, self._uniform(v.shape))
         return p
 
     # -- training: the Trainer's hooks ------------------------------------------------
@@ -335,7 +336,7 @@ class RBM(Trainer):
         b_a = b_a.astype(self.dtype)
 
         def draw(shape, which, index):
-            return self.rng.random(shape) if uniforms is None else uniforms[which][index]
+            return self._uniform(shape) if uniforms is None else uniforms[which][index]
 
         def log_p_star(v, beta):
             return (
