@@ -17,7 +17,7 @@ does not shrink at every step.
 
 import numpy as np
 
-from deepkit.recipes.mnist import MnistResult, evaluate, fit, load
+from deepkit.recipes.mnist_steps import MnistResult, evaluate, fit, load
 from deepkit.training import ENGINES
 
 CELLS = ("lstm", "gru", "simple")

@@ -508,3 +508,16 @@ def test_builders_refuse_bad_arguments(kwargs, message):
 def test_forecaster_refuses_bad_horizon():
     with pytest.raises(ValueError, match="horizon must be an int >= 1, got 0"):
         rnn_forecaster(horizon=0)
+
+
+def test_lstm_unit_forget_bias_initializes_the_forget_block_to_ones_like_keras():
+    keras_layer = keras.layers.LSTM(3, bias_initializer="zeros")
+    keras_layer.build((None, 4, 2))
+    layer = LSTM(3)
+    layer.build((None, 4, 2))
+    np.testing.assert_array_equal(layer.bias, keras_layer.get_weights()[2])
+    np.testing.assert_array_equal(layer.bias, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    plain = LSTM(3, unit_forget_bias=False)
+    plain.build((None, 4, 2))
+    assert not plain.bias.any()
+    assert [w.shape for w in layer.weights] == [w.shape for w in keras_layer.get_weights()]

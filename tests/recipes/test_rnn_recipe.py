@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from deepkit.recipes import rnn
-from deepkit.recipes.mnist import load
+from deepkit.recipes.mnist_steps import load
 
 SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
 
