@@ -123,8 +123,8 @@ def to_images(images):
 
 
 def train_classifier(x_train, y_train, epochs=3, seed=0, verbose=0, filters=(32, 64)):
-    """deepkit's MNIST CNN (``deepkit.models.mnist.mnist_cnn``) fitted on uint8 ``x_train``."""
-    from deepkit.models.mnist import mnist_cnn
+    """deepkit's MNIST CNN (``models.convolutional.mnist_cnn``) fitted on uint8 ``x_train``."""
+    from deepkit.models.convolutional import mnist_cnn
     from deepkit.seeding import set_seed
 
     set_seed(seed)

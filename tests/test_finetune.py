@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from deepkit import finetune as ft
-from deepkit.models.mnist import mnist_cnn
+from deepkit.models.convolutional import mnist_cnn
 
 
 def small_base(seed=0):

@@ -56,7 +56,7 @@ def run(
 
 def build_model(dropout=0.5, shift=0.0, seed=0):
     """The recipe's compiled CNN (no XLA: TensorFlow's own conv kernels are faster here on CPU)."""
-    from deepkit.models.mnist import mnist_cnn
+    from deepkit.models.convolutional import mnist_cnn
 
     return mnist_cnn(dropout=dropout, shift=shift, seed=seed, jit_compile=False)
 

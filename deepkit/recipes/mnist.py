@@ -44,7 +44,7 @@ def run(
 
 def build_model(config="default", seed=0):
     """The recipe's compiled MLP: 32 steps per graph call (less per-step overhead), no XLA."""
-    from deepkit.models.mnist import mnist_mlp
+    from deepkit.models.dense import mnist_mlp
 
     return mnist_mlp(config, seed=seed, steps_per_execution=32, jit_compile=False)
 

@@ -96,7 +96,7 @@ def run(
     regime; ``low_data`` images of 5-9 get ``low_data_epochs`` in both arms.
     """
     from deepkit.finetune import finetune
-    from deepkit.models.mnist import mnist_cnn
+    from deepkit.models.convolutional import mnist_cnn
     from deepkit.recipes.mnist_steps import evaluate, fit, load, prepare
     from deepkit.seeding import set_seed
 
