@@ -4,8 +4,7 @@ scikit-learn's ``BernoulliRBM``, the NumPy twin and the Keras RBM, in one proces
 All three run the same algorithm: PCD-1 (scikit-learn's only one) with
 ``batch_size`` persistent chains, plain SGD at the same learning rate, zero
 visible biases, weights N(0, 0.01). deepkit's steps also compute the free-energy
-gap and the reconstruction error they log (one more matrix product per batch);
-scikit-learn computes nothing else. The Keras RBM runs ``steps_per_execution``
+gap they log (no extra matrix product); scikit-learn computes nothing else. The Keras RBM runs ``steps_per_execution``
 steps per graph call and is traced before the clock starts. To check that the
 three learned alike, each one's mean pseudo-likelihood of the first 1,000 test
 images is computed with the same flipped bits.

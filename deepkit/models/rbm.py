@@ -234,11 +234,8 @@ class RBM(keras.Model):
         ]
         gap = ops.mean(self._free_energy(x, logits0)) - ops.mean(self._free_energy(v, logits))
         self.loss_tracker.update_state(gap, sample_weight=n_pos)
-        self.reconstruction_tracker.update_state(
-            self._reconstruction_error(x, ph0), sample_weight=n_pos
-        )
         self.optimizer.apply(grads, self.trainable_variables)
-        return {m.name: m.result() for m in self.metrics}
+        return {"loss": self.loss_tracker.result()}
 
     def test_step(self, data):
         """Mean free energy ("loss") and reconstruction error, no update."""

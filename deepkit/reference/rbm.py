@@ -22,8 +22,9 @@ same samples. One training step (``train_step``) on a batch v0 of n rows:
 g is the gradient of mean F(v0) - mean F(vk) (vk held fixed) + weight_decay/2 |W|^2,
 and it goes to the compiled optimizer: SGD with momentum is Hinton's rule
 dW = momentum dW + lr (positive - negative - weight_decay W). The logged
-"loss" is that free-energy gap; "reconstruction_error" is the mean over rows of
-sum_i (v0 - p(v | ph0))_i^2 (one mean-field pass).
+"loss" is that free-energy gap (no extra matrix product); ``test_step`` (evaluate,
+validation) logs the mean free energy and the "reconstruction_error", the mean
+over rows of sum_i (v - p(v | p(h | v)))_i^2 (one mean-field pass).
 """
 
 import math
@@ -256,9 +257,8 @@ class RBM(Trainer):
             -(ph0.mean(axis=0) - ph.mean(axis=0)),
         ]
         gap = self._free_energy(x, logits0).mean() - self._free_energy(v, logits).mean()
-        reconstruction = self._reconstruction_error(x, ph0)
         self.optimizer.apply(grads, self.trainable_weights)
-        return {"loss": float(gap), "reconstruction_error": reconstruction}
+        return {"loss": float(gap)}
 
     def _reconstruction_error(self, v, ph):
         return float(((v - self.visible_probabilities(ph)) ** 2).sum(axis=1).mean())

@@ -91,8 +91,12 @@ def test_one_update_matches_the_twin(k, persistent):
         assert_close(mine, theirs)
     assert not np.allclose(twin.kernel, before[0])
     assert persistent == (not np.array_equal(twin.chains, before[3]))
-    for name in ("loss", "reconstruction_error"):
-        assert_close(logs[name], twin_logs[name])
+    assert_close(logs["loss"], twin_logs["loss"])
+    evaluated = model.evaluate(x, batch_size=3, return_dict=True, verbose=0)
+    twin_evaluated = twin.evaluate(x, batch_size=3, return_dict=True, verbose=0)
+    assert set(evaluated) == set(twin_evaluated) == {"loss", "reconstruction_error"}
+    for name, value in twin_evaluated.items():
+        assert_close(evaluated[name], value)
 
 
 def test_cd1_step_is_the_gradient_of_the_free_energy_gap():
@@ -127,8 +131,18 @@ def test_three_epoch_trajectory_matches_the_twin(persistent):
     model.inject_uniforms(*u)
     twin.inject_uniforms(*u)
     options = dict(batch_size=8, epochs=3, shuffle=False, verbose=0)
+    options["validation_data"] = (binary(6, N_VISIBLE, 8), None)
     history = model.fit(x, callbacks=[MomentumSchedule(0.5, 0.9, 1)], **options)
     twin_history = twin.fit(x, callbacks=[ref.MomentumSchedule(0.5, 0.9, 1)], **options)
+    assert (
+        set(history.history)
+        == set(twin_history.history)
+        == {
+            "loss",
+            "val_loss",
+            "val_reconstruction_error",
+        }
+    )
     assert model.optimizer.momentum == twin.optimizer.momentum == 0.9
     for mine, theirs in zip(model.get_weights(), twin.get_weights()):
         assert_close(mine, theirs)
