@@ -1,0 +1,234 @@
+"""Forecasting a real series: an LSTM against naive, seasonal-naive and classical forecasts.
+
+    from deepkit.recipes import timeseries
+    result = timeseries.run("co2")   # Mauna Loa CO2, monthly, last 24 months held out
+    print(result.report())
+
+Data (shipped inside statsmodels, ``pip install statsmodels``): ``co2``, the weekly
+atmospheric CO2 at Mauna Loa, 1958-2001 (Keeling et al.; statsmodels.datasets.co2),
+averaged per month with the few empty months carried forward (526 months, season 12);
+``sunspots``, yearly mean sunspot numbers 1700-2008 (statsmodels.datasets.sunspots,
+309 years, a cycle of about 11 years).
+
+The last ``horizon`` points are the test; every method sees only the points before:
+
+- naive: the last observed value, repeated;
+- seasonal naive: the last observed season, repeated;
+- ETS: Holt-Winters exponential smoothing, additive trend and season (statsmodels);
+- LSTM: ``deepkit.models.rnn.rnn_forecaster`` reads ``window`` past first differences
+  d_t = y_t - y_{t-1} (scaled by their training standard deviation) and outputs the next
+  ``horizon`` differences at once; the forecast is the last value plus their running sum.
+  Its epochs stop early on windows carved (seeded) from the training part.
+
+The table reports MAE and RMSE on the held-out horizon for each method.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from deepkit.report import format_grid
+
+SERIES = {"co2": 12, "sunspots": 11}  # name -> seasonal period
+
+
+@dataclass
+class TimeseriesResult:
+    series: str
+    horizon: int
+    n_train: int
+    errors: dict  # method -> (MAE, RMSE)
+    forecasts: dict = field(repr=False)  # method -> array (horizon,)
+    actual: np.ndarray = field(repr=False)
+    epochs: int = 0
+    plot: str = None
+
+    def best_classical(self):
+        return min((m for m in self.errors if m != "LSTM"), key=lambda m: self.errors[m][0])
+
+    def report(self):
+        rows = [[m, f"{mae:.3f}", f"{rmse:.3f}"] for m, (mae, rmse) in self.errors.items()]
+        best = self.best_classical()
+        better = self.errors["LSTM"][0] <= self.errors[best][0]
+        verdict = "as good as or better than" if better else "worse than"
+        lines = [
+            format_grid(
+                ["method", "MAE", "RMSE"],
+                rows,
+                title=f"{self.series}: forecasts of the last {self.horizon} points "
+                f"({self.n_train} before them)",
+            ),
+            f"LSTM ({self.epochs} epochs) is {verdict} the best other method ({best}) on MAE",
+        ]
+        if self.plot:
+            lines.append(f"plot: {self.plot}")
+        return "\n".join(lines)
+
+
+def load_series(name="co2"):
+    """The named series as a float64 array (see the module docstring)."""
+    import statsmodels.api as sm
+
+    if name not in SERIES:
+        raise ValueError(f"series must be one of {', '.join(SERIES)}, got {name!r}")
+    if name == "co2":
+        weekly = sm.datasets.co2.load_pandas().data["co2"]
+        return weekly.resample("MS").mean().ffill().to_numpy(dtype="float64")
+    return sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(dtype="float64")
+
+
+def check_series(values, horizon, window, season):
+    """``values`` as a 1-D float array, after checking it can be split and windowed."""
+    values = np.asarray(values, dtype="float64")
+    if values.ndim != 1:
+        raise ValueError(f"series must be 1-D (one value per time step), got shape {values.shape}")
+    if not np.isfinite(values).all():
+        raise ValueError(
+            f"series contains NaN or infinite values (first at index "
+            f"{int(np.flatnonzero(~np.isfinite(values))[0])})"
+        )
+    for what, value in (("horizon", horizon), ("window", window)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    if horizon >= len(values):
+        raise ValueError(f"horizon={horizon} is not shorter than the series ({len(values)} points)")
+    n_train = len(values) - horizon
+    needed = max(window + horizon + 1 + 10, 2 * season)
+    if n_train < needed:
+        raise ValueError(
+            f"too few points: {n_train} before the horizon, need at least {needed} for "
+            f"window={window}, horizon={horizon} (10 training windows) and two seasons of {season}"
+        )
+    return values
+
+
+def difference_windows(diffs, window, horizon):
+    """(X, Y): every ``window`` consecutive differences, shaped (n, window, 1), and the
+    ``horizon`` differences that follow them, (n, horizon)."""
+    n = len(diffs) - window - horizon + 1
+    starts = np.arange(n)[:, None]
+    x = diffs[starts + np.arange(window)][..., None]
+    y = diffs[starts + window + np.arange(horizon)]
+    return x.astype("float32"), y.astype("float32")
+
+
+def naive(train, horizon, season):
+    return np.full(horizon, train[-1])
+
+
+def seasonal_naive(train, horizon, season):
+    return np.resize(train[-season:], horizon)
+
+
+def ets(train, horizon, season):
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    model = ExponentialSmoothing(train, trend="add", seasonal="add", seasonal_periods=season)
+    return np.asarray(model.fit().forecast(horizon))
+
+
+def lstm(train, horizon, season, *, window, units, epochs, seed):
+    """The LSTM forecast and the epochs it trained (see the module docstring)."""
+    from deepkit import training
+    from deepkit.models.rnn import rnn_forecaster
+    from deepkit.seeding import set_seed
+
+    diffs = np.diff(train)
+    scale = diffs.std() or 1.0
+    x, y = difference_windows(diffs / scale, window, horizon)
+    (x_fit, y_fit), validation = training.carve_validation(x, y, 0.15, seed=seed)
+    set_seed(seed)
+    model = rnn_forecaster("lstm", units, window, 1, horizon, learning_rate=0.003, seed=seed)
+    model, history = training.fit(
+        model,
+        x_fit,
+        y_fit,
+        epochs=epochs,
+        batch_size=16,
+        validation_data=validation,
+        patience=20,
+        monitor="val_loss",
+        seed=seed,
+    )
+    last = (diffs[-window:] / scale).astype("float32")[None, :, None]
+    steps = np.asarray(model.predict(last, verbose=0))[0] * scale
+    return train[-1] + np.cumsum(steps), len(history["loss"])
+
+
+def run(series="co2", horizon=24, window=36, units=32, epochs=200, seed=0, plot=None, values=None):
+    """Forecast the last ``horizon`` points of ``series`` (or of ``values``, a 1-D array, with
+    ``series`` naming its seasonal period's entry) with every method; a ``TimeseriesResult``."""
+    if series not in SERIES:
+        raise ValueError(f"series must be one of {', '.join(SERIES)}, got {series!r}")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    season = SERIES[series]
+    values = check_series(
+        load_series(series) if values is None else values, horizon, window, season
+    )
+    train, actual = values[:-horizon], values[-horizon:]
+    forecasts = {
+        "naive": naive(train, horizon, season),
+        "seasonal naive": seasonal_naive(train, horizon, season),
+        "ETS (Holt-Winters)": ets(train, horizon, season),
+    }
+    forecasts["LSTM"], epochs_run = lstm(
+        train, horizon, season, window=window, units=units, epochs=epochs, seed=seed
+    )
+    errors = {
+        method: (
+            float(np.mean(np.abs(f - actual))),
+            float(np.sqrt(np.mean((f - actual) ** 2))),
+        )
+        for method, f in forecasts.items()
+    }
+    if plot is not None:
+        plot = plot_forecasts(train, actual, forecasts, plot, title=series)
+    return TimeseriesResult(
+        series, horizon, len(train), errors, forecasts, actual, epochs_run, plot
+    )
+
+
+def plot_forecasts(train, actual, forecasts, path, title, context=72):
+    """Save the last ``context`` training points, the actual horizon and each forecast."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    start = len(train) - min(context, len(train))
+    future = np.arange(len(train), len(train) + len(actual))
+    figure, ax = plt.subplots(figsize=(9, 4))
+    ax.plot(np.arange(start, len(train)), train[start:], color="black", label="past")
+    ax.plot(future, actual, color="black", linestyle="--", label="actual")
+    for method, forecast in forecasts.items():
+        ax.plot(future, forecast, label=method)
+    ax.set_title(f"{title}: forecasts of the last {len(actual)} points")
+    ax.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return str(path)
+
+
+def add_arguments(parser):
+    parser.add_argument("--series", choices=list(SERIES), default="co2")
+    parser.add_argument("--horizon", type=int, default=24, help="held-out points to forecast")
+    parser.add_argument("--window", type=int, default=36, help="past differences the LSTM reads")
+    parser.add_argument("--units", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=200, help="maximum LSTM epochs")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--plot", default=None, metavar="FILE", help="save the forecasts (PNG)")
+
+
+def main(args):
+    result = run(
+        series=args.series,
+        horizon=args.horizon,
+        window=args.window,
+        units=args.units,
+        epochs=args.epochs,
+        seed=args.seed,
+        plot=args.plot,
+    )
+    print(result.report())
