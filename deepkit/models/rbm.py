@@ -10,8 +10,8 @@ module docstring gives the maths).
     features = rbm.predict(x)                     # p(h = 1 | v)
     rbm.save("rbm.keras"); keras.models.load_model("rbm.keras")
 
-The log partition function and AIS run on the twin (``to_reference()``):
-they are loops of NumPy matrix products, identical in both engines.
+``log_partition`` (exact or AIS), ``log_likelihood``, ``pseudo_likelihood``
+and ``sample`` run in ``keras.ops`` too; ``to_reference()`` gives the NumPy twin.
 """
 
 import keras
@@ -19,7 +19,7 @@ import numpy as np
 from keras import ops
 
 from deepkit.reference import rbm as reference
-from deepkit.reference.validation import InputError, check_float, check_int
+from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 
 
 @keras.saving.register_keras_serializable(package="deepkit")
@@ -122,8 +122,20 @@ class RBM(keras.Model):
         return ops.convert_to_numpy(v)
 
     def pseudo_likelihood(self, v, flip=None):
-        """scikit-learn's ``score_samples`` with bit ``flip[row]`` flipped in each row."""
-        return self.to_reference().pseudo_likelihood(v, flip)
+        """scikit-learn's ``score_samples``: flip bit ``flip[row]`` (default random) in
+        each row, n_visible * log sigmoid(F(v~) - F(v))."""
+        v = ops.convert_to_tensor(self._check(v, binary=True))
+        n = ops.shape(v)[0]
+        if flip is None:
+            flip = keras.random.randint((n,), 0, self.n_visible, seed=self.seed_generator)
+        elif np.shape(flip) != (n,) or np.min(flip) < 0 or np.max(flip) >= self.n_visible:
+            raise InputError(f"flip must hold {n} indices in [0, {self.n_visible})")
+        mask = ops.one_hot(flip, self.n_visible, dtype=self.compute_dtype)
+        flipped = v + (1 - 2 * v) * mask
+        gap = self._free_energy(flipped, self.hidden_logits(flipped)) - self._free_energy(
+            v, self.hidden_logits(v)
+        )
+        return ops.convert_to_numpy(-self.n_visible * ops.softplus(-gap))
 
     def reconstruction_error(self, v):
         """Mean over rows of sum_i (v - p(v | p(h | v)))_i^2."""
@@ -158,16 +170,82 @@ class RBM(keras.Model):
         return twin
 
     def log_partition(self, method="exact", **ais_options):
-        """(log Z, standard error), exact or by AIS: see ``deepkit.reference.rbm.RBM``."""
-        return self.to_reference().log_partition(method, **ais_options)
+        """(log Z, standard error): "exact" sums over the 2^n_hidden hidden
+        configurations (error 0), "ais" runs :meth:`ais`; as the twin's."""
+        check_choice(method, "method", ("exact", "ais"))
+        if method == "ais":
+            return self.ais(**ais_options)
+        reference.check_exact(self.n_hidden)
+        chunks = []
+        for start in range(0, 2**self.n_hidden, 2**16):
+            codes = np.arange(start, min(start + 2**16, 2**self.n_hidden))
+            h = ops.convert_to_tensor(
+                (codes[:, None] >> np.arange(self.n_hidden)) & 1, self.compute_dtype
+            )
+            visible = ops.matmul(h, ops.transpose(self.kernel)) + self.visible_bias
+            chunks.append(ops.matmul(h, self.hidden_bias) + ops.sum(ops.softplus(visible), 1))
+        return float(ops.logsumexp(ops.concatenate(chunks))), 0.0
+
+    def ais(self, n_runs=100, betas=None, base_bias=None, uniforms=None):
+        """Annealed importance sampling, (log Z, standard error): the twin's algorithm
+        (see ``deepkit.reference.rbm.RBM.ais``) in ``keras.ops``, same ``uniforms``."""
+        check_int(n_runs, "n_runs", min_value=2)
+        betas = reference.check_betas(betas)
+        dtype = self.compute_dtype
+        b_a = ops.zeros(self.n_visible, dtype) if base_bias is None else ops.cast(base_bias, dtype)
+
+        def draw(shape, which, index):
+            if uniforms is None:
+                return self._uniform(shape)
+            return ops.cast(uniforms[which][index], dtype)
+
+        def log_p_star(v, beta):
+            return (
+                (1 - beta) * ops.matmul(v, b_a)
+                + beta * ops.matmul(v, self.visible_bias)
+                + ops.sum(ops.softplus(beta * self.hidden_logits(v)), axis=1)
+            )
+
+        v = self._sample(ops.sigmoid(b_a), draw((n_runs, self.n_visible), 0, ...))
+        log_w = ops.zeros(n_runs, dtype)
+        for k in range(1, len(betas)):
+            beta = ops.cast(betas[k], dtype)
+            log_w += log_p_star(v, beta) - log_p_star(v, ops.cast(betas[k - 1], dtype))
+            if k + 1 < len(betas):
+                h = self._sample(
+                    ops.sigmoid(beta * self.hidden_logits(v)),
+                    draw((n_runs, self.n_hidden), 1, k - 1),
+                )
+                visible = ops.matmul(h, ops.transpose(self.kernel)) + self.visible_bias
+                p = ops.sigmoid((1 - beta) * b_a + beta * visible)
+                v = self._sample(p, draw((n_runs, self.n_visible), 2, k - 1))
+        log_z0 = ops.sum(ops.softplus(b_a)) + self.n_hidden * np.log(2.0)
+        w = ops.exp(log_w - ops.max(log_w))
+        log_z = log_z0 + ops.max(log_w) + ops.log(ops.mean(w))
+        stderr = ops.std(w) * np.sqrt(n_runs / (n_runs - 1)) / np.sqrt(n_runs) / ops.mean(w)
+        return float(log_z), float(stderr)
 
     def log_likelihood(self, v, log_z=None):
-        """log p(v) = -F(v) - log Z per row."""
-        return self.to_reference().log_likelihood(v, log_z)
+        """log p(v) = -F(v) - log Z per row (``log_z`` default: the exact one)."""
+        v = self._check(v, binary=True)
+        if log_z is None:
+            log_z, _ = self.log_partition("exact")
+        return -self.free_energy(v) - log_z
 
-    def sample(self, n=16, n_steps=1000, v=None, seed=None):
-        """Visible probabilities after ``n_steps`` Gibbs steps (see the twin)."""
-        return self.to_reference(seed).sample(n, n_steps, v)
+    def sample(self, n=16, n_steps=1000, v=None):
+        """Visible probabilities p(v | h) after ``n_steps`` Gibbs steps from ``v``
+        (default: ``n`` rows of uniform random bits)."""
+        check_int(n_steps, "n_steps", min_value=1)
+        if v is None:
+            v = self._sample(0.5, self._uniform((check_int(n, "n", min_value=1), self.n_visible)))
+        v = ops.convert_to_tensor(self._check(v))
+        for _ in range(n_steps):
+            h = self._sample(
+                ops.sigmoid(self.hidden_logits(v)), self._uniform((ops.shape(v)[0], self.n_hidden))
+            )
+            p = self.visible_probabilities(h)
+            v = self._sample(p, self._uniform(ops.shape(p)))
+        return ops.convert_to_numpy(p)
 
     # -- training -----------------------------------------------------------------
 

@@ -247,7 +247,7 @@ def mosaic(images, side=28):
     return grid
 
 
-def plot_rbm(rbm, directory, seed):
+def plot_rbm(rbm, directory):
     """Save the first 100 filters (each scaled to its own range) and 16 samples
     (1,000 Gibbs steps from random bits) as PNG mosaics; their paths."""
     import pathlib
@@ -263,7 +263,7 @@ def plot_rbm(rbm, directory, seed):
     low, high = filters.min(axis=1, keepdims=True), filters.max(axis=1, keepdims=True)
     pictures = {
         "rbm_filters.png": (filters - low) / np.maximum(high - low, 1e-12),
-        "rbm_samples.png": rbm.sample(16, 1000, seed=seed),
+        "rbm_samples.png": rbm.sample(16, 1000),
     }
     paths = []
     for name, images in pictures.items():
@@ -353,7 +353,7 @@ def run(
     plots = []
     if plot:
         with threadpool_limits(limits=1, user_api="blas"):
-            plots = plot_rbm(rbms[0], plot, seed)
+            plots = plot_rbm(rbms[0], plot)
     return DbnResult(
         sizes=(x_train.shape[1], *sizes, 10),
         n_train=len(x_train),

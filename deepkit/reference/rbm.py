@@ -91,6 +91,25 @@ def ais_betas(n_betas=14500):
     return np.concatenate(parts + [[1.0]])
 
 
+def check_exact(n_hidden):
+    """Refuse an exact log partition that would enumerate more than 2^25 configurations."""
+    if n_hidden > MAX_EXACT_HIDDEN:
+        raise InputError(
+            f"exact log partition enumerates 2^n_hidden configurations: n_hidden="
+            f"{n_hidden} > {MAX_EXACT_HIDDEN}; use method='ais'"
+        )
+
+
+def check_betas(betas):
+    """AIS inverse temperatures (default :func:`ais_betas`), increasing from 0 to 1."""
+    betas = ais_betas() if betas is None else np.asarray(betas, dtype="float64")
+    if betas.ndim != 1 or len(betas) < 2 or betas[0] != 0 or betas[-1] != 1:
+        raise InputError("betas must increase from 0 to 1")
+    if np.any(np.diff(betas) <= 0):
+        raise InputError("betas must increase from 0 to 1")
+    return betas
+
+
 class RBM(Trainer):
     """``RBM(n_visible, n_hidden, k=1, persistent=False, n_chains=100, weight_decay=0.0)``.
 
@@ -295,11 +314,7 @@ class RBM(Trainer):
         check_choice(method, "method", ("exact", "ais"))
         if method == "ais":
             return self.ais(**ais_options)
-        if self.n_hidden > MAX_EXACT_HIDDEN:
-            raise InputError(
-                f"exact log partition enumerates 2^n_hidden configurations: n_hidden="
-                f"{self.n_hidden} > {MAX_EXACT_HIDDEN}; use method='ais'"
-            )
+        check_exact(self.n_hidden)
         terms = []
         for start in range(0, 2**self.n_hidden, 2**16):
             codes = np.arange(start, min(start + 2**16, 2**self.n_hidden))
@@ -323,15 +338,7 @@ class RBM(Trainer):
         u_h (K - 1, runs, n_hidden), u_v (K - 1, runs, n_visible)) replaces ``self.rng``.
         """
         check_int(n_runs, "n_runs", min_value=2)
-        betas = ais_betas() if betas is None else np.asarray(betas, dtype="float64")
-        if (
-            betas.ndim != 1
-            or len(betas) < 2
-            or betas[0] != 0
-            or betas[-1] != 1
-            or np.any(np.diff(betas) <= 0)
-        ):
-            raise InputError("betas must increase from 0 to 1")
+        betas = check_betas(betas)
         b_a = np.zeros(self.n_visible) if base_bias is None else np.asarray(base_bias, "float64")
         b_a = b_a.astype(self.dtype)
 

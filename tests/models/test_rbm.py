@@ -201,6 +201,26 @@ def test_exact_log_partition_and_ais():
     assert abs(ais_z - log_z) < max(0.5, 3 * ais_error)
 
 
+def test_keras_log_partition_ais_and_likelihood_match_the_twin():
+    model = keras_rbm()
+    twin = model.to_reference()
+    assert_close(model.log_partition("exact")[0], twin.log_partition("exact")[0])
+    betas = ref.ais_betas(60)
+    rng = np.random.default_rng(12)
+    u = (
+        rng.random((10, N_VISIBLE)),
+        rng.random((59, 10, N_HIDDEN)),
+        rng.random((59, 10, N_VISIBLE)),
+    )
+    base = rng.normal(0, 1, N_VISIBLE)
+    for mine, theirs in zip(model.ais(10, betas, base, u), twin.ais(10, betas, base, u)):
+        assert_close(mine, theirs)
+    v = binary(6, N_VISIBLE, 13)
+    assert_close(model.log_likelihood(v), twin.log_likelihood(v))
+    samples = model.sample(4, n_steps=3)
+    assert samples.shape == (4, N_VISIBLE) and 0 <= samples.min() and samples.max() <= 1
+
+
 def test_ais_on_a_trained_rbm_with_many_hidden_units():
     """16 hidden units trained on binarized digits: AIS within 0.5 nats of the exact log Z."""
     from sklearn.datasets import load_digits
