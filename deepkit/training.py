@@ -5,11 +5,17 @@
     (``deepkit.reference.from_keras``: same layers, weights, compile settings).
 
 ``fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None,
-patience=None, monitor="val_loss", seed=0, verbose=0)``
+patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_dir=None)``
     Trains ``model`` (or its twin) and returns ``(trained_model, history)``,
     ``history`` a dict ``{metric: [float per epoch]}``. With ``patience``,
     training stops once ``monitor`` on ``validation_data`` has not improved for
     that many epochs, and the best weights are restored.
+    With a ``strategy`` (``deepkit.distribute``; the model must have been built in
+    its scope) or a ``checkpoint_dir``, the data is fed as a ``tf.data`` pipeline
+    whose order depends only on (seed, epoch), ``batch_size`` is the global batch
+    split over the replicas, and ``deepkit.checkpoints.Checkpoint`` saves every
+    epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
+    folder holding a run with other ``run_arguments`` is refused).
 
 ``carve_validation(x, y, fraction, *, seed, stratify=False)``
     Holds out ``round(fraction * len(x))`` rows as a validation set and returns
@@ -17,6 +23,8 @@ patience=None, monitor="val_loss", seed=0, verbose=0)``
     proportions of ``y`` in both parts. ``x`` may be an array or a DataFrame.
     ``fraction=0`` gives an empty validation set.
 """
+
+import warnings
 
 import numpy as np
 
@@ -38,6 +46,9 @@ def fit(
     monitor="val_loss",
     seed=0,
     verbose=0,
+    strategy=None,
+    checkpoint_dir=None,
+    run_arguments=None,
 ):
     """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
     check_choice(engine, "engine", ENGINES)
@@ -47,6 +58,9 @@ def fit(
         check_int(patience, "patience", min_value=0)
     if patience is not None and validation_data is None:
         raise InputError("early stopping (patience) needs validation_data")
+    pipelined = strategy is not None or checkpoint_dir is not None
+    if engine == "numpy" and pipelined:
+        raise InputError("strategy and checkpoint_dir need engine='keras' (TensorFlow)")
     if engine == "numpy":
         from deepkit.reference import EarlyStopping, from_keras
 
@@ -58,15 +72,43 @@ def fit(
         callbacks.append(
             EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
         )
-    history = model.fit(
-        x,
-        y,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_data=validation_data,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    if pipelined:
+        from deepkit import distribute
+
+        strategy = distribute.get_strategy(strategy or "default")
+        order = distribute.epoch_order(seed)
+        data = (distribute.epoch_dataset(strategy, x, y, batch_size, order),)
+        if distribute.is_multiworker(strategy):
+            if patience is not None or validation_data is not None or checkpoint_dir:
+                raise InputError(
+                    "with the multiworker strategy deepkit trains without validation, "
+                    "early stopping or checkpoints (Keras 3's fit fails there)"
+                )
+            steps = len(x) // batch_size
+            return model, distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
+        callbacks.append(order)
+        if checkpoint_dir is not None:
+            from deepkit.checkpoints import Checkpoint
+
+            checkpoint = Checkpoint(checkpoint_dir, run_arguments or {})
+            callbacks += checkpoint.callbacks()
+    else:
+        data = (x, y)
+    with warnings.catch_warnings():
+        # A pipeline of unknown length ends its first epoch by running out of
+        # data, which is how Keras learns the length; not a fault here.
+        warnings.filterwarnings("ignore", message="Your input ran out of data")
+        history = model.fit(
+            *data,
+            batch_size=None if pipelined else batch_size,
+            shuffle=not pipelined,  # the pipeline shuffles itself
+            epochs=epochs,
+            validation_data=validation_data,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
+    if checkpoint_dir is not None:
+        return model, checkpoint.full_history()
     history = getattr(history, "history", history)
     return model, {name: [float(v) for v in values] for name, values in history.items()}
 

@@ -11,7 +11,11 @@ training images (``shift=0.1``). The steps are those of the ``mnist`` recipe.
 augmentation layers, so it refuses ``shift > 0``.
 """
 
-from deepkit.recipes.mnist_steps import add_common_arguments, train_and_evaluate
+from deepkit.recipes.mnist_steps import (
+    add_common_arguments,
+    distribution_options,
+    train_and_evaluate,
+)
 from deepkit.reference.validation import InputError
 
 
@@ -28,8 +32,13 @@ def run(
     seed=0,
     plot=None,
     verbose=0,
+    **distribution,
 ):
-    """Train and test the MNIST CNN on ``engine``; a ``MnistResult``."""
+    """Train and test the MNIST CNN on ``engine``; a ``MnistResult``.
+
+    ``strategy``, ``checkpoint_dir`` and ``save`` are those of
+    ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
+    """
     if engine == "numpy" and shift > 0:
         raise InputError(
             "shift (RandomTranslation augmentation) is Keras-only: the NumPy twin has no augmentation layers; "
@@ -51,6 +60,7 @@ def run(
         seed=seed,
         plot=plot,
         verbose=verbose,
+        **distribution,
     )
 
 
@@ -88,5 +98,6 @@ def main(args):
         seed=args.seed,
         plot=args.plot,
         verbose=2,
+        **distribution_options(args),
     )
     print(result.report())

@@ -8,7 +8,11 @@ The steps (load, fit, evaluate, plot) live in ``deepkit.recipes.mnist_steps``,
 shared with every MNIST recipe.
 """
 
-from deepkit.recipes.mnist_steps import add_common_arguments, train_and_evaluate
+from deepkit.recipes.mnist_steps import (
+    add_common_arguments,
+    distribution_options,
+    train_and_evaluate,
+)
 
 
 def run(
@@ -23,8 +27,13 @@ def run(
     seed=0,
     plot=None,
     verbose=0,
+    **distribution,
 ):
-    """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``."""
+    """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``.
+
+    ``strategy``, ``checkpoint_dir`` and ``save`` are those of
+    ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
+    """
     return train_and_evaluate(
         lambda: build_model(config, seed),
         f"MLP {config}",
@@ -39,6 +48,7 @@ def run(
         seed=seed,
         plot=plot,
         verbose=verbose,
+        **distribution,
     )
 
 
@@ -69,5 +79,6 @@ def main(args):
         seed=args.seed,
         plot=args.plot,
         verbose=2,
+        **distribution_options(args),
     )
     print(result.report())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deepkit import training
+from deepkit.distribute import STRATEGIES
 from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_confusion_matrix, format_table
 from deepkit.training import ENGINES, carve_validation
@@ -78,12 +79,26 @@ def load(limit=None, path=None):
     return (x_train, y_train), (x_test, y_test)
 
 
-def fit(model, x, y, *, engine, epochs, batch_size, validation_split, patience, seed, verbose):
+def fit(
+    model,
+    x,
+    y,
+    *,
+    engine,
+    epochs,
+    batch_size,
+    validation_split,
+    patience,
+    seed,
+    verbose,
+    **distribution,
+):
     """Train ``model`` (Keras) or its NumPy twin, stopping early on validation accuracy.
 
     ``validation_split`` of ``(x, y)`` is held out at random (``deepkit.training.carve_validation``);
-    ``patience=0`` trains all ``epochs``. Returns ``(trained, history, seconds)``;
-    ``trained`` predicts with ``.predict(x)``.
+    ``patience=0`` trains all ``epochs``. ``distribution`` (``strategy``,
+    ``checkpoint_dir``, ``run_arguments``) goes to ``deepkit.training.fit``.
+    Returns ``(trained, history, seconds)``; ``trained`` predicts with ``.predict(x)``.
     """
     (x_fit, y_fit), validation = carve_validation(x, y, validation_split, seed=seed)
     validation = validation if len(validation[0]) else None
@@ -100,6 +115,7 @@ def fit(model, x, y, *, engine, epochs, batch_size, validation_split, patience, 
         monitor="val_accuracy",
         seed=seed,
         verbose=verbose,
+        **distribution,
     )
     return trained, history, time.perf_counter() - start
 
@@ -150,8 +166,15 @@ def train_and_evaluate(
     seed,
     plot,
     verbose,
+    strategy=None,
+    checkpoint_dir=None,
+    save=None,
 ):
-    """Load, prepare, build with ``build()``, fit, evaluate on the test set; a ``MnistResult``."""
+    """Load, prepare, build with ``build()``, fit, evaluate on the test set; a ``MnistResult``.
+
+    With a ``strategy`` (``deepkit.distribute``) the model is built in its scope;
+    ``checkpoint_dir`` makes the run resumable; ``save`` writes the trained model
+    (``.keras``)."""
     from deepkit.seeding import set_seed
 
     if engine not in ENGINES:
@@ -163,9 +186,30 @@ def train_and_evaluate(
 
         if importlib.util.find_spec("matplotlib") is None:
             raise InputError("--plot needs matplotlib: pip install 'deepkit[plot]'")
+    if save is not None:
+        save = check_writable(save, ".keras")
+    run_arguments = {
+        "network": network,
+        "engine": engine,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "validation_split": validation_split,
+        "patience": patience,
+        "limit": limit,
+        "path": path,
+        "seed": seed,
+        "strategy": strategy,
+    }
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     set_seed(seed)
-    model = build()
+    if strategy is not None:
+        from deepkit.distribute import get_strategy
+
+        strategy = get_strategy(strategy)
+        with strategy.scope():
+            model = build()
+    else:
+        model = build()
     trained, history, seconds = fit(
         model,
         prepare(x_train, flat),
@@ -177,7 +221,12 @@ def train_and_evaluate(
         patience=patience,
         seed=seed,
         verbose=verbose,
+        strategy=strategy,
+        checkpoint_dir=checkpoint_dir,
+        run_arguments=run_arguments,
     )
+    if save is not None:
+        (trained.to_keras() if engine == "numpy" else trained).save(save)
     accuracy, matrix, predicted = evaluate(trained, prepare(x_test, flat), y_test)
     if plot is not None:
         plot = plot_misclassified(x_test, y_test, predicted, plot)
@@ -222,3 +271,43 @@ def add_common_arguments(parser, epochs, batch_size):
     parser.add_argument(
         "--plot", default=None, metavar="FILE", help="save misclassified digits to this PNG"
     )
+    parser.add_argument("--save", default=None, metavar="FILE", help="save the model (.keras)")
+    parser.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        default=None,
+        help="train with tf.distribute (global batch = --batch-size, split over replicas)",
+    )
+    parser.add_argument(
+        "--cpu-replicas",
+        type=int,
+        default=1,
+        help="with --strategy mirrored on a machine without GPUs: split the CPU into N devices",
+    )
+    parser.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        metavar="DIR",
+        help="save every epoch here; rerun the same command to resume after a crash",
+    )
+
+
+def distribution_options(args):
+    """The run() keywords of the distribution and checkpoint options (see add_common_arguments)."""
+    if args.cpu_replicas > 1:
+        from deepkit.distribute import split_cpu
+
+        split_cpu(args.cpu_replicas)
+    return {"strategy": args.strategy, "checkpoint_dir": args.checkpoint_dir, "save": args.save}
+
+
+def check_writable(path, suffix):
+    """``path`` as a string, after checking its folder exists and its name ends in ``suffix``."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix != suffix:
+        raise InputError(f"{path}: the file name must end in {suffix}")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the folder {path.parent} does not exist")
+    return str(path)

@@ -1,0 +1,82 @@
+"""Kill and resume with nothing lost: a checkpoint folder for one training run.
+
+    checkpoint = Checkpoint("runs/mnist", arguments={"epochs": 30, "seed": 0, ...})
+    model.fit(..., callbacks=checkpoint.callbacks())
+    history = checkpoint.full_history(fit_history)
+
+Inside the folder:
+
+- ``backup/``: Keras's own ``BackupAndRestore`` (weights, optimizer state and the
+  epoch reached, written at the end of every epoch, deleted when training ends);
+- ``arguments.json``: the arguments of the run. A rerun with other arguments is
+  refused instead of silently mixing two runs;
+- ``history.json``: the logs of every finished epoch, so a resumed run reports
+  the whole history, as an uninterrupted run does.
+
+What makes the resumed run equal to an uninterrupted one is that nothing else
+carries state between epochs: the data order of epoch e depends on (seed, e)
+alone (``deepkit.distribute.epoch_dataset``). Random layers (Dropout) draw from
+a generator whose position is not in Keras's backup, and EarlyStopping's
+counters restart, so with those a resumed run is a valid run but not the
+identical one.
+"""
+
+import json
+from pathlib import Path
+
+from deepkit.reference.validation import InputError
+
+
+class Checkpoint:
+    def __init__(self, directory, arguments):
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise InputError(f"checkpoint folder {directory}: {error.strerror}") from None
+        arguments = json.loads(json.dumps(arguments, default=str))
+        saved = self.directory / "arguments.json"
+        if saved.exists():
+            previous = json.loads(saved.read_text())
+            changed = sorted(
+                k for k in previous.keys() | arguments.keys() if previous.get(k) != arguments.get(k)
+            )
+            if changed:
+                raise InputError(
+                    f"checkpoint folder {directory} holds a run with other arguments "
+                    f"({', '.join(f'{k}: {previous.get(k)!r} then {arguments.get(k)!r}' for k in changed)}); "
+                    "use another folder or the same arguments"
+                )
+        else:
+            saved.write_text(json.dumps(arguments, indent=1, sort_keys=True))
+        self.resumed_at = self._epochs_done()
+        self.history = self._history()[: self.resumed_at]
+
+    def _epochs_done(self):
+        metadata = self.directory / "backup" / "training_metadata.json"
+        return json.loads(metadata.read_text())["epoch"] if metadata.exists() else 0
+
+    def _history(self):
+        path = self.directory / "history.json"
+        return json.loads(path.read_text()) if path.exists() else []
+
+    def callbacks(self):
+        """Keras's BackupAndRestore and the per-epoch history log."""
+        import keras
+
+        checkpoint = self
+
+        class HistoryLog(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                checkpoint.history = checkpoint.history[:epoch] + [
+                    {k: float(v) for k, v in (logs or {}).items()}
+                ]
+                (checkpoint.directory / "history.json").write_text(json.dumps(checkpoint.history))
+
+        # The log first: it must have written epoch e when Keras's backup says e is done.
+        return [HistoryLog(), keras.callbacks.BackupAndRestore(str(self.directory / "backup"))]
+
+    def full_history(self):
+        """{metric: [one value per epoch]} over every epoch of the run, resumed or not."""
+        names = self.history[0].keys() if self.history else []
+        return {name: [epoch[name] for epoch in self.history] for name in names}
