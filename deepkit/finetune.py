@@ -27,9 +27,12 @@ from deepkit.reference.validation import InputError, check_int
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
 
 
-def load_base(base):
-    """A Keras model from a model, or from the path of a ``.keras`` file."""
+def load_base(base, safe_mode=True):
+    """A Keras model from a model, or from the path of a ``.keras`` file (loaded in
+    Keras's safe mode unless ``safe_mode=False``: see ``deepkit.saving``)."""
     import keras
+
+    from deepkit.saving import load_keras
 
     if isinstance(base, keras.Model):
         return base
@@ -37,9 +40,7 @@ def load_base(base):
         path = Path(base)
         if path.suffix != ".keras":
             raise InputError(f"base must be a Keras model or a .keras file, got the path {path}")
-        if not path.is_file():
-            raise FileNotFoundError(f"no such .keras file: {path}")
-        return keras.models.load_model(path, compile=False)
+        return load_keras(path, safe_mode=safe_mode, compile=False)
     raise TypeError(
         f"base must be a keras.Model or a path to a .keras file, got {type(base).__name__}"
     )
@@ -228,6 +229,7 @@ def finetune(
     validation_split=0.0,
     seed=0,
     verbose=0,
+    safe_mode=True,
 ):
     """Put a new ``num_classes`` head on ``base`` (model or ``.keras`` path) and train it on ``(x, y)``.
 
@@ -238,6 +240,8 @@ def finetune(
     (``deepkit.training.carve_validation``) that both phases report on but never train on.
     Returns the compiled ``keras.Model``; ``model.history`` holds the last phase's history.
     A model passed in shares its layers with the result, so it is frozen too.
+
+    A ``.keras`` path loads in Keras's safe mode unless ``safe_mode=False``.
     """
     import keras
 
@@ -246,7 +250,7 @@ def finetune(
 
     check_settings(epochs, batch_size, dropout, fine_tune_epochs)
     set_seed(seed)
-    features = feature_extractor(load_base(base), layer)
+    features = feature_extractor(load_base(base, safe_mode), layer)
     loss = check_data(features, num_classes, x, y)
     check_unfreeze(features, unfreeze, fine_tune_epochs)
     x, y, validation = np.asarray(x), np.asarray(y), None

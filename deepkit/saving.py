@@ -1,0 +1,35 @@
+"""Loading ``.keras`` files safely: the one place deepkit opens a model file.
+
+``load_keras(path)`` uses Keras's safe mode, which refuses files that would run
+arbitrary code when loaded (a ``Lambda`` layer's pickled bytecode); a file you
+trust can be opened with ``safe_mode=False`` (``--unsafe`` on the command line).
+A missing, truncated or corrupt file gets one line naming it.
+"""
+
+import zipfile
+from pathlib import Path
+
+from deepkit.reference.validation import InputError
+
+
+def load_keras(path, safe_mode=True, compile=True):
+    """The Keras model saved in ``path`` (a ``.keras`` file)."""
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such model file")
+    if not zipfile.is_zipfile(path):
+        raise InputError(f"{path}: not a .keras model file (it is not a zip archive: truncated?)")
+    try:
+        return keras.models.load_model(path, safe_mode=safe_mode, compile=compile)
+    except ValueError as error:
+        if "safe_mode" in str(error) or "Lambda" in str(error):
+            raise InputError(
+                f"{path}: refused in safe mode: the file holds code that would run when "
+                "loaded (a Lambda layer). Load it only if you trust it: safe_mode=False, "
+                "or --unsafe on the command line"
+            ) from None
+        raise InputError(f"{path}: cannot be loaded as a Keras model ({error})") from None
+    except (OSError, KeyError, zipfile.BadZipFile) as error:
+        raise InputError(f"{path}: corrupt .keras file ({error})") from None
