@@ -207,17 +207,27 @@ class GAN(keras.Model):
             )
         return ops.concatenate([images, one_hot], axis=-1)
 
+    def _d_loss(self, real, fake, labels, training):
+        """BCE(1 - s, D(real)) + BCE(0, D(fake))."""
+        d_real = self.discriminator(self._d_input(real, labels), training=training)
+        d_fake = self.discriminator(self._d_input(fake, labels), training=training)
+        real_target = ops.full(ops.shape(d_real), 1.0 - self.label_smoothing, d_real.dtype)
+        return self.loss_fn(real_target, d_real) + self.loss_fn(ops.zeros_like(d_fake), d_fake)
+
+    def _g_loss(self, fake, labels, training):
+        """BCE(1, D(fake)) (non-saturating) or -BCE(0, D(fake)) (minimax)."""
+        d_fake = self.discriminator(self._d_input(fake, labels), training=training)
+        if self.generator_loss == "non_saturating":
+            return self.loss_fn(ops.ones_like(d_fake), d_fake)
+        return -self.loss_fn(ops.zeros_like(d_fake), d_fake)
+
     def discriminator_gradients(self, real, labels, noise):
         """(d_loss, gradients of D's trainable weights) on ``real`` and G(``noise``); no update."""
         import tensorflow as tf
 
         fake = self.generator(self._g_input(noise, labels), training=True)
-        real_target = ops.full((ops.shape(real)[0], 1), 1.0 - self.label_smoothing, real.dtype)
-        fake_target = ops.zeros((ops.shape(noise)[0], 1), real.dtype)
         with tf.GradientTape() as tape:
-            d_real = self.discriminator(self._d_input(real, labels), training=True)
-            d_fake = self.discriminator(self._d_input(fake, labels), training=True)
-            d_loss = self.loss_fn(real_target, d_real) + self.loss_fn(fake_target, d_fake)
+            d_loss = self._d_loss(real, fake, labels, training=True)
         return d_loss, tape.gradient(d_loss, self.discriminator.trainable_weights)
 
     def generator_gradients(self, labels, noise):
@@ -226,11 +236,7 @@ class GAN(keras.Model):
 
         with tf.GradientTape() as tape:
             fake = self.generator(self._g_input(noise, labels), training=True)
-            d_fake = self.discriminator(self._d_input(fake, labels), training=True)
-            if self.generator_loss == "non_saturating":
-                g_loss = self.loss_fn(ops.ones_like(d_fake), d_fake)
-            else:
-                g_loss = -self.loss_fn(ops.zeros_like(d_fake), d_fake)
+            g_loss = self._g_loss(fake, labels, training=True)
         return g_loss, tape.gradient(g_loss, self.generator.trainable_weights)
 
     def discriminator_step(self, real, labels, noise):
@@ -267,6 +273,15 @@ class GAN(keras.Model):
         logs = self.adversarial_step(real, labels, d_noise, self.draw_noise(batch_size, real.dtype))
         self.d_loss_tracker.update_state(logs["d_loss"])
         self.g_loss_tracker.update_state(logs["g_loss"])
+        return {m.name: m.result() for m in self.metrics}
+
+    def test_step(self, data):
+        """d_loss and g_loss on a batch with fresh noise, no update (what ``evaluate`` reports)."""
+        real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        noise = self.draw_noise(ops.shape(real)[0], real.dtype)
+        fake = self.generator(self._g_input(noise, labels), training=False)
+        self.d_loss_tracker.update_state(self._d_loss(real, fake, labels, training=False))
+        self.g_loss_tracker.update_state(self._g_loss(fake, labels, training=False))
         return {m.name: m.result() for m in self.metrics}
 
     # -- sampling -------------------------------------------------------------------------------

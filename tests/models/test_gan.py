@@ -142,6 +142,8 @@ def test_conditional_dcgan_trains_saves_and_loads_with_its_optimizers(tmp_path):
     x = rng.uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
     history = model.fit(x, rng.integers(0, 10, 16), batch_size=8, epochs=1, verbose=0)
     assert set(history.history) == {"d_loss", "g_loss"}
+    scores = model.evaluate(x, rng.integers(0, 10, 16), verbose=0, return_dict=True)
+    assert set(scores) == {"d_loss", "g_loss"} and np.isfinite(list(scores.values())).all()
     model.save(tmp_path / "gan.keras")
     loaded = keras.models.load_model(tmp_path / "gan.keras")
     labels = np.arange(5)
