@@ -81,6 +81,10 @@ def main(argv=None):
     args, rest = top.parse_known_args(argv[:2])
     rest += argv[2:]
     if args.command == "list":
+        if args.name or rest:
+            top.error(
+                f"`deepkit list` takes no arguments, got {' '.join(a for a in [args.name, *rest] if a)}"
+            )
         _list()
         return 0
     try:

@@ -133,3 +133,11 @@ def test_a_bug_keeps_its_traceback_while_bad_input_is_one_line(monkeypatch):
 
     monkeypatch.setattr(t2, "main", refuses)
     assert cli.main(["run", "t2"]) == 2
+
+
+def test_list_refuses_arguments_it_would_ignore():
+    from deepkit import cli
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["list", "churn"])
+    assert stopped.value.code == 2
