@@ -1,0 +1,84 @@
+"""Tutorial T3's bank churn classifier, end to end, in composable steps.
+
+    load_data -> split -> preprocess -> build -> train -> evaluate -> score
+
+``run()`` composes them and returns a ``ChurnResult``; ``recipes/churn.py`` at
+the top of the repository walks the same steps one by one as the tutorial does.
+
+Two configurations:
+
+- ``"tutorial"``: T3's net, 11 -> 6 relu -> 6 relu -> 1 sigmoid, ``uniform``
+  kernels, adam, batch 10, 50 epochs.
+- ``"tuned"``: chosen by ``tune()`` on validation splits carved from seed 0's
+  training split (never a test split), trained with early stopping on a
+  validation split; ``compare()`` sets it, re-chosen on each seed's own
+  training split, against the tutorial net and scikit-learn's
+  HistGradientBoostingClassifier on the same splits.
+
+Training is fast because Keras runs ``STEPS_PER_EXECUTION`` steps per graph
+call (one tutorial epoch), instead of returning to Python after every batch of
+10; the arithmetic, and so the result, is identical (``deepkit bench churn``).
+
+Modules, one job each: ``configs`` (the tutorial and tuned settings, the tuning grid),
+``steps`` (the steps above), ``result`` (``ChurnResult`` and the saved ``ChurnBundle``),
+``recipe`` (``run``), ``tuning`` (``tune``, ``compare``, ``side_by_side``) and ``cli``
+(``deepkit run churn`` and ``deepkit predict churn``). Everything is re-exported here.
+"""
+
+from deepkit.recipes.churn.cli import add_arguments, add_predict_arguments, main, predict_main
+from deepkit.recipes.churn.configs import CONFIGS, TUNING_BASE, TUNING_GRID, settings_of
+from deepkit.recipes.churn.recipe import run
+from deepkit.recipes.churn.result import ChurnBundle, ChurnResult, load
+from deepkit.recipes.churn.steps import (
+    LABELS,
+    NEW_CUSTOMER,
+    STEPS_PER_EXECUTION,
+    TUTORIAL_ACCURACY,
+    build,
+    carve,
+    classification_metrics,
+    evaluate,
+    labels,
+    load_data,
+    predict_probabilities,
+    preprocess,
+    score,
+    split,
+    train,
+)
+from deepkit.recipes.churn.tuning import Table, compare, side_by_side, tune, validation_scores
+
+__all__ = [
+    "CONFIGS",
+    "LABELS",
+    "NEW_CUSTOMER",
+    "STEPS_PER_EXECUTION",
+    "TUNING_BASE",
+    "TUNING_GRID",
+    "TUTORIAL_ACCURACY",
+    "ChurnBundle",
+    "ChurnResult",
+    "Table",
+    "add_arguments",
+    "add_predict_arguments",
+    "build",
+    "carve",
+    "classification_metrics",
+    "compare",
+    "evaluate",
+    "labels",
+    "load",
+    "load_data",
+    "main",
+    "predict_main",
+    "predict_probabilities",
+    "preprocess",
+    "run",
+    "score",
+    "settings_of",
+    "side_by_side",
+    "split",
+    "train",
+    "tune",
+    "validation_scores",
+]

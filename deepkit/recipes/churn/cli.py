@@ -1,0 +1,135 @@
+"""``deepkit run churn`` and ``deepkit predict churn``: the options, their conflicts, dispatch.
+
+Four modes: one training run (the default), ``--engine both`` (Keras and the NumPy twin side
+by side), ``--compare`` and ``--tune``. argparse refuses ``--compare`` with ``--tune`` (one
+mutually exclusive group); ``refuse_conflicts`` refuses an option the chosen mode would
+silently ignore, naming it, before any work starts.
+"""
+
+from pathlib import Path
+
+from deepkit.datasets.churn import load_churn
+from deepkit.recipes.churn.configs import CONFIGS
+from deepkit.recipes.churn.recipe import run
+from deepkit.recipes.churn.result import load
+from deepkit.recipes.churn.tuning import compare, side_by_side, tune
+from deepkit.reference.validation import InputError
+from deepkit.training import ENGINES
+
+# The options only a single training run uses, each with its value when not given.
+SINGLE_RUN_DEFAULTS = {
+    "--epochs": None,
+    "--batch-size": None,
+    "--test-size": None,
+    "--data": None,
+    "--save": None,
+    "--config": "tutorial",
+    "--engine": "keras",
+}
+# `--engine both` trains the tutorial config on the shipped data's 0.2 test split.
+BOTH_ENGINES_REFUSE = ("--save", "--data", "--config", "--test-size")
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--epochs", type=int, help="training epochs (tutorial 50; tuned: at most 200)"
+    )
+    parser.add_argument("--batch-size", type=int, help="batch size (tutorial 10, tuned 128)")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seeds the split, weights and shuffling (default 0)"
+    )
+    parser.add_argument("--test-size", type=float, help="test fraction (default 0.2)")
+    parser.add_argument(
+        "--config", choices=list(CONFIGS), default="tutorial", help="network configuration"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=[*ENGINES, "both"],
+        default="keras",
+        help="train with Keras, the NumPy twin, or both side by side",
+    )
+    parser.add_argument("--data", metavar="CSV", help="your own churn CSV with the same 14 columns")
+    parser.add_argument(
+        "--save", metavar="DIR", help="save the model bundle here (for deepkit predict churn)"
+    )
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--compare",
+        action="store_true",
+        help="tutorial vs tuned net vs HistGradientBoosting, test metrics over 3 seeds",
+    )
+    modes.add_argument(
+        "--tune",
+        action="store_true",
+        help="re-run the validation search that chose the tuned config "
+        "(3 validation carves of the --seed training split)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+
+
+def refuse_conflicts(args):
+    """Raise ``InputError`` for a ``--save`` path that is a file, or naming the options that
+    ``args``' mode would ignore."""
+    if args.save is not None and Path(args.save).exists() and not Path(args.save).is_dir():
+        raise InputError(f"--save {args.save}: exists and is not a directory")
+    given = [
+        flag
+        for flag, unset in SINGLE_RUN_DEFAULTS.items()
+        if getattr(args, flag[2:].replace("-", "_")) != unset
+    ]
+    if (args.compare or args.tune) and given:
+        raise InputError(
+            f"--compare and --tune take only --seed and --quiet, not {', '.join(given)}"
+        )
+    ignored = [flag for flag in BOTH_ENGINES_REFUSE if flag in given]
+    if args.engine == "both" and ignored:
+        raise InputError(
+            f"--engine both runs the tutorial config on the shipped data's 0.2 test split; "
+            f"drop {', '.join(ignored)}"
+        )
+
+
+def main(args):
+    refuse_conflicts(args)
+    verbose = 0 if args.quiet else 2
+    if args.compare:
+        print(compare((args.seed, args.seed + 1, args.seed + 2), verbose=verbose).report())
+    elif args.tune:
+        print(tune(args.seed, verbose=verbose).report())
+    elif args.engine == "both":
+        print(side_by_side(args.epochs, args.batch_size, args.seed, verbose=verbose).report())
+    else:
+        test_size = 0.2 if args.test_size is None else args.test_size
+        result = run(
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            test_size=test_size,
+            seed=args.seed,
+            config=args.config,
+            engine=args.engine,
+            verbose=verbose,
+            path=args.data,
+        )
+        print(result.report())
+        if args.save is not None:
+            result.save(args.save)
+            print(
+                f"saved to {args.save}; score customers with: deepkit predict churn {args.save} --csv FILE"
+            )
+    return 0
+
+
+def add_predict_arguments(parser):
+    parser.add_argument("directory", help="a bundle saved by `deepkit run churn --save DIR`")
+    parser.add_argument(
+        "--csv",
+        required=True,
+        help="customers to score: the 10 feature columns (identifier columns are ignored)",
+    )
+
+
+def predict_main(args):
+    customers = load_churn(args.csv, features_only=True)
+    for probability in load(args.directory).predict_proba(customers):
+        print(f"{probability:.6f}")
+    return 0
