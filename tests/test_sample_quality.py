@@ -82,3 +82,24 @@ def test_bad_input_is_refused():
         sq.frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
     with pytest.raises(ValueError, match="k must be"):
         sq.precision_recall(np.zeros((3, 2)), np.zeros((3, 2)), k=3)
+
+
+def test_sample_quality_measures_collapsed_samples_against_the_real_images():
+    """With a pixel-feature stand-in classifier (Flatten -> Dense softmax), samples collapsed onto
+    two real images are precise (1.0) but recall little (2 of 60), and sit far from the real
+    images' Gaussian; the real images themselves score 0 and (1, 1)."""
+    import keras
+
+    rng = np.random.default_rng(3)
+    real = rng.random((60, 28, 28))
+    classifier = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")]
+    )
+    quality = sq.SampleQuality(classifier, real)
+    collapsed = quality.measure(np.repeat(real[:2], 30, axis=0), requested=np.zeros(60, int))
+    assert collapsed["precision"] == 1.0 and collapsed["recall"] == pytest.approx(2 / 60)
+    assert collapsed["frechet"] > 10
+    assert 0 <= collapsed["conditional_accuracy"] <= 1 and collapsed["shares"].sum() == 1
+    itself = quality.measure(real)
+    assert itself["frechet"] == pytest.approx(0, abs=1e-4)  # of Tr(S) + Tr(S) = 130
+    assert (itself["precision"], itself["recall"]) == (1.0, 1.0)
