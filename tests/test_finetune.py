@@ -6,6 +6,7 @@ import pytest
 
 from deepkit import finetune as ft
 from deepkit.models.convolutional import mnist_cnn
+from deepkit.reference.validation import InputError
 
 
 def small_base(seed=0):
@@ -183,7 +184,7 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
         (dict(layer="nope"), ValueError, "no layer named 'nope'"),
         (dict(unfreeze=9, fine_tune_epochs=1), ValueError, "between 0 and the base's 4 layers"),
         (dict(unfreeze=1), ValueError, "give both"),
-        (dict(base="missing.keras"), FileNotFoundError, "missing.keras"),
+        (dict(base="missing.keras"), InputError, "missing.keras: no such model file"),
         (dict(base="weights.h5"), ValueError, "a .keras file"),
         (dict(base=42), TypeError, "keras.Model"),
         (dict(epochs=0), ValueError, "epochs must be an int >= 1, got 0"),

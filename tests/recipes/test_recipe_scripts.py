@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SUBSET = str(ROOT / "tests" / "data" / "mnist_subset.npz")
 MNIST = ["--limit", "600", "--path", SUBSET]
 

@@ -26,6 +26,8 @@ CONV_CASES = [
     ((9, 5), (3, 2), (3, 1), "valid"),
     ((5, 5), (1, 1), (2, 2), "same"),
 ]
+
+
 POOL_CASES = [
     ((8, 8), (2, 2), None, "valid"),
     ((7, 9), (2, 2), None, "same"),
@@ -33,16 +35,6 @@ POOL_CASES = [
     ((6, 7), (3, 2), (2, 1), "same"),
     ((5, 8), (2, 3), (1, 2), "valid"),
 ]
-
-
-@pytest.fixture
-def float64():
-    """Keras in float64 for one test (the dtype policy is cached, so reset it too)."""
-    keras.config.set_floatx("float64")
-    keras.config.set_dtype_policy("float64")
-    yield
-    keras.config.set_floatx("float32")
-    keras.config.set_dtype_policy("float32")
 
 
 def twin_layer(layer, keras_layer, input_shape, dtype="float64"):
@@ -223,118 +215,6 @@ def test_backward_passes_match_finite_differences(layer):
         np.testing.assert_allclose(
             grad, numerical_gradient(objective, getattr(layer, name)), rtol=1e-6, atol=1e-8
         )
-
-
-def keras_io_convnet(dropout=0.5, filters=(8, 16)):
-    """keras-io's MNIST convnet (smaller filter counts keep the test fast)."""
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(filters[0], (3, 3), activation="relu"),
-            keras.layers.MaxPooling2D((2, 2)),
-            keras.layers.Conv2D(filters[1], (3, 3), activation="relu"),
-            keras.layers.MaxPooling2D((2, 2)),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(dropout),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-
-
-def digits_batch(n, rng):
-    x = rng.random((n, 28, 28, 1))
-    y = np.eye(10)[rng.integers(0, 10, n)]
-    return x, y
-
-
-def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mask(float64):
-    rng = np.random.default_rng(4)
-    model = keras_io_convnet()
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    twin = ref.from_keras(model)
-    assert [type(layer).__name__ for layer in twin.layers] == [
-        type(layer).__name__ for layer in model.layers
-    ]
-    assert twin.dtype == "float64" and twin.count_params() == model.count_params()
-    x, y = digits_batch(8, rng)
-    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-7, atol=1e-12)
-
-    dropout = twin.layers[5]
-    dropout.fixed_mask = rng.random((8, 400)) >= 0.5
-    loss, grads = twin.compute_gradients(x, y)
-    with tf.GradientTape() as tape:
-        out = tf.constant(x)
-        for layer in model.layers:
-            out = out * (dropout.fixed_mask / 0.5) if layer is model.layers[5] else layer(out)
-        keras_loss = tf.reduce_mean(keras.losses.categorical_crossentropy(y, out))
-    keras_grads = tape.gradient(keras_loss, model.trainable_weights)
-    assert loss == pytest.approx(float(keras_loss), rel=1e-7)
-    for grad, keras_grad in zip(grads, keras_grads):
-        np.testing.assert_allclose(grad, keras_grad.numpy(), rtol=1e-7, atol=1e-12)
-
-
-@pytest.mark.parametrize(
-    "optimizer",
-    [
-        lambda: "sgd",
-        lambda: "adagrad",
-        lambda: "adam",
-        lambda: "rmsprop",
-        lambda: keras.optimizers.RMSprop(0.01, momentum=0.5, centered=True),
-    ],
-    ids=["sgd", "adagrad", "adam", "rmsprop", "rmsprop-centered-momentum"],
-)
-def test_convnet_two_optimizer_steps_float64(float64, optimizer):
-    rng = np.random.default_rng(5)
-    model = keras_io_convnet(dropout=0.0)
-    model.compile(optimizer=optimizer(), loss="categorical_crossentropy")
-    twin = ref.from_keras(model)
-    initial = twin.get_weights()
-    for _ in range(2):  # the second step uses the optimizer's slots
-        x, y = digits_batch(16, rng)
-        twin.train_on_batch(x, y)
-        model.train_on_batch(x, y)
-    assert type(twin.optimizer).__name__.lower() == type(model.optimizer).__name__.lower()
-    for ours, theirs in zip(twin.get_weights(), model.get_weights()):
-        np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-12)
-    moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
-    assert moved > 1e-4
-
-
-def test_convnet_training_trajectory_float32_matches_keras_fit():
-    rng = np.random.default_rng(6)
-    model = keras_io_convnet(dropout=0.0)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
-    twin = ref.from_keras(model)
-    assert twin.dtype == "float32"
-    x, y = digits_batch(64, rng)
-    x, y = x.astype("float32"), y.astype("float32")
-    ours = twin.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
-    theirs = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
-    np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-5)
-    for mine, keras_weight in zip(twin.get_weights(), model.get_weights()):
-        np.testing.assert_allclose(mine, keras_weight, rtol=1e-5, atol=1e-6)
-
-
-def test_to_keras_round_trip_keeps_predictions():
-    rng = np.random.default_rng(7)
-    twin = ref.Sequential(
-        [
-            ref.Input((10, 9, 2)),
-            Conv2D(3, (2, 3), strides=(2, 1), padding="same", activation="relu"),
-            MaxPooling2D((2, 2), padding="same"),
-            Flatten(),
-            ref.Dense(4, activation="softmax"),
-        ],
-        seed=0,
-    )
-    twin.compile(optimizer="adam", loss="categorical_crossentropy")
-    model = twin.to_keras()
-    assert [layer.get_config()["padding"] for layer in model.layers[:2]] == ["same", "same"]
-    x = rng.normal(size=(5, 10, 9, 2)).astype("float32")
-    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    again = ref.from_keras(model)
-    np.testing.assert_array_equal(again.predict(x), twin.predict(x))
 
 
 def test_unsupported_arguments_and_bad_shapes_are_named():

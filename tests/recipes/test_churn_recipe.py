@@ -1,8 +1,12 @@
-import keras
+"""The churn recipe (deepkit.recipes.churn): a short real run, the bundle, seeds, the tuned
+config, bad arguments, the twin engine, the fast path, and tuning that never sees a test split."""
+
+import re
+
 import numpy as np
 import pytest
 
-from deepkit.models import churn_ann, mlp
+from deepkit.models import churn_ann
 from deepkit.recipes import churn
 from deepkit.seeding import set_seed
 
@@ -10,65 +14,6 @@ from deepkit.seeding import set_seed
 @pytest.fixture(scope="module")
 def result():
     return churn.run(epochs=8, seed=0)
-
-
-# ----------------------------------------------------------------------------- builders
-
-
-def test_churn_ann_is_the_tutorial_network():
-    model = churn_ann(seed=0)
-    assert isinstance(model, keras.Sequential)
-    dense = model.layers
-    assert [layer.units for layer in dense] == [6, 6, 1]
-    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
-    for layer in dense:
-        init = layer.kernel_initializer
-        assert isinstance(init, keras.initializers.RandomUniform)
-        assert (init.minval, init.maxval) == (-0.05, 0.05)
-        assert isinstance(layer.bias_initializer, keras.initializers.Zeros)
-    assert model.input_shape == (None, 11)
-    assert isinstance(model.optimizer, keras.optimizers.Adam)
-    assert model.loss == "binary_crossentropy"
-    assert model.get_compile_config()["metrics"] == ["accuracy"]
-    assert model.count_params() == 11 * 6 + 6 + 6 * 6 + 6 + 6 + 1
-
-
-def test_mlp_builds_what_it_is_told():
-    model = mlp(
-        784,
-        [32, 10],
-        ["relu", "softmax"],
-        dropout=0.25,
-        optimizer="sgd",
-        learning_rate=0.05,
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-        seed=1,
-    )
-    kinds = [type(layer).__name__ for layer in model.layers]
-    assert kinds == ["Dense", "Dropout", "Dense"]
-    assert model.layers[1].rate == 0.25
-    assert model.layers[2].get_config()["activation"] == "softmax"
-    assert isinstance(model.optimizer, keras.optimizers.SGD)
-    assert model.optimizer.learning_rate.numpy() == pytest.approx(0.05)
-    same = mlp(784, [32, 10], ["relu", "softmax"], seed=1)
-    np.testing.assert_array_equal(same.get_weights()[0], model.get_weights()[0])
-    assert not same.compiled  # no loss: left uncompiled
-    with pytest.raises(ValueError, match="activations has 3 entries"):
-        mlp(4, [3, 1], ["relu", "relu", "sigmoid"])
-    with pytest.raises(ValueError, match="units"):
-        mlp(4, [3, 0])
-
-
-def test_builders_save_and_load_with_keras(tmp_path):
-    model = churn_ann(seed=3)
-    x = np.random.default_rng(0).normal(size=(5, 11)).astype("float32")
-    model.save(tmp_path / "ann.keras")
-    again = keras.models.load_model(tmp_path / "ann.keras")
-    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
-
-
-# ----------------------------------------------------------------------------- the recipe
 
 
 def test_short_run_beats_the_baseline(result):
@@ -237,7 +182,7 @@ def test_tuning_never_sees_the_test_split(monkeypatch):
     train_frame, test_frame = churn.split(frame, 0.2, seed=0)
 
     def tune_on(data):
-        monkeypatch.setattr(churn, "load_data", lambda path=None: data)
+        monkeypatch.setattr(churn.tuning, "load_data", lambda path=None: data)
         return churn.tune(seed=0, carves=(0,), grid=SMALL_GRID[:1]).rows
 
     def scrambled(rows):
@@ -249,3 +194,34 @@ def test_tuning_never_sees_the_test_split(monkeypatch):
     scores = tune_on(frame)
     assert tune_on(scrambled(test_frame.index)) == scores
     assert tune_on(scrambled(train_frame.index[:300])) != scores  # while the training rows do count
+
+
+def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="deepkit run churn")
+    churn.add_arguments(parser)
+    with pytest.raises(SystemExit) as done:  # argparse's mutually exclusive group
+        parser.parse_args(["--compare", "--tune"])
+    assert done.value.code == 2
+    assert "argument --tune: not allowed with argument --compare" in capsys.readouterr().err
+    refused = {
+        ("--tune", "--engine", "numpy", "--config", "tuned"): (
+            "--compare and --tune take only --seed and --quiet, not --config, --engine"
+        ),
+        ("--engine", "both", "--test-size", "0.3", "--config", "tuned"): (
+            "--engine both runs the tutorial config on the shipped data's 0.2 test split; "
+            "drop --config, --test-size"
+        ),
+        ("--save", str(tmp_path / "file.txt")): "exists and is not a directory",
+    }
+    (tmp_path / "file.txt").write_text("not a bundle")
+    for argv, message in refused.items():
+        with pytest.raises(ValueError, match=re.escape(message)):
+            churn.cli.refuse_conflicts(parser.parse_args(argv))
+    for argv in (
+        [],
+        ["--compare", "--seed", "3", "--quiet"],
+        ["--engine", "both", "--epochs", "2"],
+    ):
+        churn.cli.refuse_conflicts(parser.parse_args(argv))  # nothing to refuse

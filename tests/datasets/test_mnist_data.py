@@ -10,8 +10,8 @@ import pytest
 from deepkit.datasets import load_mnist
 from deepkit.datasets import mnist as mnist_module
 
-SUBSET = Path(__file__).parent / "data" / "mnist_subset.npz"
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
 
 def subset_arrays(n_train=3000, n_test=1000):

@@ -1,0 +1,113 @@
+"""Dense networks: the ``mlp``, ``churn_ann`` and ``mnist_mlp`` builders (layers, initializers,
+compile settings, seeds, .keras round trip) and the churn net's parity with its NumPy twin."""
+
+import keras
+import numpy as np
+import pytest
+
+from deepkit import parity
+from deepkit.models import churn_ann, mlp, mnist_cnn, mnist_mlp
+
+
+def test_churn_ann_is_the_tutorial_network():
+    model = churn_ann(seed=0)
+    assert isinstance(model, keras.Sequential)
+    dense = model.layers
+    assert [layer.units for layer in dense] == [6, 6, 1]
+    assert [layer.get_config()["activation"] for layer in dense] == ["relu", "relu", "sigmoid"]
+    for layer in dense:
+        init = layer.kernel_initializer
+        assert isinstance(init, keras.initializers.RandomUniform)
+        assert (init.minval, init.maxval) == (-0.05, 0.05)
+        assert isinstance(layer.bias_initializer, keras.initializers.Zeros)
+    assert model.input_shape == (None, 11)
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    assert model.loss == "binary_crossentropy"
+    assert model.get_compile_config()["metrics"] == ["accuracy"]
+    assert model.count_params() == 11 * 6 + 6 + 6 * 6 + 6 + 6 + 1
+
+
+def test_mlp_builds_what_it_is_told():
+    model = mlp(
+        784,
+        [32, 10],
+        ["relu", "softmax"],
+        dropout=0.25,
+        optimizer="sgd",
+        learning_rate=0.05,
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+        seed=1,
+    )
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Dense", "Dropout", "Dense"]
+    assert model.layers[1].rate == 0.25
+    assert model.layers[2].get_config()["activation"] == "softmax"
+    assert isinstance(model.optimizer, keras.optimizers.SGD)
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(0.05)
+    same = mlp(784, [32, 10], ["relu", "softmax"], seed=1)
+    np.testing.assert_array_equal(same.get_weights()[0], model.get_weights()[0])
+    assert not same.compiled  # no loss: left uncompiled
+    with pytest.raises(ValueError, match="activations has 3 entries"):
+        mlp(4, [3, 1], ["relu", "relu", "sigmoid"])
+    with pytest.raises(ValueError, match="units"):
+        mlp(4, [3, 0])
+
+
+def test_builders_save_and_load_with_keras(tmp_path):
+    model = churn_ann(seed=3)
+    x = np.random.default_rng(0).normal(size=(5, 11)).astype("float32")
+    model.save(tmp_path / "ann.keras")
+    again = keras.models.load_model(tmp_path / "ann.keras")
+    np.testing.assert_array_equal(again.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def dense_layers(model):
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+
+
+def test_t1_mlp_is_784_32_10_with_normal_weights_and_sgd():
+    model = mnist_mlp("t1", seed=0)
+    assert model.input_shape == (None, 784)
+    assert [(layer.units, layer.activation.__name__) for layer in dense_layers(model)] == [
+        (32, "relu"),
+        (10, "softmax"),
+    ]
+    assert model.count_params() == 784 * 32 + 32 + 32 * 10 + 10
+    kernel = dense_layers(model)[0].kernel.numpy()
+    assert abs(kernel.std() - 0.1) < 0.005 and abs(kernel.mean()) < 0.005  # N(0, 0.1), as T1
+    assert isinstance(model.optimizer, keras.optimizers.SGD)
+    assert np.isclose(float(model.optimizer.learning_rate), 0.05)
+    assert model.loss == "sparse_categorical_crossentropy"
+
+
+def test_default_mlp_is_wider_with_dropout_and_adam():
+    model = mnist_mlp(seed=0)
+    assert [layer.units for layer in dense_layers(model)] == [512, 256, 10]
+    assert [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)] == [
+        0.2,
+        0.2,
+    ]
+    assert isinstance(model.optimizer, keras.optimizers.Adam)
+    with pytest.raises(ValueError, match="unknown MLP config 'big'"):
+        mnist_mlp("big")
+
+
+def test_same_seed_same_initial_weights():
+    for build in (lambda: mnist_mlp(seed=3), lambda: mnist_cnn(seed=3)):
+        for a, b in zip(build().get_weights(), build().get_weights()):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_churn_readme_example_passes_despite_near_zero_bias_gradient():
+    """The README example (seeds 2): the output bias gradient is ~1e-5, off by ~5e-9
+    in float32, a 6e-4 relative difference that is rounding on the gradients' scale."""
+    from deepkit.models import churn_ann
+
+    x = np.random.default_rng(2).normal(size=(32, 11)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    report = parity.compare(churn_ann(seed=2), x, y)
+    bias = [r for r in report.rows if r.quantity == "gradient"][-1]
+    assert bias.weight == "bias" and 0 < bias.max_abs < 1e-7
+    assert report.rtol == 1e-5 and report.passed, str(report)
+    assert str(report).splitlines()[0].endswith("(float32, rtol 1e-05): pass")

@@ -1,0 +1,65 @@
+"""Tutorial T1 reproduced on the NumPy twin: small real runs on the MNIST subset, real numbers."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from deepkit.recipes import t1
+
+MNIST_SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
+
+
+def test_t1_binarize_and_tutorial_split():
+    images = np.zeros((100, 28, 28), np.uint8)
+    images[:, 0, :3] = [0, 1, 255]
+    x = t1.binarize(images)
+    assert x.shape == (100, 784) and x.dtype == np.float32
+    np.testing.assert_array_equal(x[0, :3], [0, 1, 1])
+    train, validation, test = t1.tutorial_split(images, np.arange(100), 100, seed=0)
+    assert [len(part[0]) for part in (train, validation, test)] == [70, 15, 15]
+    indices = np.concatenate([train[1], validation[1], test[1]])
+    assert sorted(indices) == list(range(100))  # disjoint, nothing lost
+    with pytest.raises(ValueError, match="n_samples"):
+        t1.tutorial_split(images, np.arange(100), 5000, seed=0)
+
+
+def test_t1_network_keeps_tutorial_init_and_has_no_relu_on_the_output():
+    model = t1.t1_network(seed=0)
+    hidden, output = model.layers
+    assert hidden.activation.name == "relu" and output.activation.name == "softmax"
+    assert hidden.kernel.std() == pytest.approx(0.1, rel=0.05)
+    assert not hidden.bias.any() and not output.bias.any()
+    assert model.optimizer.learning_rate == 0.05
+
+
+def test_t1_one_epoch_on_the_mnist_subset_beats_chance():
+    result = t1.run(epochs=1, n_samples=2000, path=MNIST_SUBSET, seed=0)
+    assert (result.n_train, result.n_validation, result.n_test) == (1400, 300, 300)
+    assert result.test_accuracy[0] > 0.6  # chance is 0.1
+    assert result.validation_accuracy[0] > 0.6
+    assert "97%" in result.report()
+
+
+def test_t1_full_split_uses_the_given_train_and_test_sets(monkeypatch):
+    (x_train, y_train), (x_test, y_test) = (
+        (np.zeros((30, 28, 28), np.uint8), np.arange(30) % 10),
+        (np.ones((12, 28, 28), np.uint8), np.arange(12) % 10),
+    )
+    monkeypatch.setattr(
+        "deepkit.datasets.load_mnist", lambda path=None: ((x_train, y_train), (x_test, y_test))
+    )
+    train, validation, test = t1.load("full", 5000, None, seed=0)
+    assert validation is None and len(train[0]) == 30 and len(test[0]) == 12
+    with pytest.raises(ValueError, match="split"):
+        t1.load("half", 5000, None, seed=0)
+
+
+@pytest.mark.parametrize("n_samples", [5, 100.0])
+def test_t1_bad_n_samples_fails_before_mnist_is_loaded(monkeypatch, n_samples):
+    def never_load(path=None):
+        raise AssertionError("MNIST was loaded before n_samples was checked")
+
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    with pytest.raises(ValueError, match=f"n_samples must be an int >= 20, got {n_samples!r}"):
+        t1.run(n_samples=n_samples)
