@@ -230,3 +230,15 @@ def test_mismatched_models_and_bad_data_are_refused(module):
 
 def module_optimizer(module):
     return keras.optimizers.Adam() if module is kgan else ref_optimizers.Adam()
+
+
+def test_a_loss_that_does_not_match_the_discriminator_output_is_refused():
+    g, d = keras_pair("float32", None)  # d ends in one logit
+    model = kgan.GAN(g, d, LATENT)
+    with pytest.raises(ValueError, match="from_logits=False"):
+        model.compile(
+            keras.optimizers.Adam(), keras.optimizers.Adam(), keras.losses.BinaryCrossentropy()
+        )
+    twin = rgan.GAN(ref.from_keras(g), ref.from_keras(d), LATENT)
+    with pytest.raises(ValueError, match="from_logits=True"):
+        twin.compile(ref_optimizers.Adam(), ref_optimizers.Adam(), ref.losses.BinaryCrossentropy())
