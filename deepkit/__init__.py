@@ -13,7 +13,9 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "benchmarks",
+    "checkpoints",
     "datasets",
+    "distribute",
     "finetune",
     "models",
     "parity",
@@ -21,7 +23,10 @@ _SUBMODULES = (
     "recipes",
     "reference",
     "report",
+    "sample_quality",
+    "saving",
     "seeding",
+    "training",
 )
 
 

@@ -16,6 +16,10 @@ copied: the outer optimizer updates the inner buffer's trainable spans too, and
 training the inner model alone updates the same arrays. ``trainable`` is read
 at every step, so freezing a layer (or a whole inner model) after ``compile``
 takes effect at once.
+
+(One concept, the twin's model structure, over about 300 lines: building and
+packing, nesting, weights, the forward and backward loops, and the Keras bridge
+that must mirror all of them.)
 """
 
 import numpy as np
