@@ -230,6 +230,10 @@ def run(
             plots.append(save_grid(images, name, title=f"{arch} GAN, epoch {epoch + 1}"))
         if measure_every and (epoch + 1) % measure_every == 0 and epoch + 1 < epochs:
             trend.append((epoch + 1, measure(gan)))
+            if verbose:
+                m = trend[-1][1]
+                print(f"\nepoch {epoch + 1}: Fréchet {m['frechet']:.3f}, precision"
+                      f" {m['precision']:.3f}, recall {m['recall']:.3f}")  # fmt: skip
 
     if plot is not None:
         os.makedirs(plot, exist_ok=True)
