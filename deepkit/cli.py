@@ -36,6 +36,13 @@ COMMANDS = {
 USER_ERRORS = (InputError, OSError)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A recipe's parser: a bad option is bad input like any other, one line."""
+
+    def error(self, message):
+        raise InputError(f"{self.prog}: {message}")
+
+
 def _top_parser():
     parser = argparse.ArgumentParser(
         prog="deepkit",
@@ -63,7 +70,7 @@ def _dispatch(command, name, argv):
         known = ", ".join(registry)
         raise InputError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
     module = importlib.import_module(f"{package}.{name}")
-    parser = argparse.ArgumentParser(prog=f"deepkit {command} {name}", description=registry[name])
+    parser = _OneLineParser(prog=f"deepkit {command} {name}", description=registry[name])
     getattr(module, add_arguments)(parser)
     args = parser.parse_args(argv)
     return getattr(module, entry)(args)

@@ -141,3 +141,11 @@ def test_list_refuses_arguments_it_would_ignore():
     with pytest.raises(SystemExit) as stopped:
         cli.main(["list", "churn"])
     assert stopped.value.code == 2
+
+
+def test_a_bad_recipe_option_is_one_line(capsys):
+    from deepkit import cli
+
+    assert cli.main(["run", "mnist", "--engine", "torch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argument --engine: invalid choice: 'torch'" in err
