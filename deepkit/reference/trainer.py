@@ -82,9 +82,14 @@ class Trainer:
         logits of a final sigmoid/softmax (its ``_keras_logits``); so does the twin."""
         if self.loss is None:
             raise InputError("call compile(optimizer=..., loss=...) before training")
-        if self.loss.uses_logits_of(self.activation.name):
-            return self.loss.with_logits(), True
-        return self.loss, False
+        key = (self.loss, self.activation.name)
+        if getattr(self, "_loss_path_key", None) != key:  # once per loss and activation
+            uses_logits = self.loss.uses_logits_of(key[1])
+            self._loss_path_key = key
+            self._loss_path_value = (
+                (self.loss.with_logits(), True) if uses_logits else (self.loss, False)
+            )
+        return self._loss_path_value
 
     def _backprop_loss(self, y, out, need_input_grad=False):
         """The loss of the last forward pass; gradients written, dLoss/dx returned
