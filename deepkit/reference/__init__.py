@@ -28,6 +28,7 @@ from deepkit.reference import (
     validation,
 )
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
+from deepkit.reference.gan import GAN
 from deepkit.reference.layers import (
     Activation,
     Conv2D,
@@ -39,6 +40,8 @@ from deepkit.reference.layers import (
     Layer,
     MaxPooling2D,
 )
+from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
 from deepkit.reference.models import Sequential, from_keras
+from deepkit.reference.rbm import RBM, MomentumSchedule
 from deepkit.reference.trainer import Trainer
 from deepkit.reference.validation import InputError
