@@ -13,6 +13,12 @@ product of t Jacobians diag(tanh') U, which vanishes (or explodes), so it learns
 long-range dependencies poorly; the LSTM's additive cell state c_t = f c_{t-1} + i g
 and the GRU's interpolation h_t = z h_{t-1} + (1 - z) hh keep a path whose gradient
 does not shrink at every step.
+
+Measured (full MNIST, 128 units, adam, batch 128, best validation epoch restored,
+``deepkit run rnn --cell C``, 2 shared CPU cores): LSTM 0.9833 (16 epochs, 36.9 s/epoch),
+GRU 0.9854 (14 epochs, 31.5 s/epoch), SimpleRNN 0.9691 (14 epochs, 6.3 s/epoch): the
+gated cells fall short of the 0.990 goal by 0.007 and 0.005 (they overfit: training
+accuracy 0.994, validation 0.985).
 """
 
 import numpy as np
