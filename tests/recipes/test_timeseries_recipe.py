@@ -3,10 +3,9 @@ comparison table and plot, and every bad input refused before any model is fitte
 
 import numpy as np
 import pytest
+import statsmodels  # noqa: F401  (in the dev extra: a missing install fails, never skips)
 
-pytest.importorskip("statsmodels")
-
-from deepkit.recipes import timeseries  # noqa: E402
+from deepkit.recipes import timeseries
 
 
 def test_co2_table_compares_every_method_on_the_held_out_horizon(tmp_path):
