@@ -9,6 +9,7 @@ import tensorflow as tf
 
 import deepkit.reference as ref
 from deepkit.models import gan as kgan
+from deepkit.parity import keras_float_dtype
 from deepkit.reference import gan as rgan
 from deepkit.reference import optimizers as ref_optimizers
 from deepkit.sample_quality import bernoulli_baseline
@@ -26,14 +27,11 @@ def mnist_subset_ones():
 
 
 def keras_pair(dtype, num_classes, seed=0):
-    """A tiny MLP generator/discriminator pair built in ``dtype``."""
-    previous = keras.config.floatx()
-    keras.config.set_floatx(dtype)
-    try:
+    """A tiny MLP generator/discriminator pair built in ``dtype`` (floatx and the dtype
+    policy both: once any test has set a policy, floatx alone no longer decides)."""
+    with keras_float_dtype(dtype):
         g = kgan.mlp_generator(LATENT, num_classes, hidden=(8, 7), image_dim=IMAGE, seed=seed)
         d = kgan.mlp_discriminator(IMAGE, num_classes, hidden=(9, 4), seed=seed + 10)
-    finally:
-        keras.config.set_floatx(previous)
     return g, d
 
 
