@@ -139,13 +139,12 @@ def save_grid(images, path, title=None, columns=10):
 
 def load_classifier(classifier, x_train, y_train, epochs, seed, verbose):
     """A saved ``.keras`` MNIST classifier, or deepkit's CNN trained now and saved there."""
-    import keras
-
     from deepkit.sample_quality import train_classifier
+    from deepkit.saving import load_keras
 
     path = os.path.expanduser(classifier)
     if os.path.exists(path):
-        return keras.models.load_model(path), path
+        return load_keras(path), path
     model = train_classifier(x_train, y_train, epochs=epochs, seed=seed, verbose=verbose)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     model.save(path)

@@ -100,9 +100,9 @@ def load(directory):
             raise FileNotFoundError(
                 f"{directory}: no {name} here; is this a bundle saved by deepkit run churn --save?"
             )
-    import keras
+    from deepkit.saving import load_keras
 
     return ChurnBundle(
-        keras.models.load_model(directory / "model.keras"),
+        load_keras(directory / "model.keras"),
         ChurnPreprocessor.load(directory / "preprocessor.json"),
     )
