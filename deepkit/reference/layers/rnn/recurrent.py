@@ -301,36 +301,6 @@ class SimpleRNN(Recurrent):
     da_t = activation'(a_t) * dh_t is both dP_t and dQ_t; dh_{t-1} = da_t recurrent_kernel^T.
     """
 
-    def __init__(
-        self,
-        units,
-        activation="tanh",
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        recurrent_initializer="orthogonal",
-        bias_initializer="zeros",
-        dropout=0.0,
-        recurrent_dropout=0.0,
-        seed=None,
-        return_sequences=False,
-        go_backwards=False,
-        **kwargs,
-    ):
-        super().__init__(
-            units,
-            activation,
-            use_bias,
-            kernel_initializer,
-            recurrent_initializer,
-            bias_initializer,
-            dropout,
-            recurrent_dropout,
-            seed,
-            return_sequences,
-            go_backwards,
-            **kwargs,
-        )
-
     def _steps(self, P):
         H, act = self._H, self.cell_activation
         self._A = np.empty_like(P)
