@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-GENERATOR_LOSSES = ("non_saturating", "minimax")
+from deepkit.reference.gan import check_settings
 
 
 def _one_hot(labels, num_classes, dtype):
@@ -72,20 +72,13 @@ class GAN(keras.Model):
 
     def _check_models(self):
         """Refuse settings and model shapes that do not fit together, before any training."""
-        if not isinstance(self.latent_dim, int) or self.latent_dim < 1:
-            raise ValueError(f"latent_dim must be a positive int, got {self.latent_dim!r}")
-        if self.num_classes is not None and (
-            not isinstance(self.num_classes, int) or self.num_classes < 2
-        ):
-            raise ValueError(f"num_classes must be None or an int >= 2, got {self.num_classes!r}")
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise ValueError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if not isinstance(self.d_steps, int) or self.d_steps < 1:
-            raise ValueError(f"d_steps must be a positive int, got {self.d_steps!r}")
-        if self.generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(
-                f"generator_loss must be one of {GENERATOR_LOSSES}, got {self.generator_loss!r}"
-            )
+        check_settings(
+            self.latent_dim,
+            self.num_classes,
+            self.label_smoothing,
+            self.d_steps,
+            self.generator_loss,
+        )
         extra = self.num_classes or 0
         g_in = tuple(self.generator.input_shape)
         if len(g_in) != 2 or g_in[1] != self.latent_dim + extra:

@@ -24,9 +24,21 @@ import numpy as np
 
 from deepkit.reference import losses, optimizers
 from deepkit.reference.trainer import Trainer, check_finite
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 
 GENERATOR_LOSSES = ("non_saturating", "minimax")
+
+
+def check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss):
+    """The GAN settings shared by the twin and the Keras GAN, checked before any work."""
+    check_int(latent_dim, "latent_dim", min_value=1)
+    if num_classes is not None:
+        check_int(num_classes, "num_classes", min_value=2)
+    check_float(label_smoothing, "label_smoothing", 0.0, 1.0, include_max=False)
+    check_int(d_steps, "d_steps", min_value=1)
+    check_choice(generator_loss, "generator_loss", GENERATOR_LOSSES)
+
+
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 
 
@@ -54,20 +66,13 @@ class GAN(Trainer):
         self._check_models()
 
     def _check_models(self):
-        if not isinstance(self.latent_dim, int) or self.latent_dim < 1:
-            raise InputError(f"latent_dim must be a positive int, got {self.latent_dim!r}")
-        if self.num_classes is not None and (
-            not isinstance(self.num_classes, int) or self.num_classes < 2
-        ):
-            raise InputError(f"num_classes must be None or an int >= 2, got {self.num_classes!r}")
-        if not 0.0 <= self.label_smoothing < 1.0:
-            raise InputError(f"label_smoothing must be in [0, 1), got {self.label_smoothing!r}")
-        if not isinstance(self.d_steps, int) or self.d_steps < 1:
-            raise InputError(f"d_steps must be a positive int, got {self.d_steps!r}")
-        if self.generator_loss not in GENERATOR_LOSSES:
-            raise InputError(
-                f"generator_loss must be one of {GENERATOR_LOSSES}, got {self.generator_loss!r}"
-            )
+        check_settings(
+            self.latent_dim,
+            self.num_classes,
+            self.label_smoothing,
+            self.d_steps,
+            self.generator_loss,
+        )
         if self.discriminator.dtype != self.dtype:
             raise InputError(
                 f"generator dtype {self.dtype} differs from discriminator's"
