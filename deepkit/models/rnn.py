@@ -8,6 +8,8 @@ return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
 
 import keras
 
+from deepkit.reference.validation import check_int
+
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 
 
@@ -39,7 +41,7 @@ def rnn_classifier(
         learning_rate: overrides the optimizer's default (optimizer given by name).
         seed: seeds every initializer (``seed + i`` per layer) and dropout.
     """
-    _check_positive_int("num_classes", num_classes, minimum=2)
+    check_int(num_classes, "num_classes", min_value=2)
     layers = _recurrent_stack(
         cell, units, timesteps, features, bidirectional, dropout, recurrent_dropout, seed
     )
@@ -74,7 +76,7 @@ def rnn_forecaster(
     """Input (window, features) -> recurrent layer(s) -> Dense(horizon): the next ``horizon``
     values of a series from its last ``window`` values; compiled with ``loss`` (mean squared
     error) and mean absolute error. Other arguments as in :func:`rnn_classifier`."""
-    _check_positive_int("horizon", horizon)
+    check_int(horizon, "horizon", min_value=1)
     layers = _recurrent_stack(
         cell, units, window, features, bidirectional, dropout, recurrent_dropout, seed
     )
@@ -91,8 +93,8 @@ def _recurrent_stack(cell, units, timesteps, features, bidirectional, dropout, r
     widths = list(units) if isinstance(units, (list, tuple)) else [units]
     if not widths or any(not isinstance(u, int) or isinstance(u, bool) or u < 1 for u in widths):
         raise ValueError(f"units must be a positive int or a list of them, got {units!r}")
-    _check_positive_int("timesteps", timesteps)
-    _check_positive_int("features", features)
+    check_int(timesteps, "timesteps", min_value=1)
+    check_int(features, "features", min_value=1)
     for what, rate in (("dropout", dropout), ("recurrent_dropout", rec_dropout)):
         if not isinstance(rate, (int, float)) or not 0.0 <= rate < 1.0:
             raise ValueError(f"{what} must be in [0, 1), got {rate!r}")
@@ -109,11 +111,6 @@ def _recurrent_stack(cell, units, timesteps, features, bidirectional, dropout, r
         )
         layers.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
     return layers
-
-
-def _check_positive_int(what, value, minimum=1):
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{what} must be an int >= {minimum}, got {value!r}")
 
 
 def _seeded(name, seed, offset):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit.reference.validation import check_int
 from deepkit.report import format_table
 
 DEFAULT_CLASSIFIER = os.path.join("~", ".keras", "deepkit", "mnist_cnn_classifier.keras")
@@ -153,8 +154,7 @@ def load_classifier(classifier, x_train, y_train, epochs, seed, verbose):
 
 def _check(epochs, batch_size, samples, measure_every, arch, plot):
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("samples", samples)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}")
+        check_int(value, name, min_value=1)
     if not isinstance(measure_every, int) or measure_every < 0:
         raise ValueError(f"measure_every must be an int >= 0, got {measure_every!r}")
     if arch not in ("mlp", "dcgan"):

@@ -24,6 +24,7 @@ accuracy 0.994, validation 0.985).
 import numpy as np
 
 from deepkit.recipes.mnist_steps import MnistResult, evaluate, fit, load
+from deepkit.reference.validation import check_int
 from deepkit.training import ENGINES
 
 CELLS = ("lstm", "gru", "simple")
@@ -79,9 +80,8 @@ def run(
         raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    for what, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    check_int(epochs, "epochs", min_value=1)
+    check_int(batch_size, "batch_size", min_value=1)
     set_seed(seed)
     model = build_model(cell, units, pixels, bidirectional, dropout, seed)  # checks them too
     (x_train, y_train), (x_test, y_test) = load(limit, path)

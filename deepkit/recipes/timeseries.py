@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 
 SERIES = {"co2": 12, "sunspots": 11}  # name -> seasonal period
@@ -87,9 +88,8 @@ def check_series(values, horizon, window, season):
             f"series contains NaN or infinite values (first at index "
             f"{int(np.flatnonzero(~np.isfinite(values))[0])})"
         )
-    for what, value in (("horizon", horizon), ("window", window)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValueError(f"{what} must be a positive int, got {value!r}")
+    check_int(horizon, "horizon", min_value=1)
+    check_int(window, "window", min_value=1)
     if horizon >= len(values):
         raise ValueError(f"horizon={horizon} is not shorter than the series ({len(values)} points)")
     n_train = len(values) - horizon
@@ -160,8 +160,7 @@ def run(series="co2", horizon=24, window=36, units=32, epochs=200, seed=0, plot=
     ``series`` naming its seasonal period's entry) with every method; a ``TimeseriesResult``."""
     if series not in SERIES:
         raise ValueError(f"series must be one of {', '.join(SERIES)}, got {series!r}")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    check_int(epochs, "epochs", min_value=1)
     season = SERIES[series]
     values = check_series(
         load_series(series) if values is None else values, horizon, window, season

@@ -41,9 +41,9 @@ def test_seasonal_naive_repeats_the_last_season_and_windows_line_up():
         ({"values": np.r_[np.ones(50), np.nan, np.ones(49)]}, "NaN or infinite .* index 50"),
         ({"values": np.ones(100), "horizon": 100}, "horizon=100 is not shorter than the series"),
         ({"values": np.ones(60), "horizon": 12, "window": 36}, "too few points: 48 before"),
-        ({"values": np.ones(100), "window": 0}, "window must be a positive int, got 0"),
+        ({"values": np.ones(100), "window": 0}, "window must be an int >= 1, got 0"),
         ({"series": "tides"}, "series must be one of co2, sunspots, got 'tides'"),
-        ({"epochs": 0}, "epochs must be a positive int, got 0"),
+        ({"epochs": 0}, "epochs must be an int >= 1, got 0"),
     ],
 )
 def test_bad_input_is_refused_before_training(monkeypatch, kwargs, message):
