@@ -1,0 +1,150 @@
+"""``deepkit reproduce``: run every tutorial recipe, record what it measured, render the table.
+
+    python -m deepkit.reproduce                 # every measurement at full size (hours)
+    python -m deepkit.reproduce --only churn    # re-measure one, update its entries
+    python -m deepkit.reproduce --quick         # every recipe on small data (minutes)
+    python -m deepkit.reproduce --render        # results.md and the README table, nothing run
+
+A full run writes ``results.json`` (one entry per figure: value, claim, command, seeds,
+seconds, versions, machine; see ``results``), then ``results.md`` and the README's table
+between its ``<!-- results:start -->`` / ``<!-- results:end -->`` markers, both rendered
+from ``results.json`` alone (``render``). ``--quick`` writes ``results-quick.json`` and
+``results-quick.md`` instead and never touches the README: its small-data figures check
+that every recipe runs, they are not comparable to any claim.
+
+Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
+``tutorials``/``images``/``families`` (one function per measurement), ``render`` (Markdown).
+"""
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from deepkit.reference.validation import InputError
+from deepkit.reproduce import families, images, render, results, tutorials
+
+# name -> (recipe, function(quick, path) -> figures), in the order of the table.
+MEASURES = {
+    "churn": ("churn", tutorials.churn),
+    "t1": ("t1", tutorials.t1),
+    "t1-full": ("t1", tutorials.t1_full),
+    "t2": ("t2", tutorials.t2),
+    "t3": ("t3", tutorials.t3),
+    "mnist": ("mnist", images.mnist),
+    "cnn": ("cnn", images.cnn),
+    "cnn-shift": ("cnn", images.cnn_shift),
+    "transfer": ("transfer", images.transfer),
+    "rnn": ("rnn", images.rnn),
+    "timeseries": ("timeseries", families.timeseries),
+    "gan": ("gan", families.gan),
+    "gan-unconditional": ("gan", families.gan_unconditional),
+    "dbn": ("dbn", families.dbn),
+}
+# Runs that exist but that ``deepkit reproduce`` does not make: (what, command, why).
+NOT_MEASURED = (
+    ("pixel-by-pixel MNIST RNN (784 steps)", "deepkit run rnn --pixels",
+     "too long for the CPU time available"),
+    ("DCGAN pair", "deepkit run gan --arch dcgan", "built and tested at tiny sizes only"),
+)  # fmt: skip
+
+
+def files(directory, quick):
+    """``(results.json, results.md)`` in ``directory`` (``results-quick.*`` for quick runs)."""
+    stem = "results-quick" if quick else "results"
+    directory = Path(directory)
+    return directory / f"{stem}.json", directory / f"{stem}.md"
+
+
+def render_files(directory=".", quick=False):
+    """Rewrite ``results.md`` and, for full-size results, the README table, from the JSON."""
+    json_path, md_path = files(directory, quick)
+    entries = results.load(json_path)
+    if not entries:
+        raise InputError(f"{json_path}: no results to render; run `deepkit reproduce` first")
+    measured = {entry["name"] for entry in entries}
+    pending = [
+        (n, f.__doc__.splitlines()[0]) for n, (_, f) in MEASURES.items() if n not in measured
+    ]
+    md_path.write_text(render.results_md(entries, pending, NOT_MEASURED), encoding="utf-8")
+    if quick:
+        return
+    readme = Path(directory) / "README.md"
+    if readme.exists():
+        text = render.splice(
+            readme.read_text("utf-8"), render.block(entries, pending, NOT_MEASURED)
+        )
+        readme.write_text(text, encoding="utf-8")
+
+
+def reproduce(only=None, quick=False, directory=".", path=None, verbose=True):
+    """Run the measurements ``only`` (names in ``MEASURES``; default all), merge their entries
+    into the results file, render; the entries measured now. ``path``: an MNIST ``.npz``."""
+    names = list(MEASURES) if not only else list(dict.fromkeys(only))
+    unknown = [name for name in names if name not in MEASURES]
+    if unknown:
+        raise InputError(f"only: unknown measurement {unknown[0]!r}; known: {', '.join(MEASURES)}")
+    json_path, _ = files(directory, quick)
+    entries, new, failed = results.load(json_path), [], []
+    for name in names:
+        recipe, measure = MEASURES[name]
+        if verbose:
+            print(f"deepkit reproduce: {name}{' (quick)' if quick else ''}", flush=True)
+        try:
+            measured = results.stamp(measure(quick, path), name, recipe, quick)
+        except Exception:  # one broken recipe must not lose the others' results
+            traceback.print_exc()
+            failed.append(name)
+            continue
+        new += measured
+        entries = results.merge(entries, measured, list(MEASURES))
+        results.save(json_path, entries)
+    if entries:
+        render_files(directory, quick)
+    if failed:
+        raise RuntimeError(f"deepkit reproduce: failed: {', '.join(failed)} (tracebacks above)")
+    return new
+
+
+def add_arguments(parser):
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small data, a few epochs: checks every recipe runs (results-quick.*)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help=f"re-measure only NAME (repeatable): {', '.join(MEASURES)}",
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="rewrite results.md and the README table from results.json; run nothing",
+    )
+    parser.add_argument("--dir", default=".", help="where results.json, results.md, README.md are")
+    parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")  # fmt: skip
+
+
+def main(args):
+    if args.render:
+        if args.only:
+            raise InputError("--render runs nothing, so it takes no --only")
+        render_files(args.dir, args.quick)
+        return 0
+    new = reproduce(args.only, args.quick, args.dir, args.path)
+    print(render.table(new))
+    return 0
+
+
+def _command_line(argv=None):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = argparse.ArgumentParser(prog="deepkit reproduce", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    try:
+        return main(parser.parse_args(argv))
+    except InputError as error:
+        print(f"deepkit: error: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,116 @@
+"""Measurements of T3's other families: ``timeseries``, ``dbn``, ``gan`` (and ``gan-unconditional``).
+
+Each function ``f(quick, path)`` returns ``results.figure`` dicts; see ``deepkit.reproduce``.
+"""
+
+import os
+import tempfile
+
+from deepkit.reproduce.results import figure
+from deepkit.reproduce.runs import command, timed
+
+
+def timeseries(quick, path):
+    """Mauna Loa CO2, last 24 months held out: an LSTM of first differences vs classical methods."""
+    from deepkit.recipes import timeseries
+
+    options = dict(epochs=5) if quick else {}
+    (result,), seconds = timed(timeseries.run, (0,), **options)
+    what = f"{result.series}, {result.n_train} months, the last {result.horizon} forecast"
+    common = dict(command=command("timeseries", **options), seeds=(0,), seconds=seconds)
+    return [
+        figure(
+            f"MAE / RMSE, {method}",
+            errors,
+            claim="goal: at least as good as the best classical method"
+            if method == "LSTM"
+            else None,
+            what=what + (f"; LSTM {result.epochs} epochs" if method == "LSTM" else ""),
+            fmt="{:.3f}",
+            **common,
+        )
+        for method, errors in result.errors.items()
+    ]
+
+
+def dbn(quick, path):
+    """784-500-500-2000-10 DBN: greedy CD-1 RBMs, fine-tuned; random init; AIS; sklearn digits."""
+    from deepkit.recipes import dbn
+
+    small = dict(sizes=(32, 32, 64), pretrain_epochs=1, finetune_epochs=1, labels=100, ais_runs=4,
+                 ais_betas=100, limit=600, path=path)  # fmt: skip
+    options = {**small, "digits": False} if quick else {}
+    (result,), seconds = timed(dbn.run, (0,), **options)
+    cli = command("dbn", **{**options, "digits": None, "no_digits": quick})
+    common = dict(command=cli, seeds=(0,), seconds=seconds)
+    net = "-".join(map(str, result.sizes))
+    claims = {"pretrained": "Hinton & Salakhutdinov 2006: 1.2%"}
+    figures = []
+    for regime, errors in (
+        ("all labels", result.errors),
+        (f"{result.labels} labels", result.low_label_errors),
+    ):
+        for init, error in errors.items():
+            figures.append(
+                figure(f"test error, {init}, {regime}", error, fmt="{:.2%}",
+                       claim=claims.get(init) if regime == "all labels" else None,
+                       what=f"{net}, {result.n_train:,} training images; "
+                       "fine-tuning learning rate chosen per init on a validation split", **common)
+            )  # fmt: skip
+    if result.log_likelihood is not None:
+        figures.append(
+            figure("RBM 1 test log-likelihood (nats)", result.log_likelihood, fmt="{:.2f}",
+                   claim="Salakhutdinov & Murray 2008: about -125 (CD-1)",
+                   what=f"first RBM, binarized test images, log Z by AIS = {result.log_z:.2f} "
+                   f"+- {result.log_likelihood_stderr:.2f}", **common)
+        )  # fmt: skip
+    sklearn_claims = {
+        "scikit-learn BernoulliRBM + LR": "about 0.94",
+        "LR on raw pixels": "about 0.78",
+    }
+    for name, accuracy in result.digits.items():
+        figures.append(
+            figure(f"digits test accuracy, {name}", accuracy, claim=sklearn_claims.get(name),
+                   what="scikit-learn digits, its 'RBM features' pipeline's splits (20% test)",
+                   **common)
+        )  # fmt: skip
+    return figures
+
+
+def gan(quick, path, conditional=True):
+    """The conditional MLP GAN, 80 epochs; quality of its samples in the features of an MNIST CNN."""
+    from deepkit.recipes import gan
+
+    options = dict(conditional=conditional, epochs=80 if conditional else 30)
+    if quick:
+        classifier = os.path.join(tempfile.mkdtemp(prefix="deepkit_reproduce_"), "classifier.keras")
+        options.update(epochs=1, limit=1200, samples=300, classifier=classifier,
+                       classifier_epochs=1, path=path)  # fmt: skip
+    (result,), seconds = timed(gan.run, (0,), **options)
+    final, floor = result.quality[result.final_row], result.quality[gan.FLOOR]["frechet"]
+    what = (
+        f"{'conditional ' if conditional else ''}MLP GAN, {result.epochs} epochs, "
+        f"{result.n_train:,} training images; samples measured in an MNIST CNN's features"
+    )
+    shown = {k: v for k, v in options.items() if k not in ("classifier", "classifier_epochs")}
+    common = dict(what=what, command=command("gan", **shown), seeds=(0,), seconds=seconds)
+    figures = [
+        figure("Fréchet distance", final["frechet"], fmt="{:.2f}", **common),
+        figure("Fréchet / train-vs-test floor", final["frechet"] / floor, fmt="{:.1f}x",
+               claim="goal: within 10x of the floor", **common),
+        figure("precision", final["precision"], claim="goal: >= 0.7", fmt="{:.3f}", **common),
+        figure("recall", final["recall"], claim="goal: >= 0.7", fmt="{:.3f}", **common),
+        figure("least and most frequent digit share", [final["shares"].min(), final["shares"].max()],
+               claim=None if conditional else "goal: every digit 7-13%", fmt="{:.1%}", **common),
+    ]  # fmt: skip
+    if conditional:
+        figures.append(
+            figure("conditional accuracy", final["conditional_accuracy"], claim="goal: >= 97%",
+                   **common)
+        )  # fmt: skip
+    return figures
+
+
+def gan_unconditional(quick, path):
+    """The unconditional MLP GAN, 30 epochs."""
+    return gan(quick, path, conditional=False)

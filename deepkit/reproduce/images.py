@@ -1,0 +1,102 @@
+"""Measurements of the MNIST image recipes: ``mnist``, ``cnn`` (and ``cnn-shift``), ``transfer``, ``rnn``.
+
+Each function ``f(quick, path)`` returns ``results.figure`` dicts; see ``deepkit.reproduce``.
+"""
+
+from deepkit.reproduce.results import figure
+from deepkit.reproduce.runs import command, timed
+
+
+def mnist(quick, path):
+    """The MNIST MLP 784-512-256-10 (Keras), and the same net on the NumPy twin."""
+    from deepkit.recipes import mnist
+
+    figures = []
+    small = dict(limit=1200, epochs=2, path=path) if quick else {}
+    for engine, options in (("keras", {}), ("numpy", {"epochs": 10})):
+        options = {"engine": engine, **options, **small}
+        (result,), seconds = timed(mnist.run, (0,), **options)
+        what = (
+            f"784-512-256-10, dropout 0.2, adam, early stopping; {engine}; "
+            f"{result.n_train:,} train / {result.n_test:,} test images"
+        )
+        cli = command("mnist", **{**options, "engine": None if engine == "keras" else engine})
+        common = dict(what=what, command=cli, seeds=(0,), seconds=seconds)
+        figures.append(figure("test accuracy", result.accuracy,
+                              claim="target 97.5%" if engine == "keras" else None, **common))  # fmt: skip
+        figures.append(figure("epochs run", result.epochs, fmt="{}", **common))
+    return figures
+
+
+def _cnn(quick, path, claim, **options):
+    from deepkit.recipes import cnn
+
+    options = {**options, **(dict(limit=600, epochs=1, path=path) if quick else {})}
+    (result,), seconds = timed(cnn.run, (0,), **options)
+    what = (
+        f"keras-io convnet, {result.epochs} epochs run"
+        + (f", random shifts of {options['shift']:.0%}" if options.get("shift") else "")
+        + f"; {result.n_train:,} train / {result.n_test:,} test images"
+    )
+    return [
+        figure("test accuracy", result.accuracy, claim=claim, what=what,
+               command=command("cnn", **options), seeds=(0,), seconds=seconds),
+    ]  # fmt: skip
+
+
+def cnn(quick, path):
+    """keras-io's MNIST convnet, 15 epochs without early stopping (as keras-io ran it)."""
+    return _cnn(quick, path, "keras-io: 0.9922 (15 epochs)", patience=0)
+
+
+def cnn_shift(quick, path):
+    """The same convnet with random shifts of 10%, 25 epochs, early stopping (patience 4)."""
+    return _cnn(quick, path, "target 99.2%", shift=0.1, epochs=25, patience=4)
+
+
+def transfer(quick, path):
+    """A CNN pretrained on digits 0-4, base frozen, new head on 5-9; the same net from scratch."""
+    from deepkit.recipes import transfer
+
+    options = (
+        dict(limit=1200, epochs=1, low_data=100, low_data_epochs=2, path=path) if quick else {}
+    )
+    (result,), seconds = timed(transfer.run, (0,), **options)
+    common = dict(command=command("transfer", **options), seeds=(0,), seconds=seconds)
+    figures = [
+        figure("test accuracy on 0-4, pretrained", result.pretrain_accuracy,
+               claim="Keras example: 0.998", what=f"{result.n_pretrain:,} images of 0-4", **common),
+    ]  # fmt: skip
+    for row in result.rows:
+        what = f"digits 5-9, {row['regime']}: {row['n_train']:,} images, {row['epochs']} epochs"
+        claim = "Keras example: 0.992" if row["regime"] == "all" else None
+        figures += [
+            figure("test accuracy on 5-9, transfer", row["transfer_accuracy"], claim=claim,
+                   what=what + " (base frozen, new head)", **common),
+            figure("test accuracy on 5-9, from scratch", row["scratch_accuracy"],
+                   what=what + " (same budget)", **common),
+        ]  # fmt: skip
+    return figures
+
+
+def rnn(quick, path):
+    """MNIST read as 28 rows of 28 pixels by an LSTM, a GRU and a SimpleRNN (128 units)."""
+    from deepkit.recipes import rnn
+
+    figures = []
+    for cell in ("lstm", "gru", "simple"):
+        options = {
+            "cell": cell,
+            **(dict(units=16, epochs=1, limit=600, path=path) if quick else {}),
+        }
+        (result,), seconds = timed(rnn.run, (0,), **options)
+        what = (
+            f"{result.network}, adam, batch 128, early stopping (patience 3); "
+            f"{result.n_train:,} train / {result.n_test:,} test images, {result.epochs} epochs run"
+        )
+        figures.append(
+            figure(f"test accuracy, {cell}", result.accuracy,
+                   claim="goal 99.0%; Keras's hierarchical-RNN example 0.9864" if cell != "simple" else None,
+                   what=what, command=command("rnn", **options), seeds=(0,), seconds=seconds)
+        )  # fmt: skip
+    return figures

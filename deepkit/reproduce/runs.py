@@ -1,0 +1,29 @@
+"""Helpers of the measurement functions: the command that re-measures a figure, timed runs."""
+
+import time
+
+# Keyword arguments whose command-line flag has another name.
+FLAGS = {"n_samples": "samples"}
+
+
+def command(recipe, **options):
+    """The ``deepkit run`` command passing ``options`` (True: a bare flag; None/False: left out)."""
+    words = ["deepkit", "run", recipe]
+    for name, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + FLAGS.get(name, name).replace("_", "-")
+        if value is True:
+            words.append(flag)
+        elif isinstance(value, (tuple, list)):
+            words += [flag, *map(str, value)]
+        else:
+            words += [flag, str(value)]
+    return " ".join(words)
+
+
+def timed(run, seeds, **options):
+    """``([run(seed=s, **options) for s in seeds], seconds)``."""
+    start = time.perf_counter()
+    results = [run(seed=seed, **options) for seed in seeds]
+    return results, time.perf_counter() - start
