@@ -28,6 +28,7 @@ from deepkit.reference import (
     validation,
 )
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
+from deepkit.reference.dbn import dbn, pretrain
 from deepkit.reference.gan import GAN
 from deepkit.reference.layers import (
     Activation,
