@@ -1,12 +1,15 @@
 """deepkit: classic deep learning recipes on Keras 3, each with a NumPy twin.
 
 Submodules load on first use, so ``import deepkit`` stays fast and does not
-import TensorFlow until a model is needed::
+import TensorFlow until a model is needed. It also keeps TensorFlow's
+start-up lines about missing CUDA drivers out of the output
+(``deepkit._quiet_tensorflow``; set ``TF_CPP_MIN_LOG_LEVEL`` yourself to see them)::
 
     import deepkit
     result = deepkit.recipes.churn.run()
 """
 
+from deepkit import _quiet_tensorflow
 from deepkit._lazy import lazy_submodules
 
 __version__ = "0.1.0"
@@ -30,4 +33,5 @@ _SUBMODULES = (
 )
 
 
+_quiet_tensorflow.install()
 __getattr__, __dir__ = lazy_submodules(__name__, _SUBMODULES)

@@ -6,15 +6,17 @@
     deepkit predict NAME DIR [options]   score new data with a saved bundle
 
 ``deepkit run NAME --help`` lists a recipe's own options. Errors print one
-line, ``deepkit: error: ...``, and exit with status 2.
+line, ``deepkit: error: ...``, and exit with status 2. Arguments are checked
+before TensorFlow loads; when it does, "deepkit: loading TensorFlow..." goes to
+stderr (the pause is several seconds), and its CUDA start-up lines do not
+(``deepkit._quiet_tensorflow``).
 """
 
 import argparse
 import importlib
-import os
 import sys
 
-from deepkit import __version__
+from deepkit import __version__, _quiet_tensorflow
 from deepkit.benchmarks import BENCHMARKS
 from deepkit.recipes import RECIPES
 from deepkit.reference.validation import InputError
@@ -34,6 +36,7 @@ COMMANDS = {
 # files: one line. Anything else, a ValueError from inside NumPy included, is a
 # bug and keeps its traceback.
 USER_ERRORS = (InputError, OSError)
+LOADING = "deepkit: loading TensorFlow..."
 
 
 class _OneLineParser(argparse.ArgumentParser):
@@ -69,6 +72,8 @@ def _dispatch(command, name, argv):
     if name is None or name not in registry:
         known = ", ".join(registry)
         raise InputError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
+    if not {"-h", "--help"} & set(argv):
+        _quiet_tensorflow.announce(LOADING)
     module = importlib.import_module(f"{package}.{name}")
     parser = _OneLineParser(prog=f"deepkit {command} {name}", description=registry[name])
     getattr(module, add_arguments)(parser)
@@ -77,14 +82,15 @@ def _dispatch(command, name, argv):
 
 
 def main(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     argv = sys.argv[1:] if argv is None else list(argv)
     top = _top_parser()
+    if argv[:1] in (["-h"], ["--help"], ["--version"]) and len(argv) > 1:
+        top.error(f"{argv[0]} takes no arguments, got {' '.join(argv[1:])}")
     if not argv or argv[0] in ("-h", "--help"):
         top.print_help()
         return 0
     if argv[0] == "--version":
-        top.parse_args(argv[:1])
+        top.parse_args(argv)
     args, rest = top.parse_known_args(argv[:2])
     rest += argv[2:]
     if args.command == "list":
