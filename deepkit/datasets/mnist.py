@@ -17,6 +17,8 @@ any other faithful copy, whatever their file bytes.
 import gzip
 import hashlib
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +36,8 @@ IDX_FILES = {
     "y_test": "t10k-labels-idx1-ubyte.gz",
 }
 IDX_UBYTE = 0x08
+ZIP_MAGIC = b"PK\x03\x04"  # an .npz is a zip archive
+NPY_MAGIC = b"\x93NUMPY"
 
 
 def load_mnist(path=None):
@@ -64,23 +68,49 @@ def keras_cache_file():
 
 
 def read_npz(path):
-    """The four arrays of an ``.npz`` in Keras's layout (no pickle)."""
+    """The four arrays of an ``.npz`` in Keras's layout (no pickle).
+
+    A file that is not a zip archive (text, CSV, a bare ``.npy``, empty), a
+    truncated archive or an array stored as Python objects is refused with one
+    line naming the file and the problem."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file not found: {path}")
+    with open(path, "rb") as stream:
+        start = stream.read(len(ZIP_MAGIC))
+    if start != ZIP_MAGIC:
+        if not start:
+            kind = "it is empty"
+        elif start == NPY_MAGIC[: len(start)]:
+            kind = "it is a single .npy array"
+        else:
+            kind = f"it starts with {start!r}"
+        raise InputError(
+            f"{path} is not an .npz file ({kind}); Keras's MNIST is a zip archive of "
+            f"the .npy arrays {list(NPZ_KEYS)}"
+        )
     try:
-        data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path} is not a readable .npz file: {error}") from error
-    if not isinstance(data, np.lib.npyio.NpzFile):
-        raise InputError(f"{path} holds a single array, not an .npz archive in Keras's layout")
-    with data:
-        missing = [key for key in NPZ_KEYS if key not in data.files]
-        if missing:
-            raise InputError(
-                f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}"
-            )
-        return {key: data[key] for key in NPZ_KEYS}
+        with np.load(path, allow_pickle=False) as data:
+            missing = [key for key in NPZ_KEYS if key not in data.files]
+            if missing:
+                raise InputError(
+                    f"{path} lacks the MNIST array(s) {missing}; Keras's layout has {list(NPZ_KEYS)}"
+                )
+            return {key: _read_member(data, key, path) for key in NPZ_KEYS}
+    except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+        raise InputError(f"{path} is a damaged or truncated .npz archive ({error})") from error
+
+
+def _read_member(data, key, path):
+    """One array of an open ``.npz``; an object (pickled) array is refused, never loaded."""
+    try:
+        return data[key]
+    except ValueError as error:
+        if "allow_pickle" not in str(error):
+            raise InputError(f"{path}: the array {key} is unreadable ({error})") from error
+        raise InputError(
+            f"{path}: the array {key} holds Python objects, not numbers; MNIST arrays are uint8"
+        ) from error
 
 
 def read_idx_folder(folder):
@@ -100,14 +130,21 @@ def read_idx(path):
     """
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as stream:
-        raw = stream.read()
+    try:
+        with opener(path, "rb") as stream:
+            raw = stream.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise InputError(f"{path} is a damaged or truncated .gz file ({error})") from error
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise InputError(f"{path} is not an IDX file (bad magic number)")
     if raw[2] != IDX_UBYTE:
         raise InputError(f"{path}: IDX type code {raw[2]:#04x}, expected unsigned byte (0x08)")
     ndim = raw[3]
     header = 4 + 4 * ndim
+    if not 1 <= ndim <= 3 or len(raw) < header:
+        raise InputError(
+            f"{path}: IDX header declares {ndim} dimensions in a file of {len(raw)} bytes"
+        )
     shape = tuple(int(size) for size in np.frombuffer(raw[4:header], dtype=">u4"))
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
@@ -118,7 +155,7 @@ def read_idx(path):
 
 
 def validate_mnist(arrays, source="MNIST"):
-    """Raise ``ValueError`` naming the array and the problem unless ``arrays`` is MNIST."""
+    """Raise ``InputError`` naming the array and the problem unless ``arrays`` is MNIST."""
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or y.dtype != np.uint8:

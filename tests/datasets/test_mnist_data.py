@@ -9,6 +9,7 @@ import pytest
 
 from deepkit.datasets import load_mnist
 from deepkit.datasets import mnist as mnist_module
+from deepkit.reference.validation import InputError
 
 SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -111,11 +112,63 @@ def test_missing_array_and_not_an_npz(tmp_path):
     np.savez(tmp_path / "three.npz", **arrays)
     with pytest.raises(ValueError, match=r"lacks the MNIST array\(s\) \['y_test'\]"):
         load_mnist(path=tmp_path / "three.npz")
-    (tmp_path / "text.npz").write_text("not an archive")
-    with pytest.raises(ValueError, match="not a readable .npz"):
-        load_mnist(path=tmp_path / "text.npz")
     with pytest.raises(FileNotFoundError, match="nowhere.npz"):
         load_mnist(path=tmp_path / "nowhere.npz")
+
+
+def _truncated_npz(path):
+    np.savez(path, **subset_arrays(100, 10))
+    raw = path.read_bytes()
+    path.write_bytes(raw[: len(raw) // 2])
+
+
+def _npy_named_npz(path):
+    with open(path, "wb") as stream:
+        np.save(stream, np.zeros(3))
+
+
+def _object_labels_npz(path):
+    arrays = subset_arrays(100, 10)
+    arrays["y_train"] = np.array(list(arrays["y_train"]), dtype=object)
+    np.savez(path, **arrays)
+
+
+CORRUPT_NPZ = {
+    "csv": (lambda p: p.write_text("label,pixel0\n5,0\n"), r"is not an \.npz file \(it starts"),
+    "empty": (lambda p: p.write_bytes(b""), r"is not an \.npz file \(it is empty\)"),
+    "npy": (_npy_named_npz, r"is not an \.npz file \(it is a single"),
+    "truncated": (_truncated_npz, r"is a damaged or truncated \.npz archive"),
+    "object array": (_object_labels_npz, r"the array y_train holds Python objects"),
+}
+
+
+@pytest.mark.parametrize("kind", CORRUPT_NPZ)
+def test_a_corrupt_npz_is_one_line_naming_the_file_and_the_problem(tmp_path, kind):
+    write, message = CORRUPT_NPZ[kind]
+    path = tmp_path / "mnist.npz"
+    write(path)
+    with pytest.raises(InputError, match=message) as caught:
+        load_mnist(path=path)
+    text = str(caught.value)
+    assert str(path) in text and "\n" not in text
+    assert "pickle" not in text  # never advice to load unsafely
+
+
+@pytest.mark.parametrize("cut", ["gzip stream", "IDX header"])
+def test_a_truncated_idx_gz_is_one_line_naming_the_file(tmp_path, cut):
+    folder = write_idx_folder(tmp_path, subset_arrays(100, 10))
+    images = folder / mnist_module.IDX_FILES["x_train"]
+    if cut == "gzip stream":
+        raw = images.read_bytes()
+        images.write_bytes(raw[: len(raw) // 2])
+        message = "is a damaged or truncated .gz file"
+    else:
+        with gzip.open(images, "wb") as stream:
+            stream.write(bytes([0, 0, 0x08, 3, 0, 0]))
+        message = r"IDX header declares 3 dimensions in a file of 6 bytes"
+    with pytest.raises(InputError, match=message) as caught:
+        load_mnist(path=folder)
+    assert str(images) in str(caught.value)
 
 
 def test_full_size_set_must_match_the_content_checksum(tmp_path):
