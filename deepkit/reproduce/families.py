@@ -54,8 +54,9 @@ def dbn(quick, path):
             figures.append(
                 figure(f"test error, {init}, {regime}", error, fmt="{:.2%}",
                        claim=claims.get(init) if regime == "all labels" else None,
-                       what=f"{net}, {result.n_train:,} training images; "
-                       "fine-tuning learning rate chosen per init on a validation split", **common)
+                       what=f"{net}, {result.n_train:,} training images: RBMs pretrained "
+                       "greedily (CD-1), fine-tuned by backprop (SGD, momentum 0.9, early "
+                       "stopping), learning rate chosen per init on a validation split", **common)
             )  # fmt: skip
     if result.log_likelihood is not None:
         figures.append(

@@ -1,0 +1,116 @@
+"""``deepkit reproduce``: the committed README table is rendered from the committed results.json,
+a quick run writes well-formed entries, ``--only`` replaces one measurement's entries only."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from deepkit import reproduce
+from deepkit.reference.validation import InputError
+from deepkit.reproduce import render, results
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBSET = ROOT / "tests" / "data" / "mnist_subset.npz"
+KEYS = {"name", "recipe", "figure", "what", "value", "fmt", "claim", "command", "seeds",
+        "seconds", "quick", "versions", "machine", "measured"}  # fmt: skip
+
+
+def _pending(entries):
+    measured = {e["name"] for e in entries}
+    return [(n, f.__doc__.splitlines()[0]) for n, (_, f) in reproduce.MEASURES.items()
+            if n not in measured]  # fmt: skip
+
+
+def test_committed_readme_and_results_md_are_rendered_from_results_json():
+    entries = results.load(ROOT / "results.json")
+    assert entries, "results.json holds no entries"
+    assert not any(e["quick"] for e in entries), "quick entries in the full-size results.json"
+    block = render.block(entries, _pending(entries), reproduce.NOT_MEASURED)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert render.splice(readme, block) == readme, (
+        "README table differs: deepkit reproduce --render"
+    )
+    expected = render.results_md(entries, _pending(entries), reproduce.NOT_MEASURED)
+    assert (ROOT / "results.md").read_text("utf-8") == expected
+
+
+def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_path):
+    readme = "# x\n\n<!-- results:start -->\nold\n<!-- results:end -->\n"
+    (tmp_path / "README.md").write_text(readme)
+    new = reproduce.reproduce(["t3", "mnist"], quick=True, directory=tmp_path, path=str(SUBSET),
+                              verbose=False)  # fmt: skip
+    document = json.loads((tmp_path / "results-quick.json").read_text())
+    assert document["entries"] == new
+    assert {e["name"] for e in new} == {"t3", "mnist"}
+    for entry in new:
+        assert KEYS <= set(entry), KEYS - set(entry)
+        assert entry["quick"] is True and entry["seeds"] == [0] and entry["seconds"] > 0
+        assert entry["command"].startswith(f"deepkit run {entry['recipe']}")
+        assert set(entry["versions"]) == {"python", "numpy", "tensorflow", "keras", "sklearn"}
+        assert entry["machine"]["cpu_count"] >= 1
+    # T3's worked examples are exact, on both engines
+    t3 = {e["figure"]: e["value"] for e in new if e["name"] == "t3"}
+    assert t3["2-2-1 net, relu hidden, input [-1, 2]"] == {"twin": -3.0, "Keras": -3.0}
+    assert t3["2-2-2-1 net, relu hidden, input [3, 5]"] == {"twin": 364.0, "Keras": 364.0}
+    # the quick MLP (1,200 images, 2 epochs) learns: far above the 10-class chance of 0.1
+    (accuracy,) = [e for e in new if e["figure"] == "test accuracy" and "keras" in e["what"]]
+    assert accuracy["value"] > 0.5 and "--limit 1200" in accuracy["command"]
+    assert (tmp_path / "README.md").read_text() == readme
+    md = (tmp_path / "results-quick.md").read_text()
+    assert "quick (small data): twin -3; Keras -3" in md and "`deepkit reproduce --only cnn`" in md
+
+
+def _entry(name, figure, value, seeds=(0,)):
+    entry = results.figure(figure, value, what="w", command=f"deepkit run {name}", seeds=seeds,
+                           seconds=1.0)  # fmt: skip
+    return results.stamp([entry], name, name, quick=False)[0]
+
+
+def test_merge_replaces_only_the_remeasured_measurement_and_keeps_the_table_order():
+    old = [_entry("t2", "a", 0.1), _entry("churn", "b", [0.1, 0.2, 0.3], (0, 1, 2)),
+           _entry("t2", "c", 0.2)]  # fmt: skip
+    new = [_entry("t2", "a", 0.9)]
+    merged = results.merge(old, new, list(reproduce.MEASURES))
+    assert [(e["name"], e["figure"], e["value"]) for e in merged] == [
+        ("churn", "b", pytest.approx(0.2)),
+        ("t2", "a", 0.9),
+    ]
+
+
+def test_several_seeds_give_mean_and_range_and_render_them():
+    entry = _entry("churn", "test accuracy", [0.84, 0.83, 0.86], (0, 1, 2))
+    assert entry["value"] == pytest.approx(0.8433333) and (entry["min"], entry["max"]) == (
+        0.83,
+        0.86,
+    )
+    row = render.table([entry]).splitlines()[-1]
+    assert "mean 0.8433, range 0.8300 to 0.8600" in row and "test accuracy (seeds 0-2)" in row
+    with pytest.raises(ValueError, match="2 values for 3 seeds"):
+        _entry("churn", "x", [0.1, 0.2], (0, 1, 2))
+
+
+def test_format_value_of_dicts_lists_and_matrices():
+    assert render.format_value({"twin": -3.0, "Keras": -3.0}, "{:.5g}") == "twin -3; Keras -3"
+    assert render.format_value([0.4183, 0.4861], "{:.3f}") == "0.418 / 0.486"
+    assert render.format_value([[1, 2], [3, 4]], None) == "[[1, 2], [3, 4]]"
+    assert render.format_value(0.9809, "{:.2%}") == "98.09%"
+
+
+def test_splice_needs_both_markers_in_order():
+    text = render.splice("a\n<!-- results:start -->\nold\n<!-- results:end -->\nb", "new")
+    assert text == "a\n<!-- results:start -->\nnew\n<!-- results:end -->\nb"
+    for broken in ("no markers", "<!-- results:end --> <!-- results:start -->"):
+        with pytest.raises(InputError, match="results:start"):
+            render.splice(broken, "new")
+
+
+def test_bad_input_is_refused_before_anything_runs(tmp_path):
+    with pytest.raises(InputError, match="unknown measurement 'mnsit'"):
+        reproduce.reproduce(["t3", "mnsit"], quick=True, directory=tmp_path, verbose=False)
+    assert not (tmp_path / "results-quick.json").exists()
+    with pytest.raises(InputError, match="no results to render"):
+        reproduce.render_files(tmp_path)
+    (tmp_path / "results.json").write_text("{not json")
+    with pytest.raises(InputError, match="not valid JSON"):
+        reproduce.render_files(tmp_path)
