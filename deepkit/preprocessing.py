@@ -9,7 +9,10 @@ features, in the order T3's code produces them (``FEATURE_NAMES``):
     Age, Tenure, Balance, NumOfProducts, HasCrCard, IsActiveMember, EstimatedSalary
 
 then standardizes every feature, ``z = (x - mean) / scale``, with the means and
-scales of the training split only.
+scales of the training split only (a constant feature gets scale 1, as in scikit-learn's
+``StandardScaler``). It also keeps each numeric column's range in the training split,
+``[min, max]``, so that scoring can flag customers unlike any it was trained on
+(``outside_training_range``).
 """
 
 import json
@@ -23,6 +26,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from deepkit.datasets.churn import FEATURE_COLUMNS, GENDERS, GEOGRAPHIES, validate_churn_frame
+from deepkit.datasets.churn_schema import RANGES
 from deepkit.reference.validation import InputError
 
 FEATURE_NAMES = (
@@ -38,7 +42,12 @@ FEATURE_NAMES = (
     "IsActiveMember",
     "EstimatedSalary",
 )
-_FORMAT = "deepkit.ChurnPreprocessor/1"
+# The raw numeric columns whose training range is kept (Geography and Gender are categories).
+RANGED_COLUMNS = tuple(c for c in FEATURE_COLUMNS if c in RANGES)
+_FORMAT = "deepkit.ChurnPreprocessor/2"
+_OLD_FORMATS = ("deepkit.ChurnPreprocessor/1",)  # saved before the training ranges were kept
+_NUMBER_LISTS = {"mean": len(FEATURE_NAMES), "scale": len(FEATURE_NAMES), "var": len(FEATURE_NAMES)}
+_RANGE_LISTS = {"training_min": len(RANGED_COLUMNS), "training_max": len(RANGED_COLUMNS)}
 
 
 class ChurnPreprocessor(TransformerMixin, BaseEstimator):
@@ -52,6 +61,8 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
     def fit(self, frame, y=None):
         frame = validate_churn_frame(frame, features_only=True)
         self.pipeline_ = _pipeline().fit(frame)
+        ranged = frame.loc[:, list(RANGED_COLUMNS)].astype(float)
+        self.training_min_, self.training_max_ = ranged.min().to_numpy(), ranged.max().to_numpy()
         self.n_features_in_ = len(FEATURE_COLUMNS)
         self.feature_names_in_ = np.array(FEATURE_COLUMNS, dtype=object)
         return self
@@ -59,6 +70,20 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
     def transform(self, frame):
         check_is_fitted(self, "pipeline_")
         return self.pipeline_.transform(validate_churn_frame(frame, features_only=True))
+
+    def outside_training_range(self, frame):
+        """For each row of ``frame``, its values outside the training split's range, e.g.
+        ``"Age 95 (trained on 18..92)"``, joined by ``"; "`` (``""`` for none)."""
+        check_is_fitted(self, "pipeline_")
+        frame = validate_churn_frame(frame, features_only=True)
+        flags = [[] for _ in range(len(frame))]
+        for column, low, high in zip(RANGED_COLUMNS, self.training_min_, self.training_max_):
+            values = frame[column].to_numpy(dtype=float)
+            for row in np.flatnonzero((values < low) | (values > high)):
+                flags[row].append(
+                    f"{column} {_plain(values[row])} (trained on {_plain(low)}..{_plain(high)})"
+                )
+        return ["; ".join(row) for row in flags]
 
     def get_feature_names_out(self, input_features=None):
         """The fitted pipeline's names of its 11 output features (``FEATURE_NAMES``)."""
@@ -78,38 +103,27 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
             "scale": scaler.scale_.tolist(),
             "var": scaler.var_.tolist(),
             "n_samples_seen": int(scaler.n_samples_seen_),
+            "ranged_columns": list(RANGED_COLUMNS),
+            "training_min": self.training_min_.tolist(),
+            "training_max": self.training_max_.tolist(),
         }
 
     @classmethod
     def from_dict(cls, state):
-        """Rebuild a fitted preprocessor from ``to_dict``'s output."""
-        if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise InputError(f"not a saved ChurnPreprocessor (expected format {_FORMAT!r})")
-        if (
-            tuple(state["geography_categories"]) != GEOGRAPHIES
-            or tuple(state["gender_categories"]) != GENDERS
-            or tuple(state["feature_names"]) != FEATURE_NAMES
-        ):
-            raise InputError(
-                "saved preprocessor has different categories or features than this deepkit"
-            )
-        mean, scale, var = (
-            np.asarray(state[k], dtype=np.float64) for k in ("mean", "scale", "var")
-        )
-        if not mean.shape == scale.shape == var.shape == (len(FEATURE_NAMES),):
-            raise InputError(
-                f"saved means, scales and variances must each have {len(FEATURE_NAMES)} entries"
-            )
+        """Rebuild a fitted preprocessor from ``to_dict``'s output, after checking every
+        field: keys, categories, lengths, finite numbers, positive scales, ordered ranges."""
+        mean, scale, var, low, high, samples = _checked_state(state)
         pipeline = _pipeline()
         # The encoders have fixed categories, so fitting them on one row per category
         # reproduces their fitted state; the scaler gets the saved statistics.
         pipeline.named_steps["encode"].fit(_one_row_per_category())
         scaler = pipeline.named_steps["scale"]
         scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var
-        scaler.n_samples_seen_ = state["n_samples_seen"]
+        scaler.n_samples_seen_ = samples
         scaler.n_features_in_ = len(FEATURE_NAMES)
         preprocessor = cls()
         preprocessor.pipeline_ = pipeline
+        preprocessor.training_min_, preprocessor.training_max_ = low, high
         preprocessor.n_features_in_ = len(FEATURE_COLUMNS)
         preprocessor.feature_names_in_ = np.array(FEATURE_COLUMNS, dtype=object)
         return preprocessor
@@ -121,13 +135,76 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, path):
-        """Read a preprocessor written by ``save``."""
+        """Read a preprocessor written by ``save``; a bad file is one ``InputError`` naming it."""
         with open(path, encoding="utf-8") as file:
             try:
                 state = json.load(file)
-            except json.JSONDecodeError as error:
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
                 raise InputError(f"{path}: not valid JSON ({error})") from None
-        return cls.from_dict(state)
+        try:
+            return cls.from_dict(state)
+        except InputError as error:
+            raise InputError(f"{path}: {error}") from None
+
+
+def _checked_state(state):
+    """``(mean, scale, var, training_min, training_max, n_samples_seen)`` of a saved state,
+    each checked; ``InputError`` naming the first bad field."""
+    if isinstance(state, dict) and state.get("format") in _OLD_FORMATS:
+        raise InputError(
+            f"saved by an older deepkit ({state['format']}) without the training ranges that "
+            "scoring needs to flag unusual customers; retrain and save with deepkit run churn --save"
+        )
+    if not isinstance(state, dict) or state.get("format") != _FORMAT:
+        raise InputError(f"not a saved ChurnPreprocessor (expected format {_FORMAT!r})")
+    expected = {
+        "geography_categories": list(GEOGRAPHIES),
+        "gender_categories": list(GENDERS),
+        "feature_names": list(FEATURE_NAMES),
+        "ranged_columns": list(RANGED_COLUMNS),
+        **dict.fromkeys(_NUMBER_LISTS, None),
+        **dict.fromkeys(_RANGE_LISTS, None),
+        "n_samples_seen": None,
+    }
+    missing = [key for key in expected if key not in state]
+    if missing:
+        raise InputError(f"missing key(s): {', '.join(missing)}")
+    for key, value in expected.items():
+        if value is not None and state[key] != value:
+            raise InputError(
+                f"{key} is {state[key]!r}, expected {value!r}: saved preprocessor has different "
+                "categories or features than this deepkit"
+            )
+    arrays = {key: _numbers(state, key, n) for key, n in {**_NUMBER_LISTS, **_RANGE_LISTS}.items()}
+    if not np.all(arrays["scale"] > 0):
+        raise InputError(f"scale must hold positive numbers, got {state['scale']!r}")
+    if not np.all(arrays["var"] >= 0):
+        raise InputError(f"var must hold numbers >= 0, got {state['var']!r}")
+    if not np.all(arrays["training_min"] <= arrays["training_max"]):
+        raise InputError("training_min must not exceed training_max")
+    samples = state["n_samples_seen"]
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise InputError(f"n_samples_seen must be an int >= 1, got {samples!r}")
+    return (*arrays.values(), samples)
+
+
+def _numbers(state, key, length):
+    """``state[key]`` as a float array, after checking it is a list of ``length`` finite numbers."""
+    value = state[key]
+    if (
+        not isinstance(value, list)
+        or len(value) != length
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        or not np.all(np.isfinite(value))
+    ):
+        raise InputError(f"{key} must be a list of {length} finite numbers, got {value!r}")
+    return np.asarray(value, dtype=np.float64)
+
+
+def _plain(number):
+    """``number`` without a trailing ``.0`` when it is whole: ``92``, ``250898.09``."""
+    number = float(number)
+    return str(int(number)) if number.is_integer() and abs(number) < 1e15 else f"{number:.10g}"
 
 
 def _pipeline():

@@ -1,9 +1,9 @@
 """Loading ``.keras`` files safely: the one place deepkit opens a model file.
 
 ``load_keras(path)`` uses Keras's safe mode, which refuses files that would run
-arbitrary code when loaded (a ``Lambda`` layer's pickled bytecode); a file you
-trust can be opened with ``safe_mode=False`` (``--unsafe`` on the command line).
-A missing, truncated or corrupt file gets one line naming it.
+arbitrary code when loaded (a ``Lambda`` layer's pickled bytecode). A missing,
+truncated or corrupt file gets one line naming it and the problem; no message
+ever advises loading unsafely.
 """
 
 import zipfile
@@ -26,10 +26,15 @@ def load_keras(path, safe_mode=True, compile=True):
     except ValueError as error:
         if "safe_mode" in str(error) or "Lambda" in str(error):
             raise InputError(
-                f"{path}: refused in safe mode: the file holds code that would run when "
-                "loaded (a Lambda layer). Load it only if you trust it: safe_mode=False, "
-                "or --unsafe on the command line"
+                f"{path}: refused: the file holds code that would run when loaded "
+                "(a Lambda layer), and deepkit opens only model files without code"
             ) from None
-        raise InputError(f"{path}: cannot be loaded as a Keras model ({error})") from None
-    except (OSError, KeyError, zipfile.BadZipFile) as error:
-        raise InputError(f"{path}: corrupt .keras file ({error})") from None
+        raise InputError(
+            f"{path}: cannot be loaded as a Keras model ({_first_line(error)})"
+        ) from None
+    except (OSError, KeyError, TypeError, AttributeError, zipfile.BadZipFile) as error:
+        raise InputError(f"{path}: corrupt .keras file ({_first_line(error)})") from None
+
+
+def _first_line(error):
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -98,7 +98,7 @@ def test_json_round_trip_transforms_identically(churn, fitted, tmp_path):
 
 def test_tampered_json_is_rejected(fitted, tmp_path):
     state = fitted.to_dict()
-    with pytest.raises(ValueError, match="11 entries"):
+    with pytest.raises(ValueError, match="mean must be a list of 11 finite numbers"):
         ChurnPreprocessor.from_dict({**state, "mean": state["mean"][:10]})
     with pytest.raises(ValueError, match="different categories"):
         ChurnPreprocessor.from_dict({**state, "geography_categories": ["France", "Spain"]})

@@ -9,12 +9,23 @@ and the offending value and row of the first problem it finds.
 import gzip
 import hashlib
 import io
+import zlib
 from importlib import resources
 
-import numpy as np
 import pandas as pd
 
+from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES, check_frame
 from deepkit.reference.validation import InputError
+
+__all__ = [
+    "CHURN_COLUMNS",
+    "FEATURE_COLUMNS",
+    "GENDERS",
+    "GEOGRAPHIES",
+    "TARGET",
+    "load_churn",
+    "load_customers",
+]
 
 CHURN_COLUMNS = (
     "RowNumber",
@@ -34,27 +45,8 @@ CHURN_COLUMNS = (
 )
 FEATURE_COLUMNS = CHURN_COLUMNS[3:13]  # CreditScore .. EstimatedSalary, T3's columns 3..12
 TARGET = "Exited"
-GEOGRAPHIES = ("France", "Germany", "Spain")
-GENDERS = ("Female", "Male")
-SHA256 = "ee2a5c9d8daf3aed0d91c4d883a84ebb77d271447bebc0f0c80aafb0f288ceab"
 
-# column -> kind: "int" (whole numbers), "float", "binary" (0 or 1), "text", or allowed categories
-_KINDS = {
-    "RowNumber": "int",
-    "CustomerId": "int",
-    "Surname": "text",
-    "CreditScore": "int",
-    "Geography": GEOGRAPHIES,
-    "Gender": GENDERS,
-    "Age": "int",
-    "Tenure": "int",
-    "Balance": "float",
-    "NumOfProducts": "int",
-    "HasCrCard": "binary",
-    "IsActiveMember": "binary",
-    "EstimatedSalary": "float",
-    "Exited": "binary",
-}
+SHA256 = "ee2a5c9d8daf3aed0d91c4d883a84ebb77d271447bebc0f0c80aafb0f288ceab"
 
 
 def load_churn(path=None, features_only=False):
@@ -62,9 +54,9 @@ def load_churn(path=None, features_only=False):
 
     Without ``path``, the shipped copy (10,000 rows) is read and its sha256 is
     checked. With ``path``, a CSV (optionally gzipped) with the same schema is
-    read and validated by ``validate_churn_frame``. ``features_only=True``
-    returns only the 10 ``FEATURE_COLUMNS``, and reads customers to score,
-    which need only those.
+    read and validated by ``validate_churn_frame``; any problem is one
+    ``InputError`` naming the file. ``features_only=True`` returns only the 10
+    ``FEATURE_COLUMNS``, and reads customers to score, which need only those.
     """
     if path is None:
         raw = gzip.decompress(
@@ -73,13 +65,44 @@ def load_churn(path=None, features_only=False):
         return validate_churn_frame(
             pd.read_csv(io.BytesIO(_verified(raw))), features_only=features_only
         )
+    return _validated(read_csv(path), path, features_only)
+
+
+def load_customers(path):
+    """``(ids, features)`` of the customers to score in the CSV at ``path``: their
+    ``CustomerId`` column if present (else a ``row`` Series of the row numbers that
+    error messages use) and the 10 validated ``FEATURE_COLUMNS``."""
+    frame = read_csv(path)
+    features = _validated(frame, path, features_only=True)
+    if "CustomerId" in frame.columns:
+        return frame["CustomerId"], features
+    return pd.Series(frame.index, index=frame.index, name="row"), features
+
+
+def read_csv(path):
+    """The CSV at ``path`` as read by pandas; an unreadable file is one ``InputError``
+    naming it and the problem (encoding, CSV syntax, empty, corrupt gzip)."""
     try:
-        frame = pd.read_csv(path)
+        return pd.read_csv(path)
     except pd.errors.EmptyDataError:
-        raise InputError(
-            f"{path}: the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})"
-        ) from None
-    return validate_churn_frame(frame, features_only=features_only)
+        problem = f"the file is empty (expected a header with columns {', '.join(CHURN_COLUMNS)})"
+    except UnicodeDecodeError as error:
+        problem = (
+            f"not UTF-8 text ({error.reason}: byte {error.object[error.start]:#04x} at "
+            f"position {error.start}); save it as a UTF-8 CSV"
+        )
+    except pd.errors.ParserError as error:
+        problem = f"not a readable CSV ({str(error).strip().splitlines()[-1]})"
+    except (EOFError, zlib.error, gzip.BadGzipFile) as error:
+        problem = f"corrupt or truncated compressed file ({error})"
+    raise InputError(f"{path}: {problem}")
+
+
+def _validated(frame, path, features_only):
+    try:
+        return validate_churn_frame(frame, features_only=features_only)
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None
 
 
 def validate_churn_frame(frame, features_only=False):
@@ -88,9 +111,10 @@ def validate_churn_frame(frame, features_only=False):
     With ``features_only=False`` the frame must have exactly ``CHURN_COLUMNS``;
     with ``features_only=True`` it must have the 10 ``FEATURE_COLUMNS`` and may
     also carry the identifier and target columns, which are dropped. Raises
-    ``ValueError`` naming the column and the first offending value and row for:
-    missing or unknown columns, no rows, missing values (NaN), non-numeric or
-    fractional numbers, binary columns outside {0, 1}, unknown categories.
+    ``InputError`` naming the column and the first offending value and row for:
+    missing or unknown columns, no rows, and everything ``churn_schema`` checks
+    (missing values, non-numbers, fractions, values outside the valid ranges,
+    unknown categories).
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"expected a pandas DataFrame, got {type(frame).__name__}")
@@ -105,8 +129,7 @@ def validate_churn_frame(frame, features_only=False):
         )
     if len(frame) == 0:
         raise InputError("the table has no rows")
-    for column in required:
-        _check_column(frame[column], column, _KINDS[column])
+    check_frame(frame, required)
     return frame.loc[:, list(required)]
 
 
@@ -117,57 +140,3 @@ def _verified(raw):
             f"the shipped churn data is corrupted: sha256 {digest}, expected {SHA256}; reinstall deepkit"
         )
     return raw
-
-
-def _check_column(values, column, kind):
-    nan = values.isna()
-    if nan.any():
-        raise InputError(f"column {column!r} has a missing value (NaN) at row {nan.idxmax()!r}")
-    if kind == "text" or isinstance(kind, tuple):
-        not_text = ~values.map(lambda v: isinstance(v, str))
-        if not_text.any():
-            row = not_text.idxmax()
-            raise InputError(
-                f"column {column!r} must hold text; row {row!r} has {_show(values[row])}"
-            )
-        if isinstance(kind, tuple):
-            unknown = ~values.isin(kind)
-            if unknown.any():
-                row = unknown.idxmax()
-                raise InputError(
-                    f"column {column!r} has unknown value {_show(values[row])} at row {row!r} "
-                    f"(expected one of {', '.join(kind)})"
-                )
-        return
-    allowed = (int, float, np.number, np.bool_) if kind == "binary" else (int, float, np.number)
-    rejected = () if kind == "binary" else (bool, np.bool_)
-    is_number = values.map(lambda v: isinstance(v, allowed) and not isinstance(v, rejected))
-    if not is_number.all():
-        # point at a value that is not a number even as text ("forty", not "42")
-        unparsable = ~is_number & pd.to_numeric(values.astype(str), errors="coerce").isna()
-        row = (unparsable if unparsable.any() else ~is_number).idxmax()
-        raise InputError(f"column {column!r} must be numeric; row {row!r} has {_show(values[row])}")
-    numbers = values.astype(float)
-    infinite = ~np.isfinite(numbers)
-    if infinite.any():
-        row = infinite.idxmax()
-        raise InputError(f"column {column!r} must be finite; row {row!r} has {_show(values[row])}")
-    if kind in ("int", "binary"):
-        fractional = numbers % 1 != 0
-        if fractional.any():
-            row = fractional.idxmax()
-            raise InputError(
-                f"column {column!r} must hold whole numbers; row {row!r} has {_show(values[row])}"
-            )
-    if kind == "binary":
-        outside = ~numbers.isin((0.0, 1.0))
-        if outside.any():
-            row = outside.idxmax()
-            raise InputError(
-                f"column {column!r} must be 0 or 1; row {row!r} has {_show(values[row])}"
-            )
-
-
-def _show(value):
-    """``repr`` of a cell, with NumPy scalars shown as plain Python numbers."""
-    return repr(value.item() if isinstance(value, np.generic) else value)

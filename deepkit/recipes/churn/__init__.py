@@ -23,20 +23,34 @@ Modules, one job each: ``configs`` (the tutorial and tuned settings, the tuning 
 ``steps`` (the steps above), ``result`` (``ChurnResult`` and the saved ``ChurnBundle``),
 ``recipe`` (``run``), ``tuning`` (``tune``, ``compare``, ``side_by_side``) and ``cli``
 (``deepkit run churn`` and ``deepkit predict churn``). Everything is re-exported here.
+
+At the edges: the data's types and valid ranges are one pandera schema
+(``deepkit.datasets.churn_schema``), refused with column, row and value before any work;
+``split`` and ``carve`` refuse degenerate splits; bundles flag customers outside the
+training range (``OutsideTrainingRangeWarning``, ``ChurnBundle.score_table``).
 """
 
 from deepkit.recipes.churn.cli import add_arguments, add_predict_arguments, main, predict_main
 from deepkit.recipes.churn.configs import CONFIGS, TUNING_BASE, TUNING_GRID, settings_of
 from deepkit.recipes.churn.recipe import run
-from deepkit.recipes.churn.result import ChurnBundle, ChurnResult, load
+from deepkit.recipes.churn.result import (
+    ChurnBundle,
+    ChurnResult,
+    OutsideTrainingRangeWarning,
+    load,
+)
 from deepkit.recipes.churn.steps import (
     LABELS,
+    MIN_SPLIT_ROWS,
     NEW_CUSTOMER,
     STEPS_PER_EXECUTION,
     TUTORIAL_ACCURACY,
     build,
     carve,
+    check_both_classes,
+    check_split,
     classification_metrics,
+    customers_frame,
     evaluate,
     labels,
     load_data,
@@ -51,6 +65,7 @@ from deepkit.recipes.churn.tuning import Table, compare, side_by_side, tune, val
 __all__ = [
     "CONFIGS",
     "LABELS",
+    "MIN_SPLIT_ROWS",
     "NEW_CUSTOMER",
     "STEPS_PER_EXECUTION",
     "TUNING_BASE",
@@ -58,13 +73,17 @@ __all__ = [
     "TUTORIAL_ACCURACY",
     "ChurnBundle",
     "ChurnResult",
+    "OutsideTrainingRangeWarning",
     "Table",
     "add_arguments",
     "add_predict_arguments",
     "build",
     "carve",
+    "check_both_classes",
+    "check_split",
     "classification_metrics",
     "compare",
+    "customers_frame",
     "evaluate",
     "labels",
     "load",

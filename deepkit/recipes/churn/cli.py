@@ -3,17 +3,21 @@
 Four modes: one training run (the default), ``--engine both`` (Keras and the NumPy twin side
 by side), ``--compare`` and ``--tune``. argparse refuses ``--compare`` with ``--tune`` (one
 mutually exclusive group); ``refuse_conflicts`` refuses an option the chosen mode would
-silently ignore, naming it, before any work starts.
+silently ignore, naming it, and a ``--save`` folder it cannot write, before any work starts.
+``deepkit predict churn`` prints a table (id, probability, decision, flags) and ``--out``
+writes it as CSV.
 """
 
+import tempfile
 from pathlib import Path
 
-from deepkit.datasets.churn import load_churn
+from deepkit.datasets.churn import load_customers
 from deepkit.recipes.churn.configs import CONFIGS
 from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.result import load
 from deepkit.recipes.churn.tuning import compare, side_by_side, tune
 from deepkit.reference.validation import InputError
+from deepkit.report import format_grid
 from deepkit.training import ENGINES
 
 # The options only a single training run uses, each with its value when not given.
@@ -68,10 +72,10 @@ def add_arguments(parser):
 
 
 def refuse_conflicts(args):
-    """Raise ``InputError`` for a ``--save`` path that is a file, or naming the options that
-    ``args``' mode would ignore."""
-    if args.save is not None and Path(args.save).exists() and not Path(args.save).is_dir():
-        raise InputError(f"--save {args.save}: exists and is not a directory")
+    """Raise ``InputError`` for a ``--save`` directory that cannot be written, or naming the
+    options that ``args``' mode would ignore."""
+    if args.save is not None:
+        check_writable_directory(args.save, "--save")
     given = [
         flag
         for flag, unset in SINGLE_RUN_DEFAULTS.items()
@@ -114,7 +118,8 @@ def main(args):
         if args.save is not None:
             result.save(args.save)
             print(
-                f"saved to {args.save}; score customers with: deepkit predict churn {args.save} --csv FILE"
+                f"saved to {args.save}; score customers with: "
+                f"deepkit predict churn {args.save} --input FILE"
             )
     return 0
 
@@ -122,14 +127,61 @@ def main(args):
 def add_predict_arguments(parser):
     parser.add_argument("directory", help="a bundle saved by `deepkit run churn --save DIR`")
     parser.add_argument(
+        "--input",
         "--csv",
+        dest="input",
+        metavar="CSV",
         required=True,
-        help="customers to score: the 10 feature columns (identifier columns are ignored)",
+        help="customers to score: the 10 feature columns, and CustomerId to name them "
+        "(other identifier columns are ignored)",
     )
+    parser.add_argument("--out", metavar="FILE", help="also write the table to FILE as CSV")
 
 
 def predict_main(args):
-    customers = load_churn(args.csv, features_only=True)
-    for probability in load(args.directory).predict_proba(customers):
-        print(f"{probability:.6f}")
+    """Print each customer's id, churn probability, decision and out-of-range flags."""
+    if args.out is not None:
+        check_writable_file(args.out, "--out")
+    ids, customers = load_customers(args.input)
+    table = load(args.directory).score_table(customers, ids)
+    flagged = int((table["flags"] != "").sum())
+    rows = [
+        [i, f"{p:.6f}", decision, flags or "-"]
+        for i, p, decision, flags in table.itertuples(index=False)
+    ]
+    print(format_grid([ids.name, "probability", "decision", "outside training range"], rows))
+    if flagged:
+        print(f"{flagged} of {len(table)} customer(s) outside the training range: extrapolated")
+    if args.out is not None:
+        table.to_csv(args.out, index=False, float_format="%.6f")
+        print(f"written to {args.out}")
     return 0
+
+
+def check_writable_directory(path, option):
+    """Raise ``InputError`` unless ``path`` is (or can be made) a directory we can write in.
+
+    It is created if missing and probed with a temporary file, before any work."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{option} {path}: exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        raise InputError(f"{option} {path}: cannot write there ({error.strerror})") from None
+
+
+def check_writable_file(path, option):
+    """Raise ``InputError`` unless the file ``path`` can be written (its folder must exist)."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{option} {path}: is a directory, expected a file name")
+    if not path.parent.is_dir():
+        raise InputError(f"{option} {path}: no such directory {path.parent}")
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as error:
+        raise InputError(f"{option} {path}: cannot write there ({error.strerror})") from None

@@ -20,7 +20,7 @@ from deepkit.recipes.churn.steps import (
     split,
     train,
 )
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import check_choice, check_float, check_int
 from deepkit.seeding import set_seed
 from deepkit.training import ENGINES
 
@@ -41,15 +41,21 @@ def run(
 
     ``epochs`` and ``batch_size`` default to the config's (tutorial: 50 and 10;
     tuned: up to 200 with early stopping, batch 128). ``path`` loads a user's
-    CSV instead of the shipped table. The same ``seed`` gives the same result.
+    CSV instead of the shipped table. The same ``seed`` gives the same result. Bad
+    arguments, data outside the schema's ranges and degenerate splits (see ``split``)
+    are refused with an ``InputError`` before any training.
     ``result.seconds`` times everything after loading the data and TensorFlow:
     split, preprocessing, training, evaluation and scoring.
     """
+    # every argument, then the data and its splits, checked before TensorFlow is even imported
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if value is not None:
+            check_int(value, name, min_value=1)
+    test_size = check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
+    seed = check_int(seed, "seed", min_value=0)
+    check_choice(engine, "engine", ENGINES)
     settings = settings_of(config, epochs=epochs, batch_size=batch_size)
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    frame = load_data(path)  # validated before TensorFlow is even imported
-    set_seed(seed)
+    frame = load_data(path)
     start = time.perf_counter()
     train_frame, test_frame = split(frame, test_size, seed)
     validation_data = None
@@ -62,6 +68,7 @@ def run(
         validation_data = (x_validation, labels(validation_frame))
     else:
         preprocessor, x_train, x_test = preprocess(train_frame, test_frame)
+    set_seed(seed)
     model, history = train(
         build(config, seed),
         x_train,

@@ -5,13 +5,16 @@ A bundle is a directory of ``model.keras``, ``preprocessor.json`` and ``result.j
 """
 
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from deepkit.preprocessing import ChurnPreprocessor
-from deepkit.recipes.churn.steps import LABELS, TUTORIAL_ACCURACY, score
+from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
+from deepkit.recipes.churn.steps import LABELS, TUTORIAL_ACCURACY, customers_frame, score
+from deepkit.reference.validation import InputError
 from deepkit.report import format_confusion_matrix, format_table
 
 
@@ -65,20 +68,59 @@ class ChurnResult:
         return ChurnBundle(self.model, self.preprocessor).save(directory, metrics)
 
 
+class OutsideTrainingRangeWarning(UserWarning):
+    """Customers scored with values outside the range the model was trained on."""
+
+
 @dataclass
 class ChurnBundle:
-    """A fitted churn model with its preprocessor: scores customers from named fields."""
+    """A fitted churn model with its preprocessor: scores customers from named fields.
+
+    Impossible values (outside ``deepkit.datasets.churn_schema.RANGES``, a negative age)
+    are refused; values possible but outside the training data's range are flagged: a
+    warning from ``predict_proba``, a ``flags`` column in ``score_table``.
+    """
 
     model: object
     preprocessor: ChurnPreprocessor
 
     def predict_proba(self, customers):
-        """Churn probability of each customer (DataFrame, dict or list of dicts)."""
-        return score(self.model, self.preprocessor, customers)
+        """Churn probability of each customer (DataFrame, dict or list of dicts); warns
+        ``OutsideTrainingRangeWarning`` naming the customers outside the training range."""
+        table = self.score_table(customers)
+        flagged = table[table["flags"] != ""]
+        if len(flagged):
+            shown = "; ".join(
+                f"row {row}: {flags}" for row, flags in zip(flagged["row"][:3], flagged["flags"])
+            )
+            more = f" (and {len(flagged) - 3} more)" if len(flagged) > 3 else ""
+            warnings.warn(
+                f"{len(flagged)} of {len(table)} customer(s) outside the training range, "
+                f"scored by extrapolation: {shown}{more}",
+                OutsideTrainingRangeWarning,
+                stacklevel=2,
+            )
+        return table["probability"].to_numpy()
 
     def predict(self, customers):
         """1 for customers predicted to leave (probability > 0.5), else 0."""
         return (self.predict_proba(customers) > 0.5).astype(int)
+
+    def score_table(self, customers, ids=None):
+        """A DataFrame, one row per customer: ``ids`` (a Series, e.g. ``CustomerId``; by
+        default ``row``, the frame's index, as error messages name rows), ``probability``, ``decision`` ("leaves" if > 0.5, else
+        "stays") and ``flags`` (values outside the training range, ``""`` for none)."""
+        frame = customers_frame(customers)
+        probabilities = score(self.model, self.preprocessor, frame)
+        ids = pd.Series(frame.index, name="row") if ids is None else ids
+        return pd.DataFrame(
+            {
+                ids.name: ids.to_numpy(),
+                "probability": probabilities,
+                "decision": np.where(probabilities > 0.5, LABELS[1], LABELS[0]),
+                "flags": self.preprocessor.outside_training_range(frame),
+            }
+        )
 
     def save(self, directory, metrics=None):
         directory = Path(directory)
@@ -93,7 +135,8 @@ class ChurnBundle:
 
 
 def load(directory):
-    """The ``ChurnBundle`` saved by ``ChurnResult.save(directory)``."""
+    """The ``ChurnBundle`` saved by ``ChurnResult.save(directory)``; a missing, corrupt or
+    mismatched file is one ``InputError`` (or ``FileNotFoundError``) naming it."""
     directory = Path(directory)
     for name in ("model.keras", "preprocessor.json"):
         if not (directory / name).is_file():
@@ -102,7 +145,15 @@ def load(directory):
             )
     from deepkit.saving import load_keras
 
-    return ChurnBundle(
-        load_keras(directory / "model.keras"),
-        ChurnPreprocessor.load(directory / "preprocessor.json"),
-    )
+    preprocessor = ChurnPreprocessor.load(directory / "preprocessor.json")
+    model = load_keras(directory / "model.keras")
+    shapes = {"input": model.inputs[0].shape, "output": model.outputs[0].shape}
+    expected = {"input": (None, len(FEATURE_NAMES)), "output": (None, 1)}
+    for side, shape in shapes.items():
+        if tuple(shape) != expected[side]:
+            raise InputError(
+                f"{directory / 'model.keras'}: the model's {side} shape is {tuple(shape)}, but "
+                f"preprocessor.json makes {len(FEATURE_NAMES)} features -> 1 probability: "
+                "the files come from different bundles"
+            )
+    return ChurnBundle(model, preprocessor)

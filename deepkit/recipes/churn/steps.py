@@ -11,7 +11,7 @@ import pandas as pd
 from deepkit.datasets.churn import TARGET, load_churn
 from deepkit.preprocessing import ChurnPreprocessor
 from deepkit.recipes.churn.configs import settings_of
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import InputError, check_float, check_int
 from deepkit.training import carve_validation, fit
 
 # T3's single new customer, from named fields (its hand-encoded row meant France and Male).
@@ -32,6 +32,9 @@ LABELS = ("stays", "leaves")
 # Training steps per graph call: 800 = one tutorial epoch (8,000 rows / batch 10). The churn
 # net's step is tiny, so returning to Python after every step costs more than the step itself.
 STEPS_PER_EXECUTION = 800
+# The fewest rows a training, validation or test split may have: fewer cannot train or be
+# scored meaningfully (a ROC AUC of 5 customers says nothing).
+MIN_SPLIT_ROWS = 10
 
 
 def load_data(path=None):
@@ -40,12 +43,50 @@ def load_data(path=None):
 
 
 def split(frame, test_size=0.2, seed=0):
-    """``(train_frame, test_frame)``, shuffled with ``seed`` (T3's train_test_split)."""
+    """``(train_frame, test_frame)``, shuffled with ``seed`` (T3's train_test_split).
+
+    Refused before any work (``InputError`` with the reason): a target of one class only,
+    and a split that leaves either side fewer than ``MIN_SPLIT_ROWS`` rows or no customer
+    of a class."""
     from sklearn.model_selection import train_test_split
 
-    if not 0.0 < test_size < 1.0:
-        raise InputError(f"test_size must be between 0 and 1, got {test_size!r}")
-    return train_test_split(frame, test_size=test_size, random_state=seed)
+    test_size = check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
+    seed = check_int(seed, "seed", min_value=0)
+    check_both_classes(frame, "the data")
+    train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed)
+    for name, part in (("test split", test_frame), ("training split", train_frame)):
+        check_split(part, name, f"test_size {test_size} of {len(frame)} rows")
+    return train_frame, test_frame
+
+
+def check_both_classes(frame, name):
+    """Raise ``InputError`` unless ``frame``'s target holds customers of both classes."""
+    present = np.unique(labels(frame)).astype(int)
+    if len(present) < 2:
+        only = (
+            f"only {present[0]} (every customer {LABELS[present[0]]})"
+            if len(present)
+            else "no rows"
+        )
+        raise InputError(
+            f"column {TARGET!r} of {name} holds {only}: a classifier needs both classes"
+        )
+
+
+def check_split(frame, name, cause):
+    """Raise ``InputError`` naming ``cause`` if ``frame`` (the ``name`` split) has fewer than
+    ``MIN_SPLIT_ROWS`` rows or lacks a class."""
+    if len(frame) < MIN_SPLIT_ROWS:
+        raise InputError(
+            f"{cause} leaves {len(frame)} row(s) in the {name}; it needs at least {MIN_SPLIT_ROWS}"
+        )
+    counts = np.bincount(labels(frame).astype(int), minlength=2)
+    for label, count in zip(LABELS, counts):
+        if count == 0:
+            raise InputError(
+                f"{cause} leaves no customer who {label} in the {name}; "
+                "both classes are needed to train and to score"
+            )
 
 
 def preprocess(train_frame, *frames):
@@ -67,6 +108,7 @@ def build(config="tutorial", seed=0):
     settings), on deepkit's fast path (``STEPS_PER_EXECUTION``)."""
     from deepkit.models.dense import churn_ann, mlp
 
+    seed = check_int(seed, "seed", min_value=0)
     if config == "tutorial":
         return churn_ann(seed=seed, steps_per_execution=STEPS_PER_EXECUTION)
     settings = settings_of(config)
@@ -87,10 +129,22 @@ def build(config="tutorial", seed=0):
 
 
 def carve(train_frame, fraction, seed=0):
-    """``(fit_frame, validation_frame)``: a stratified validation split carved off ``train_frame``."""
+    """``(fit_frame, validation_frame)``: a stratified validation split carved off
+    ``train_frame``; both checked like ``split``'s (rows and classes)."""
+    fraction = check_float(fraction, "validation fraction", 0.0, 1.0, False, False)
+    cause = f"a validation fraction of {fraction} of {len(train_frame)} training rows"
+    rows = round(fraction * len(train_frame))
+    if rows < MIN_SPLIT_ROWS:
+        raise InputError(
+            f"{cause} leaves {rows} row(s) in the validation split; it needs at least {MIN_SPLIT_ROWS}"
+        )
+    if np.bincount(labels(train_frame).astype(int), minlength=2).min() < 2:
+        raise InputError(f"{cause}: the training split needs at least 2 customers of each class")
     (fit_frame, _), (validation_frame, _) = carve_validation(
         train_frame, labels(train_frame), fraction, seed=seed, stratify=True
     )
+    check_split(validation_frame, "validation split", cause)
+    check_split(fit_frame, "training split left after the validation carve", cause)
     return fit_frame, validation_frame
 
 
@@ -111,8 +165,19 @@ def evaluate(model, x, y):
 
 
 def classification_metrics(y, probabilities):
-    """Accuracy and confusion matrix at threshold 0.5, ROC AUC, and the always-"stays" baseline."""
+    """Accuracy and confusion matrix at threshold 0.5, ROC AUC, and the always-"stays" baseline.
+
+    Never a NaN figure: non-finite probabilities (training diverged) and a ``y`` of one
+    class (no ROC AUC) are refused with the reason."""
     from sklearn.metrics import confusion_matrix, roc_auc_score
+
+    if not np.all(np.isfinite(probabilities)):
+        raise InputError(
+            "the model's probabilities are not finite (NaN or inf): training diverged; "
+            "try a lower learning rate"
+        )
+    if len(np.unique(y)) < 2:
+        raise InputError("ROC AUC needs customers of both classes; these are all of one class")
 
     predicted = (probabilities > 0.5).astype(np.float32)
     return {
@@ -133,13 +198,21 @@ def predict_probabilities(model, x):
 
 
 def score(model, preprocessor, customers):
-    """Churn probabilities of customers given by named fields.
+    """Churn probabilities of customers given by named fields (see ``customers_frame``)."""
+    frame = customers_frame(customers)
+    return predict_probabilities(model, preprocessor.transform(frame).astype(np.float32))
 
-    ``customers`` is a DataFrame, one dict of fields (one customer) or a list
-    of dicts; fields are the 10 feature columns (``NEW_CUSTOMER`` shows them).
-    """
+
+def customers_frame(customers):
+    """``customers`` as a DataFrame: a DataFrame, one dict of fields (one customer) or a
+    list of dicts; fields are the 10 feature columns (``NEW_CUSTOMER`` shows them)."""
     if isinstance(customers, dict):
         customers = [customers]
-    if isinstance(customers, list):
+    if isinstance(customers, list) and customers and all(isinstance(c, dict) for c in customers):
         customers = pd.DataFrame(customers)
-    return predict_probabilities(model, preprocessor.transform(customers).astype(np.float32))
+    if not isinstance(customers, pd.DataFrame):
+        raise InputError(
+            "customers must be a DataFrame, a dict or a non-empty list of dicts, "
+            f"got {type(customers).__name__}"
+        )
+    return customers
