@@ -9,19 +9,24 @@ What it measures, in one run:
 
 - MNIST: test error of the pretrained-then-fine-tuned DBN and of the same net
   from random init, same fine-tuning budget (epochs, early stopping on a
-  validation split carved from the training images; the test set is used once).
-- Low labels: the same two nets fine-tuned on ``labels`` labelled images only;
-  pretraining saw every training image outside the validation split, unlabelled.
+  validation split carved from the training images). Each init keeps, of the
+  candidate fine-tuning learning rates, the one best on the validation split
+  (a random-init sigmoid net stays at chance at the rate a pretrained one
+  likes); the test set is used once per init.
+- Low labels: the same two nets fine-tuned on ``labels`` labelled images only.
+  Pretraining (shared by both regimes) saw every training image, unlabelled.
 - The first RBM's average test log-likelihood of binarized MNIST (pixels > 0.5),
   log p(v) = -F(v) - log Z with log Z from AIS (and its standard error).
 - scikit-learn's digits ("RBM features for digit classification"): its own
   BernoulliRBM + LogisticRegression pipeline, LogisticRegression on raw pixels,
-  deepkit's RBM + the same LogisticRegression, and a deepkit DBN, same splits.
+  deepkit's RBM + the same LogisticRegression, and a deepkit DBN, same splits
+  (``deepkit.recipes.dbn_digits``).
 
 RBMs train on grey levels in [0, 1] read as probabilities (Hinton & Salakhutdinov
 2006). ``plot=DIR`` saves the first RBM's filters and samples from it.
 """
 
+import pathlib
 import time
 from dataclasses import dataclass, field
 
@@ -33,8 +38,6 @@ from deepkit.recipes.mnist_steps import load
 from deepkit.report import format_grid, format_table
 from deepkit.training import carve_validation
 
-DIGITS_SETTINGS = {"learning_rate": 0.06, "epochs": 10, "n_hidden": 100, "batch_size": 10}
-
 
 @dataclass
 class DbnResult:
@@ -45,6 +48,7 @@ class DbnResult:
     n_test: int
     errors: dict
     low_label_errors: dict
+    learning_rates: dict  # regime -> {init: fine-tuning rate chosen on validation}
     labels: int
     log_likelihood: float
     log_likelihood_stderr: float
@@ -66,7 +70,8 @@ class DbnResult:
             (f"{self.labels} labels", self.low_label_errors),
         ):
             for init, error in errors.items():
-                rows.append((f"test error, {regime}, {init}", f"{100 * error:.2f}%"))
+                rate = self.learning_rates[regime][init]
+                rows.append((f"test error, {regime}, {init}", f"{100 * error:.2f}% (lr {rate:g})"))
         if self.log_likelihood is not None:
             rows.append(
                 (
@@ -107,31 +112,23 @@ def test_error(model, x, y):
     return float(np.mean(model.predict(x, batch_size=1000, verbose=0).argmax(axis=1) != y))
 
 
-def compare_inits(rbms, sizes, data, *, epochs, batch_size, learning_rate, patience, seed, verbose):
-    """Pretrained vs random init, same budget: ({init: test error}, histories, models)."""
+def compare_inits(rbms, sizes, data, *, learning_rates, seed, **budget):
+    """Pretrained vs random init, same budget (``finetune``'s keywords). Each init
+    keeps the learning rate whose net is most accurate on the validation split:
+    ``({init: test error}, {init: learning rate}, histories, models)``."""
     (x, y), validation, (x_test, y_test) = data
-    errors, histories, models = {}, {}, {}
+    errors, rates, histories, models = {}, {}, {}, {}
     for init, stack in (("pretrained", rbms), ("random init", None)):
-        model = dbn(
-            x.shape[1],
-            sizes,
-            10,
-            rbms=stack,
-            optimizer=keras.optimizers.SGD(learning_rate, momentum=0.9),
-            seed=seed,
-        )
-        histories[init] = finetune(
-            model,
-            x,
-            y,
-            validation,
-            epochs=epochs,
-            batch_size=batch_size,
-            patience=patience,
-            verbose=verbose,
-        )
-        errors[init], models[init] = test_error(model, x_test, y_test), model
-    return errors, histories, models
+        best = -1.0
+        for rate in learning_rates:
+            optimizer = keras.optimizers.SGD(rate, momentum=0.9)
+            model = dbn(x.shape[1], sizes, 10, rbms=stack, optimizer=optimizer, seed=seed)
+            history = finetune(model, x, y, validation, **budget)
+            if max(history["val_accuracy"]) > best:
+                best = max(history["val_accuracy"])
+                rates[init], histories[init], models[init] = rate, history, model
+        errors[init] = test_error(models[init], x_test, y_test)
+    return errors, rates, histories, models
 
 
 def ais_log_likelihood(rbm, x_fit, x_test, n_runs, n_betas, seed):
@@ -143,96 +140,6 @@ def ais_log_likelihood(rbm, x_fit, x_test, n_runs, n_betas, seed):
     binary_fit, binary_test = (x_fit > 0.5).astype("float64"), (x_test > 0.5).astype("float64")
     log_z, stderr = twin.ais(n_runs, ais_betas(n_betas), base_bias=base_rate_bias(binary_fit))
     return float(twin.log_likelihood(binary_test, log_z).mean()), stderr, log_z
-
-
-def nudged_digits():
-    """scikit-learn's example data: the 8x8 digits and 4 one-pixel shifts, min-max scaled."""
-    from scipy.ndimage import convolve
-    from sklearn.datasets import load_digits
-    from sklearn.preprocessing import minmax_scale
-
-    x, y = load_digits(return_X_y=True)
-    shifts = [np.zeros((3, 3)) for _ in range(4)]
-    for weights, (row, col) in zip(shifts, [(0, 1), (1, 0), (1, 2), (2, 1)]):
-        weights[row, col] = 1
-    moved = [
-        np.array([convolve(img.reshape(8, 8), w, mode="constant").ravel() for img in x])
-        for w in shifts
-    ]
-    return minmax_scale(np.concatenate([x] + moved), feature_range=(0, 1)), np.tile(y, 5)
-
-
-def digits_table(
-    dbn_sizes=(100, 100), dbn_pretrain_epochs=20, dbn_epochs=100, limit=None, seed=0, verbose=0
-):
-    """Test accuracies of scikit-learn's pipeline, raw-pixel LR, deepkit RBM + LR (the
-    same PCD settings) and a deepkit DBN, on scikit-learn's example split; ``limit``
-    keeps the first rows of the nudged set (for quick tests)."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-    from sklearn.neural_network import BernoulliRBM
-    from sklearn.pipeline import Pipeline
-
-    x, y = nudged_digits()
-    x, y = x[:limit], y[:limit]
-    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.2, random_state=0)
-    s = DIGITS_SETTINGS
-    sklearn_rbm = BernoulliRBM(
-        s["n_hidden"],
-        learning_rate=s["learning_rate"],
-        batch_size=s["batch_size"],
-        n_iter=s["epochs"],
-        random_state=seed,
-    )
-    pipeline = Pipeline(
-        [("rbm", sklearn_rbm), ("logistic", LogisticRegression(C=6000, max_iter=1000))]
-    )
-    accuracies = {
-        "scikit-learn BernoulliRBM + LR": pipeline.fit(x_train, y_train).score(x_test, y_test)
-    }
-    raw = LogisticRegression(C=100, max_iter=1000).fit(x_train, y_train)
-    accuracies["LR on raw pixels"] = raw.score(x_test, y_test)
-    (rbm,) = pretrain(
-        x_train.astype("float32"),
-        (s["n_hidden"],),
-        epochs=s["epochs"],
-        batch_size=s["batch_size"],
-        learning_rate=s["learning_rate"],
-        momentum=(0.0, 0.0),
-        weight_decay=0.0,
-        persistent=True,
-        init_visible_bias=False,
-        seed=seed,
-        verbose=verbose,
-    )
-    features = LogisticRegression(C=6000, max_iter=1000).fit(rbm.transform(x_train), y_train)
-    accuracies["deepkit RBM (PCD) + LR"] = features.score(rbm.transform(x_test), y_test)
-    (x_fit, y_fit), validation = carve_validation(x_train, y_train, 0.1, seed=seed)
-    rbms = pretrain(
-        x_fit.astype("float32"),
-        dbn_sizes,
-        epochs=dbn_pretrain_epochs,
-        batch_size=10,
-        learning_rate=0.05,
-        seed=seed,
-        verbose=verbose,
-    )
-    model = dbn(
-        64, dbn_sizes, 10, rbms=rbms, optimizer=keras.optimizers.SGD(0.1, momentum=0.9), seed=seed
-    )
-    finetune(
-        model,
-        x_fit,
-        y_fit,
-        validation,
-        epochs=dbn_epochs,
-        batch_size=32,
-        patience=10,
-        verbose=verbose,
-    )
-    net = "-".join(map(str, (64, *dbn_sizes, 10)))
-    accuracies[f"deepkit DBN {net}"] = 1 - test_error(model, x_test, y_test)
-    return {name: float(acc) for name, acc in accuracies.items()}
 
 
 def mosaic(images, side=28):
@@ -250,8 +157,6 @@ def mosaic(images, side=28):
 def plot_rbm(rbm, directory):
     """Save the first 100 filters (each scaled to its own range) and 16 samples
     (1,000 Gibbs steps from random bits) as PNG mosaics; their paths."""
-    import pathlib
-
     import matplotlib
 
     matplotlib.use("Agg")
@@ -279,7 +184,7 @@ def run(
     finetune_epochs=30,
     batch_size=100,
     learning_rate=0.1,
-    finetune_learning_rate=0.1,
+    finetune_learning_rates=(0.1, 0.01),
     patience=5,
     labels=1000,
     validation_split=0.1,
@@ -295,8 +200,9 @@ def run(
     """Pretrain, fine-tune and compare on MNIST (see the module docstring); a ``DbnResult``."""
     from threadpoolctl import threadpool_limits
 
+    from deepkit.recipes.dbn_digits import digits_table
     from deepkit.recipes.mnist_steps import prepare
-    from deepkit.reference.validation import InputError, check_int
+    from deepkit.reference.validation import InputError, check_float, check_int
     from deepkit.seeding import set_seed
 
     for name, value in (
@@ -309,6 +215,12 @@ def run(
         check_int(value, name, min_value=1)
     check_int(ais_runs, "ais_runs", min_value=0)
     sizes = check_sizes(sizes)
+    if not finetune_learning_rates:
+        raise InputError("finetune_learning_rates must list at least one learning rate")
+    for rate in finetune_learning_rates:
+        check_float(rate, "fine-tuning learning rate", min_value=0, include_min=False)
+    if plot:
+        pathlib.Path(plot).mkdir(parents=True, exist_ok=True)  # fails now, not after training
     start = time.perf_counter()
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, True), prepare(x_test, True)
@@ -316,8 +228,8 @@ def run(
     if labels > len(x_fit):
         raise InputError(f"labels={labels} exceeds the {len(x_fit)} training images")
     set_seed(seed)
-    rbms = pretrain(
-        x_fit,
+    rbms = pretrain(  # unlabelled: every training image, the validation ones included
+        x_train,
         sizes,
         epochs=pretrain_epochs,
         batch_size=batch_size,
@@ -328,16 +240,16 @@ def run(
     budget = dict(
         epochs=finetune_epochs,
         batch_size=batch_size,
-        learning_rate=finetune_learning_rate,
+        learning_rates=finetune_learning_rates,
         patience=patience,
         seed=seed,
         verbose=verbose,
     )
-    errors, histories, models = compare_inits(
+    errors, rates, histories, models = compare_inits(
         rbms, sizes, ((x_fit, y_fit), validation, (x_test, y_test)), **budget
     )
     few = np.random.default_rng(seed).choice(len(x_fit), labels, replace=False)
-    low_errors, low_histories, _ = compare_inits(
+    low_errors, low_rates, low_histories, _ = compare_inits(
         rbms,
         sizes,
         ((x_fit[few], y_fit[few]), validation, (x_test, y_test)),
@@ -348,7 +260,7 @@ def run(
     if ais_runs:
         with threadpool_limits(limits=1, user_api="blas"):  # shared cores: threads only wait
             log_likelihood, stderr, log_z = ais_log_likelihood(
-                rbms[0], x_fit, x_test, ais_runs, ais_betas, seed
+                rbms[0], x_train, x_test, ais_runs, ais_betas, seed
             )
     plots = []
     if plot:
@@ -360,6 +272,7 @@ def run(
         n_test=len(x_test),
         errors=errors,
         low_label_errors=low_errors,
+        learning_rates={"all labels": rates, f"{labels} labels": low_rates},
         labels=labels,
         log_likelihood=log_likelihood,
         log_likelihood_stderr=stderr,
@@ -385,7 +298,13 @@ def add_arguments(parser):
     )
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--learning-rate", type=float, default=0.1, help="RBM learning rate")
-    parser.add_argument("--finetune-learning-rate", type=float, default=0.1)
+    parser.add_argument(
+        "--finetune-learning-rates",
+        type=float,
+        nargs="+",
+        default=[0.1, 0.01],
+        help="candidates; each init keeps the best on the validation split",
+    )
     parser.add_argument(
         "--patience", type=int, default=5, help="early stopping on validation accuracy"
     )
@@ -421,7 +340,7 @@ def main(args):
         finetune_epochs=args.finetune_epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
-        finetune_learning_rate=args.finetune_learning_rate,
+        finetune_learning_rates=tuple(args.finetune_learning_rates),
         patience=args.patience,
         labels=args.labels,
         validation_split=args.validation_split,

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepkit.recipes import dbn
+from deepkit.recipes import dbn, dbn_digits
+from deepkit.models.dbn import pretrain
 from deepkit.recipes.mnist_steps import load
 
 SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
@@ -33,14 +34,36 @@ def test_small_dbn_beats_the_majority_baseline_and_reports(tmp_path):
     # log p(v) of a 784-pixel binary image: negative, above the uniform model's -784 log 2
     assert -784 * np.log(2) < result.log_likelihood < 0 and result.log_likelihood_stderr > 0
     report = result.report()
-    for line in ("test error, all labels, pretrained", "200 labels, random init", "AIS"):
+    for line in ("test error, all labels, pretrained", "200 labels, random init", "AIS", "(lr "):
         assert line in report
     assert [Path(p).name for p in result.plots] == ["rbm_filters.png", "rbm_samples.png"]
     assert all(Path(p).stat().st_size > 0 for p in result.plots)
 
 
+def test_each_init_keeps_the_learning_rate_best_on_validation():
+    (x, y), (x_test, y_test) = load(600, SUBSET)
+    x, x_test = x.reshape(len(x), -1) / 255.0, x_test.reshape(len(x_test), -1) / 255.0
+    rbms = pretrain(x[:500].astype("float32"), (32,), epochs=1, batch_size=50)
+    data = ((x[:500], y[:500]), (x[500:], y[500:]), (x_test, y_test))
+    errors, rates, histories, _ = dbn.compare_inits(
+        rbms,
+        (32,),
+        data,
+        learning_rates=(1e-7, 0.3),
+        seed=0,
+        epochs=3,
+        batch_size=50,
+        patience=3,
+        verbose=0,
+    )
+    # 1e-7 cannot move the weights in 3 epochs; the validation split must say so
+    assert rates == {"pretrained": 0.3, "random init": 0.3}
+    chance = 1 - np.bincount(y_test).max() / len(y_test)
+    assert errors["pretrained"] < chance - 0.2 and set(histories) == set(rates)
+
+
 def test_digits_table_has_the_four_classifiers():
-    table = dbn.digits_table(dbn_sizes=(32,), dbn_pretrain_epochs=1, dbn_epochs=3, limit=400)
+    table = dbn_digits.digits_table(dbn_sizes=(32,), dbn_pretrain_epochs=1, dbn_epochs=3, limit=400)
     assert len(table) == 4 and list(table)[:2] == [
         "scikit-learn BernoulliRBM + LR",
         "LR on raw pixels",
@@ -60,9 +83,18 @@ def never_load(path=None):
         ({"sizes": ()}, "at least one"),
         ({"sizes": (500, 0)}, "hidden layer size must be an int >= 1, got 0"),
         ({"ais_runs": -1}, "ais_runs must be an int >= 0"),
+        ({"finetune_learning_rates": ()}, "at least one learning rate"),
+        ({"finetune_learning_rates": (0.1, 0)}, "fine-tuning learning rate must be a number > 0"),
     ],
 )
 def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
     monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
     with pytest.raises(ValueError, match=message):
         dbn.run(**kwargs)
+
+
+def test_a_plot_path_that_is_a_file_fails_before_mnist_is_loaded(monkeypatch, tmp_path):
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    (tmp_path / "taken").write_text("")
+    with pytest.raises(OSError):
+        dbn.run(plot=tmp_path / "taken")
