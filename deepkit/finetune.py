@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.reference.validation import InputError, check_float, check_int
 
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
 
@@ -243,12 +243,20 @@ def finetune(
 
     A ``.keras`` path loads in Keras's safe mode unless ``safe_mode=False``.
     """
+    check_settings(epochs, batch_size, dropout, fine_tune_epochs)
+    check_int(num_classes, "num_classes", min_value=2)
+    for name, rate in (
+        ("learning_rate", learning_rate),
+        ("fine_tune_learning_rate", fine_tune_learning_rate),
+    ):
+        check_float(rate, name, 0.0, include_min=False)
+    check_float(validation_split, "validation_split", 0.0, 1.0, include_max=False)
+    check_int(seed, "seed", min_value=0)
     import keras
 
     from deepkit.seeding import set_seed
     from deepkit.training import carve_validation
 
-    check_settings(epochs, batch_size, dropout, fine_tune_epochs)
     set_seed(seed)
     features = feature_extractor(load_base(base, safe_mode), layer)
     loss = check_data(features, num_classes, x, y)

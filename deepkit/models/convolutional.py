@@ -7,7 +7,7 @@ compiled with Adam, sparse categorical cross-entropy and accuracy.
 
 import keras
 
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import InputError, check_int
 
 
 def mnist_cnn(
@@ -30,6 +30,8 @@ def mnist_cnn(
     up to ``shift`` of their height and width, in training only (Keras turns the
     layer off at inference).
     """
+    if seed is not None:
+        check_int(seed, "seed", min_value=0)
     if not 0.0 <= dropout < 1.0:
         raise InputError(f"dropout must be in [0, 1), got {dropout!r}")
     if not 0.0 <= shift < 1.0:

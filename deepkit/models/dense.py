@@ -8,7 +8,7 @@ returns a real ``keras.Sequential`` that fits, saves and loads like any Keras mo
 
 import keras
 
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import InputError, check_int
 
 
 def mlp(
@@ -45,6 +45,8 @@ def mlp(
             so the same seed gives the same initial weights.
         name: the model's name.
     """
+    if seed is not None:
+        check_int(seed, "seed", min_value=0)
     units = list(units)
     if not units or any(not isinstance(u, int) or u < 1 for u in units):
         raise InputError(f"units must be a non-empty list of positive ints, got {units!r}")

@@ -20,6 +20,7 @@ import numpy as np
 from keras import ops
 
 from deepkit.reference.gan import check_settings
+from deepkit.reference.validation import InputError, check_int
 
 
 def _one_hot(labels, num_classes, dtype):
@@ -61,7 +62,7 @@ class GAN(keras.Model):
         self.label_smoothing = label_smoothing
         self.d_steps = d_steps
         self.generator_loss = generator_loss
-        self.seed = seed
+        self.seed = None if seed is None else check_int(seed, "seed", min_value=0)
         self._check_models()
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -435,6 +436,8 @@ def build_gan(
 ):
     """A compiled ``GAN`` of the ``arch`` ("mlp": flat 784 images, "dcgan": (28, 28, 1)) pair,
     both optimizers Adam(``learning_rate``, ``beta_1``) as in DCGAN (Radford et al. 2016)."""
+    if seed is not None:
+        check_int(seed, "seed", min_value=0)
     if arch == "mlp":
         generator = mlp_generator(latent_dim, num_classes, seed=seed)
         discriminator = mlp_discriminator(num_classes=num_classes, seed=seed)
@@ -442,7 +445,7 @@ def build_gan(
         generator = dcgan_generator(latent_dim, num_classes, seed=seed)
         discriminator = dcgan_discriminator(num_classes, seed=seed)
     else:
-        raise ValueError(f"arch must be 'mlp' or 'dcgan', got {arch!r}")
+        raise InputError(f"arch must be 'mlp' or 'dcgan', got {arch!r}")
     gan = GAN(
         generator,
         discriminator,

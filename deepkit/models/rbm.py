@@ -45,7 +45,7 @@ class RBM(keras.Model):
         self.persistent = bool(persistent)
         self.n_chains = check_int(n_chains, "n_chains", min_value=1)
         self.weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
-        self.seed = seed
+        self.seed = None if seed is None else check_int(seed, "seed", min_value=0)
         self.kernel = self.add_weight(
             (n_visible, n_hidden), keras.initializers.RandomNormal(0.0, 0.01, seed), name="kernel"
         )

@@ -8,7 +8,7 @@ return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
 
 import keras
 
-from deepkit.reference.validation import check_int
+from deepkit.reference.validation import InputError, check_int
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 
@@ -88,16 +88,18 @@ def rnn_forecaster(
 
 def _recurrent_stack(cell, units, timesteps, features, bidirectional, dropout, rec_dropout, seed):
     """[Input, recurrent layer, ...] after checking every argument."""
+    if seed is not None:
+        check_int(seed, "seed", min_value=0)
     if cell not in CELLS:
-        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+        raise InputError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
     widths = list(units) if isinstance(units, (list, tuple)) else [units]
     if not widths or any(not isinstance(u, int) or isinstance(u, bool) or u < 1 for u in widths):
-        raise ValueError(f"units must be a positive int or a list of them, got {units!r}")
+        raise InputError(f"units must be a positive int or a list of them, got {units!r}")
     check_int(timesteps, "timesteps", min_value=1)
     check_int(features, "features", min_value=1)
     for what, rate in (("dropout", dropout), ("recurrent_dropout", rec_dropout)):
         if not isinstance(rate, (int, float)) or not 0.0 <= rate < 1.0:
-            raise ValueError(f"{what} must be in [0, 1), got {rate!r}")
+            raise InputError(f"{what} must be in [0, 1), got {rate!r}")
     layers = [keras.Input((timesteps, features))]
     for i, width in enumerate(widths):
         layer = CELLS[cell](

@@ -16,7 +16,7 @@ from deepkit.recipes.mnist_steps import (
     distribution_options,
     train_and_evaluate,
 )
-from deepkit.reference.validation import InputError
+from deepkit.reference.validation import InputError, check_float
 
 
 def run(
@@ -39,6 +39,8 @@ def run(
     ``strategy``, ``checkpoint_dir`` and ``save`` are those of
     ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
     """
+    check_float(dropout, "dropout", 0.0, 1.0, include_max=False)
+    check_float(shift, "shift", 0.0, 1.0, include_max=False)
     if engine == "numpy" and shift > 0:
         raise InputError(
             "shift (RandomTranslation augmentation) is Keras-only: the NumPy twin has no augmentation layers; "

@@ -21,7 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import check_int
+from deepkit.recipes.checks import check_plot, check_writable, check_writable_folder
+from deepkit.recipes.mnist_steps import LEAST_LIMIT
+from deepkit.reference.gan import check_settings
+from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 from deepkit.report import format_table
 
 DEFAULT_CLASSIFIER = os.path.join("~", ".keras", "deepkit", "mnist_cnn_classifier.keras")
@@ -152,18 +155,34 @@ def load_classifier(classifier, x_train, y_train, epochs, seed, verbose):
     return model, path
 
 
-def _check(epochs, batch_size, samples, measure_every, arch, plot):
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("samples", samples)):
-        check_int(value, name, min_value=1)
-    if not isinstance(measure_every, int) or measure_every < 0:
-        raise ValueError(f"measure_every must be an int >= 0, got {measure_every!r}")
-    if arch not in ("mlp", "dcgan"):
-        raise ValueError(f"arch must be 'mlp' or 'dcgan', got {arch!r}")
+def check_arguments(settings, plot, save, classifier):
+    """``run``'s ``settings`` (a dict of its numbers), ``arch`` and output paths, checked before
+    any work; returns ``(plot, save, classifier)`` as checked paths."""
+    for name in ("epochs", "batch_size", "samples", "classifier_epochs"):
+        check_int(settings[name], name, min_value=1)
+    check_int(settings["measure_every"], "measure_every", min_value=0)
+    check_int(settings["seed"], "seed", min_value=0)
+    check_choice(settings["arch"], "arch", ("mlp", "dcgan"))
+    check_float(settings["learning_rate"], "learning_rate", 0.0, include_min=False)
+    check_settings(
+        settings["latent_dim"],
+        None,
+        settings["label_smoothing"],
+        settings["d_steps"],
+        "non_saturating",
+    )
+    if settings["limit"] is not None:
+        check_int(settings["limit"], "limit", min_value=LEAST_LIMIT)
     if plot is not None:
-        import importlib.util
-
-        if importlib.util.find_spec("matplotlib") is None:
-            raise ValueError("--plot needs matplotlib: pip install 'deepkit[plot]'")
+        plot = check_plot(plot, suffix=None)
+    if save is not None:
+        save = check_writable(save, ".keras", "save")
+    classifier = os.path.expanduser(classifier)
+    if not os.path.isfile(classifier):  # trained now and saved there, its folder made
+        if not classifier.endswith(".keras"):
+            raise InputError(f"classifier: {classifier}: the file name must end in .keras")
+        check_writable_folder(os.path.dirname(classifier) or ".", "classifier")
+    return plot, save, classifier
 
 
 def run(
@@ -192,6 +211,7 @@ def run(
     ``plot=DIR`` saves a 10x10 grid of samples per epoch (row i = digit i when
     conditional) and the final model; ``save`` names the model file.
     """
+    plot, save, classifier = check_arguments(locals(), plot, save, classifier)
     import keras
 
     from deepkit.models.gan import build_gan
@@ -199,7 +219,6 @@ def run(
     from deepkit.sample_quality import SampleQuality, bernoulli_baseline
     from deepkit.seeding import set_seed
 
-    _check(epochs, batch_size, samples, measure_every, arch, plot)
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     model, _ = load_classifier(classifier, x_train, y_train, classifier_epochs, seed, verbose)
     rng = np.random.default_rng(seed)

@@ -14,9 +14,12 @@ import numpy as np
 
 from deepkit import training
 from deepkit.distribute import STRATEGIES
-from deepkit.reference.validation import InputError, check_int
+from deepkit.recipes.checks import check_plot, check_writable, check_writable_folder
+from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 from deepkit.report import format_confusion_matrix, format_table
 from deepkit.training import ENGINES, carve_validation
+
+LEAST_LIMIT = 60
 
 
 @dataclass
@@ -57,6 +60,19 @@ class MnistResult:
         return format_table(rows, title=f"MNIST {self.network} ({self.engine})")
 
 
+def check_arguments(engine, epochs, batch_size, validation_split, patience, limit, seed):
+    """The MNIST recipes' shared arguments, checked before any data loads or TensorFlow imports."""
+    check_choice(engine, "engine", ENGINES)
+    check_int(epochs, "epochs", min_value=1)
+    check_int(batch_size, "batch_size", min_value=1)
+    check_float(validation_split, "validation_split", 0.0, 1.0, include_max=False)
+    if patience is not None:
+        check_int(patience, "patience", min_value=0)
+    if limit is not None:
+        check_int(limit, "limit", min_value=LEAST_LIMIT)
+    check_int(seed, "seed", min_value=0)
+
+
 def prepare(x, flat):
     """uint8 images (n, 28, 28) -> float32 in [0, 1]: rows of 784 if ``flat``, else (n, 28, 28, 1)."""
     x = np.asarray(x)
@@ -71,7 +87,7 @@ def load(limit=None, path=None):
     from deepkit.datasets import load_mnist
 
     if limit is not None:
-        check_int(limit, "limit", min_value=60)
+        check_int(limit, "limit", min_value=LEAST_LIMIT)
     (x_train, y_train), (x_test, y_test) = load_mnist(path)
     if limit is not None:
         x_train, y_train = x_train[:limit], y_train[:limit]
@@ -169,25 +185,30 @@ def train_and_evaluate(
     strategy=None,
     checkpoint_dir=None,
     save=None,
+    cpu_replicas=1,
 ):
     """Load, prepare, build with ``build()``, fit, evaluate on the test set; a ``MnistResult``.
 
-    With a ``strategy`` (``deepkit.distribute``) the model is built in its scope;
+    With a ``strategy`` (``deepkit.distribute``) the model is built in its scope
+    (``cpu_replicas > 1`` first splits the CPU into that many devices);
     ``checkpoint_dir`` makes the run resumable; ``save`` writes the trained model
-    (``.keras``)."""
+    (``.keras``). Every argument and output path is checked before any work."""
     from deepkit.seeding import set_seed
 
-    if engine not in ENGINES:
-        raise InputError(f"engine must be one of {ENGINES}, got {engine!r}")
-    check_int(epochs, "epochs", min_value=1)
-    check_int(batch_size, "batch_size", min_value=1)
+    check_arguments(engine, epochs, batch_size, validation_split, patience, limit, seed)
+    if isinstance(strategy, str):
+        check_choice(strategy, "strategy", STRATEGIES)
+    check_int(cpu_replicas, "cpu_replicas", min_value=1)
     if plot is not None:
-        import importlib.util
-
-        if importlib.util.find_spec("matplotlib") is None:
-            raise InputError("--plot needs matplotlib: pip install 'deepkit[plot]'")
+        plot = check_plot(plot)
     if save is not None:
-        save = check_writable(save, ".keras")
+        save = check_writable(save, ".keras", "save")
+    if checkpoint_dir is not None:
+        checkpoint_dir = check_writable_folder(checkpoint_dir, "checkpoint_dir")
+    if cpu_replicas > 1:
+        from deepkit.distribute import split_cpu
+
+        split_cpu(cpu_replicas)
     run_arguments = {
         "network": network,
         "engine": engine,
@@ -293,21 +314,10 @@ def add_common_arguments(parser, epochs, batch_size):
 
 
 def distribution_options(args):
-    """The run() keywords of the distribution and checkpoint options (see add_common_arguments)."""
-    if args.cpu_replicas > 1:
-        from deepkit.distribute import split_cpu
-
-        split_cpu(args.cpu_replicas)
-    return {"strategy": args.strategy, "checkpoint_dir": args.checkpoint_dir, "save": args.save}
-
-
-def check_writable(path, suffix):
-    """``path`` as a string, after checking its folder exists and its name ends in ``suffix``."""
-    from pathlib import Path
-
-    path = Path(path)
-    if path.suffix != suffix:
-        raise InputError(f"{path}: the file name must end in {suffix}")
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the folder {path.parent} does not exist")
-    return str(path)
+    """The run() keywords of the distribution, checkpoint and save options (see add_common_arguments)."""
+    return {
+        "strategy": args.strategy,
+        "checkpoint_dir": args.checkpoint_dir,
+        "save": args.save,
+        "cpu_replicas": args.cpu_replicas,
+    }

@@ -23,8 +23,8 @@ accuracy 0.994, validation 0.985).
 
 import numpy as np
 
-from deepkit.recipes.mnist_steps import MnistResult, evaluate, fit, load
-from deepkit.reference.validation import check_int
+from deepkit.recipes.mnist_steps import MnistResult, check_arguments, evaluate, fit, load
+from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 from deepkit.training import ENGINES
 
 CELLS = ("lstm", "gru", "simple")
@@ -34,7 +34,7 @@ def sequences(images, pixels=False):
     """uint8 images (n, 28, 28) -> float32 in [0, 1]: (n, 28, 28) rows, or (n, 784, 1) pixels."""
     images = np.asarray(images)
     if images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(f"MNIST images must have shape (n, 28, 28), got {images.shape}")
+        raise InputError(f"MNIST images must have shape (n, 28, 28), got {images.shape}")
     x = images.astype("float32") / 255.0
     return x.reshape(len(x), 784, 1) if pixels else x
 
@@ -76,12 +76,10 @@ def run(
     (its ``report()`` includes seconds per epoch)."""
     from deepkit.seeding import set_seed
 
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    check_int(epochs, "epochs", min_value=1)
-    check_int(batch_size, "batch_size", min_value=1)
+    check_choice(cell, "cell", CELLS)
+    check_int(units, "units", min_value=1)
+    check_float(dropout, "dropout", 0.0, 1.0, include_max=False)
+    check_arguments(engine, epochs, batch_size, validation_split, patience, limit, seed)
     set_seed(seed)
     model = build_model(cell, units, pixels, bidirectional, dropout, seed)  # checks them too
     (x_train, y_train), (x_test, y_test) = load(limit, path)

@@ -95,11 +95,7 @@ def tutorial_split(images, labels, n_samples, seed):
     """T1's data: shuffle all images, keep ``n_samples``, split 70% / 15% / 15%.
 
     Returns ``(train, validation, test)``, each a pair (images, labels)."""
-    if not isinstance(n_samples, int) or not 20 <= n_samples <= len(images):
-        raise InputError(
-            f"n_samples must be an int in [20, {len(images)}] (the images "
-            f"available), got {n_samples!r}"
-        )
+    n_samples = check_int(n_samples, "n_samples", min_value=20, max_value=len(images))
     keep = np.random.default_rng(seed).permutation(len(images))[:n_samples]
     n_train, n_validation = int(0.7 * n_samples), int(0.15 * n_samples)
     parts = np.split(keep, [n_train, n_train + n_validation])
@@ -158,6 +154,7 @@ def run(split="tutorial", epochs=5, n_samples=5000, path=None, seed=0, verbose=0
     from deepkit.reference import Callback
 
     check_int(epochs, "epochs", min_value=1)
+    check_int(seed, "seed", min_value=0)
     train, validation, test = load(split, n_samples, path, seed)
     x_train, x_test = binarize(train[0]), binarize(test[0])
     x_validation = None if validation is None else binarize(validation[0])

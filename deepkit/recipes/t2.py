@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.reference.validation import check_float, check_int
 from deepkit.report import format_grid
 
 FAITHFUL = {"learning_rate": 0.003, "epochs": 20}
@@ -105,8 +105,7 @@ def load(test_size, seed):
 
     from deepkit.datasets import load_digits
 
-    if not 0 < test_size < 1:
-        raise InputError(f"test_size must be in (0, 1), got {test_size!r}")
+    check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
     x, y = load_digits()
     return train_test_split(x / 16.0, y, test_size=test_size, stratify=y, random_state=seed)
 
@@ -160,8 +159,9 @@ def tutorial_count(outputs, targets):
     return float(np.mean(np.any((outputs >= 0.5) & (targets == 1), axis=1)))
 
 
-def train(setting, learning_rate, epochs, data, seed):
-    """Full-batch gradient descent on J for ``epochs`` steps; a :class:`T2Run`."""
+def train(setting, learning_rate, epochs, data, seed, verbose=0):
+    """Full-batch gradient descent on J for ``epochs`` steps; a :class:`T2Run`
+    (``verbose``: the twin's Keras-style progress)."""
     from threadpoolctl import threadpool_limits
 
     x_train, x_test, y_train, y_test = data
@@ -177,7 +177,12 @@ def train(setting, learning_rate, epochs, data, seed):
         limits=1, user_api="blas"
     ):  # products of this size gain nothing from threads
         model.fit(
-            x_train, targets, batch_size=len(x_train), epochs=epochs, shuffle=False, verbose=0
+            x_train,
+            targets,
+            batch_size=len(x_train),
+            epochs=epochs,
+            shuffle=False,
+            verbose=verbose,
         )
     seconds = time.perf_counter() - start
     train_outputs = model.predict(x_train, batch_size=len(x_train))
@@ -195,16 +200,23 @@ def train(setting, learning_rate, epochs, data, seed):
     )
 
 
-def run(learning_rate=SENSIBLE["learning_rate"], epochs=SENSIBLE["epochs"], test_size=0.2, seed=0):
+def run(
+    learning_rate=SENSIBLE["learning_rate"],
+    epochs=SENSIBLE["epochs"],
+    test_size=0.2,
+    seed=0,
+    verbose=0,
+):
     """Train T2's faithful setting (lr 0.003, 20 epochs) and a sensible one
-    (``learning_rate``, ``epochs``) from the same initial weights; a :class:`T2Result`."""
-    if not learning_rate > 0:
-        raise InputError(f"learning_rate must be positive, got {learning_rate!r}")
+    (``learning_rate``, ``epochs``) from the same initial weights; a :class:`T2Result`.
+    ``verbose`` shows each run's progress as Keras's ``fit`` does."""
+    check_float(learning_rate, "learning_rate", 0.0, include_min=False)
     check_int(epochs, "epochs", min_value=1)
+    check_int(seed, "seed", min_value=0)
     data = load(test_size, seed)
     runs = [
-        train("T2's (faithful)", seed=seed, data=data, **FAITHFUL),
-        train("sensible", learning_rate, epochs, data, seed),
+        train("T2's (faithful)", seed=seed, data=data, verbose=verbose, **FAITHFUL),
+        train("sensible", learning_rate, epochs, data, seed, verbose),
     ]
     return T2Result(n_train=len(data[0]), n_test=len(data[1]), runs=runs)
 

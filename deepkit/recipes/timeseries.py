@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import check_int
+from deepkit.recipes.checks import check_plot
+from deepkit.reference.validation import InputError, check_choice, check_int
 from deepkit.report import format_grid
 
 SERIES = {"co2": 12, "sunspots": 11}  # name -> seasonal period
@@ -71,7 +72,7 @@ def load_series(name="co2"):
     import statsmodels.api as sm
 
     if name not in SERIES:
-        raise ValueError(f"series must be one of {', '.join(SERIES)}, got {name!r}")
+        raise InputError(f"series must be one of {', '.join(SERIES)}, got {name!r}")
     if name == "co2":
         weekly = sm.datasets.co2.load_pandas().data["co2"]
         return weekly.resample("MS").mean().ffill().to_numpy(dtype="float64")
@@ -82,20 +83,20 @@ def check_series(values, horizon, window, season):
     """``values`` as a 1-D float array, after checking it can be split and windowed."""
     values = np.asarray(values, dtype="float64")
     if values.ndim != 1:
-        raise ValueError(f"series must be 1-D (one value per time step), got shape {values.shape}")
+        raise InputError(f"series must be 1-D (one value per time step), got shape {values.shape}")
     if not np.isfinite(values).all():
-        raise ValueError(
+        raise InputError(
             f"series contains NaN or infinite values (first at index "
             f"{int(np.flatnonzero(~np.isfinite(values))[0])})"
         )
     check_int(horizon, "horizon", min_value=1)
     check_int(window, "window", min_value=1)
     if horizon >= len(values):
-        raise ValueError(f"horizon={horizon} is not shorter than the series ({len(values)} points)")
+        raise InputError(f"horizon={horizon} is not shorter than the series ({len(values)} points)")
     n_train = len(values) - horizon
     needed = max(window + horizon + 1 + 10, 2 * season)
     if n_train < needed:
-        raise ValueError(
+        raise InputError(
             f"too few points: {n_train} before the horizon, need at least {needed} for "
             f"window={window}, horizon={horizon} (10 training windows) and two seasons of {season}"
         )
@@ -127,7 +128,7 @@ def ets(train, horizon, season):
     return np.asarray(model.fit().forecast(horizon))
 
 
-def lstm(train, horizon, season, *, window, units, epochs, seed):
+def lstm(train, horizon, season, *, window, units, epochs, seed, verbose=0):
     """The LSTM forecast and the epochs it trained (see the module docstring)."""
     from deepkit import training
     from deepkit.models.rnn import rnn_forecaster
@@ -149,18 +150,34 @@ def lstm(train, horizon, season, *, window, units, epochs, seed):
         patience=20,
         monitor="val_loss",
         seed=seed,
+        verbose=verbose,
     )
     last = (diffs[-window:] / scale).astype("float32")[None, :, None]
     steps = np.asarray(model.predict(last, verbose=0))[0] * scale
     return train[-1] + np.cumsum(steps), len(history["loss"])
 
 
-def run(series="co2", horizon=24, window=36, units=32, epochs=200, seed=0, plot=None, values=None):
+def run(
+    series="co2",
+    horizon=24,
+    window=36,
+    units=32,
+    epochs=200,
+    seed=0,
+    plot=None,
+    values=None,
+    verbose=0,
+):
     """Forecast the last ``horizon`` points of ``series`` (or of ``values``, a 1-D array, with
-    ``series`` naming its seasonal period's entry) with every method; a ``TimeseriesResult``."""
-    if series not in SERIES:
-        raise ValueError(f"series must be one of {', '.join(SERIES)}, got {series!r}")
+    ``series`` naming its seasonal period's entry) with every method; a ``TimeseriesResult``.
+    ``verbose`` is Keras's progress setting for the LSTM's training."""
+    check_choice(series, "series", tuple(SERIES))
+    for name, value in (("horizon", horizon), ("window", window), ("units", units)):
+        check_int(value, name, min_value=1)
     check_int(epochs, "epochs", min_value=1)
+    check_int(seed, "seed", min_value=0)
+    if plot is not None:
+        plot = check_plot(plot)
     season = SERIES[series]
     values = check_series(
         load_series(series) if values is None else values, horizon, window, season
@@ -172,7 +189,14 @@ def run(series="co2", horizon=24, window=36, units=32, epochs=200, seed=0, plot=
         "ETS (Holt-Winters)": ets(train, horizon, season),
     }
     forecasts["LSTM"], epochs_run = lstm(
-        train, horizon, season, window=window, units=units, epochs=epochs, seed=seed
+        train,
+        horizon,
+        season,
+        window=window,
+        units=units,
+        epochs=epochs,
+        seed=seed,
+        verbose=verbose,
     )
     errors = {
         method: (

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepkit.recipes.checks import check_writable_folder
 from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_grid, format_table
 
@@ -95,10 +96,7 @@ def run(
     ``epochs`` is the budget of pretraining and of both arms in the full-data
     regime; ``low_data`` images of 5-9 get ``low_data_epochs`` in both arms.
     """
-    from deepkit.finetune import finetune
-    from deepkit.models.convolutional import mnist_cnn
-    from deepkit.recipes.mnist_steps import evaluate, fit, load, prepare
-    from deepkit.seeding import set_seed
+    from deepkit.recipes.mnist_steps import check_arguments, evaluate, fit, load, prepare
 
     for name, value in (
         ("epochs", epochs),
@@ -106,6 +104,13 @@ def run(
         ("low_data_epochs", low_data_epochs),
     ):
         check_int(value, name, min_value=1)
+    check_arguments("keras", epochs, batch_size, 0.0, 0, limit, seed)
+    if save_dir is not None:
+        check_writable_folder(save_dir, "save_dir")
+    from deepkit.finetune import finetune
+    from deepkit.models.convolutional import mnist_cnn
+    from deepkit.seeding import set_seed
+
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, flat=False), prepare(x_test, flat=False)
     x_a, y_a = split_digits(x_train, y_train, 0)
@@ -228,10 +233,16 @@ def run_application(
 ):
     """Pretrain ``keras.applications.<name>`` (random start) on 0-4, save its weights file, load it
     back with ``deepkit.finetune.application`` and fine-tune a new head on 5-9; an ``ApplicationResult``."""
+    from deepkit.recipes.mnist_steps import check_arguments, evaluate, load, prepare
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InputError(f"name must be a keras.applications model name, got {name!r}")
+    check_arguments("keras", epochs, batch_size, 0.0, 0, limit, seed)
+    if save_dir is not None:
+        check_writable_folder(save_dir, "save_dir")
     import keras
 
     from deepkit.finetune import application, finetune
-    from deepkit.recipes.mnist_steps import evaluate, load, prepare
     from deepkit.seeding import set_seed
 
     start = time.perf_counter()

@@ -83,8 +83,8 @@ def never_load(path=None):
         ({"cell": "rnn"}, "cell must be one of lstm, gru, simple, got 'rnn'"),
         ({"engine": "torch"}, "engine must be one of keras, numpy, got 'torch'"),
         ({"epochs": 0}, "epochs must be an int >= 1, got 0"),
-        ({"units": 0}, "units must be a positive int"),
-        ({"dropout": 1.5}, r"dropout must be in \[0, 1\)"),
+        ({"units": 0}, "units must be an int >= 1"),
+        ({"dropout": 1.5}, r"dropout must be a number >= 0.0 and < 1.0, got 1.5"),
         ({"limit": 10}, "limit must be an int >= 60"),
     ],
 )
