@@ -96,6 +96,23 @@ def test_json_round_trip_transforms_identically(churn, fitted, tmp_path):
     assert list(loaded.get_feature_names_out()) == list(FEATURE_NAMES)
 
 
+def test_training_ranges_are_kept_in_the_json_and_flag_unusual_customers(churn, fitted, tmp_path):
+    state = fitted.to_dict()
+    assert state["format"] == "deepkit.ChurnPreprocessor/2"
+    training = churn.iloc[:8000]
+    for column, low, high in zip(
+        state["ranged_columns"], state["training_min"], state["training_max"]
+    ):
+        assert (low, high) == (training[column].min(), training[column].max())
+    fitted.save(tmp_path / "preprocessor.json")
+    loaded = ChurnPreprocessor.load(tmp_path / "preprocessor.json")
+    oldest = int(training["Age"].max())
+    customers = pd.DataFrame([TUTORIAL_CUSTOMER, {**TUTORIAL_CUSTOMER, "Age": oldest + 1}])
+    flags = ["", f"Age {oldest + 1} (trained on 18..{oldest})"]
+    assert loaded.outside_training_range(customers) == flags
+    assert fitted.outside_training_range(customers) == flags
+
+
 def test_tampered_json_is_rejected(fitted, tmp_path):
     state = fitted.to_dict()
     with pytest.raises(ValueError, match="mean must be a list of 11 finite numbers"):

@@ -106,9 +106,9 @@ def labels(frame):
 def build(config="tutorial", seed=0):
     """The compiled Keras net of ``config`` (a name in ``CONFIGS`` or a dict of
     settings), on deepkit's fast path (``STEPS_PER_EXECUTION``)."""
+    seed = check_int(seed, "seed", min_value=0)  # before TensorFlow is imported
     from deepkit.models.dense import churn_ann, mlp
 
-    seed = check_int(seed, "seed", min_value=0)
     if config == "tutorial":
         return churn_ann(seed=seed, steps_per_execution=STEPS_PER_EXECUTION)
     settings = settings_of(config)
