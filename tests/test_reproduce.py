@@ -58,7 +58,10 @@ def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_pa
     assert accuracy["value"] > 0.5 and "--limit 1200" in accuracy["command"]
     assert (tmp_path / "README.md").read_text() == readme
     md = (tmp_path / "results-quick.md").read_text()
-    assert "quick (small data): twin -3; Keras -3" in md and "`deepkit reproduce --only cnn`" in md
+    assert (
+        "quick (few epochs, small data): twin -3; Keras -3" in md
+        and "`deepkit reproduce --only cnn`" in md
+    )
 
 
 def _entry(name, figure, value, seeds=(0,)):

@@ -2,14 +2,14 @@
 
     python -m deepkit.reproduce                 # every measurement at full size (hours)
     python -m deepkit.reproduce --only churn    # re-measure one, update its entries
-    python -m deepkit.reproduce --quick         # every recipe on small data (minutes)
+    python -m deepkit.reproduce --quick         # every recipe, few epochs, small data (minutes)
     python -m deepkit.reproduce --render        # results.md and the README table, nothing run
 
 A full run writes ``results.json`` (one entry per figure: value, claim, command, seeds,
 seconds, versions, machine; see ``results``), then ``results.md`` and the README's table
 between its ``<!-- results:start -->`` / ``<!-- results:end -->`` markers, both rendered
 from ``results.json`` alone (``render``). ``--quick`` writes ``results-quick.json`` and
-``results-quick.md`` instead and never touches the README: its small-data figures check
+``results-quick.md`` instead and never touches the README: its figures (few epochs, small data) check
 that every recipe runs, they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),

@@ -29,7 +29,7 @@ def measured(entry):
         low, high = (format_value(entry[k], entry["fmt"]) for k in ("min", "max"))
         text = f"mean {text}, range {low} to {high}"
     if entry["quick"]:
-        text = f"quick (small data): {text}"
+        text = f"quick (few epochs, small data): {text}"
     return text
 
 

@@ -12,7 +12,7 @@ An entry is a plain dict (JSON as written):
     claim     what the tutorial or paper claimed, in words, or None
     command   the command that re-measures it (one seed; run it once per seed)
     seeds     the seeds; ``seconds``: wall time of the runs that produced it
-    quick     True when measured by ``--quick`` on small data (never comparable to the claim)
+    quick     True when measured by ``--quick`` (few epochs, small data: not comparable to a claim)
     versions  python, numpy, tensorflow, keras, sklearn; ``machine``: cpu count, platform
     measured  UTC time the measurement ended
 """

@@ -29,11 +29,11 @@ def churn(quick, path):
         ),
     )
     for config, engine, what in runs:
-        options = dict(config=config, engine=engine, epochs=(2 if config == "tutorial" else 3))
-        options["epochs"] = options["epochs"] if quick else None
-        results, seconds = timed(churn.run, SEEDS, **options)
-        shown = {**options, "config": None if config == "tutorial" else config}
-        cli = command("churn", **{**shown, "engine": None if engine == "keras" else engine})
+        epochs = (2 if config == "tutorial" else 3) if quick else None  # None: the config's
+        results, seconds = timed(churn.run, SEEDS, config=config, engine=engine, epochs=epochs)
+        defaults = {"config": "tutorial", "engine": "keras"}  # left out of the command
+        shown = {k: None if defaults[k] == v else v for k, v in zip(defaults, (config, engine))}
+        cli = command("churn", **shown, epochs=epochs)
         what = what.format(batch=results[0].batch_size, epochs=results[0].epochs)
         common = dict(what=what, command=cli + " --seed S", seeds=SEEDS, seconds=seconds)
         tutorial_keras = config == "tutorial" and engine == "keras"
