@@ -9,8 +9,8 @@ A full run writes ``results.json`` (one entry per figure: value, claim, command,
 seconds, versions, machine; see ``results``), then ``results.md`` and the README's table
 between its ``<!-- results:start -->`` / ``<!-- results:end -->`` markers, both rendered
 from ``results.json`` alone (``render``). ``--quick`` writes ``results-quick.json`` and
-``results-quick.md`` instead and never touches the README: its figures (few epochs, small data) check
-that every recipe runs, they are not comparable to any claim.
+``results-quick.md`` instead and never touches the README: its figures (few epochs, small
+data) check that every recipe runs; they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
 ``tutorials``/``images``/``families`` (one function per measurement), ``render`` (Markdown).
