@@ -36,7 +36,7 @@ NOISE = re.compile(
     rb"|cuda_platform\.cc:\d+\] failed call to cuInit"
     rb"|cpu_feature_guard\.cc:\d+\] This TensorFlow binary is optimized)"
 )
-_state = {"filter": False, "announce": None}
+_state = {"filter": False, "announce": None, "dropped": []}  # dropped: the lines filtered out
 
 
 @contextlib.contextmanager
@@ -57,7 +57,9 @@ def filtered_stderr(noise=NOISE):
             os.dup2(saved, 2)
             os.close(saved)
             capture.seek(0)
-            kept = [line for line in capture.read().splitlines(True) if not noise.match(line)]
+            lines = capture.read().splitlines(True)
+            kept = [line for line in lines if not noise.match(line)]
+            _state["dropped"] += [line for line in lines if noise.match(line)]
             if kept:
                 os.write(2, b"".join(kept))
 
