@@ -176,10 +176,13 @@ def _checked_state(state):
                 "categories or features than this deepkit"
             )
     arrays = {key: _numbers(state, key, n) for key, n in {**_NUMBER_LISTS, **_RANGE_LISTS}.items()}
-    if not np.all(arrays["scale"] > 0):
-        raise InputError(f"scale must hold positive numbers, got {state['scale']!r}")
-    if not np.all(arrays["var"] >= 0):
-        raise InputError(f"var must hold numbers >= 0, got {state['var']!r}")
+    for key, bad, rule in (
+        ("scale", arrays["scale"] <= 0, "scales must be > 0 (they divide)"),
+        ("var", arrays["var"] < 0, "variances must be >= 0"),
+    ):
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise InputError(f"{key} of {FEATURE_NAMES[i]} is {state[key][i]!r}: {rule}")
     if not np.all(arrays["training_min"] <= arrays["training_max"]):
         raise InputError("training_min must not exceed training_max")
     samples = state["n_samples_seen"]
