@@ -133,19 +133,13 @@ def schema(columns):
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(
-        {
-            column: pa.Column(
-                checks=_checks(column),
-                nullable=False,
-            )
-            for column in columns
-        }
+        {column: pa.Column(checks=_checks(column), nullable=False) for column in columns}
     )
 
 
 def check_frame(frame, columns):
-    """Validate ``frame[columns]`` against the schema, all failures collected; raise an
-    ``InputError`` naming column, row and value of the first ``SHOWN_FAILURES``."""
+    """Validate ``frame[columns]`` against the schema, all failures collected (pandera's lazy
+    mode); raise one ``InputError`` naming each failing column with its first row and value."""
     import pandera.pandas as pa
 
     try:
