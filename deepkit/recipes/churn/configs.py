@@ -1,25 +1,46 @@
-"""The churn net's configurations: T3's ``"tutorial"`` net and the ``"tuned"`` one, and the grid
-``tune()`` searched to choose it.
+"""The churn net's configurations: T3's ``"tutorial"`` net, the ``"tuned"`` one, and the grid of
+values the KerasTuner search (``deepkit.recipes.churn.search``) chooses from.
 
-A configuration is a dict of ``units``, ``kernel_initializer``, ``dropout``, ``learning_rate``,
-``epochs``, ``batch_size``, ``validation_fraction`` and ``patience`` (early stopping; ``None``
-for none); ``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
+A configuration is a dict of ``units`` (every Dense width, the output's 1 last),
+``kernel_initializer``, ``dropout``, ``learning_rate``, ``epochs``, ``batch_size``,
+``validation_fraction`` and ``patience`` (early stopping; ``None`` for none), and optionally
+``l2`` (the penalty ``l2 * sum(kernel ** 2)`` on every kernel, default 0);
+``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
 """
 
 from deepkit.reference.validation import InputError
 
-# Settings every TUNING_GRID candidate shares unless it overrides them. Batch 128 at learning
-# rate 0.003 was set for training speed, not searched, and patience 20 is not searched either.
-# The grid's last two candidates check the batch on the 64-32 net with dropout 0.2 only: mean
-# validation ROC AUC 0.8785 at batch 128 (lr 0.003), 0.8767 at 64 (lr 0.003), 0.8801 at 32 (lr 0.001).
+REQUIRED_KEYS = (
+    "units",
+    "kernel_initializer",
+    "dropout",
+    "learning_rate",
+    "epochs",
+    "batch_size",
+    "validation_fraction",
+    "patience",
+)
+OPTIONAL_KEYS = {"l2": 0.0}
+
+# What every searched candidate shares: the searched values are in TUNING_GRID. Patience 10 on
+# the validation loss; the epochs are the search's budget, `search(max_epochs=...)`.
 TUNING_BASE = {
     "kernel_initializer": "glorot_uniform",
-    "learning_rate": 0.003,
     "epochs": 200,
-    "batch_size": 128,
     "validation_fraction": 0.15,
-    "patience": 20,
+    "patience": 10,
 }
+# The values the search may give each hyperparameter (see `tuned_settings`): 3 * 5 * 6 * 5 * 4 * 4
+# = 7,200 candidates, of which a search with `max_trials` trains that many.
+TUNING_GRID = {
+    "depth": (1, 2, 3),  # hidden layers
+    "units": (16, 32, 64, 128, 256),  # the first hidden layer's width; each next one halves it
+    "dropout": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),  # after every hidden layer
+    "learning_rate": (0.0003, 0.001, 0.003, 0.01, 0.03),  # adam
+    "batch_size": (32, 64, 128, 256),
+    "l2": (0.0, 1e-5, 1e-4, 1e-3),  # on every kernel
+}
+
 CONFIGS = {
     "tutorial": {
         "units": (6, 6, 1),
@@ -30,32 +51,53 @@ CONFIGS = {
         "batch_size": 10,
         "validation_fraction": 0.0,
         "patience": None,
+        "l2": 0.0,
     },
-    # The best mean validation ROC AUC (0.8806) of `deepkit run churn --tune`: TUNING_GRID on
-    # validation carves 0, 1, 2 of seed 0's training split (8,000 rows; 1,200 held out per carve).
-    "tuned": {**TUNING_BASE, "units": (64, 32, 1), "dropout": 0.4},
+    # From the hand-written grid of the foundation issue (best mean validation ROC AUC 0.8806 on
+    # validation carves 0, 1, 2 of seed 0's training split).
+    "tuned": {
+        **TUNING_BASE,
+        "units": (64, 32, 1),
+        "dropout": 0.4,
+        "learning_rate": 0.003,
+        "batch_size": 128,
+        "patience": 20,
+        "l2": 0.0,
+    },
 }
 
-# The candidates `tune()` scores; each overrides TUNING_BASE.
-TUNING_GRID = (
-    {"units": (32, 16, 1), "dropout": 0.1},
-    {"units": (64, 32, 1), "dropout": 0.2},
-    {"units": (64, 32, 1), "dropout": 0.4},
-    {"units": (128, 64, 1), "dropout": 0.3},
-    {"units": (128, 64, 32, 1), "dropout": 0.3},
-    {"units": (256, 128, 1), "dropout": 0.5},
-    {"units": (64, 32, 1), "dropout": 0.2, "batch_size": 64},
-    {"units": (64, 32, 1), "dropout": 0.2, "batch_size": 32, "learning_rate": 0.001},
-)
+
+def tuned_settings(values):
+    """The configuration of one point of ``TUNING_GRID``: ``values`` maps its keys to values.
+
+    ``depth`` hidden layers of widths ``units, units // 2, ...`` (at least 4), then the output 1.
+    """
+    widths = tuple(max(4, values["units"] // 2**i) for i in range(values["depth"]))
+    chosen = {k: values[k] for k in ("dropout", "learning_rate", "batch_size", "l2")}
+    return {**TUNING_BASE, "units": (*widths, 1), **chosen}
 
 
 def settings_of(config, **overrides):
-    """The settings of ``config`` (a name in ``CONFIGS`` or a dict), ``overrides`` not None applied."""
+    """The settings of ``config`` (a name in ``CONFIGS`` or a dict), ``overrides`` not None applied.
+
+    A dict must hold every key of ``REQUIRED_KEYS`` and nothing outside it and ``OPTIONAL_KEYS``.
+    """
     if isinstance(config, dict):
-        settings = dict(config)
-    elif config in CONFIGS:
+        missing = [key for key in REQUIRED_KEYS if key not in config]
+        unknown = [key for key in config if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS]
+        if missing:
+            raise InputError(f"config is missing the keys {', '.join(missing)}")
+        if unknown:
+            raise InputError(
+                f"config has unknown keys {', '.join(map(str, unknown))} (known: "
+                f"{', '.join([*REQUIRED_KEYS, *OPTIONAL_KEYS])})"
+            )
+        settings = {**OPTIONAL_KEYS, **config}
+    elif isinstance(config, str) and config in CONFIGS:
         settings = dict(CONFIGS[config])
     else:
-        raise InputError(f"config must be one of {', '.join(CONFIGS)}, got {config!r}")
+        raise InputError(
+            f"config must be one of {', '.join(CONFIGS)} or a dict of settings, got {config!r}"
+        )
     settings.update({k: v for k, v in overrides.items() if v is not None})
     return settings

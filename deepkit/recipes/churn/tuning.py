@@ -1,30 +1,39 @@
 """Choosing and comparing churn nets on validation splits only: ``tune``, ``compare``, ``side_by_side``.
 
-``tune`` scores ``TUNING_GRID`` on validation carves of one training split (it chose
-``CONFIGS["tuned"]``); ``compare`` re-chooses on each seed's training split and sets the
-tutorial net, the tuned net and HistGradientBoosting side by side on the same test splits.
+``tune`` runs the KerasTuner search (``deepkit.recipes.churn.search``) on one seed's training
+split and lists its trials; ``compare`` re-runs it on each seed's training split and sets the
+tutorial net, the chosen net and HistGradientBoosting side by side on the same test splits.
 """
 
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from deepkit.recipes.churn.configs import TUNING_BASE, TUNING_GRID
+from deepkit.recipes.churn.configs import TUNING_GRID
 from deepkit.recipes.churn.recipe import run
+
+# validation_scores: re-exported by deepkit.recipes.churn
+from deepkit.recipes.churn.search import OBJECTIVE, fit_carved, search, validation_scores  # noqa: F401
 from deepkit.recipes.churn.steps import (
-    build,
-    carve,
     classification_metrics,
-    evaluate,
     labels,
     load_data,
+    predict_probabilities,
     preprocess,
     split,
-    train,
 )
+from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
-from deepkit.seeding import set_seed
 from deepkit.training import ENGINES
+
+# The search budget of `deepkit run churn --tune/--compare`: a full `compare` (3 seeds) takes
+# about 15 minutes on 2 CPU cores.
+MAX_TRIALS = 20
+MAX_EPOCHS = 100
+CARVES = 1  # validation carves per trial
+ENSEMBLE = 3  # nets averaged in compare's "mean of nets" row
 
 
 @dataclass
@@ -40,106 +49,121 @@ class Table:
         return "\n".join([format_grid(self.header, self.rows, title=self.title), *self.notes])
 
 
-def validation_scores(train_frame, seed=0, grid=TUNING_GRID, verbose=0):
-    """Validation ``(accuracy, roc_auc, epochs)`` of each candidate of ``grid``.
+def tune(
+    seed=0, max_trials=MAX_TRIALS, max_epochs=MAX_EPOCHS, carves=CARVES, directory=None, verbose=0
+):
+    """The search's trials on ``split(load_data(), 0.2, seed)``'s training split, best first.
 
-    Only ``train_frame`` is used: a validation split is carved from it with
-    ``seed`` (which also seeds the weights), the scaling is fitted on the rest,
-    and each candidate trains on the rest with early stopping on that split.
+    Validation carves ``seed, seed + 1, ...`` (``carves`` of them) of that split score each
+    trial; its test split is never read. ``directory`` keeps the tuner's files and summary.
     """
-    fit_frame, validation_frame = carve(train_frame, TUNING_BASE["validation_fraction"], seed)
-    _, x, x_validation = preprocess(fit_frame, validation_frame)
-    y, validation = labels(fit_frame), (x_validation, labels(validation_frame))
-    scores = []
-    for candidate in grid:
-        settings = {**TUNING_BASE, **candidate}
-        set_seed(seed)
-        model, history = train(
-            build(settings, seed),
-            x,
-            y,
-            settings["epochs"],
-            settings["batch_size"],
-            validation_data=validation,
-            patience=settings["patience"],
-            verbose=verbose,
-        )
-        metrics = evaluate(model, *validation)
-        scores.append((metrics["accuracy"], metrics["roc_auc"], len(history["loss"])))
-    return scores
-
-
-def tune(seed=0, carves=(0, 1, 2), grid=TUNING_GRID, verbose=0):
-    """Mean validation scores of each candidate over validation carves of ONE training split, best AUC first.
-
-    The training split is ``split(load_data(), 0.2, seed)``'s; each seed in
-    ``carves`` carves a validation split from it (``validation_scores``). No
-    other split is touched, so nothing of this seed's test split informs the
-    choice. With ``seed=0`` this search chose ``CONFIGS["tuned"]``.
-    """
+    check_int(carves, "carves", min_value=1)
     train_frame = split(load_data(), 0.2, seed)[0]
-    scores = [validation_scores(train_frame, carve_seed, grid, verbose) for carve_seed in carves]
-    means = np.mean(scores, axis=0)
-    order = np.argsort(-means[:, 1], kind="stable")
+    summary = search(
+        train_frame, seed, max_trials, max_epochs, _carve_seeds(seed, carves), directory, verbose
+    )
+    names = list(TUNING_GRID)
     rows = [
-        [_describe(grid[i]), f"{means[i, 0]:.4f}", f"{means[i, 1]:.4f}", f"{means[i, 2]:.0f}"]
-        for i in order
+        [
+            trial["trial"],
+            *(trial["values"][n] for n in names),
+            f"{trial[OBJECTIVE]:.4f}",
+            f"{trial['epochs']:.0f}",
+        ]
+        for trial in summary["trials"]
     ]
-    header = ["candidate (over TUNING_BASE)", "accuracy", "ROC AUC", "epochs"]
-    title = f"Validation carves {tuple(carves)} of seed {seed}'s training split, mean"
-    return Table(title, header, rows)
+    title = (
+        f"KerasTuner search on seed {seed}'s training split: {max_trials} trials, "
+        f"validation carves {summary['carves']}, best first"
+    )
+    return Table(title, ["trial", *names, "val ROC AUC", "epochs"], rows)
 
 
-def compare(seeds=(0, 1, 2), grid=TUNING_GRID, verbose=0):
-    """Tutorial net vs tuned net vs HistGradientBoostingClassifier on the same test splits.
+def compare(
+    seeds=(0, 1, 2),
+    max_trials=MAX_TRIALS,
+    max_epochs=MAX_EPOCHS,
+    carves=CARVES,
+    ensemble=ENSEMBLE,
+    directory=None,
+    verbose=0,
+):
+    """Tutorial net vs searched net vs HistGradientBoostingClassifier on the same test splits.
 
-    For each seed, all three learn from the same training split and are scored
-    on the same test split. The tuned net is chosen afresh on each seed's
-    training split (best validation ROC AUC over ``grid``), so no test split
-    ever informs a choice, not even another seed's, which overlaps this one's
-    training data. HistGradientBoosting uses scikit-learn's defaults with
-    ``random_state=seed``. Reports test accuracy and ROC AUC, mean and per seed.
+    For each seed all learn from the same training split and are scored on the same test
+    split. The net is searched afresh on each seed's training split (``search``), so no test
+    split informs a choice, not even another seed's, which overlaps this one's training
+    data. It is then trained by ``fit_carved`` with carve seeds ``seed, seed + 1000, ...``:
+    the first net is the "1 net" row, the mean probability of ``ensemble`` nets the other.
+    HistGradientBoosting uses scikit-learn's defaults with ``random_state=seed``. Reports test
+    accuracy and ROC AUC, mean and per seed, and the seconds taken.
     """
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    results = {"deepkit tutorial": [], "deepkit tuned": [], "HistGradientBoosting": []}
+    for name, value in (
+        ("max_trials", max_trials),
+        ("max_epochs", max_epochs),
+        ("carves", carves),
+        ("ensemble", ensemble),
+    ):
+        check_int(value, name, min_value=1)
+    seeds = [check_int(seed, "seeds", min_value=0) for seed in seeds]
+    start = time.perf_counter()
+    results = {
+        "deepkit tutorial": [],
+        "deepkit searched, 1 net": [],
+        f"deepkit searched, mean of {ensemble} nets": [],
+        "HistGradientBoosting": [],
+    }
     chosen = []
     for seed in seeds:
         train_frame, test_frame = split(load_data(), 0.2, seed)
-        best = int(
-            np.argmax([auc for _, auc, _ in validation_scores(train_frame, seed, grid, verbose)])
+        y_test = labels(test_frame)
+        summary = search(
+            train_frame,
+            seed,
+            max_trials,
+            max_epochs,
+            _carve_seeds(seed, carves),
+            None if directory is None else Path(directory) / f"seed_{seed}",
+            verbose,
         )
-        chosen.append(f"seed {seed}: {_describe(grid[best])}")
-        for name, config in (
-            ("deepkit tutorial", "tutorial"),
-            ("deepkit tuned", {**TUNING_BASE, **grid[best]}),
-        ):
-            result = run(seed=seed, config=config, verbose=verbose)
-            results[name].append((result.accuracy, result.roc_auc))
+        best = summary["trials"][0]
+        chosen.append(f"seed {seed}: {best['values']}, val ROC AUC {best[OBJECTIVE]:.4f}")
+        tutorial = run(seed=seed, config="tutorial", verbose=verbose)
+        results["deepkit tutorial"].append((tutorial.accuracy, tutorial.roc_auc))
+        probabilities = []
+        for net in range(ensemble):
+            model, preprocessor, _, _ = fit_carved(
+                train_frame, summary["best"], seed + 1000 * net, verbose
+            )
+            x_test = preprocessor.transform(test_frame).astype(np.float32)
+            probabilities.append(predict_probabilities(model, x_test))
+        for name, p in zip(list(results)[1:3], (probabilities[0], np.mean(probabilities, 0))):
+            metrics = classification_metrics(y_test, p)
+            results[name].append((metrics["accuracy"], metrics["roc_auc"]))
         _, x_train, x_test = preprocess(train_frame, test_frame)
-        boosting = HistGradientBoostingClassifier(random_state=seed).fit(
-            x_train, labels(train_frame)
+        boosting = HistGradientBoostingClassifier(random_state=seed)
+        metrics = classification_metrics(
+            y_test, boosting.fit(x_train, labels(train_frame)).predict_proba(x_test)[:, 1]
         )
-        metrics = classification_metrics(labels(test_frame), boosting.predict_proba(x_test)[:, 1])
         results["HistGradientBoosting"].append((metrics["accuracy"], metrics["roc_auc"]))
     rows = []
     for name, values in results.items():
         accuracy, auc = np.array(values).T
-        rows.append(
-            [
-                name,
-                f"{accuracy.mean():.4f}",
-                f"{auc.mean():.4f}",
-                " ".join(f"{a:.4f}" for a in accuracy),
-                " ".join(f"{a:.4f}" for a in auc),
-            ]
-        )
+        per_seed = [" ".join(f"{v:.4f}" for v in column) for column in (accuracy, auc)]
+        rows.append([name, f"{accuracy.mean():.4f}", f"{auc.mean():.4f}", *per_seed])
     header = ["model", "accuracy", "ROC AUC", "accuracy per seed", "ROC AUC per seed"]
+    covered = (
+        f"search per seed: {max_trials} of {np.prod([len(v) for v in TUNING_GRID.values()]):,} "
+        f"grid points (KerasTuner BayesianOptimization), each trained up to {max_epochs} epochs "
+        f"on {carves} validation carve(s) of that seed's training split; chosen:"
+    )
     return Table(
         f"Churn test splits (2,000 customers each), mean of seeds {tuple(seeds)}",
         header,
         rows,
-        notes=["tuned net chosen on each seed's validation split:", *chosen],
+        notes=[covered, *chosen, f"{time.perf_counter() - start:.0f} seconds"],
     )
 
 
@@ -160,7 +184,5 @@ def side_by_side(epochs=None, batch_size=None, seed=0, verbose=0):
     return Table(f"Tutorial config, seed {seed}: Keras vs NumPy twin", ["", *ENGINES], rows)
 
 
-def _describe(candidate):
-    return ", ".join(
-        f"{k}={'-'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in candidate.items()
-    )
+def _carve_seeds(seed, carves):
+    return tuple(range(seed, seed + carves))
