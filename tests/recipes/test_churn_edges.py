@@ -198,6 +198,13 @@ def test_a_split_that_leaves_a_class_out_of_the_test_split_is_refused(table):
             churn.split(frame, 0.2, seed)
 
 
+def test_diverged_training_is_an_error_not_a_figure(table, tmp_path):
+    table.head(300).to_csv(tmp_path / "small.csv", index=False)
+    diverging = {**churn.CONFIGS["tutorial"], "units": (6, 1), "learning_rate": 1e308}
+    with pytest.raises(InputError, match="not finite .*training diverged; try a lower learning"):
+        churn.run(config=diverging, epochs=1, batch_size=60, path=tmp_path / "small.csv")
+
+
 def test_no_nan_figure_ever(bundle):
     with pytest.raises(
         InputError, match="not finite.*training diverged; try a lower learning rate"
