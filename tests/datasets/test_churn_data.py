@@ -114,3 +114,24 @@ def test_feature_frames_are_validated_by_the_same_code(churn):
         validate_churn_frame(bad, features_only=True)
     with pytest.raises(TypeError, match="DataFrame"):
         validate_churn_frame(features.to_numpy(), features_only=True)
+
+
+def test_a_corrupt_or_truncated_gzip_names_the_file(churn, tmp_path):
+    raw = gzip.compress(churn.head(50).to_csv(index=False).encode())
+    cases = {  # a truncated gzip (EOFError inside pandas) and a file that is not gzip at all
+        "truncated.csv.gz": raw[: len(raw) // 2],
+        "plain.csv.gz": b"not gzip at all",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(ValueError, match=f"{name}: corrupt or truncated compressed file"):
+            load_churn(tmp_path / name)
+
+
+def test_user_csv_errors_name_the_file(churn, tmp_path):
+    path = _write(churn.head(20).assign(Age=17), tmp_path)
+    with pytest.raises(ValueError) as refused:
+        load_churn(path)
+    assert str(refused.value) == (
+        f"{path}: column 'Age' must be between 18 and 100; row 0 has 17 (and 19 more: row 1, 2, 3, ...)"
+    )
