@@ -250,7 +250,8 @@ def finetune(
         ("fine_tune_learning_rate", fine_tune_learning_rate),
     ):
         check_float(rate, name, 0.0, include_min=False)
-    check_float(validation_split, "validation_split", 0.0, 1.0, include_max=False)
+    if not 0.0 <= check_float(validation_split, "validation_split") < 1.0:
+        raise InputError(f"validation fraction must be in [0, 1), got {validation_split!r}")
     check_int(seed, "seed", min_value=0)
     import keras
 

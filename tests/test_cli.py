@@ -60,7 +60,10 @@ def test_predict_prints_one_probability_per_row(bundle, tmp_path):
     customers.drop(columns=["Exited"]).to_csv(tmp_path / "customers.csv", index=False)
     done = deepkit("predict", "churn", directory, "--csv", tmp_path / "customers.csv")
     assert done.returncode == 0, done.stderr
-    printed = np.array([float(line) for line in done.stdout.split()])
+    header, rule, *rows = done.stdout.splitlines()
+    assert header.split()[:3] == ["CustomerId", "probability", "decision"]
+    assert [row.split()[0] for row in rows] == [str(i) for i in customers["CustomerId"]]
+    printed = np.array([float(row.split()[1]) for row in rows])
     np.testing.assert_allclose(printed, churn.load(directory).predict_proba(customers), atol=1e-6)
     assert printed.shape == (7,)
 
@@ -72,7 +75,8 @@ def test_bad_input_prints_one_line_and_exits_2(tmp_path):
     done = deepkit("run", "churn", "--data", tmp_path / "bad.csv")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "deepkit: error: column 'Geography' has unknown value 'Italy' at row 3 (expected one of France, Germany, Spain)"
+        f"deepkit: error: {tmp_path / 'bad.csv'}: column 'Geography' has unknown value 'Italy' "
+        "at row 3 (expected one of France, Germany, Spain)"
     ]
     assert done.stdout == ""
 
