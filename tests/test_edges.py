@@ -65,7 +65,7 @@ BAD_RUNS = [
     ("t3", {"seed": -1}, "seed"),
     ("finetune", {"seed": -1}, "seed"),
     ("finetune", {"learning_rate": 0}, "learning_rate"),
-    ("finetune", {"validation_split": 1.0}, "validation_split"),
+    ("finetune", {"validation_split": 1.0}, "validation fraction"),
 ]
 BAD_COMMANDS = [
     ["run", "mnist", "--epochs", "0"],
