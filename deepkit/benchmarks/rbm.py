@@ -1,15 +1,23 @@
 """``deepkit bench rbm``: one epoch of a 784-500 RBM on binarized MNIST with
 scikit-learn's ``BernoulliRBM``, the NumPy twin and the Keras RBM, in one process.
 
-All three run the same algorithm: PCD-1 (scikit-learn's only one) with
+Like with like: all three run PCD-1 (scikit-learn's only algorithm) with
 ``batch_size`` persistent chains, plain SGD at the same learning rate, zero
-visible biases, weights N(0, 0.01). deepkit's steps also compute the free-energy
-gap they log (no extra matrix product); scikit-learn computes nothing else. The Keras RBM runs ``steps_per_execution``
-steps per graph call and is traced before the clock starts. To check that the
-three learned alike, each one's mean pseudo-likelihood of the first 1,000 test
-images is computed with the same flipped bits.
+visible biases, weights N(0, 0.01), float32 data and weights. What differs:
+scikit-learn takes the batches in order and draws float64 uniforms
+(``RandomState.uniform``), deepkit shuffles each epoch and draws float32 ones;
+deepkit's steps also compute the free-energy gap they log (two softplus sums,
+no extra matrix product). ``blas_threads`` caps NumPy's BLAS (scikit-learn and
+the twin) and TensorFlow's intra-op threads (Keras) alike. The Keras RBM runs
+``steps_per_execution`` steps per graph call and is traced before the clock
+starts. With ``repeats`` > 1 the three take turns, round after round, so a
+change in the machine's load hits all of them; the table gives median seconds
+and the median of the per-round ratios, and the load average before and after.
+To check that the three learned alike, each one's mean pseudo-likelihood of
+the first 1,000 test images (last round) is computed with the same flipped bits.
 """
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -19,39 +27,79 @@ from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 
 N_HIDDEN = 500
+BASELINE = "scikit-learn BernoulliRBM"
 
 
 @dataclass
 class RbmBenchmark:
-    """Seconds and pseudo-likelihood per implementation, for ``images`` images."""
+    """Seconds per round and pseudo-likelihood per implementation, for ``images`` images."""
 
     images: int
     batch_size: int
     blas_threads: object
-    fits: dict  # name -> {"seconds", "pseudo_likelihood"}
+    load_average: tuple  # 1-minute load average before and after
+    fits: dict  # name -> {"seconds": [per round], "pseudo_likelihood"}
+
+    def ratios(self, name):
+        """scikit-learn's seconds over ``name``'s, round by round (> 1: faster)."""
+        base = self.fits[BASELINE]["seconds"]
+        return [b / s for b, s in zip(base, self.fits[name]["seconds"])]
 
     def report(self):
-        base = self.fits["scikit-learn BernoulliRBM"]["seconds"]
-        rows = [
-            [
-                name,
-                f"{fit['seconds']:.2f}",
-                f"{self.images / fit['seconds']:,.0f}",
-                f"{base / fit['seconds']:.2f}x",
-                f"{fit['pseudo_likelihood']:.2f}",
-            ]
-            for name, fit in self.fits.items()
-        ]
+        rows = []
+        for name, fit in self.fits.items():
+            seconds, ratios = np.median(fit["seconds"]), self.ratios(name)
+            rows.append(
+                [
+                    name,
+                    f"{seconds:.2f}",
+                    f"{self.images / seconds:,.0f}",
+                    f"{np.median(ratios):.2f}x",
+                    " ".join(f"{r:.2f}" for r in ratios),
+                    f"{fit['pseudo_likelihood']:.2f}",
+                ]
+            )
+        rounds = len(self.fits[BASELINE]["seconds"])
         title = (
             f"One epoch of a 784-{N_HIDDEN} RBM, PCD-1, {self.images:,} binarized MNIST images, "
-            f"batch {self.batch_size}, BLAS threads {self.blas_threads or 'default'}"
+            f"batch {self.batch_size}, float32, threads {self.blas_threads or 'default'}, "
+            f"{rounds} round(s), load average {self.load_average[0]:.2f} -> "
+            f"{self.load_average[1]:.2f}"
         )
-        header = ["implementation", "seconds", "images/s", "vs scikit-learn", "pseudo-LL"]
+        header = [
+            "implementation",
+            "seconds",
+            "images/s",
+            "vs scikit-learn",
+            "each round",
+            "pseudo-LL",
+        ]
         return format_grid(header, rows, title=title)
 
 
-def benchmark(batch_size=100, learning_rate=0.05, limit=None, path=None, blas_threads=None, seed=0):
-    """Time one epoch of each implementation; an ``RbmBenchmark``."""
+def limit_tensorflow_threads(threads):
+    """TensorFlow's intra- and inter-op pools to ``threads`` (before its first op)."""
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+
+
+def benchmark(
+    batch_size=100,
+    learning_rate=0.05,
+    limit=None,
+    path=None,
+    blas_threads=None,
+    seed=0,
+    repeats=1,
+):
+    """Time one epoch of each implementation, ``repeats`` rounds; an ``RbmBenchmark``."""
+    check_int(batch_size, "batch_size", min_value=1)
+    check_int(repeats, "repeats", min_value=1)
+    if blas_threads is not None:
+        check_int(blas_threads, "blas_threads", min_value=1)
+        limit_tensorflow_threads(blas_threads)
     import keras
     from sklearn.neural_network import BernoulliRBM
     from threadpoolctl import threadpool_limits
@@ -62,55 +110,66 @@ def benchmark(batch_size=100, learning_rate=0.05, limit=None, path=None, blas_th
     from deepkit.reference import rbm as reference
     from deepkit.seeding import set_seed
 
-    check_int(batch_size, "batch_size", min_value=1)
-    if blas_threads is not None:
-        check_int(blas_threads, "blas_threads", min_value=1)
     (x, _), (x_test, _) = load(limit, path)
     x = (prepare(x, True) > 0.5).astype("float32")
     x_test = (prepare(x_test, True)[:1000] > 0.5).astype("float64")
     flip = np.random.default_rng(seed).integers(0, 784, len(x_test))
     set_seed(seed)
-    fits = {}
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
-        sklearn_rbm = BernoulliRBM(
+
+    def fit_sklearn():
+        model = BernoulliRBM(
             N_HIDDEN,
             learning_rate=learning_rate,
             batch_size=batch_size,
             n_iter=1,
             random_state=seed,
         )
-        start = time.perf_counter()
-        sklearn_rbm.fit(x)
-        fits["scikit-learn BernoulliRBM"] = (
-            time.perf_counter() - start,
-            [
-                sklearn_rbm.components_.T,
-                sklearn_rbm.intercept_visible_,
-                sklearn_rbm.intercept_hidden_,
-            ],
-        )
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            start = time.perf_counter()
+            model.fit(x)
+            seconds = time.perf_counter() - start
+        return seconds, [model.components_.T, model.intercept_visible_, model.intercept_hidden_]
+
+    def fit_twin():
         twin = reference.RBM(784, N_HIDDEN, persistent=True, n_chains=batch_size, seed=seed)
         twin.compile(optimizers.SGD(learning_rate))
-        start = time.perf_counter()
-        twin.fit(x, batch_size=batch_size, epochs=1, verbose=0)
-        fits["deepkit NumPy twin"] = time.perf_counter() - start, twin.get_weights()[:3]
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            start = time.perf_counter()
+            twin.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+            seconds = time.perf_counter() - start
+        return seconds, twin.get_weights()[:3]
 
     model = RBM(784, N_HIDDEN, persistent=True, n_chains=batch_size, seed=seed)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate), steps_per_execution=32)
     initial = model.get_weights()
     model.fit(x[: 32 * batch_size], batch_size=batch_size, epochs=1, verbose=0)  # trace first
-    model.set_weights(initial)
-    start = time.perf_counter()
-    model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
-    fits["deepkit Keras RBM"] = time.perf_counter() - start, model.get_weights()[:3]
+
+    def fit_keras():
+        model.set_weights(initial)
+        start = time.perf_counter()
+        model.fit(x, batch_size=batch_size, epochs=1, verbose=0)
+        return time.perf_counter() - start, model.get_weights()[:3]
+
+    trainers = {
+        BASELINE: fit_sklearn,
+        "deepkit NumPy twin": fit_twin,
+        "deepkit Keras RBM": fit_keras,
+    }
+    seconds, weights = {name: [] for name in trainers}, {}
+    load_before = os.getloadavg()[0]
+    for _ in range(repeats):
+        for name, train in trainers.items():
+            elapsed, weights[name] = train()
+            seconds[name].append(elapsed)
+    load_after = os.getloadavg()[0]
 
     judge = reference.RBM(784, N_HIDDEN, dtype="float64")
-    results = {}
-    for name, (seconds, weights) in fits.items():
-        judge.set_weights(list(weights) + [judge.chains])
+    fits = {}
+    for name in trainers:
+        judge.set_weights(list(weights[name]) + [judge.chains])
         likelihood = float(judge.pseudo_likelihood(x_test, flip).mean())
-        results[name] = {"seconds": seconds, "pseudo_likelihood": likelihood}
-    return RbmBenchmark(len(x), batch_size, blas_threads, results)
+        fits[name] = {"seconds": seconds[name], "pseudo_likelihood": likelihood}
+    return RbmBenchmark(len(x), batch_size, blas_threads, (load_before, load_after), fits)
 
 
 def add_arguments(parser):
@@ -119,8 +178,12 @@ def add_arguments(parser):
     parser.add_argument("--limit", type=int, default=None, help="first N training images only")
     parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")
     parser.add_argument(
-        "--blas-threads", type=int, default=None, help="cap NumPy's BLAS threads (threadpoolctl)"
+        "--blas-threads",
+        type=int,
+        default=None,
+        help="cap NumPy's BLAS threads (threadpoolctl) and TensorFlow's intra-op threads",
     )
+    parser.add_argument("--repeats", type=int, default=1, help="rounds, taking turns")
     parser.add_argument("--seed", type=int, default=0)
 
 
@@ -132,6 +195,7 @@ def main(args):
         path=args.path,
         blas_threads=args.blas_threads,
         seed=args.seed,
+        repeats=args.repeats,
     )
     print(result.report())
     return 0

@@ -302,18 +302,25 @@ class RBM(keras.Model):
                 h = self._sample(ph, u_h[step + 1])
         if self.persistent:
             self.chains.assign(h)
-        n_pos = ops.cast(n, self.compute_dtype)
-        n_neg = ops.cast(ops.shape(v)[0], self.compute_dtype)
-        grads = [
-            -(ops.matmul(ops.transpose(x), ph0) / n_pos - ops.matmul(ops.transpose(v), ph) / n_neg)
-            + ops.cast(self.weight_decay, self.compute_dtype) * self.kernel,
-            -(ops.mean(x, axis=0) - ops.mean(v, axis=0)),
-            -(ops.mean(ph0, axis=0) - ops.mean(ph, axis=0)),
-        ]
         gap = ops.mean(self._free_energy(x, logits0)) - ops.mean(self._free_energy(v, logits))
-        self.loss_tracker.update_state(gap, sample_weight=n_pos)
-        self.optimizer.apply(grads, self.trainable_variables)
+        self.loss_tracker.update_state(gap, sample_weight=ops.cast(n, self.compute_dtype))
+        self.optimizer.apply(self._gradients(x, ph0, v, ph), self.trainable_variables)
         return {"loss": self.loss_tracker.result()}
+
+    def _gradients(self, x, ph0, v, ph):
+        """[g_W, g_b, g_c] as the twin's: g_W = [v; x]' [ph / m; -ph0 / n], one product."""
+        n = ops.cast(ops.shape(x)[0], self.compute_dtype)
+        m = ops.cast(ops.shape(v)[0], self.compute_dtype)
+        kernel_grad = ops.matmul(
+            ops.transpose(ops.concatenate([v, x])), ops.concatenate([ph / m, ph0 / -n])
+        )
+        if self.weight_decay:
+            kernel_grad += ops.cast(self.weight_decay, self.compute_dtype) * self.kernel
+        return [
+            kernel_grad,
+            ops.mean(v, axis=0) - ops.mean(x, axis=0),
+            ops.mean(ph, axis=0) - ops.mean(ph0, axis=0),
+        ]
 
     def test_step(self, data):
         """Mean free energy ("loss") and reconstruction error, no update."""
