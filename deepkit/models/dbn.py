@@ -10,14 +10,8 @@ fine-tuned by backprop (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov 2006
 import keras
 
 from deepkit.models.rbm import RBM, MomentumSchedule
-from deepkit.reference.validation import InputError, check_float, check_int
-
-
-def check_sizes(hidden_sizes):
-    """The hidden layer sizes as a list of positive ints (at least one)."""
-    if not hidden_sizes:
-        raise InputError("hidden_sizes must list at least one layer size")
-    return [check_int(size, "hidden layer size", min_value=1) for size in hidden_sizes]
+from deepkit.reference.dbn import check_pretraining, check_sizes, check_stack
+from deepkit.reference.validation import check_int
 
 
 def pretrain(
@@ -41,10 +35,9 @@ def pretrain(
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
     (``init_visible_bias``; else zeros)."""
-    sizes = check_sizes(hidden_sizes)
-    check_int(epochs, "epochs", min_value=1)
-    check_int(batch_size, "batch_size", min_value=1)
-    check_float(learning_rate, "learning_rate", min_value=0.0, include_min=False)
+    sizes = check_pretraining(
+        hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
+    )
     rbms, inputs = [], x
     for depth, size in enumerate(sizes):
         rbm = RBM(
@@ -85,16 +78,7 @@ def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, na
     check_int(n_inputs, "n_inputs", min_value=1)
     check_int(n_classes, "n_classes", min_value=2)
     if rbms is not None:
-        if len(rbms) != len(sizes):
-            raise InputError(f"{len(rbms)} RBMs for {len(sizes)} hidden layers")
-        below = n_inputs
-        for depth, (rbm, size) in enumerate(zip(rbms, sizes)):
-            if (rbm.n_visible, rbm.n_hidden) != (below, size):
-                raise InputError(
-                    f"RBM {depth} is {rbm.n_visible}-{rbm.n_hidden}, but the stack needs "
-                    f"{below}-{size}: the sizes do not chain"
-                )
-            below = size
+        check_stack(n_inputs, sizes, rbms)
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
         [keras.Input((n_inputs,))]

@@ -30,11 +30,10 @@ import pathlib
 import time
 from dataclasses import dataclass, field
 
-import keras
 import numpy as np
 
-from deepkit.models.dbn import check_sizes, dbn, pretrain
 from deepkit.recipes.mnist_steps import load
+from deepkit.reference.dbn import check_sizes
 from deepkit.report import format_grid, format_table
 from deepkit.training import carve_validation
 
@@ -93,6 +92,8 @@ class DbnResult:
 
 def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose):
     """Backprop with early stopping on validation accuracy (best weights restored)."""
+    import keras
+
     stop = keras.callbacks.EarlyStopping(
         "val_accuracy", patience=patience, restore_best_weights=True
     )
@@ -116,6 +117,10 @@ def compare_inits(rbms, sizes, data, *, learning_rates, seed, **budget):
     """Pretrained vs random init, same budget (``finetune``'s keywords). Each init
     keeps the learning rate whose net is most accurate on the validation split:
     ``({init: test error}, {init: learning rate}, histories, models)``."""
+    import keras
+
+    from deepkit.models.dbn import dbn
+
     (x, y), validation, (x_test, y_test) = data
     errors, rates, histories, models = {}, {}, {}, {}
     for init, stack in (("pretrained", rbms), ("random init", None)):
@@ -157,6 +162,7 @@ def mosaic(images, side=28):
 def plot_rbm(rbm, directory):
     """Save the first 100 filters (each scaled to its own range) and 16 samples
     (1,000 Gibbs steps from random bits) as PNG mosaics; their paths."""
+    import keras
     import matplotlib
 
     matplotlib.use("Agg")
@@ -200,6 +206,8 @@ def run(
     """Pretrain, fine-tune and compare on MNIST (see the module docstring); a ``DbnResult``."""
     from threadpoolctl import threadpool_limits
 
+    from deepkit.models.dbn import pretrain
+    from deepkit.recipes.checks import check_plot
     from deepkit.recipes.dbn_digits import digits_table
     from deepkit.recipes.mnist_steps import prepare
     from deepkit.reference.validation import InputError, check_float, check_int
@@ -219,8 +227,12 @@ def run(
         raise InputError("finetune_learning_rates must list at least one learning rate")
     for rate in finetune_learning_rates:
         check_float(rate, "fine-tuning learning rate", min_value=0, include_min=False)
+    check_float(learning_rate, "learning_rate", min_value=0, include_min=False)
+    check_float(validation_split, "validation_split", 0, 1, include_min=False, include_max=False)
+    check_int(ais_betas, "ais_betas", min_value=2)
+    check_int(seed, "seed", min_value=0)
     if plot:
-        pathlib.Path(plot).mkdir(parents=True, exist_ok=True)  # fails now, not after training
+        plot = check_plot(plot, suffix=None)
     start = time.perf_counter()
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, True), prepare(x_test, True)

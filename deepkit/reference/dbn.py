@@ -41,8 +41,11 @@ def check_pretraining(hidden_sizes, epochs, batch_size, learning_rate, momentum,
     check_float(learning_rate, "learning_rate", min_value=0.0, include_min=False)
     if not isinstance(momentum, (tuple, list)) or len(momentum) != 2:
         raise InputError(f"momentum must be a pair (initial, final), got {momentum!r}")
-    check_float(momentum[0], "initial momentum", 0.0, 1.0, include_min=False)
+    check_float(momentum[0], "initial momentum", 0.0, 1.0)
     check_float(momentum[1], "final momentum", 0.0, 1.0)
+    if momentum[0] == 0 and momentum[1] != 0:
+        # Keras's SGD builds no velocity when it starts without momentum.
+        raise InputError(f"momentum {momentum!r}: a final momentum needs an initial one > 0")
     check_int(switch_epoch, "switch_epoch", min_value=0)
     return sizes
 

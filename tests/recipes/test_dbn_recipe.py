@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepkit.recipes import dbn, dbn_digits
 from deepkit.models.dbn import pretrain
+from deepkit.recipes import dbn, dbn_digits
 from deepkit.recipes.mnist_steps import load
 
 SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
@@ -84,6 +84,9 @@ def never_load(path=None):
         ({"sizes": (500, 0)}, "hidden layer size must be an int >= 1, got 0"),
         ({"ais_runs": -1}, "ais_runs must be an int >= 0"),
         ({"finetune_learning_rates": ()}, "at least one learning rate"),
+        ({"learning_rate": -0.1}, "learning_rate must be a number > 0"),
+        ({"validation_split": 1.0}, "validation_split must be a number > 0 and < 1"),
+        ({"seed": -1}, "seed must be an int >= 0"),
         ({"finetune_learning_rates": (0.1, 0)}, "fine-tuning learning rate must be a number > 0"),
     ],
 )
@@ -96,5 +99,5 @@ def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
 def test_a_plot_path_that_is_a_file_fails_before_mnist_is_loaded(monkeypatch, tmp_path):
     monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
     (tmp_path / "taken").write_text("")
-    with pytest.raises(OSError):
+    with pytest.raises(ValueError, match="taken cannot be a folder"):
         dbn.run(plot=tmp_path / "taken")

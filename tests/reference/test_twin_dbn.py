@@ -221,7 +221,7 @@ def test_bad_pretraining_settings_are_refused_like_keras(message, options):
         ("x must be in \\[0, 1\\] for a Bernoulli RBM, got 2.0", np.full((10, 64), 2.0), {}),
         ("x must have shape \\(n, n_visible\\), got \\(64,\\)", np.zeros(64), {}),
         ("momentum must be a pair", np.zeros((10, 64)), {"momentum": 0.9}),
-        ("initial momentum must be a number > 0", np.zeros((10, 64)), {"momentum": (0, 0.9)}),
+        ("a final momentum needs an initial one", np.zeros((10, 64)), {"momentum": (0, 0.9)}),
         ("switch_epoch must be an int >= 0", np.zeros((10, 64)), {"switch_epoch": -1}),
     ],
 )
