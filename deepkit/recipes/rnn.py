@@ -23,6 +23,7 @@ accuracy 0.994, validation 0.985).
 
 import numpy as np
 
+from deepkit.recipes.checks import check_writable_folder
 from deepkit.recipes.mnist_steps import MnistResult, check_arguments, evaluate, fit, load
 from deepkit.reference.validation import InputError, check_choice, check_float, check_int
 from deepkit.training import ENGINES
@@ -71,15 +72,34 @@ def run(
     path=None,
     seed=0,
     verbose=0,
+    checkpoint_dir=None,
 ):
     """Train ``cell`` on MNIST sequences and score the test set; a ``MnistResult``
-    (its ``report()`` includes seconds per epoch)."""
+    (its ``report()`` includes seconds per epoch). ``checkpoint_dir`` makes the run
+    resumable (``deepkit.checkpoints``; a folder of a run with other arguments is refused)."""
     from deepkit.seeding import set_seed
 
     check_choice(cell, "cell", CELLS)
     check_int(units, "units", min_value=1)
     check_float(dropout, "dropout", 0.0, 1.0, include_max=False)
     check_arguments(engine, epochs, batch_size, validation_split, patience, limit, seed)
+    if checkpoint_dir is not None:
+        checkpoint_dir = check_writable_folder(checkpoint_dir, "checkpoint_dir")
+    run_arguments = dict(
+        cell=cell,
+        units=units,
+        pixels=pixels,
+        bidirectional=bidirectional,
+        dropout=dropout,
+        engine=engine,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_split=validation_split,
+        patience=patience,
+        limit=limit,
+        path=path,
+        seed=seed,
+    )
     set_seed(seed)
     model = build_model(cell, units, pixels, bidirectional, dropout, seed)  # checks them too
     (x_train, y_train), (x_test, y_test) = load(limit, path)
@@ -94,6 +114,8 @@ def run(
         patience=patience,
         seed=seed,
         verbose=verbose,
+        checkpoint_dir=checkpoint_dir,
+        run_arguments=run_arguments,
     )
     accuracy, matrix, predicted = evaluate(trained, sequences(x_test, pixels), y_test)
     epochs_run = len(next(iter(history.values())))
@@ -132,6 +154,12 @@ def add_arguments(parser):
     )
     parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        metavar="DIR",
+        help="save every epoch here; rerun with the same arguments to resume",
+    )
 
 
 def main(args):
@@ -150,5 +178,6 @@ def main(args):
         path=args.path,
         seed=args.seed,
         verbose=2,
+        checkpoint_dir=args.checkpoint_dir,
     )
     print(result.report())
