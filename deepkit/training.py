@@ -16,6 +16,9 @@ patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_
     split over the replicas, and ``deepkit.checkpoints.Checkpoint`` saves every
     epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
     folder holding a run with other ``run_arguments`` is refused).
+    A loss that becomes NaN or infinite stops training with an ``InputError``
+    naming the epoch, the batch and the learning rate (``deepkit.divergence``
+    for Keras; the twin's ``fit`` does it itself).
 
 ``carve_validation(x, y, fraction, *, seed, stratify=False)``
     Holds out ``round(fraction * len(x))`` rows as a validation set and returns
@@ -67,7 +70,9 @@ def fit(
         model = from_keras(model, seed=seed)
     else:
         from keras.callbacks import EarlyStopping
-    callbacks = []
+
+        from deepkit.divergence import RaiseOnNaN
+    callbacks = [] if engine == "numpy" else [RaiseOnNaN()]
     if patience is not None:
         callbacks.append(
             EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
@@ -85,7 +90,9 @@ def fit(
                     "early stopping or checkpoints (Keras 3's fit fails there)"
                 )
             steps = len(x) // batch_size
-            return model, distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
+            history = distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
+            _check_finite_history(history, model)
+            return model, history
         callbacks.append(order)
         if checkpoint_dir is not None:
             from deepkit.checkpoints import Checkpoint
@@ -111,6 +118,17 @@ def fit(
         return model, checkpoint.full_history()
     history = getattr(history, "history", history)
     return model, {name: [float(v) for v in values] for name, values in history.items()}
+
+
+def _check_finite_history(history, model):
+    """Raise ``diverged`` for the first epoch of ``history`` whose mean loss is not finite
+    (for training loops that take no callbacks)."""
+    from deepkit.divergence import learning_rate
+    from deepkit.reference.trainer import diverged
+
+    for epoch, loss in enumerate(history["loss"], start=1):
+        if not np.isfinite(loss):
+            raise diverged(epoch, None, loss, learning_rate(model))
 
 
 def carve_validation(x, y, fraction, *, seed, stratify=False):

@@ -75,3 +75,49 @@ def test_fit_stops_early_on_monitor_and_returns_float_history(engine):
     )
     assert len(history["loss"]) == 3 and all(isinstance(v, float) for v in history["val_loss"])
     assert (type(trained).__module__.startswith("deepkit.reference")) == (engine == "numpy")
+
+
+def _diverging_net(steps_per_execution=1):
+    from deepkit.models.dense import mlp
+
+    return mlp(
+        2,
+        (4, 1),
+        ["relu", "sigmoid"],
+        optimizer="sgd",
+        learning_rate=1e30,
+        loss="binary_crossentropy",
+        steps_per_execution=steps_per_execution,
+        seed=0,
+    )
+
+
+@pytest.mark.parametrize("engine", ["keras", "numpy"])
+def test_fit_stops_a_diverging_run_with_a_clear_error(engine):
+    from deepkit.reference import InputError
+
+    x, y = _data(200)
+    with pytest.raises(InputError, match=r"^training diverged at epoch 1, batch \d+: loss is "):
+        with np.errstate(over="ignore", invalid="ignore"):
+            fit(_diverging_net(), x, y, engine=engine, epochs=5, batch_size=10, seed=0)
+    # ... where Keras's own TerminateOnNaN returns as if training had ended.
+    import keras
+
+    history = _diverging_net().fit(
+        x, y, batch_size=10, epochs=5, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()]
+    )
+    assert len(history.history["loss"]) == 1 and np.isnan(history.history["loss"][0])
+
+
+def test_raise_on_nan_names_epoch_batch_and_learning_rate():
+    from deepkit.divergence import RaiseOnNaN
+    from deepkit.reference import InputError
+
+    callback = RaiseOnNaN()
+    callback.set_model(_diverging_net(steps_per_execution=20))
+    callback.on_epoch_begin(2)
+    callback.on_batch_end(19, {"loss": 0.7})  # finite: nothing happens
+    for value in (float("nan"), float("inf")):
+        message = f"training diverged at epoch 3, batch 20: loss is {value}; "
+        with pytest.raises(InputError, match=message + r"lower the learning rate \(1e\+30 now\)"):
+            callback.on_batch_end(19, {"loss": np.float32(value)})

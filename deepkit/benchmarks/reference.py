@@ -19,13 +19,15 @@ memory layouts, for the same batches, and divides by the measured training
 time. Target: >= 50%. Times are wall-clock on a possibly shared machine; the
 ratios compare runs made one after the other in the same process.
 
-``blas_threads`` caps the threads of NumPy's BLAS (threadpoolctl, which
-scikit-learn installs) for the whole benchmark; Keras's own thread pools are
-not affected. On a machine whose cores are busy with other work, a
-multi-threaded OpenBLAS can slow down many times over, so the cap is reported
-beside the figures.
+The twin picks NumPy's BLAS thread count itself (``deepkit.reference.threads``:
+one thread for small products or when the other cores are busy). Each twin
+workload runs under that default policy and again with the count forced
+(``model.blas_threads``: 1 and every core, or ``blas_threads`` when given);
+the targets are judged on the default policy. Keras's own thread pools are
+not affected. The load average before the run is printed beside the figures.
 """
 
+import os
 import time
 from dataclasses import dataclass
 
@@ -40,12 +42,15 @@ MNIST_BATCH = 128
 
 @dataclass
 class Timing:
-    """One training run: its name, wall seconds, steps made and final training loss."""
+    """One training run: its name, wall seconds, steps made, final training loss and,
+    for the twin, its BLAS thread setting (None: the policy) and the count used."""
 
     name: str
     seconds: float
     steps: int
     loss: float
+    blas_setting: object = None
+    blas_used: int = None
 
     @property
     def steps_per_second(self):
@@ -56,31 +61,32 @@ class Timing:
 class ReferenceBenchmark:
     churn_epochs: int
     mnist_epochs: int
-    churn: list  # Timing: Keras defaults, deepkit tuned Keras, NumPy twin
-    mnist: list  # Timing: Keras defaults, NumPy twin
-    blas_seconds: float  # the twin's MNIST matrix products, replayed alone
-    blas_threads: object  # the cap on NumPy's BLAS threads (None: the library's default)
-
-    @property
-    def blas_share(self):
-        return self.blas_seconds / self.mnist[-1].seconds
+    churn: list  # Timing: Keras defaults, deepkit tuned Keras, then the twin per thread setting
+    mnist: list  # Timing: Keras defaults, then the twin per thread setting
+    blas_seconds: float  # the twin's MNIST matrix products, replayed alone (policy's count)
+    load: float  # the 1-minute load average when the benchmark started
 
     def ratios(self):
-        """Twin speed-ups: {"churn vs Keras defaults", "churn vs deepkit tuned", "mnist vs Keras"}."""
-        defaults, tuned, twin = self.churn
-        keras_mnist, twin_mnist = self.mnist
+        """Speed-ups of the twin under its default thread policy: {"churn vs Keras
+        defaults", "churn vs deepkit tuned Keras", "MNIST MLP vs Keras defaults"}."""
+        defaults, tuned, twin = self.churn[:3]
+        keras_mnist, twin_mnist = self.mnist[:2]
         return {
             "churn vs Keras defaults": defaults.seconds / twin.seconds,
             "churn vs deepkit tuned Keras": tuned.seconds / twin.seconds,
             "MNIST MLP vs Keras defaults": keras_mnist.seconds / twin_mnist.seconds,
         }
 
+    @property
+    def blas_share(self):
+        return self.blas_seconds / self.mnist[1].seconds
+
     def report(self):
-        def rows(timings):
-            twin = timings[-1]
+        def rows(timings, keras_count):
+            twin = timings[keras_count]
             return [
                 [
-                    t.name,
+                    t.name if t.blas_used is None else f"{t.name}, {_setting(t)}",
                     f"{t.seconds:.2f}",
                     f"{t.steps_per_second:,.0f}",
                     f"{t.loss:.4f}",
@@ -89,21 +95,22 @@ class ReferenceBenchmark:
                 for t in timings
             ]
 
-        header = ["training", "seconds", "steps/s", "final loss", "twin speed-up"]
+        header = ["training", "seconds", "steps/s", "final loss", "vs twin (policy)"]
         ratios = self.ratios()
         lines = [
             format_grid(
                 header,
-                rows(self.churn),
+                rows(self.churn, 2),
                 title=f"Churn net 11-6-6-1, batch {CHURN_BATCH}, {self.churn_epochs} epochs",
             ),
             "",
             format_grid(
                 header,
-                rows(self.mnist),
+                rows(self.mnist, 1),
                 title=f"MNIST MLP 784-128-10, batch {MNIST_BATCH}, {self.mnist_epochs} epochs",
             ),
             "",
+            "Twin with its default BLAS thread policy:",
             f"twin vs Keras compile() defaults, churn:  {ratios['churn vs Keras defaults']:.1f}x "
             "faster (target >= 10x)",
             f"twin vs deepkit's tuned Keras, churn:    {ratios['churn vs deepkit tuned Keras']:.2f}x "
@@ -112,22 +119,44 @@ class ReferenceBenchmark:
             "(target >= 1)",
             f"share of the twin's MNIST step time in BLAS matrix products: "
             f"{100 * self.blas_share:.0f}% (target >= 50%)",
-            f"NumPy BLAS threads: {self.blas_threads or 'library default'}",
+            f"load average (1 min) at the start: {self.load:.2f} on {os.cpu_count()} cores",
         ]
         return "\n".join(lines)
 
 
+def _setting(timing):
+    threads = f"{timing.blas_used} BLAS thread{'s' if timing.blas_used > 1 else ''}"
+    return f"policy: {threads}" if timing.blas_setting is None else f"forced {threads}"
+
+
 def timed_fit(name, model, x, y, epochs, batch_size):
-    """Fit ``model`` (Keras or twin) silently and time it; a :class:`Timing`."""
+    """Fit ``model`` (Keras or twin) silently and time it; a :class:`Timing` (for a
+    twin, with its ``blas_threads`` setting and the count the policy used)."""
+    from deepkit.reference.threads import chosen_threads
+
+    setting = getattr(model, "blas_threads", None)
+    is_twin = not hasattr(model, "distribute_strategy")
+    used = chosen_threads(model, batch_size) if is_twin else None
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     seconds = time.perf_counter() - start
     history = getattr(history, "history", history)
     steps = epochs * -(-len(x) // batch_size)
-    return Timing(name, seconds, steps, float(history["loss"][-1]))
+    return Timing(name, seconds, steps, float(history["loss"][-1]), setting, used)
 
 
-def churn_timings(epochs, seed):
+def twin_timings(make_twin, x, y, epochs, batch_size, thread_settings):
+    """The twin trained from the same start under each of ``thread_settings``
+    (None: the policy; an int: forced)."""
+    timings = []
+    for setting in thread_settings:
+        twin = make_twin()
+        twin.blas_threads = setting
+        timings.append(timed_fit("NumPy twin", twin, x, y, epochs, batch_size))
+    return timings
+
+
+def churn_timings(epochs, seed, thread_settings):
     """Keras defaults, deepkit's tuned Keras path and the twin on T3's churn training split."""
     from deepkit.models.dense import churn_ann
     from deepkit.recipes import churn
@@ -138,13 +167,17 @@ def churn_timings(epochs, seed):
     _, x = churn.preprocess(train_frame)
     y = churn.labels(train_frame)
     set_seed(seed)
-    twin = from_keras(churn_ann(seed=seed), seed=seed)
+    start = churn_ann(seed=seed)
+
+    def make_twin():
+        return from_keras(start, seed=seed)
+
     return [
         timed_fit("Keras, compile() defaults", churn_ann(seed=seed), x, y, epochs, CHURN_BATCH),
         timed_fit(
             "deepkit's tuned Keras path", churn.build("tutorial", seed), x, y, epochs, CHURN_BATCH
         ),
-        timed_fit("NumPy twin", twin, x, y, epochs, CHURN_BATCH),
+        *twin_timings(make_twin, x, y, epochs, CHURN_BATCH, thread_settings),
     ]
 
 
@@ -164,8 +197,8 @@ def mnist_mlp(seed):
     )
 
 
-def mnist_timings(epochs, path, seed):
-    """Keras defaults and the twin on the MNIST training images; also the twin itself."""
+def mnist_timings(epochs, path, seed, thread_settings):
+    """Keras defaults and the twin on the MNIST training images; also a fresh twin."""
     from deepkit.datasets import load_mnist
     from deepkit.reference import from_keras
     from deepkit.seeding import set_seed
@@ -173,12 +206,16 @@ def mnist_timings(epochs, path, seed):
     (x, y), _ = load_mnist(path)
     x = x.reshape(len(x), -1).astype("float32") / 255.0
     set_seed(seed)
-    twin = from_keras(mnist_mlp(seed), seed=seed)
+    start = mnist_mlp(seed)
+
+    def make_twin():
+        return from_keras(start, seed=seed)
+
     timings = [
         timed_fit("Keras, compile() defaults", mnist_mlp(seed), x, y, epochs, MNIST_BATCH),
-        timed_fit("NumPy twin", twin, x, y, epochs, MNIST_BATCH),
+        *twin_timings(make_twin, x, y, epochs, MNIST_BATCH, thread_settings),
     ]
-    return timings, twin, len(x)
+    return timings, make_twin(), len(x)
 
 
 def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
@@ -213,19 +250,22 @@ def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
 
 
 def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=None):
-    """Run both workloads (NumPy's BLAS capped at ``blas_threads`` threads when
-    given); a :class:`ReferenceBenchmark`."""
+    """Run both workloads, the twin under its thread policy and with the count forced
+    (``blas_threads``, or 1 and every core); a :class:`ReferenceBenchmark`."""
     from threadpoolctl import threadpool_limits
 
     for name, value in (("churn_epochs", churn_epochs), ("mnist_epochs", mnist_epochs)):
         check_int(value, name, min_value=1)
     if blas_threads is not None:
         check_int(blas_threads, "blas_threads", min_value=1)
-    with threadpool_limits(limits=blas_threads, user_api="blas"):
-        churn = churn_timings(churn_epochs, seed)
-        mnist, twin, n_samples = mnist_timings(mnist_epochs, path, seed)
+    forced = [blas_threads] if blas_threads else sorted({1, os.cpu_count() or 1})
+    thread_settings = [None, *forced]
+    load = os.getloadavg()[0]
+    churn = churn_timings(churn_epochs, seed, thread_settings)
+    mnist, twin, n_samples = mnist_timings(mnist_epochs, path, seed, thread_settings)
+    with threadpool_limits(limits=mnist[1].blas_used, user_api="blas"):
         blas = replay_matmuls(twin, n_samples, mnist_epochs, MNIST_BATCH, seed)
-    return ReferenceBenchmark(churn_epochs, mnist_epochs, churn, mnist, blas, blas_threads)
+    return ReferenceBenchmark(churn_epochs, mnist_epochs, churn, mnist, blas, load)
 
 
 def add_arguments(parser):
@@ -243,7 +283,7 @@ def add_arguments(parser):
         "--blas-threads",
         type=int,
         default=None,
-        help="cap NumPy's BLAS threads (default: the library's own count)",
+        help="the forced BLAS thread count shown beside the twin's own policy (default: 1 and all cores)",
     )
     parser.add_argument("--seed", type=int, default=0)
 

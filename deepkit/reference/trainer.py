@@ -16,15 +16,22 @@ The default ``train_step`` is backprop, which also needs the model's
 learns otherwise (an RBM's contrastive divergence) overrides ``train_step`` and
 ``test_step``, and keeps ``fit``, its progress bar, callbacks and history, as
 with Keras's ``Model.train_step``.
+
+``fit``, ``evaluate`` and ``predict`` pick NumPy's BLAS thread count for their
+products (``deepkit.reference.threads``; ``model.blas_threads = n`` forces one).
+``fit`` stops with an ``InputError`` at the first training batch whose loss is
+NaN or infinite (``diverged``), where Keras's ``TerminateOnNaN`` stops silently.
 """
 
 import math
+import numbers
 
 import numpy as np
 
 from deepkit.reference import losses, optimizers
 from deepkit.reference import metrics as metrics_module
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
+from deepkit.reference.threads import blas_threads
 from deepkit.reference.validation import InputError, check_float, check_int
 
 
@@ -36,6 +43,15 @@ def check_finite(values, what):
     return values
 
 
+def diverged(epoch, batch, loss, learning_rate=None):
+    """The error for a non-finite training loss at ``epoch`` and ``batch`` (both from 1;
+    ``batch`` None when unknown), naming the likely cause: the learning rate."""
+    where = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
+    known = isinstance(learning_rate, numbers.Real)  # not a schedule
+    advice = "lower the learning rate" + (f" ({float(learning_rate):g} now)" if known else "")
+    return InputError(f"training diverged at {where}: loss is {loss}; {advice}")
+
+
 class Trainer:
     """Training for twin models; see the module docstring for what a model provides."""
 
@@ -43,6 +59,7 @@ class Trainer:
     loss = None
     metrics = ()
     stop_training = False
+    blas_threads = None  # None: deepkit.reference.threads picks; an int forces that count
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss
@@ -193,26 +210,28 @@ class Trainer:
                 raise InputError(f"callbacks must be Callback instances, got {callback!r}")
             callback.model = self
         self.stop_training = False
-        for callback in callbacks:
-            callback.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
+        with blas_threads(self, batch_size):
             for callback in callbacks:
-                callback.on_epoch_begin(epoch)
-            order = self.rng.permutation(len(x)) if shuffle else None
-            logs = self._run_epoch(x, y, batch_size, self.train_step, order, callbacks)
-            if val is not None:
-                val_logs = self._run_epoch(*val, batch_size, self.test_step)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                callback.on_train_begin()
+            for epoch in range(initial_epoch, epochs):
+                for callback in callbacks:
+                    callback.on_epoch_begin(epoch)
+                order = self.rng.permutation(len(x)) if shuffle else None
+                logs = self._run_epoch(x, y, batch_size, self.train_step, order, callbacks, epoch)
+                if val is not None:
+                    val_logs = self._run_epoch(*val, batch_size, self.test_step)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                for callback in callbacks:
+                    callback.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
             for callback in callbacks:
-                callback.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        for callback in callbacks:
-            callback.on_train_end()
+                callback.on_train_end()
         return history
 
-    def _run_epoch(self, x, y, batch_size, step_fn, order=None, callbacks=()):
-        """Sample-weighted means of ``step_fn``'s logs over one pass through (x, y).
+    def _run_epoch(self, x, y, batch_size, step_fn, order=None, callbacks=(), epoch=None):
+        """Sample-weighted means of ``step_fn``'s logs over one pass through (x, y);
+        in training (``epoch`` given), a non-finite loss raises ``diverged``.
 
         Shuffled batches are gathered one at a time: no copy of the whole set."""
         batch_callbacks = [
@@ -227,6 +246,9 @@ class Trainer:
             )
             xb = x[batch]
             logs = step_fn(xb, None if y is None else y[batch])
+            if epoch is not None and not math.isfinite(logs.get("loss", 0.0)):
+                rate = getattr(self.optimizer, "learning_rate", None)
+                raise diverged(epoch + 1, step + 1, logs["loss"], rate)
             seen += len(xb)
             for key, value in logs.items():
                 sums[key] = sums.get(key, 0.0) + value * len(xb)
@@ -242,7 +264,8 @@ class Trainer:
         self._check_compiled()
         check_int(batch_size, "batch_size", min_value=1)
         self._resolve_metrics(y)
-        logs = self._run_epoch(*self._prepare_data(x, y), batch_size, self.test_step)
+        with blas_threads(self, batch_size):
+            logs = self._run_epoch(*self._prepare_data(x, y), batch_size, self.test_step)
         if verbose:
             steps = math.ceil(len(x) / batch_size)
             print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
@@ -255,10 +278,11 @@ class Trainer:
         """The outputs for ``x``, computed ``batch_size`` samples at a time."""
         x = self._check_x(x)
         check_int(batch_size, "batch_size", min_value=1)
-        outputs = [
-            self._forward(x[start : start + batch_size], training=False)
-            for start in range(0, len(x), batch_size)
-        ]
+        with blas_threads(self, batch_size):
+            outputs = [
+                self._forward(x[start : start + batch_size], training=False)
+                for start in range(0, len(x), batch_size)
+            ]
         if verbose:
             steps = math.ceil(len(x) / batch_size)
             print(f"{steps}/{steps}")

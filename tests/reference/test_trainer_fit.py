@@ -138,3 +138,32 @@ def test_validation_data_and_unsupported_keras_settings():
         ref.from_keras(
             keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, kernel_regularizer="l2")])
         )
+
+
+def test_a_diverging_loss_stops_fit_with_the_batch_and_the_learning_rate():
+    x, y = churn_like(60)
+    model = churn_net(seed=2)
+    model.compile(optimizer=ref.optimizers.SGD(1e30), loss="binary_crossentropy")
+    start = model.get_weights()
+    with pytest.raises(ref.InputError) as caught, np.errstate(over="ignore", invalid="ignore"):
+        model.fit(x, y, batch_size=10, epochs=3, shuffle=False, verbose=0)
+    # The same steps by hand: the first batch whose loss is not finite is the one named.
+    by_hand = churn_net(seed=2)
+    by_hand.compile(optimizer=ref.optimizers.SGD(1e30), loss="binary_crossentropy")
+    by_hand.set_weights(start)
+    losses = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        while len(losses) < 18 and (not losses or np.isfinite(losses[-1])):
+            start_row = 10 * (len(losses) % 6)
+            losses.append(
+                by_hand.train_on_batch(x[start_row : start_row + 10], y[start_row : start_row + 10])
+            )
+    epoch, batch = divmod(len(losses) - 1, 6)
+    assert not np.isfinite(losses[-1]) and len(losses) > 1  # some steps were finite
+    assert str(caught.value) == (
+        f"training diverged at epoch {epoch + 1}, batch {batch + 1}: loss is {losses[-1]}; "
+        "lower the learning rate (1e+30 now)"
+    )
+    # Training stopped there: the weights are those after that batch, not after 3 epochs.
+    for a, b in zip(model.get_weights(), by_hand.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,44 @@
+"""``RaiseOnNaN``: Keras's ``TerminateOnNaN`` made to fail loudly.
+
+Keras's callback stops a run whose loss became NaN or infinite and lets ``fit``
+return as if it had finished (or raises a bare ``RuntimeError``); a recipe
+would then report the accuracy of a broken model. ``RaiseOnNaN`` raises
+deepkit's ``InputError`` instead, with the same words as the NumPy twin
+(``deepkit.reference.trainer.diverged``)::
+
+    training diverged at epoch 1, batch 3: loss is nan; lower the learning rate (0.1 now)
+
+Keras reports batches once per graph call, so with ``steps_per_execution=n``
+the batch named is the last of the call in which the loss diverged.
+"""
+
+import math
+
+import keras
+import numpy as np
+
+from deepkit.reference.trainer import diverged
+
+
+class RaiseOnNaN(keras.callbacks.TerminateOnNaN):
+    """Raise ``InputError`` at the first batch whose logged loss is NaN or infinite."""
+
+    def __init__(self):
+        super().__init__(raise_error=True)
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            raise diverged(self._epoch + 1, batch + 1, float(loss), learning_rate(self.model))
+
+
+def learning_rate(model):
+    """The optimizer's current learning rate as a float (schedules included), or None."""
+    try:
+        return float(np.asarray(model.optimizer.learning_rate))
+    except (AttributeError, TypeError, ValueError):
+        return None
