@@ -2,8 +2,9 @@
 
 ``load_keras(path)`` uses Keras's safe mode, which refuses files that would run
 arbitrary code when loaded (a ``Lambda`` layer's pickled bytecode). A missing,
-truncated or corrupt file gets one line naming it and the problem; no message
-ever advises loading unsafely.
+truncated or corrupt file gets one line naming it and the problem. The refusal
+names the opt-in (``safe_mode=False``, ``--unsafe`` on the command line) and
+that it is only for files whose author the user trusts.
 """
 
 import zipfile
@@ -27,7 +28,8 @@ def load_keras(path, safe_mode=True, compile=True):
         if "safe_mode" in str(error) or "Lambda" in str(error):
             raise InputError(
                 f"{path}: refused: the file holds code that would run when loaded "
-                "(a Lambda layer), and deepkit opens only model files without code"
+                "(a Lambda layer); only if you trust its author, load it with "
+                "safe_mode=False (--unsafe on the command line)"
             ) from None
         raise InputError(
             f"{path}: cannot be loaded as a Keras model ({_first_line(error)})"

@@ -1,7 +1,7 @@
 """Every .keras file deepkit opens goes through Keras's safe mode: a file with a
 Lambda layer (code that runs when loaded) is refused with one line naming the file
-(the API's safe_mode=False opt-in is never advertised); truncated, missing and corrupt
-files get one line too."""
+and the opt-in for trusted files (safe_mode=False, --unsafe); truncated, missing and
+corrupt files get one line too."""
 
 import keras
 import numpy as np
@@ -22,11 +22,11 @@ def lambda_file(tmp_path_factory):
 
 
 def test_a_lambda_layer_is_refused_unless_the_user_opts_in(lambda_file):
-    # the message names the file and the reason, and never advises loading unsafely
+    # the message names the file, the reason and the opt-in, for trusted files only
     with pytest.raises(ValueError, match=r"lambda.keras: refused: .*code.*Lambda") as refused:
         load_keras(lambda_file)
-    reason = str(refused.value).split("lambda.keras: ", 1)[1]
-    assert "safe_mode" not in reason and "unsafe" not in reason
+    assert "only if you trust its author" in str(refused.value)
+    assert "safe_mode=False (--unsafe on the command line)" in str(refused.value)
     with pytest.raises(ValueError, match="refused: the file holds code"):
         finetune.finetune(lambda_file, 2, np.zeros((4, 4)), np.array([0, 1, 0, 1]))
     trusted = load_keras(lambda_file, safe_mode=False)

@@ -201,7 +201,7 @@ def test_a_split_that_leaves_a_class_out_of_the_test_split_is_refused(table):
 def test_diverged_training_is_an_error_not_a_figure(table, tmp_path):
     table.head(300).to_csv(tmp_path / "small.csv", index=False)
     diverging = {**churn.CONFIGS["tutorial"], "units": (6, 1), "learning_rate": 1e308}
-    with pytest.raises(InputError, match="not finite .*training diverged; try a lower learning"):
+    with pytest.raises(InputError, match="training diverged at epoch 1.*lower the learning rate"):
         churn.run(config=diverging, epochs=1, batch_size=60, path=tmp_path / "small.csv")
 
 
@@ -427,3 +427,29 @@ def test_predict_without_ids_numbers_the_rows_and_checks_out_first(
             churn.predict_main(
                 _predict_args(tmp_path / "no-bundle", "--input", "nowhere.csv", "--out", out)
             )
+
+
+def test_predict_refuses_a_bundle_model_with_code_unless_unsafe(
+    bundle_dir, table, tmp_path, capsys
+):
+    import shutil
+
+    import keras
+
+    trusted = tmp_path / "trusted"
+    shutil.copytree(bundle_dir, trusted)
+    width = churn.load(bundle_dir).model.inputs[0].shape[1]
+    keras.Sequential(
+        [
+            keras.Input((width,)),
+            keras.layers.Lambda(lambda x: x * 0.0),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    ).save(trusted / "model.keras")
+    table.head(2).drop(columns="Exited").to_csv(tmp_path / "two.csv", index=False)
+    arguments = ("--input", tmp_path / "two.csv")
+    with pytest.raises(InputError, match="model.keras: refused: .*Lambda.*--unsafe"):
+        churn.predict_main(_predict_args(trusted, *arguments))
+    assert churn.predict_main(_predict_args(trusted, *arguments, "--unsafe")) == 0
+    rows = capsys.readouterr().out.splitlines()[2:4]
+    assert [float(row.split()[1]) for row in rows] == [0.5, 0.5]  # sigmoid(0): the Lambda ran

@@ -136,6 +136,11 @@ def add_predict_arguments(parser):
         "(other identifier columns are ignored)",
     )
     parser.add_argument("--out", metavar="FILE", help="also write the table to FILE as CSV")
+    parser.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="load a model holding code (a Lambda layer); only for a bundle you trust",
+    )
 
 
 def predict_main(args):
@@ -143,7 +148,7 @@ def predict_main(args):
     if args.out is not None:
         check_writable_file(args.out, "--out")
     ids, customers = load_customers(args.input)
-    table = load(args.directory).score_table(customers, ids)
+    table = load(args.directory, safe_mode=not args.unsafe).score_table(customers, ids)
     flagged = int((table["flags"] != "").sum())
     rows = [
         [i, f"{p:.6f}", decision, flags or "-"]

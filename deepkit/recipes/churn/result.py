@@ -134,9 +134,10 @@ class ChurnBundle:
         return directory
 
 
-def load(directory):
+def load(directory, safe_mode=True):
     """The ``ChurnBundle`` saved by ``ChurnResult.save(directory)``; a missing, corrupt or
-    mismatched file is one ``InputError`` (or ``FileNotFoundError``) naming it."""
+    mismatched file is one ``InputError`` (or ``FileNotFoundError``) naming it. The model
+    loads in Keras's safe mode unless ``safe_mode=False`` (``deepkit.saving``)."""
     directory = Path(directory)
     for name in ("model.keras", "preprocessor.json"):
         if not (directory / name).is_file():
@@ -146,7 +147,7 @@ def load(directory):
     from deepkit.saving import load_keras
 
     preprocessor = ChurnPreprocessor.load(directory / "preprocessor.json")
-    model = load_keras(directory / "model.keras")
+    model = load_keras(directory / "model.keras", safe_mode=safe_mode)
     shapes = {"input": model.inputs[0].shape, "output": model.outputs[0].shape}
     expected = {"input": (None, len(FEATURE_NAMES)), "output": (None, 1)}
     for side, shape in shapes.items():
