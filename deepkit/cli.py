@@ -4,6 +4,7 @@
     deepkit run NAME [options]           run a recipe and print its results
     deepkit bench NAME [options]         run a benchmark and print its ratios
     deepkit predict NAME DIR [options]   score new data with a saved bundle
+    deepkit reproduce [options]          rerun the tutorials' results into results.json
 
 ``deepkit run NAME --help`` lists a recipe's own options. Errors print one
 line, ``deepkit: error: ...``, and exit with status 2. Arguments are checked
@@ -52,7 +53,7 @@ def _top_parser():
         description="Classic deep learning recipes on Keras, each with a NumPy twin.",
     )
     parser.add_argument("--version", action="version", version=f"deepkit {__version__}")
-    parser.add_argument("command", choices=["list", *COMMANDS], help="what to do")
+    parser.add_argument("command", choices=["list", *COMMANDS, "reproduce"], help="what to do")
     parser.add_argument("name", nargs="?", help="recipe or benchmark name (see `deepkit list`)")
     return parser
 
@@ -81,6 +82,17 @@ def _dispatch(command, name, argv):
     return getattr(module, entry)(args)
 
 
+def _reproduce(argv):
+    from deepkit import reproduce
+
+    parser = _OneLineParser(prog="deepkit reproduce", description=reproduce.__doc__.splitlines()[0])
+    reproduce.add_arguments(parser)
+    args = parser.parse_args(argv)
+    if not args.render:
+        _quiet_tensorflow.announce(LOADING)
+    return reproduce.main(args)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     top = _top_parser()
@@ -101,6 +113,8 @@ def main(argv=None):
         _list()
         return 0
     try:
+        if args.command == "reproduce":
+            return _reproduce([a for a in [args.name] if a] + rest)
         return _dispatch(args.command, args.name, rest) or 0
     except USER_ERRORS as error:
         print(f"deepkit: error: {error}", file=sys.stderr)

@@ -153,3 +153,12 @@ def test_a_bad_recipe_option_is_one_line(capsys):
     assert cli.main(["run", "mnist", "--engine", "torch"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "argument --engine: invalid choice: 'torch'" in err
+
+
+def test_reproduce_is_a_command_and_refuses_bad_options(tmp_path, capsys):
+    from deepkit import cli
+
+    assert cli.main(["reproduce", "--render", "--dir", str(tmp_path)]) == 2
+    assert "results.json: no results to render" in capsys.readouterr().err
+    assert cli.main(["reproduce", "--only", "nothing", "--dir", str(tmp_path)]) == 2
+    assert "unknown measurement 'nothing'" in capsys.readouterr().err
