@@ -127,7 +127,7 @@ def test_tuning_never_sees_the_test_split(monkeypatch):
 
     def tune_on(data):
         monkeypatch.setattr(tuning, "load_data", lambda path=None: data)
-        return tuning.tune(seed=0, max_trials=np.int64(1), max_epochs=np.int64(1)).rows
+        return tuning.tune(seed=0, max_trials=np.int64(1), max_epochs=np.int64(1), carves=1).rows
 
     def scrambled(rows):
         data = frame.copy()
@@ -175,8 +175,14 @@ def test_compare_scores_every_model_on_the_same_test_split(monkeypatch):
         return churn.run(epochs=1, seed=seed, config=config, verbose=verbose)
 
     monkeypatch.setattr(tuning, "run", short_tutorial_run)
+    summaries = []
+    monkeypatch.setattr(
+        tuning,
+        "search",
+        lambda *arguments: summaries.append(search.search(*arguments)) or summaries[-1],
+    )
     with threadpool_limits(1):  # spinning OpenMP threads stall HistGradientBoosting when busy
-        table = tuning.compare(seeds=(1,), max_trials=1, max_epochs=3, ensemble=2)
+        table = tuning.compare(seeds=(1,), max_trials=1, max_epochs=3, carves=1, ensemble=2)
     assert short_runs == [(1, "tutorial")]
     names = [row[0] for row in table.rows]
     assert names == [
@@ -193,7 +199,12 @@ def test_compare_scores_every_model_on_the_same_test_split(monkeypatch):
         )
     expected = roc_auc_score(churn.labels(test_frame), boosting.predict_proba(x_test)[:, 1])
     assert table.rows[3][2] == f"{expected:.4f}"
-    for row in table.rows[1:3]:
-        assert float(row[2]) > 0.6  # an untrained net scores about 0.5
+    (summary,) = summaries  # searched on seed 1's training split, carve 1
+    assert (summary["seed"], summary["carves"], summary["max_epochs"]) == (1, [1], 3)
+    model, preprocessor, _, _ = search.fit_carved(train_frame, summary["best"], seed=1)
+    x_test = preprocessor.transform(test_frame).astype(np.float32)
+    one_net = roc_auc_score(churn.labels(test_frame), churn.predict_probabilities(model, x_test))
+    assert table.rows[1][2] == f"{one_net:.4f}"
+    assert float(table.rows[2][2]) > 0.6  # an untrained net scores about 0.5
     assert "1 of 7,200 grid points" in table.notes[0] and table.notes[1].startswith("seed 1: {")
     assert table.notes[-1].endswith("seconds")

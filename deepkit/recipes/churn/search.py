@@ -70,6 +70,12 @@ def validation_scores(train_frame, settings, carves=(0,), verbose=0):
     return scores
 
 
+def epoch_lines(verbose):
+    """Keras's ``verbose`` for a training inside a search of verbosity ``verbose``: a line per
+    epoch at 2, silent below (a search trains hundreds of nets)."""
+    return 2 if verbose >= 2 else 0
+
+
 @contextlib.contextmanager
 def _quiet_tensorflow_logger(verbose):
     """TensorFlow's Python logger at ERROR unless ``verbose``: every trial's new model traces
@@ -106,7 +112,7 @@ def _keras_tuner():
 
         def run_trial(self, trial, train_frame, carves, verbose=0):
             settings = self.hypermodel.settings(trial.hyperparameters)
-            return validation_scores(train_frame, settings, carves, max(verbose - 1, 0))
+            return validation_scores(train_frame, settings, carves, epoch_lines(verbose))
 
     return keras_tuner, ChurnHyperModel, CarvesTuner
 
@@ -117,10 +123,11 @@ def search(
     """Bayesian search of ``TUNING_GRID`` on ``train_frame`` only; return its summary dict.
 
     ``max_trials`` candidates, each trained for at most ``max_epochs`` epochs per validation
-    carve (one per seed in ``carves``). ``seed`` seeds the tuner. With ``directory`` the
+    carve (one per seed in ``carves``). ``seed`` seeds the tuner's draws. With ``directory`` the
     tuner's own files (JSON) and the summary ``churn_search.json`` are kept there. The summary:
     the budget, the grid, ``trials`` (values, ``val_roc_auc``, mean epochs; best first) and
-    ``best`` (the winner's settings, for ``fit_carved``). ``verbose`` 1 prints the trials.
+    ``best`` (the winner's settings, for ``fit_carved``). ``verbose``: 1 prints KerasTuner's
+    report of each trial, 2 also a line per training epoch.
     """
     seed = check_int(seed, "seed", min_value=0)
     max_trials = check_int(max_trials, "max_trials", min_value=1)
@@ -143,7 +150,7 @@ def search(
             objective=keras_tuner.Objective(OBJECTIVE, direction="max"),
             max_trials=max_trials,
             num_initial_points=max(1, max_trials // 3),
-            seed=seed,
+            seed=seed + 1,  # KerasTuner's oracle takes seed 0 for no seed (a random one)
             directory=str(directory or scratch),
             project_name=f"churn_seed_{seed}",
             overwrite=True,
