@@ -72,7 +72,7 @@ def fit(
         from keras.callbacks import EarlyStopping
 
         from deepkit.divergence import RaiseOnNaN
-    callbacks = [] if engine == "numpy" else [RaiseOnNaN()]
+    callbacks = [] if engine == "numpy" else [RaiseOnNaN()]  # the twin's fit checks itself
     if patience is not None:
         callbacks.append(
             EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
