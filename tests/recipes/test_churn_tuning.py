@@ -154,6 +154,8 @@ def test_bad_search_arguments_are_refused_before_any_work(small_train_frame, tmp
     for message, arguments in refused.items():
         with pytest.raises(InputError, match=re.escape(message)):
             search.search(small_train_frame, **arguments)
+    with pytest.raises(InputError, match="unknown value 'Mars'"):
+        search.search(small_train_frame.assign(Geography="Mars"))
     for call in (
         lambda: tuning.compare(seeds=(0, -2)),
         lambda: tuning.compare(ensemble=0),

@@ -4,7 +4,8 @@ A trial is one point of ``TUNING_GRID`` (``tuned_settings``). Its score, ``val_r
 scikit-learn's exact ROC AUC on validation splits carved, stratified, from ONE training split,
 averaged over the carves (``validation_scores``); no test split ever informs it. KerasTuner's
 ``BayesianOptimization`` (a Gaussian process over the grid, seeded) picks each next trial from
-the scores so far, after ``max_trials // 3`` random ones.
+the scores so far, after ``max_trials // 3`` random ones. A trial that fails (a diverging
+net, say) is marked invalid by KerasTuner and skipped; three in a row stop the search.
 """
 
 import contextlib
@@ -14,7 +15,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from deepkit.recipes.churn.configs import TUNING_GRID, tuned_settings
+from deepkit.recipes.churn.configs import TUNING_BASE, TUNING_GRID, tuned_settings
 from deepkit.recipes.churn.steps import build, carve, evaluate, labels, preprocess, train
 from deepkit.reference.validation import InputError, check_int
 from deepkit.seeding import set_seed
@@ -141,6 +142,8 @@ def search(
         if directory.exists() and not directory.is_dir():
             raise InputError(f"directory {directory}: exists and is not a directory")
         directory.mkdir(parents=True, exist_ok=True)
+    for carve_seed in carves:  # faults in the data surface here, before any training
+        preprocess(*carve(train_frame, TUNING_BASE["validation_fraction"], carve_seed))
     from sklearn.exceptions import ConvergenceWarning
 
     with tempfile.TemporaryDirectory() as scratch:

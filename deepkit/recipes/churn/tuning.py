@@ -64,6 +64,7 @@ def tune(
     trial; its test split is never read. ``directory`` keeps the tuner's files and summary.
     """
     check_int(carves, "carves", min_value=1)
+    start = time.perf_counter()
     train_frame = split(load_data(), 0.2, seed)[0]
     summary = search(
         train_frame, seed, max_trials, max_epochs, _carve_seeds(seed, carves), directory, verbose
@@ -82,7 +83,8 @@ def tune(
         f"KerasTuner search on seed {seed}'s training split: {max_trials} trials, "
         f"validation carves {summary['carves']}, best first"
     )
-    return Table(title, ["trial", *names, "val ROC AUC", "epochs"], rows)
+    header = ["trial", *names, "val ROC AUC", "epochs"]
+    return Table(title, header, rows, notes=[f"{time.perf_counter() - start:.0f} seconds"])
 
 
 def compare(
