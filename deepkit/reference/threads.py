@@ -81,7 +81,10 @@ def _product_sizes(model):
             yield from _product_sizes(part)
         return
     output_shape = getattr(model, "output_shape", None) or ()
-    for weight in getattr(model, "trainable_weights", getattr(model, "weights", [])):
+    weights = getattr(model, "weights", None) or getattr(
+        model, "trainable_weights", []
+    )  # frozen too
+    for weight in weights:
         if weight.ndim >= 2:
             positions = 1
             if weight.ndim >= 4:  # a convolution kernel, applied at every output position

@@ -24,6 +24,9 @@ def test_the_rule_uses_one_thread_for_small_products_or_busy_cores():
     small, large = churn_net(), _mnist_mlp()
     assert threads.largest_product(small, 10) == 10 * 11 * 6
     assert threads.largest_product(large, 128) == 128 * 784 * 128
+    large.layers[0].trainable = False  # a frozen layer still multiplies in the forward pass
+    assert threads.largest_product(large, 128) == 128 * 784 * 128
+    assert threads.largest_product(ref.RBM(784, 500), 100) == 100 * 784 * 500
     # Idle 2-core machine: only the large products get both cores.
     assert threads.blas_threads_for(small, 10, cores=2, load=0.2) == 1
     assert threads.blas_threads_for(large, 128, cores=2, load=0.2) == 2
