@@ -81,9 +81,8 @@ def _product_sizes(model):
             yield from _product_sizes(part)
         return
     output_shape = getattr(model, "output_shape", None) or ()
-    weights = getattr(model, "weights", None) or getattr(
-        model, "trainable_weights", []
-    )  # frozen too
+    # all weights, frozen ones too: their forward products still run
+    weights = getattr(model, "weights", None) or getattr(model, "trainable_weights", [])
     for weight in weights:
         if weight.ndim >= 2:
             positions = 1
