@@ -1,4 +1,4 @@
-"""Churn tuning on KerasTuner (deepkit.recipes.churn.search and .tuning): each trial's score is
+"""Churn tuning on KerasTuner (deepkit.recipes.churn.hypersearch and .tuning): each trial's score is
 the validation ROC AUC of the trial's own settings, the test split is never read, the results
 are saved as JSON, bad arguments and incomplete configs are refused before any work."""
 
@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from deepkit.recipes import churn
-from deepkit.recipes.churn import configs, search, tuning
+from deepkit.recipes.churn import configs, hypersearch, tuning
 from deepkit.reference.validation import InputError
 from deepkit.seeding import set_seed
 
@@ -24,7 +24,7 @@ def small_train_frame():
 @pytest.fixture(scope="module")
 def summary(small_train_frame, tmp_path_factory):
     directory = tmp_path_factory.mktemp("search")
-    found = search.search(
+    found = hypersearch.search(
         small_train_frame, seed=3, max_trials=2, max_epochs=2, carves=(0,), directory=directory
     )
     return found, directory
@@ -63,7 +63,7 @@ def test_every_searched_hyperparameter_reaches_the_net():
     import keras
     import keras_tuner
 
-    _, hypermodel_class, _ = search._keras_tuner()
+    _, hypermodel_class, _ = hypersearch._keras_tuner()
     hypermodel = hypermodel_class(max_epochs=7)
     hp = keras_tuner.HyperParameters()
     values = {"depth": 2, "units": 64, "dropout": 0.3, "learning_rate": 0.03, "batch_size": 32}
@@ -81,7 +81,7 @@ def test_every_searched_hyperparameter_reaches_the_net():
     assert float(sum(model.losses)) == pytest.approx(penalty, rel=1e-5)
     settings = hypermodel.settings(hp)
     assert (settings["batch_size"], settings["epochs"]) == (32, 7)
-    assert search.build_net({**settings, "l2": 0.0}).losses == []
+    assert hypersearch.build_net({**settings, "l2": 0.0}).losses == []
 
 
 def test_each_trial_scores_its_settings_by_validation_roc_auc(summary, small_train_frame):
@@ -97,7 +97,7 @@ def test_each_trial_scores_its_settings_by_validation_roc_auc(summary, small_tra
         y_validation = churn.labels(validation_frame)
         set_seed(0)
         model, history = churn.train(
-            search.build_net(settings, 0),
+            hypersearch.build_net(settings, 0),
             x,
             churn.labels(fit_frame),
             2,
@@ -153,9 +153,9 @@ def test_bad_search_arguments_are_refused_before_any_work(small_train_frame, tmp
     }
     for message, arguments in refused.items():
         with pytest.raises(InputError, match=re.escape(message)):
-            search.search(small_train_frame, **arguments)
+            hypersearch.search(small_train_frame, **arguments)
     with pytest.raises(InputError, match="unknown value 'Mars'"):
-        search.search(small_train_frame.assign(Geography="Mars"))
+        hypersearch.search(small_train_frame.assign(Geography="Mars"))
     for call in (
         lambda: tuning.compare(seeds=(0, -2)),
         lambda: tuning.compare(ensemble=0),
@@ -181,7 +181,7 @@ def test_compare_scores_every_model_on_the_same_test_split(monkeypatch):
     monkeypatch.setattr(
         tuning,
         "search",
-        lambda *arguments: summaries.append(search.search(*arguments)) or summaries[-1],
+        lambda *arguments: summaries.append(hypersearch.search(*arguments)) or summaries[-1],
     )
     with threadpool_limits(1):  # spinning OpenMP threads stall HistGradientBoosting when busy
         table = tuning.compare(seeds=(1,), max_trials=1, max_epochs=3, carves=1, ensemble=2)
@@ -203,7 +203,7 @@ def test_compare_scores_every_model_on_the_same_test_split(monkeypatch):
     assert table.rows[3][2] == f"{expected:.4f}"
     (summary,) = summaries  # searched on seed 1's training split, carve 1
     assert (summary["seed"], summary["carves"], summary["max_epochs"]) == (1, [1], 3)
-    model, preprocessor, _, _ = search.fit_carved(train_frame, summary["best"], seed=1)
+    model, preprocessor, _, _ = hypersearch.fit_carved(train_frame, summary["best"], seed=1)
     x_test = preprocessor.transform(test_frame).astype(np.float32)
     one_net = roc_auc_score(churn.labels(test_frame), churn.predict_probabilities(model, x_test))
     assert table.rows[1][2] == f"{one_net:.4f}"

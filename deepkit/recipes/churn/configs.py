@@ -1,5 +1,5 @@
 """The churn net's configurations: T3's ``"tutorial"`` net, the ``"tuned"`` one, and the grid of
-values the KerasTuner search (``deepkit.recipes.churn.search``) chooses from.
+values the KerasTuner search (``deepkit.recipes.churn.hypersearch``) chooses from.
 
 A configuration is a dict of ``units`` (every Dense width, the output's 1 last),
 ``kernel_initializer``, ``dropout``, ``learning_rate``, ``epochs``, ``batch_size``,

@@ -1,8 +1,9 @@
 """Choosing and comparing churn nets on validation splits only: ``tune``, ``compare``, ``side_by_side``.
 
-``tune`` runs the KerasTuner search (``deepkit.recipes.churn.search``) on one seed's training
-split and lists its trials; ``compare`` re-runs it on each seed's training split and sets the
-tutorial net, the chosen net and HistGradientBoosting side by side on the same test splits.
+``tune`` runs the KerasTuner search (``deepkit.recipes.churn.hypersearch``) on one seed's
+training split and lists its trials; ``compare`` re-runs it on each seed's training split and
+sets the tutorial net, the chosen net and HistGradientBoosting side by side on the same test
+splits.
 """
 
 import time
@@ -12,14 +13,14 @@ from pathlib import Path
 import numpy as np
 
 from deepkit.recipes.churn.configs import TUNING_GRID
-from deepkit.recipes.churn.recipe import run
-from deepkit.recipes.churn.search import (
+from deepkit.recipes.churn.hypersearch import (
     OBJECTIVE,
     epoch_lines,
     fit_carved,
     search,
     validation_scores,  # noqa: F401 (deepkit.recipes.churn re-exports it from here)
 )
+from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.steps import (
     classification_metrics,
     labels,

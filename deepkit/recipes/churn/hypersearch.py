@@ -1,4 +1,4 @@
-"""The KerasTuner search for the churn net: ``ChurnHyperModel``, ``CarvesTuner`` and ``search``.
+"""KerasTuner search for the churn net: ``ChurnHyperModel``, ``CarvesTuner``, ``search``.
 
 A trial is one point of ``TUNING_GRID`` (``tuned_settings``). Its score, ``val_roc_auc``, is
 scikit-learn's exact ROC AUC on validation splits carved, stratified, from ONE training split,
