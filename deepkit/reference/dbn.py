@@ -50,6 +50,14 @@ def check_pretraining(hidden_sizes, epochs, batch_size, learning_rate, momentum,
     return sizes
 
 
+def check_data(x):
+    """``x`` as a 2-D array (its values are checked by the first RBM)."""
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise InputError(f"x must have shape (n, n_visible), got {x.shape}")
+    return x
+
+
 def check_stack(n_inputs, sizes, rbms):
     """Refuse ``rbms`` unless RBM d is ``sizes[d - 1]``-``sizes[d]`` (d = 0: ``n_inputs``)."""
     if len(rbms) != len(sizes):
@@ -89,10 +97,7 @@ def pretrain(
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
-    inputs = np.asarray(x)
-    if inputs.ndim != 2:
-        raise InputError(f"x must have shape (n, n_visible), got {inputs.shape}")
-    rbms = []
+    inputs, rbms = check_data(x), []
     for depth, size in enumerate(sizes):
         rbm = RBM(
             inputs.shape[1],
