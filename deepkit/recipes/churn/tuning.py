@@ -33,8 +33,8 @@ from deepkit.reference.validation import check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
 
-# The search budget of `deepkit run churn --tune/--compare`: a full `compare` (3 seeds) takes
-# about 20 minutes on 2 CPU cores. Scored on one 1,200-row carve, the 10 best of 20 trials of a
+# The search budget of `deepkit run churn --tune/--compare`: a full `compare` (3 seeds) took
+# 730 seconds on 2 CPU cores. Scored on one 1,200-row carve, the 10 best of 20 trials of a
 # search were within 0.003 to 0.011 of each other, below that carve's own standard error (about
 # 0.015 at ROC AUC 0.87, Hanley-McNeil), so each trial is scored on 2 carves, in 10 trials.
 MAX_TRIALS = 10
