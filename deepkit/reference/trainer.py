@@ -43,13 +43,13 @@ def check_finite(values, what):
     return values
 
 
-def diverged(epoch, batch, loss, learning_rate=None):
-    """The error for a non-finite training loss at ``epoch`` and ``batch`` (both from 1;
-    ``batch`` None when unknown), naming the likely cause: the learning rate."""
+def diverged(epoch, batch, loss, learning_rate=None, name="loss"):
+    """The error for a non-finite training loss ``name`` at ``epoch`` and ``batch`` (both
+    from 1; ``batch`` None when unknown), naming the likely cause: the learning rate."""
     where = f"epoch {epoch}" + ("" if batch is None else f", batch {batch}")
     known = isinstance(learning_rate, numbers.Real)  # not a schedule
     advice = "lower the learning rate" + (f" ({float(learning_rate):g} now)" if known else "")
-    return InputError(f"training diverged at {where}: loss is {loss}; {advice}")
+    return InputError(f"training diverged at {where}: {name} is {loss}; {advice}")
 
 
 class Trainer:
@@ -246,9 +246,8 @@ class Trainer:
             )
             xb = x[batch]
             logs = step_fn(xb, None if y is None else y[batch])
-            if epoch is not None and not math.isfinite(logs.get("loss", 0.0)):
-                rate = getattr(self.optimizer, "learning_rate", None)
-                raise diverged(epoch + 1, step + 1, logs["loss"], rate)
+            if epoch is not None:
+                self._check_losses(logs, epoch + 1, step + 1)
             seen += len(xb)
             for key, value in logs.items():
                 sums[key] = sums.get(key, 0.0) + value * len(xb)
@@ -257,6 +256,14 @@ class Trainer:
                 for callback in batch_callbacks:
                     callback.on_train_batch_end(step, running)
         return {key: float(value / seen) for key, value in sums.items()}
+
+    def _check_losses(self, logs, epoch, batch):
+        """Raise ``diverged`` if a loss in ``logs`` ("loss", or a GAN's "d_loss" and
+        "g_loss") is NaN or infinite."""
+        for name, value in logs.items():
+            if name.endswith("loss") and not math.isfinite(value):
+                rate = getattr(self.optimizer, "learning_rate", None)
+                raise diverged(epoch, batch, value, rate, name)
 
     def evaluate(self, x, y=None, batch_size=32, verbose=1, return_dict=False):
         """The loss (and metrics) on (x, y), as Keras: a float, or [loss, *metrics],

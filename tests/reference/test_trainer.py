@@ -89,3 +89,23 @@ def test_validation_and_evaluate_run_without_dropout():
     assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-6)
     # ... while a training-mode pass differs (the dropout masks are real).
     assert float(np.mean((model(x, training=True) - y) ** 2)) != pytest.approx(expected, rel=1e-3)
+
+
+class TwoLosses(RunningMean):
+    """Logs a GAN's two losses; the second batch's d_loss is infinite."""
+
+    def train_step(self, x, y):
+        self.steps = getattr(self, "steps", 0) + 1
+        return {"d_loss": float("inf") if self.steps == 2 else 0.5, "g_loss": 0.7}
+
+
+def test_any_diverging_loss_of_a_custom_step_stops_fit():
+    model = TwoLosses([ref.Input((3,)), ref.Dense(3)], seed=0)
+    model.compile(optimizer=ref.optimizers.SGD(0.25))
+    x = np.zeros((64, 3))
+    message = (
+        r"^training diverged at epoch 1, batch 2: d_loss is inf; lower the learning rate \(0.25"
+    )
+    with pytest.raises(ref.InputError, match=message):
+        model.fit(x, batch_size=16, epochs=3, verbose=0)
+    assert model.steps == 2  # stopped at once
