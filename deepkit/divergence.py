@@ -21,7 +21,8 @@ from deepkit.reference.trainer import diverged
 
 
 class RaiseOnNaN(keras.callbacks.TerminateOnNaN):
-    """Raise ``InputError`` at the first batch whose logged loss is NaN or infinite."""
+    """Raise ``InputError`` at the first batch where a logged loss ("loss", or a GAN's
+    "d_loss" and "g_loss") is NaN or infinite."""
 
     def __init__(self):
         super().__init__(raise_error=True)
@@ -31,9 +32,10 @@ class RaiseOnNaN(keras.callbacks.TerminateOnNaN):
         self._epoch = epoch
 
     def on_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and not math.isfinite(float(loss)):
-            raise diverged(self._epoch + 1, batch + 1, float(loss), learning_rate(self.model))
+        for name, value in (logs or {}).items():
+            if name.endswith("loss") and not math.isfinite(float(value)):
+                rate = learning_rate(self.model)
+                raise diverged(self._epoch + 1, batch + 1, float(value), rate, name)
 
 
 def learning_rate(model):

@@ -121,3 +121,5 @@ def test_raise_on_nan_names_epoch_batch_and_learning_rate():
         message = f"training diverged at epoch 3, batch 20: loss is {value}; "
         with pytest.raises(InputError, match=message + r"lower the learning rate \(1e\+30 now\)"):
             callback.on_batch_end(19, {"loss": np.float32(value)})
+    with pytest.raises(InputError, match="batch 5: g_loss is nan; "):
+        callback.on_batch_end(4, {"d_loss": 0.6, "g_loss": float("nan")})
