@@ -60,6 +60,7 @@ BAD_RUNS = [
     ("t1", {"seed": -1}, "seed"),
     ("t1", {"n_samples": 5}, "n_samples"),
     ("t2", {"learning_rate": "1"}, "learning_rate"),
+    ("t2", {"learning_rate": 1e308}, "learning_rate"),  # x 10 overflows
     ("t2", {"test_size": 1.5}, "test_size"),
     ("t2", {"seed": -1}, "seed"),
     ("t3", {"seed": -1}, "seed"),
