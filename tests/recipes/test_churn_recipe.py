@@ -149,53 +149,6 @@ def test_fast_path_trains_exactly_like_compile_defaults():
     assert histories[0] == histories[1]
 
 
-SMALL_GRID = (
-    {"units": (4, 1), "dropout": 0.0, "epochs": 2, "batch_size": 50},
-    {"units": (8, 4, 1), "dropout": 0.1, "epochs": 3, "batch_size": 50},
-)
-
-
-def test_validation_scores_fit_the_scaling_on_the_rows_left_after_carving(monkeypatch):
-    from deepkit.preprocessing import ChurnPreprocessor
-
-    train_frame, _ = churn.split(churn.load_data().head(1500), 0.2, seed=0)
-    fitted_rows, fit = [], ChurnPreprocessor.fit
-    monkeypatch.setattr(
-        ChurnPreprocessor,
-        "fit",
-        lambda self, frame, y=None: fitted_rows.append(frame.index) or fit(self, frame, y),
-    )
-    grid = SMALL_GRID
-    scores = churn.validation_scores(train_frame, seed=0, grid=grid)
-    fit_frame, validation_frame = churn.carve(train_frame, 0.15, seed=0)
-    assert len(fitted_rows) == 1 and sorted(fitted_rows[0]) == sorted(fit_frame.index)
-    assert not set(fitted_rows[0]) & set(validation_frame.index)
-    assert [epochs for _, _, epochs in scores] == [2, 3]
-    for accuracy, auc, _ in scores:
-        assert 0.5 <= accuracy <= 1 and 0.3 <= auc <= 1
-    with pytest.raises(ValueError, match="unknown value 'Mars'"):
-        churn.validation_scores(train_frame.assign(Geography="Mars"), seed=0, grid=grid)
-
-
-def test_tuning_never_sees_the_test_split(monkeypatch):
-    frame = churn.load_data().head(1500)
-    train_frame, test_frame = churn.split(frame, 0.2, seed=0)
-
-    def tune_on(data):
-        monkeypatch.setattr(churn.tuning, "load_data", lambda path=None: data)
-        return churn.tune(seed=0, carves=(0,), grid=SMALL_GRID[:1]).rows
-
-    def scrambled(rows):
-        data = frame.copy()
-        data.loc[rows, "Exited"] = 1 - data.loc[rows, "Exited"]
-        data.loc[rows, "Age"] = 90
-        return data
-
-    scores = tune_on(frame)
-    assert tune_on(scrambled(test_frame.index)) == scores
-    assert tune_on(scrambled(train_frame.index[:300])) != scores  # while the training rows do count
-
-
 def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
     import argparse
 
@@ -207,8 +160,12 @@ def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
     assert "argument --tune: not allowed with argument --compare" in capsys.readouterr().err
     refused = {
         ("--tune", "--engine", "numpy", "--config", "tuned"): (
-            "--compare and --tune take only --seed and --quiet, not --config, --engine"
+            "--compare and --tune take only --seed, --quiet and the search's "
+            "--trials, --max-epochs, --search-dir, not --config, --engine"
         ),
+        ("--trials", "5"): "--trials go with --tune or --compare",
+        ("--compare", "--max-epochs", "0"): "--max-epochs must be an int >= 1, got 0",
+        ("--tune", "--search-dir", str(tmp_path / "file.txt")): "exists and is not a directory",
         ("--engine", "both", "--test-size", "0.3", "--config", "tuned"): (
             "--engine both runs the tutorial config on the shipped data's 0.2 test split; "
             "drop --config, --test-size"
@@ -222,6 +179,34 @@ def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
     for argv in (
         [],
         ["--compare", "--seed", "3", "--quiet"],
+        ["--tune", "--trials", "3", "--max-epochs", "2", "--search-dir", str(tmp_path / "s")],
         ["--engine", "both", "--epochs", "2"],
     ):
         churn.cli.refuse_conflicts(parser.parse_args(argv))  # nothing to refuse
+
+
+def test_cli_passes_the_search_budget_to_tune(monkeypatch, tmp_path):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="deepkit run churn")
+    churn.add_arguments(parser)
+    received = {}
+
+    class Report:
+        def report(self):
+            return "searched"
+
+    def fake_tune(seed, **budget):
+        received.update(budget, seed=seed)
+        return Report()
+
+    monkeypatch.setattr(churn.cli, "tune", fake_tune)
+    argv = ["--tune", "--seed", "4", "--trials", "3", "--max-epochs", "7", "--quiet"]
+    churn.main(parser.parse_args([*argv, "--search-dir", str(tmp_path)]))
+    assert received == {
+        "seed": 4,
+        "max_trials": 3,
+        "max_epochs": 7,
+        "directory": str(tmp_path),
+        "verbose": 0,
+    }

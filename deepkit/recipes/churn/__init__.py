@@ -9,11 +9,15 @@ Two configurations:
 
 - ``"tutorial"``: T3's net, 11 -> 6 relu -> 6 relu -> 1 sigmoid, ``uniform``
   kernels, adam, batch 10, 50 epochs.
-- ``"tuned"``: chosen by ``tune()`` on validation splits carved from seed 0's
-  training split (never a test split), trained with early stopping on a
-  validation split; ``compare()`` sets it, re-chosen on each seed's own
-  training split, against the tutorial net and scikit-learn's
-  HistGradientBoostingClassifier on the same splits.
+- ``"tuned"``: 64-32, dropout 0.4, chosen by the foundation issue's hand grid on
+  validation splits carved from seed 0's training split (never a test split),
+  trained with early stopping on a validation split.
+
+``tune()`` runs a KerasTuner search (``hypersearch``: the HyperModel over depth,
+width, dropout, learning rate, batch size and L2, BayesianOptimization, scored by
+ROC AUC on validation carves of the training split only); ``compare()`` re-runs it
+on each seed's own training split and sets the searched net against the tutorial
+net and scikit-learn's HistGradientBoostingClassifier on the same test splits.
 
 Training is fast because Keras runs ``STEPS_PER_EXECUTION`` steps per graph
 call (one tutorial epoch), instead of returning to Python after every batch of
@@ -21,7 +25,8 @@ call (one tutorial epoch), instead of returning to Python after every batch of
 
 Modules, one job each: ``configs`` (the tutorial and tuned settings, the tuning grid),
 ``steps`` (the steps above), ``result`` (``ChurnResult`` and the saved ``ChurnBundle``),
-``recipe`` (``run``), ``tuning`` (``tune``, ``compare``, ``side_by_side``) and ``cli``
+``recipe`` (``run``), ``hypersearch`` (the KerasTuner HyperModel, tuner and search),
+``tuning`` (``tune``, ``compare``, ``side_by_side``) and ``cli``
 (``deepkit run churn`` and ``deepkit predict churn``). Everything is re-exported here.
 
 At the edges: the data's types and valid ranges are one pandera schema
@@ -32,6 +37,7 @@ training range (``OutsideTrainingRangeWarning``, ``ChurnBundle.score_table``).
 
 from deepkit.recipes.churn.cli import add_arguments, add_predict_arguments, main, predict_main
 from deepkit.recipes.churn.configs import CONFIGS, TUNING_BASE, TUNING_GRID, settings_of
+from deepkit.recipes.churn.hypersearch import validation_scores
 from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.result import (
     ChurnBundle,
@@ -60,7 +66,7 @@ from deepkit.recipes.churn.steps import (
     split,
     train,
 )
-from deepkit.recipes.churn.tuning import Table, compare, side_by_side, tune, validation_scores
+from deepkit.recipes.churn.tuning import Table, compare, side_by_side, tune
 
 __all__ = [
     "CONFIGS",

@@ -15,8 +15,8 @@ from deepkit.datasets.churn import load_customers
 from deepkit.recipes.churn.configs import CONFIGS
 from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.result import load
-from deepkit.recipes.churn.tuning import compare, side_by_side, tune
-from deepkit.reference.validation import InputError
+from deepkit.recipes.churn.tuning import MAX_EPOCHS, MAX_TRIALS, compare, side_by_side, tune
+from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
 
@@ -30,6 +30,7 @@ SINGLE_RUN_DEFAULTS = {
     "--config": "tutorial",
     "--engine": "keras",
 }
+SEARCH_OPTIONS = ("--trials", "--max-epochs", "--search-dir")
 # `--engine both` trains the tutorial config on the shipped data's 0.2 test split.
 BOTH_ENGINES_REFUSE = ("--save", "--data", "--config", "--test-size")
 
@@ -65,8 +66,21 @@ def add_arguments(parser):
     modes.add_argument(
         "--tune",
         action="store_true",
-        help="re-run the validation search that chose the tuned config "
-        "(3 validation carves of the --seed training split)",
+        help="KerasTuner search (--trials trials x 2 validation carves) of the --seed "
+        "training split",
+    )
+    parser.add_argument(
+        "--trials", type=int, help=f"--tune/--compare: search trials (default {MAX_TRIALS})"
+    )
+    parser.add_argument(
+        "--max-epochs",
+        type=int,
+        help=f"--tune/--compare: most epochs of a trial (default {MAX_EPOCHS})",
+    )
+    parser.add_argument(
+        "--search-dir",
+        metavar="DIR",
+        help="--tune/--compare: keep KerasTuner's files and churn_search.json here",
     )
     parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
 
@@ -83,8 +97,18 @@ def refuse_conflicts(args):
     ]
     if (args.compare or args.tune) and given:
         raise InputError(
-            f"--compare and --tune take only --seed and --quiet, not {', '.join(given)}"
+            "--compare and --tune take only --seed, --quiet and the search's "
+            f"{', '.join(SEARCH_OPTIONS)}, not {', '.join(given)}"
         )
+    searching = [f for f in SEARCH_OPTIONS if getattr(args, f[2:].replace("-", "_")) is not None]
+    if searching and not (args.compare or args.tune):
+        raise InputError(f"{', '.join(searching)} go with --tune or --compare")
+    for flag in ("--trials", "--max-epochs"):
+        value = getattr(args, flag[2:].replace("-", "_"))
+        if value is not None:
+            check_int(value, flag, min_value=1)
+    if args.search_dir is not None:
+        check_writable_directory(args.search_dir, "--search-dir")
     ignored = [flag for flag in BOTH_ENGINES_REFUSE if flag in given]
     if args.engine == "both" and ignored:
         raise InputError(
@@ -96,10 +120,16 @@ def refuse_conflicts(args):
 def main(args):
     refuse_conflicts(args)
     verbose = 0 if args.quiet else 2
+    budget = {
+        "max_trials": MAX_TRIALS if args.trials is None else args.trials,
+        "max_epochs": MAX_EPOCHS if args.max_epochs is None else args.max_epochs,
+        "directory": args.search_dir,
+        "verbose": min(verbose, 1),  # 2 would print every epoch of every trial
+    }
     if args.compare:
-        print(compare((args.seed, args.seed + 1, args.seed + 2), verbose=verbose).report())
+        print(compare((args.seed, args.seed + 1, args.seed + 2), **budget).report())
     elif args.tune:
-        print(tune(args.seed, verbose=verbose).report())
+        print(tune(args.seed, **budget).report())
     elif args.engine == "both":
         print(side_by_side(args.epochs, args.batch_size, args.seed, verbose=verbose).report())
     else:

@@ -18,7 +18,6 @@ from deepkit.recipes.churn.hypersearch import (
     epoch_lines,
     fit_carved,
     search,
-    validation_scores,  # noqa: F401 (deepkit.recipes.churn re-exports it from here)
 )
 from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.steps import (
