@@ -94,7 +94,8 @@ def test_options_a_mode_would_ignore_are_refused():
     assert done.returncode == 2
     assert (
         done.stderr.strip()
-        == "deepkit: error: --compare and --tune take only --seed and --quiet, not --epochs"
+        == "deepkit: error: --compare and --tune take only --seed, --quiet and the search's "
+        "--trials, --max-epochs, --search-dir, not --epochs"
     )
 
 
