@@ -10,7 +10,7 @@ fine-tuned by backprop (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov 2006
 import keras
 
 from deepkit.models.rbm import RBM, MomentumSchedule
-from deepkit.reference.dbn import check_pretraining, check_sizes, check_stack
+from deepkit.reference.dbn import check_data, check_pretraining, check_sizes, check_stack
 from deepkit.reference.validation import check_int
 
 
@@ -38,7 +38,7 @@ def pretrain(
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
-    rbms, inputs = [], x
+    rbms, inputs = [], check_data(x)
     for depth, size in enumerate(sizes):
         rbm = RBM(
             inputs.shape[1],

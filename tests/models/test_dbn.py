@@ -67,3 +67,8 @@ def test_sizes_that_do_not_chain_are_refused():
         dbn(64, (), 10)
     with pytest.raises(InputError, match="k must be an int >= 1, got 0"):
         pretrain(np.zeros((10, 64)), (8,), k=0)
+
+
+def test_pretraining_data_must_be_a_table_of_rows():
+    with pytest.raises(InputError, match=r"x must have shape \(n, n_visible\), got \(64,\)"):
+        pretrain(np.zeros(64), (8,))
