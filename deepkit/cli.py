@@ -66,6 +66,7 @@ def _list():
     print("Benchmarks (deepkit bench NAME):")
     for name, about in BENCHMARKS.items():
         print(f"  {name:<{width}}  {about}")
+    print("Reproduce every tutorial result: deepkit reproduce [--quick] [--only NAME] [--render]")
 
 
 def _dispatch(command, name, argv):

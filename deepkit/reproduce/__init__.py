@@ -16,9 +16,6 @@ Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
 ``tutorials``/``images``/``families`` (one function per measurement), ``render`` (Markdown).
 """
 
-import argparse
-import os
-import sys
 import traceback
 from pathlib import Path
 
@@ -137,14 +134,3 @@ def main(args):
     new = reproduce(args.only, args.quick, args.dir, args.path)
     print(render.table(new))
     return 0
-
-
-def _command_line(argv=None):
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    parser = argparse.ArgumentParser(prog="deepkit reproduce", description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    try:
-        return main(parser.parse_args(argv))
-    except InputError as error:
-        print(f"deepkit: error: {error}", file=sys.stderr)
-        return 2

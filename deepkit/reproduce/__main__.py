@@ -2,6 +2,6 @@
 
 import sys
 
-from deepkit.reproduce import _command_line
+from deepkit.cli import main
 
-sys.exit(_command_line())
+sys.exit(main(["reproduce", *sys.argv[1:]]))
