@@ -81,6 +81,13 @@ def fit(
         from deepkit import distribute
 
         strategy = distribute.get_strategy(strategy or "default")
+        if strategy.num_replicas_in_sync > 1 and (model.steps_per_execution or 1) > 1:
+            # Keras's multi-step loop feeds no value to a placeholder of its has_next
+            # cond across replicas (TensorFlow's INVALID_ARGUMENT at the first step).
+            raise InputError(
+                f"steps_per_execution={model.steps_per_execution} fails across "
+                f"{strategy.num_replicas_in_sync} replicas; compile the model with 1"
+            )
         order = distribute.epoch_order(seed)
         data = (distribute.epoch_dataset(strategy, x, y, batch_size, order),)
         if distribute.is_multiworker(strategy):

@@ -34,8 +34,11 @@ def run(
     ``strategy``, ``checkpoint_dir`` and ``save`` are those of
     ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
     """
+    # Keras's multi-step loop fails across replicas (deepkit.training.fit refuses it),
+    # so a distributed run takes one step per graph call.
+    steps = 1 if distribution.get("strategy") is not None else 32
     return train_and_evaluate(
-        lambda: build_model(config, seed),
+        lambda: build_model(config, seed, steps),
         f"MLP {config}",
         flat=True,
         engine=engine,
@@ -52,11 +55,11 @@ def run(
     )
 
 
-def build_model(config="default", seed=0):
+def build_model(config="default", seed=0, steps_per_execution=32):
     """The recipe's compiled MLP: 32 steps per graph call (less per-step overhead), no XLA."""
     from deepkit.models.dense import mnist_mlp
 
-    return mnist_mlp(config, seed=seed, steps_per_execution=32, jit_compile=False)
+    return mnist_mlp(config, seed=seed, steps_per_execution=steps_per_execution, jit_compile=False)
 
 
 def add_arguments(parser):
