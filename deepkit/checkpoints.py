@@ -4,6 +4,21 @@
     model.fit(..., callbacks=checkpoint.callbacks())
     history = checkpoint.full_history(fit_history)
 
+A run of several trainings (pretraining then fine-tuning, one model per
+setting) gives each its own stage, a subfolder with the same layout; a stage
+that ended keeps its final weights and results, so a rerun loads them instead
+of training again:
+
+    stage = checkpoint.stage("pretrain")
+    if stage.finished:
+        results = stage.restore(model)
+    else:
+        model.fit(..., callbacks=stage.callbacks())
+        stage.finish(model, accuracy=...)
+
+Every stage must start from its own seed (``set_seed`` at its start), so that
+skipping a finished stage leaves the later ones unchanged.
+
 Inside the folder:
 
 - ``backup/``: Keras's own ``BackupAndRestore`` (weights, optimizer state and the
@@ -11,7 +26,10 @@ Inside the folder:
 - ``arguments.json``: the arguments of the run. A rerun with other arguments is
   refused instead of silently mixing two runs;
 - ``history.json``: the logs of every finished epoch, so a resumed run reports
-  the whole history, as an uninterrupted run does.
+  the whole history, as an uninterrupted run does;
+- ``final.weights.h5`` and ``results.json``: a finished stage's weights and
+  results (JSON values), each written to a temporary file and then renamed, the
+  results last, so a kill while saving leaves the stage unfinished, never half.
 
 What makes the resumed run equal to an uninterrupted one is that nothing else
 carries state between epochs: the data order of epoch e depends on (seed, e)
@@ -22,6 +40,7 @@ identical one.
 """
 
 import json
+import os
 from pathlib import Path
 
 from deepkit.reference.validation import InputError
@@ -29,28 +48,34 @@ from deepkit.reference.validation import InputError
 
 class Checkpoint:
     def __init__(self, directory, arguments):
+        """``arguments``: the run's arguments, checked against the folder's; ``None`` for a
+        stage, whose run folder checked them."""
         self.directory = Path(directory)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise InputError(f"checkpoint folder {directory}: {error.strerror}") from None
-        arguments = json.loads(json.dumps(arguments, default=str))
-        saved = self.directory / "arguments.json"
-        if saved.exists():
-            previous = json.loads(saved.read_text())
-            changed = sorted(
-                k for k in previous.keys() | arguments.keys() if previous.get(k) != arguments.get(k)
-            )
-            if changed:
-                raise InputError(
-                    f"checkpoint folder {directory} holds a run with other arguments "
-                    f"({', '.join(f'{k}: {previous.get(k)!r} then {arguments.get(k)!r}' for k in changed)}); "
-                    "use another folder or the same arguments"
-                )
-        else:
-            saved.write_text(json.dumps(arguments, indent=1, sort_keys=True))
+        if arguments is not None:
+            self._check_arguments(json.loads(json.dumps(arguments, default=str)))
         self.resumed_at = self._epochs_done()
         self.history = self._history()[: self.resumed_at]
+
+    def _check_arguments(self, arguments):
+        """Keep ``arguments`` in a new folder; refuse them if the folder holds other ones."""
+        saved = self.directory / "arguments.json"
+        if not saved.exists():
+            saved.write_text(json.dumps(arguments, indent=1, sort_keys=True))
+            return
+        previous = json.loads(saved.read_text())
+        changed = sorted(
+            k for k in previous.keys() | arguments.keys() if previous.get(k) != arguments.get(k)
+        )
+        if changed:
+            raise InputError(
+                f"checkpoint folder {self.directory} holds a run with other arguments "
+                f"({', '.join(f'{k}: {previous.get(k)!r} then {arguments.get(k)!r}' for k in changed)}); "
+                "use another folder or the same arguments"
+            )
 
     def _epochs_done(self):
         metadata = self.directory / "backup" / "training_metadata.json"
@@ -80,3 +105,27 @@ class Checkpoint:
         """{metric: [one value per epoch]} over every epoch of the run, resumed or not."""
         names = self.history[0].keys() if self.history else []
         return {name: [epoch[name] for epoch in self.history] for name in names}
+
+    def stage(self, name):
+        """The checkpoint of one training of a multi-training run, in the subfolder ``name``."""
+        return Checkpoint(self.directory / name, arguments=None)
+
+    @property
+    def finished(self):
+        """Whether ``finish`` has saved this stage's weights and results."""
+        return (self.directory / "results.json").exists()
+
+    def finish(self, model, **results):
+        """Save the trained ``model``'s weights and ``results`` (JSON values): the stage is done."""
+        weights = self.directory / "final.weights.h5"
+        partial = self.directory / "partial.weights.h5"  # Keras wants the .weights.h5 ending
+        model.save_weights(str(partial))
+        os.replace(partial, weights)
+        partial = self.directory / "results.json.partial"
+        partial.write_text(json.dumps(results))
+        os.replace(partial, self.directory / "results.json")
+
+    def restore(self, model):
+        """Load a finished stage's weights into ``model``; return its results."""
+        model.load_weights(str(self.directory / "final.weights.h5"))
+        return json.loads((self.directory / "results.json").read_text())

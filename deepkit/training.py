@@ -15,7 +15,8 @@ patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_
     whose order depends only on (seed, epoch), ``batch_size`` is the global batch
     split over the replicas, and ``deepkit.checkpoints.Checkpoint`` saves every
     epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
-    folder holding a run with other ``run_arguments`` is refused).
+    folder holding a run with other ``run_arguments`` is refused). ``checkpoint_dir``
+    may also be a ``Checkpoint`` stage of a multi-training run (``Checkpoint.stage``).
     A loss that becomes NaN or infinite stops training with an ``InputError``
     naming the epoch, the batch and the learning rate (``deepkit.divergence``
     for Keras; the twin's ``fit`` does it itself).
@@ -104,7 +105,11 @@ def fit(
         if checkpoint_dir is not None:
             from deepkit.checkpoints import Checkpoint
 
-            checkpoint = Checkpoint(checkpoint_dir, run_arguments or {})
+            checkpoint = (
+                checkpoint_dir
+                if isinstance(checkpoint_dir, Checkpoint)
+                else Checkpoint(checkpoint_dir, run_arguments or {})
+            )
             callbacks += checkpoint.callbacks()
     else:
         data = (x, y)

@@ -96,3 +96,30 @@ def test_a_killed_run_resumes_to_the_same_weights(tmp_path):
     other = _run(killed, epochs=EPOCHS + 1)
     assert other.returncode == 2
     assert "holds a run with other arguments (epochs: 5 then 6)" in other.stderr
+
+
+def _dense(seed):
+    keras.utils.set_random_seed(seed)
+    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+
+
+def test_a_finished_stage_restores_its_weights_and_results(tmp_path):
+    from deepkit.checkpoints import Checkpoint
+
+    run = Checkpoint(tmp_path, {"seed": 0})
+    stage = run.stage("pretrain")
+    assert not stage.finished
+    trained = _dense(1)
+    stage.finish(trained, accuracy=0.75, rates=[0.1, 0.01])
+
+    again = Checkpoint(tmp_path, {"seed": 0}).stage("pretrain")
+    assert again.finished
+    fresh = _dense(2)
+    assert not np.array_equal(fresh.get_weights()[0], trained.get_weights()[0])
+    assert again.restore(fresh) == {"accuracy": 0.75, "rates": [0.1, 0.01]}
+    for x, y in zip(fresh.get_weights(), trained.get_weights()):
+        np.testing.assert_array_equal(x, y)
+    # Weights saved but no results (killed while saving): the stage is not finished.
+    (tmp_path / "pretrain" / "results.json").unlink()
+    assert not Checkpoint(tmp_path, {"seed": 0}).stage("pretrain").finished
+    assert not (tmp_path / "pretrain" / "arguments.json").exists()  # the run folder checks them
