@@ -15,6 +15,10 @@ Keras transfer-learning guide.
    layers stay frozen, so they keep their moving statistics) and train again with
    a low learning rate.
 
+With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each phase is a stage
+of it (``head``, ``unfrozen``): a killed fine-tune resumes at its last epoch, and
+a phase that ended is restored instead of trained again.
+
 The result is a plain ``keras.Model`` that saves and loads as ``.keras``.
 """
 
@@ -22,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from deepkit.checkpoints import Checkpoint
 from deepkit.reference.validation import InputError, check_float, check_int
 
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
@@ -230,6 +235,7 @@ def finetune(
     seed=0,
     verbose=0,
     safe_mode=True,
+    checkpoint=None,
 ):
     """Put a new ``num_classes`` head on ``base`` (model or ``.keras`` path) and train it on ``(x, y)``.
 
@@ -242,6 +248,8 @@ def finetune(
     A model passed in shares its layers with the result, so it is frozen too.
 
     A ``.keras`` path loads in Keras's safe mode unless ``safe_mode=False``.
+    ``checkpoint`` (a ``deepkit.checkpoints.Checkpoint``) makes both phases resumable
+    (see ``train_phase``; the data is then fed in (seed, epoch) order, full batches only).
     """
     check_settings(epochs, batch_size, dropout, fine_tune_epochs)
     check_int(num_classes, "num_classes", min_value=2)
@@ -253,6 +261,10 @@ def finetune(
     if not 0.0 <= check_float(validation_split, "validation_split") < 1.0:
         raise InputError(f"validation fraction must be in [0, 1), got {validation_split!r}")
     check_int(seed, "seed", min_value=0)
+    if checkpoint is not None and not isinstance(checkpoint, Checkpoint):
+        raise InputError(
+            f"checkpoint must be a deepkit.checkpoints.Checkpoint, got {type(checkpoint).__name__}"
+        )
     import keras
 
     from deepkit.seeding import set_seed
@@ -266,14 +278,31 @@ def finetune(
     if validation_split:
         (x, y), validation = carve_validation(x, y, validation_split, seed=seed, stratify=True)
     model = with_new_head(features, num_classes, dropout, seed)
-    fit_args = dict(batch_size=batch_size, validation_data=validation, verbose=verbose)
+    fit_args = dict(batch_size=batch_size, validation_data=validation, seed=seed, verbose=verbose)
 
     model.compile(keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
-    model.fit(x, y, epochs=epochs, **fit_args)
+    stage = None if checkpoint is None else checkpoint.stage("head")
+    train_phase(model, x, y, epochs, stage, **fit_args)
     if unfreeze:
         unfreeze_top(features, unfreeze)
         model.compile(
             keras.optimizers.Adam(fine_tune_learning_rate), loss=loss, metrics=["accuracy"]
         )
-        model.fit(x, y, epochs=fine_tune_epochs, **fit_args)
+        stage = None if checkpoint is None else checkpoint.stage("unfrozen")
+        train_phase(model, x, y, fine_tune_epochs, stage, **fit_args)
     return model
+
+
+def train_phase(model, x, y, epochs, stage, **fit_args):
+    """Fit the compiled ``model`` with ``deepkit.training.fit``. With a checkpoint ``stage``
+    training resumes from its last saved epoch, and a finished stage is restored, not retrained."""
+    from deepkit.training import fit
+
+    if stage is None:
+        fit(model, x, y, epochs=epochs, **fit_args)
+    elif stage.finished:
+        model.optimizer.build(model.trainable_variables)  # its saved state is loaded too
+        stage.restore(model)
+    else:
+        fit(model, x, y, epochs=epochs, checkpoint_dir=stage, **fit_args)
+        stage.finish(model)

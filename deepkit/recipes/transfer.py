@@ -13,13 +13,17 @@
 Keras's example reported 99.8% on 0-4 and 99.2% on 5-9 after fine-tuning.
 """
 
+import json
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from deepkit.checkpoints import Checkpoint
 from deepkit.recipes.checks import check_writable_folder
 from deepkit.reference.validation import InputError, check_int
 from deepkit.report import format_grid, format_table
@@ -90,11 +94,14 @@ def run(
     save_dir=None,
     seed=0,
     verbose=0,
+    checkpoint_dir=None,
 ):
     """Pretrain on 0-4, fine-tune on 5-9, compare with training from scratch; a ``TransferResult``.
 
     ``epochs`` is the budget of pretraining and of both arms in the full-data
     regime; ``low_data`` images of 5-9 get ``low_data_epochs`` in both arms.
+    ``checkpoint_dir`` makes the run resumable: each of its five trainings is a
+    stage there (``SeededCheckpoint``), a finished one restored, the others resumed.
     """
     from deepkit.recipes.mnist_steps import check_arguments, evaluate, fit, load, prepare
 
@@ -107,6 +114,13 @@ def run(
     check_arguments("keras", epochs, batch_size, 0.0, 0, limit, seed)
     if save_dir is not None:
         check_writable_folder(save_dir, "save_dir")
+    run_folder = None
+    if checkpoint_dir is not None:
+        arguments = dict(epochs=epochs, low_data=low_data, low_data_epochs=low_data_epochs)
+        arguments.update(batch_size=batch_size, limit=limit, path=path, seed=seed)
+        run_folder = SeededCheckpoint(
+            check_writable_folder(checkpoint_dir, "checkpoint_dir"), arguments
+        )
     from deepkit.finetune import finetune
     from deepkit.models.convolutional import mnist_cnn
     from deepkit.seeding import set_seed
@@ -125,27 +139,45 @@ def run(
     save_dir.mkdir(parents=True, exist_ok=True)
     base_path = save_dir / "cnn_digits_0_4.keras"
 
-    def train_from_scratch(x, y, budget):
-        set_seed(seed)
-        model, _, seconds = fit(
-            mnist_cnn(num_classes=5, seed=seed, jit_compile=False),
-            x,
-            y,
-            engine="keras",
-            epochs=budget,
-            batch_size=batch_size,
-            validation_split=0.0,
-            patience=0,
-            seed=seed,
-            verbose=verbose,
+    def stage(name, train, x_score, y_score):
+        """``train(checkpoint)`` -> model as the stage ``name``; the model and its results
+        (test accuracy, seconds), restored instead if the stage finished in an earlier run."""
+        checkpoint = None if run_folder is None else run_folder.stage(name)
+        start = time.perf_counter()
+        model = train(checkpoint)
+        if checkpoint is not None and checkpoint.finished:
+            if verbose:
+                print(f"{name}: finished in an earlier run, restored from {checkpoint.directory}")
+            return model, checkpoint.restore(model)
+        results = dict(
+            accuracy=evaluate(model, x_score, y_score, 5)[0],
+            seconds=time.perf_counter() - start,
         )
-        return model, seconds
+        if checkpoint is not None:
+            checkpoint.finish(model, **results)
+        return model, results
 
-    pretrained, pretrain_seconds = train_from_scratch(x_a, y_a, epochs)
+    def from_scratch(x, y, budget, checkpoint):
+        set_seed(seed)
+        model = mnist_cnn(num_classes=5, seed=seed, jit_compile=False)
+        if checkpoint is not None and checkpoint.finished:
+            model.optimizer.build(model.trainable_variables)  # restore loads its state too
+            return model
+        settings = dict(engine="keras", validation_split=0.0, patience=0, seed=seed)
+        return fit(model, x, y, epochs=budget, batch_size=batch_size, verbose=verbose,
+                   checkpoint_dir=checkpoint, **settings)[0]  # fmt: skip
+
+    def transfer(x, y, budget, checkpoint):
+        return finetune(base_path, 5, x, y, epochs=budget, batch_size=batch_size, dropout=0.5,
+                        seed=seed, verbose=verbose, checkpoint=checkpoint)  # fmt: skip
+
+    pretrained, pretrain = stage(
+        "pretrain", partial(from_scratch, x_a, y_a, epochs), x_a_test, y_a_test
+    )
     pretrained.save(base_path)
     result = TransferResult(
-        pretrain_accuracy=evaluate(pretrained, x_a_test, y_a_test, 5)[0],
-        pretrain_seconds=pretrain_seconds,
+        pretrain_accuracy=pretrain["accuracy"],
+        pretrain_seconds=pretrain["seconds"],
         n_pretrain=len(x_a),
         base_path=str(base_path),
     )
@@ -154,32 +186,58 @@ def run(
         ("all", x_b, y_b, epochs),
         ("low data", x_b[low], y_b[low], low_data_epochs),
     ):
-        start = time.perf_counter()
-        tuned = finetune(
-            base_path,
-            5,
-            x,
-            y,
-            epochs=budget,
-            batch_size=batch_size,
-            dropout=0.5,
-            seed=seed,
-            verbose=verbose,
+        name = regime.replace(" ", "_")
+        _, tuned = stage(f"{name}_transfer", partial(transfer, x, y, budget), x_b_test, y_b_test)
+        _, scratch = stage(
+            f"{name}_scratch", partial(from_scratch, x, y, budget), x_b_test, y_b_test
         )
-        transfer_seconds = time.perf_counter() - start
-        scratch, scratch_seconds = train_from_scratch(x, y, budget)
         result.rows.append(
             dict(
                 regime=regime,
                 n_train=len(x),
                 epochs=budget,
-                transfer_accuracy=evaluate(tuned, x_b_test, y_b_test, 5)[0],
-                transfer_seconds=transfer_seconds,
-                scratch_accuracy=evaluate(scratch, x_b_test, y_b_test, 5)[0],
-                scratch_seconds=scratch_seconds,
+                transfer_accuracy=tuned["accuracy"],
+                transfer_seconds=tuned["seconds"],
+                scratch_accuracy=scratch["accuracy"],
+                scratch_seconds=scratch["seconds"],
             )
         )
     return result
+
+
+class SeededCheckpoint(Checkpoint):
+    """A ``Checkpoint`` that also keeps, for every finished epoch, the position of the
+    model's random generators (Dropout's ``SeedGenerator`` state, which Keras's backup
+    leaves out), so a resumed run draws the dropout masks an uninterrupted run draws."""
+
+    def stage(self, name):
+        return SeededCheckpoint(self.directory / name, arguments=None)
+
+    def callbacks(self):
+        import keras
+
+        path, resumed_at = self.directory / "seed_states.json", self.resumed_at
+
+        class SeedStates(keras.callbacks.Callback):
+            def generators(self):
+                weights = {id(v) for v in self.model.weights}
+                return [v for v in self.model.variables if id(v) not in weights]
+
+            def on_train_begin(self, logs=None):
+                if resumed_at:
+                    saved = json.loads(path.read_text())[str(resumed_at)]
+                    for variable, state in zip(self.generators(), saved, strict=True):
+                        variable.assign(state)
+
+            def on_epoch_end(self, epoch, logs=None):
+                saved = json.loads(path.read_text()) if path.exists() else {}
+                saved[str(epoch + 1)] = [v.numpy().tolist() for v in self.generators()]
+                partial = path.with_suffix(".partial")
+                partial.write_text(json.dumps(saved))
+                os.replace(partial, path)
+
+        # First, so epoch e's states are on disk before Keras's backup says e is done.
+        return [SeedStates(), *super().callbacks()]
 
 
 @dataclass
@@ -314,6 +372,12 @@ def add_arguments(parser):
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        metavar="DIR",
+        help="save every epoch of every training here; rerun with the same arguments to resume",
+    )
+    parser.add_argument(
         "--application",
         default=None,
         metavar="NAME",
@@ -324,6 +388,8 @@ def add_arguments(parser):
 def main(args):
     low_data = {"low_data": args.low_data, "low_data_epochs": args.low_data_epochs}
     low_data = {name: value for name, value in low_data.items() if value is not None}
+    if args.application and args.checkpoint_dir:
+        raise InputError("--application trains without checkpoints; drop --checkpoint-dir")
     if args.application and low_data:
         given = ", ".join(f"--{name.replace('_', '-')}" for name in low_data)
         raise InputError(f"--application has no low-data regime; drop {given}")
@@ -348,6 +414,7 @@ def main(args):
         save_dir=args.save_dir,
         seed=args.seed,
         verbose=2,
+        checkpoint_dir=args.checkpoint_dir,
         **low_data,
     )
     print(result.report())
