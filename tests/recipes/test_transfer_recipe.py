@@ -1,4 +1,9 @@
-"""The transfer recipe: a tiny run on the committed MNIST subset, its CLI checks, its digit helpers."""
+"""The transfer recipe: a tiny run on the committed MNIST subset, its CLI checks, its digit helpers.
+(Kill and resume: test_transfer_resume.py.)"""
+
+import json
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -25,12 +30,45 @@ def test_transfer_cli_refuses_low_data_options_with_application(monkeypatch):
     ):
         with pytest.raises(ValueError, match=f"--application has no low-data regime; drop {named}"):
             transfer.main(parser.parse_args(["--application", "MobileNetV2", *extra]))
+    with pytest.raises(ValueError, match="--application trains without checkpoints; drop --ch"):
+        transfer.main(parser.parse_args(["--application", "MobileNetV2", "--checkpoint-dir", "d"]))
     # without --application they reach run(), unset ones left to run()'s defaults
     calls = []
     monkeypatch.setattr(transfer, "run", lambda **kwargs: calls.append(kwargs) or never_run())
     with pytest.raises(AssertionError, match="training started"):
         transfer.main(parser.parse_args(["--low-data", "100"]))
     assert calls[0]["low_data"] == 100 and "low_data_epochs" not in calls[0]
+
+
+def test_checkpoint_dir_is_checked_before_data_or_tensorflow_load(tmp_path, monkeypatch):
+    from deepkit.recipes import mnist_steps
+
+    def no_data(*args, **kwargs):
+        raise AssertionError("data loaded")
+
+    folder, file = tmp_path / "run", tmp_path / "file"
+    file.write_text("")
+    monkeypatch.setattr(mnist_steps, "load", no_data)
+    with pytest.raises(AssertionError, match="data loaded"):  # a new folder: the run starts
+        transfer.run(epochs=2, checkpoint_dir=folder)
+    # In a fresh interpreter (this one has TensorFlow loaded): refused before it loads.
+    script = f"""if True:
+        import json, sys
+        from deepkit.recipes import transfer
+        errors = []
+        for kwargs in (dict(checkpoint_dir={str(file / "run")!r}),
+                       dict(epochs=3, checkpoint_dir={str(folder)!r})):
+            try:
+                transfer.run(**kwargs)
+            except ValueError as error:
+                errors.append(str(error))
+        print(json.dumps([errors, "tensorflow" in sys.modules, "keras" in sys.modules]))
+    """
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    errors, tensorflow, keras_loaded = json.loads(done.stdout)
+    assert errors[0] == f"checkpoint_dir: {file / 'run'} cannot be a folder: {file} is a file"
+    assert "holds a run with other arguments (epochs: 2 then 3)" in errors[1]
+    assert not tensorflow and not keras_loaded
 
 
 def test_transfer_beats_chance_and_saves_the_base(tmp_path):
