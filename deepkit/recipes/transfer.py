@@ -11,6 +11,14 @@
    batch size), in two regimes: all 5-9 training images, and a few hundred.
 
 Keras's example reported 99.8% on 0-4 and 99.2% on 5-9 after fine-tuning.
+
+``run(checkpoint_dir=DIR)`` (``--checkpoint-dir DIR``) makes the run resumable: its
+five trainings (pretraining, then per regime the fine-tune and the scratch run) are
+stages of one ``deepkit.checkpoints`` folder. Run again with the same arguments after
+a crash, it restores the finished trainings, resumes the killed one at its last
+epoch and ends bit for bit where an uninterrupted run ends (the dropout generators'
+positions are saved too: ``SeededCheckpoint``). With checkpoints the data comes in
+(seed, epoch) order in full batches, so the figures differ slightly from a run without.
 """
 
 import json
