@@ -13,6 +13,10 @@ builders' choice, scored with ``from_logits=True``) or one sigmoid probability.
 The conditional GAN appends one-hot labels to the noise and to D's input:
 as extra features to flat images, as extra constant channels to (h, w, c)
 images; the fake images of a batch get the real images' labels.
+
+A saved GAN (``save_weights``, ``.keras``, Keras's ``BackupAndRestore``) holds
+both optimizers and the position of the noise generator, so a GAN restored
+after epoch e trains on exactly as it would have without the interruption.
 """
 
 import keras
@@ -21,6 +25,14 @@ from keras import ops
 
 from deepkit.reference.gan import check_settings
 from deepkit.reference.validation import InputError, check_int
+
+NOISE_STATE = "noise_generator_state"  # the key of the noise generator's position in a saved GAN
+
+
+def _is_dataset(x):
+    import tensorflow as tf
+
+    return isinstance(x, tf.data.Dataset | tf.distribute.DistributedDataset)
 
 
 def _one_hot(labels, num_classes, dtype):
@@ -153,8 +165,9 @@ class GAN(keras.Model):
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss=None, **kwargs):
         """``loss`` defaults to BinaryCrossentropy in D's dtype, from logits when D ends in a linear
-        unit (a sigmoid D: from its probabilities)."""
-        super().compile(**kwargs)
+        unit (a sigmoid D: from its probabilities). ``model.optimizer`` is None: Keras's default
+        one would be built and saved for nothing (``BackupAndRestore`` builds it on restore)."""
+        super().compile(optimizer=None, **kwargs)
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if self.d_optimizer is self.g_optimizer:
@@ -174,8 +187,11 @@ class GAN(keras.Model):
         self.g_optimizer.build(self.generator.trainable_variables)
 
     def fit(self, x=None, y=None, **kwargs):
-        """``fit(images)`` or, conditional, ``fit(images, labels)``; checked before training."""
-        x, y = self.check_data(x, y)
+        """``fit(images)`` or, conditional, ``fit(images, labels)``; checked before training.
+        ``x`` may also be a ``tf.data.Dataset`` of (images, labels) batches, taken as it is (an
+        unconditional GAN ignores the labels)."""
+        if not _is_dataset(x):
+            x, y = self.check_data(x, y)
         return super().fit(x, y, **kwargs)
 
     @property
@@ -311,6 +327,17 @@ class GAN(keras.Model):
         return np.concatenate(chunks)
 
     # -- saving ---------------------------------------------------------------------------------
+
+    def save_own_variables(self, store):
+        """The noise generator's position (``seed_generator.state``) is saved with the weights."""
+        super().save_own_variables(store)
+        store[NOISE_STATE] = self.seed_generator.state.numpy()
+
+    def load_own_variables(self, store):
+        """Restore the noise generator's position; a file saved without it leaves it as it is."""
+        if NOISE_STATE in store.keys():
+            self.seed_generator.state.assign(np.asarray(store[NOISE_STATE]))
+        super().load_own_variables({k: store[k] for k in store.keys() if k != NOISE_STATE})
 
     def get_config(self):
         return {

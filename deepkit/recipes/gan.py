@@ -13,8 +13,20 @@ Every feature set is compared with the same ``samples`` training images.
 Goals (issue 10): conditional accuracy >= 97%, every digit 7-13% of
 unconditional samples, Fréchet distance within 10x the floor, precision and
 recall >= 0.7.
+
+Each epoch's order depends on (seed, epoch) alone (``deepkit.distribute.epoch_dataset``).
+``checkpoint_dir=DIR`` (``--checkpoint-dir``) makes the run resumable with nothing lost
+(``deepkit.checkpoints``): the stage "classifier" keeps the classifier this run trained or
+loaded (its SHA-256: a file changed since is refused); the stage "gan" saves every epoch
+(weights, both optimizers, the noise generator's position; the logs and measures of every
+epoch) and a rerun with the same arguments continues from the last finished epoch to the
+weights and history of an uninterrupted run, bit for bit. The classifier's training (3
+short epochs) restarts if it was killed: its Dropout generator's position is not in
+Keras's backup, so resuming it would give another classifier.
 """
 
+import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -29,6 +41,7 @@ from deepkit.report import format_table
 
 DEFAULT_CLASSIFIER = os.path.join("~", ".keras", "deepkit", "mnist_cnn_classifier.keras")
 FLOOR, BASELINE = "MNIST train vs test", "Bernoulli(mean image)"
+UNCHECKED = ("plot", "save", "verbose", "checkpoint_dir")  # not in a checkpoint's arguments
 GOALS = {"conditional_accuracy": 0.97, "share": (0.07, 0.13), "frechet_x_floor": 10.0, "pr": 0.7}
 
 
@@ -141,18 +154,38 @@ def save_grid(images, path, title=None, columns=10):
     return str(path)
 
 
-def load_classifier(classifier, x_train, y_train, epochs, seed, verbose):
-    """A saved ``.keras`` MNIST classifier, or deepkit's CNN trained now and saved there."""
+def load_classifier(
+    classifier, x_train, y_train, epochs, seed, verbose, stage=None, filters=(32, 64)
+):
+    """A saved ``.keras`` MNIST classifier, or deepkit's CNN trained now and saved there (a
+    whole file or none). A finished checkpoint ``stage`` refuses a file changed since."""
     from deepkit.sample_quality import train_classifier
     from deepkit.saving import load_keras
 
     path = os.path.expanduser(classifier)
+    if stage is not None and stage.finished:
+        measured_with = json.loads((stage.directory / "results.json").read_text())["sha256"]
+        if not os.path.isfile(path) or _sha256(path) != measured_with:
+            raise InputError(
+                f"classifier: {path} is not the file this checkpointed run measured with"
+                " (changed or removed since); use another checkpoint folder"
+            )
     if os.path.exists(path):
-        return load_keras(path), path
-    model = train_classifier(x_train, y_train, epochs=epochs, seed=seed, verbose=verbose)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    model.save(path)
+        model = load_keras(path)
+    else:
+        model = train_classifier(x_train, y_train, epochs, seed, verbose, filters)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        partial = path + ".partial.keras"
+        model.save(partial)
+        os.replace(partial, path)
+    if stage is not None and not stage.finished:
+        stage.finish(model, sha256=_sha256(path))
     return model, path
+
+
+def _sha256(path):
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
 
 
 def check_arguments(settings, plot, save, classifier):
@@ -161,6 +194,10 @@ def check_arguments(settings, plot, save, classifier):
     for name in ("epochs", "batch_size", "samples", "classifier_epochs"):
         check_int(settings[name], name, min_value=1)
     check_int(settings["measure_every"], "measure_every", min_value=0)
+    if not settings["classifier_filters"]:
+        raise InputError("classifier_filters: give at least one number of filters")
+    for filters in settings["classifier_filters"]:
+        check_int(filters, "classifier_filters", min_value=1)
     check_int(settings["seed"], "seed", min_value=0)
     check_choice(settings["arch"], "arch", ("mlp", "dcgan"))
     check_float(settings["learning_rate"], "learning_rate", 0.0, include_min=False)
@@ -198,21 +235,36 @@ def run(
     measure_every=0,
     classifier=DEFAULT_CLASSIFIER,
     classifier_epochs=3,
+    classifier_filters=(32, 64),
     limit=None,
     path=None,
     seed=0,
     plot=None,
     save=None,
     verbose=0,
+    checkpoint_dir=None,
 ):
     """Train a GAN on MNIST and measure its samples; a ``GanResult``.
 
     ``measure_every=N`` also measures the samples every N epochs (the trend);
     ``plot=DIR`` saves a 10x10 grid of samples per epoch (row i = digit i when
-    conditional) and the final model; ``save`` names the model file.
+    conditional) and the final model; ``save`` names the model file;
+    ``checkpoint_dir`` makes the run resumable (see the module docstring; a folder
+    of a run with other arguments is refused). A resumed run reports the seconds it
+    trained itself.
     """
-    plot, save, classifier = check_arguments(locals(), plot, save, classifier)
-    import keras
+    settings = dict(locals())
+    plot, save, classifier = check_arguments(settings, plot, save, classifier)
+    checkpoint = None
+    if checkpoint_dir is not None:
+        from deepkit.checkpoints import Checkpoint
+
+        folder = check_writable_folder(checkpoint_dir, "checkpoint_dir")
+        arguments = {k: v for k, v in settings.items() if k not in UNCHECKED}
+        checkpoint = Checkpoint(folder, {**arguments, "classifier": classifier})
+
+    def stage(name):
+        return None if checkpoint is None else checkpoint.stage(name)
 
     from deepkit.models.gan import build_gan
     from deepkit.recipes.mnist_steps import load
@@ -220,7 +272,10 @@ def run(
     from deepkit.seeding import set_seed
 
     (x_train, y_train), (x_test, y_test) = load(limit, path)
-    model, _ = load_classifier(classifier, x_train, y_train, classifier_epochs, seed, verbose)
+    model, _ = load_classifier(
+        classifier, x_train, y_train, classifier_epochs, seed, verbose, stage("classifier"),
+        classifier_filters,
+    )  # fmt: skip
     rng = np.random.default_rng(seed)
     n = min(samples, len(x_train), len(x_test))
     quality = SampleQuality(model, x_train[rng.permutation(len(x_train))[:n]] / 255)
@@ -238,34 +293,40 @@ def run(
     gan = build_gan(arch, latent_dim=latent_dim, num_classes=10 if conditional else None,
                     learning_rate=learning_rate, label_smoothing=label_smoothing,
                     d_steps=d_steps, seed=seed)  # fmt: skip
-    plots, trend = [], []
     grid_labels = np.repeat(np.arange(10), 10) if conditional else None
 
+    def grid_path(epoch):
+        return os.path.join(plot, f"samples_epoch{epoch:03d}.png")
+
     def on_epoch_end(epoch, logs):
+        """Plot the grid and add the measures (when due) to the epoch's ``logs``."""
         if plot is not None:
             images = (gan.generate(100, labels=grid_labels, seed=seed + 2) + 1) / 2
-            name = os.path.join(plot, f"samples_epoch{epoch + 1:03d}.png")
-            plots.append(save_grid(images, name, title=f"{arch} GAN, epoch {epoch + 1}"))
+            save_grid(images, grid_path(epoch + 1), title=f"{arch} GAN, epoch {epoch + 1}")
         if measure_every and (epoch + 1) % measure_every == 0 and epoch + 1 < epochs:
-            trend.append((epoch + 1, measure(gan)))
+            m = measure(gan)
+            logs.update(_as_logs(m))
             if verbose:
-                m = trend[-1][1]
                 print(f"\nepoch {epoch + 1}: Fréchet {m['frechet']:.3f}, precision"
                       f" {m['precision']:.3f}, recall {m['recall']:.3f}")  # fmt: skip
 
     if plot is not None:
         os.makedirs(plot, exist_ok=True)
-    start = time.perf_counter()
-    history = gan.fit(
-        to_gan_range(x_train, arch),
-        y_train if conditional else None,
-        batch_size=batch_size,
-        epochs=epochs,
-        shuffle=True,
-        verbose=verbose,
-        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)],
-    ).history
-    seconds = time.perf_counter() - start
+    gan_stage = stage("gan")
+    if gan_stage is not None and gan_stage.finished:
+        done = gan_stage.restore(gan)
+        logged, seconds = done["epochs"], done["seconds"]
+    else:
+        start = time.perf_counter()
+        logged = train(gan, to_gan_range(x_train, arch), y_train, epochs, batch_size, seed,
+                       verbose, on_epoch_end, gan_stage)  # fmt: skip
+        seconds = time.perf_counter() - start
+        if gan_stage is not None:
+            gan_stage.finish(gan, epochs=logged, seconds=seconds)
+    history = {name: [logs[name] for logs in logged] for name in ("d_loss", "g_loss")}
+    trend = [(e + 1, {k: v for k, v in logs.items() if not k.endswith("loss")})
+             for e, logs in enumerate(logged) if "frechet" in logs]  # fmt: skip
+    plots = [grid_path(e) for e in range(1, epochs + 1) if plot and os.path.exists(grid_path(e))]
     result = GanResult(arch, conditional, epochs, seconds, len(x_train), rows, history, trend,
                        gan, plots)  # fmt: skip
     rows[result.final_row] = measure(gan)
@@ -274,6 +335,36 @@ def run(
         gan.save(save)
         result.saved = save
     return result
+
+
+def train(gan, x, y, epochs, batch_size, seed, verbose, on_epoch_end, stage=None):
+    """Fit ``gan`` on batches ordered by (seed, epoch) (``y``: labels, ignored when unconditional);
+    a list of every epoch's logs (as floats) after ``on_epoch_end(epoch, logs)`` saw them.
+    With a checkpoint ``stage``, resume from its backup and save every epoch there."""
+    import keras
+
+    from deepkit import distribute
+    from deepkit.divergence import RaiseOnNaN
+
+    order = distribute.epoch_order(seed)
+    data = distribute.epoch_dataset(distribute.get_strategy(), x, y, batch_size, order)
+    logged = [] if stage is None else list(stage.history)  # the epochs a killed run finished
+
+    def log(epoch, logs):
+        on_epoch_end(epoch, logs)
+        logged[epoch:] = [{name: float(value) for name, value in logs.items()}]
+
+    callbacks = [RaiseOnNaN(), order, keras.callbacks.LambdaCallback(on_epoch_end=log)]
+    gan.fit(data, epochs=epochs, shuffle=False, verbose=verbose,
+            callbacks=callbacks + ([] if stage is None else stage.callbacks()))  # fmt: skip
+    return logged
+
+
+def _as_logs(measures):
+    """A measure dict as numbers for an epoch's logs (the digit shares as their min and max)."""
+    shares = measures["shares"]
+    kept = {name: value for name, value in measures.items() if name != "shares"}
+    return {**kept, "min_share": shares.min(), "max_share": shares.max()}
 
 
 def add_arguments(parser):
@@ -293,11 +384,24 @@ def add_arguments(parser):
         default=DEFAULT_CLASSIFIER,
         help="MNIST CNN .keras (trained there if absent)",
     )
+    parser.add_argument(
+        "--classifier-epochs", type=int, default=3, help="epochs of the classifier if trained"
+    )
+    parser.add_argument(
+        "--classifier-filters", type=int, nargs="+", default=[32, 64], metavar="F",
+        help="Conv2D filters of the classifier if trained",
+    )  # fmt: skip
     parser.add_argument("--limit", type=int, default=None, help="first N training images only")
     parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--plot", default=None, metavar="DIR", help="sample grid PNG per epoch")
     parser.add_argument("--save", default=None, help="save the trained GAN to this .keras file")
+    parser.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        metavar="DIR",
+        help="save every epoch here; rerun with the same arguments to resume",
+    )
 
 
 def main(args):
@@ -312,11 +416,14 @@ def main(args):
         samples=args.samples,
         measure_every=args.measure_every,
         classifier=args.classifier,
+        classifier_epochs=args.classifier_epochs,
+        classifier_filters=args.classifier_filters,
         limit=args.limit,
         path=args.path,
         seed=args.seed,
         plot=args.plot,
         save=args.save,
         verbose=1,
+        checkpoint_dir=args.checkpoint_dir,
     )
     print(result.report())
