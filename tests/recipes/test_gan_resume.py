@@ -154,3 +154,20 @@ def test_the_checkpoint_folder_is_checked_before_loading_anything(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(InputError, match="checkpoint_dir: .* cannot be a folder"):
         recipe.run(checkpoint_dir=str(tmp_path / "file" / "run"), path="/nonexistent")
+
+
+def test_a_finished_run_is_restored_and_equals_a_run_without_checkpoints(tmp_path):
+    settings = dict(
+        epochs=2, batch_size=32, samples=100, classifier=str(tmp_path / "classifier.keras"),
+        classifier_epochs=1, classifier_filters=(8, 16), limit=300, path=str(SUBSET),
+    )  # fmt: skip
+    first = recipe.run(**settings, checkpoint_dir=str(tmp_path / "run"))
+    again = recipe.run(**settings, checkpoint_dir=str(tmp_path / "run"))
+    plain = recipe.run(**settings)
+    assert again.seconds == first.seconds  # restored from the finished stage, not trained again
+    assert first.history == again.history == plain.history and len(plain.history["d_loss"]) == 2
+    for row in first.quality:
+        assert first.quality[row]["frechet"] == plain.quality[row]["frechet"]
+    for x, y, z in zip(first.gan.get_weights(), again.gan.get_weights(), plain.gan.get_weights()):
+        np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(x, z)
