@@ -9,7 +9,8 @@ deepkit's ``InputError`` instead, with the same words as the NumPy twin
     training diverged at epoch 1, batch 3: loss is nan; lower the learning rate (0.1 now)
 
 Keras reports batches once per graph call, so with ``steps_per_execution=n``
-the batch named is the last of the call in which the loss diverged.
+the batch named is the last of the call in which the loss diverged; with
+``deepkit.epoch_loop`` (one call per epoch) it is the batch that diverged.
 """
 
 import math
@@ -35,7 +36,9 @@ class RaiseOnNaN(keras.callbacks.TerminateOnNaN):
         for name, value in (logs or {}).items():
             if name.endswith("loss") and not math.isfinite(float(value)):
                 rate = learning_rate(self.model)
-                raise diverged(self._epoch + 1, batch + 1, float(value), rate, name)
+                # An EpochLoop runs a whole epoch in one call and knows the batch.
+                batch = getattr(self.model.train_function, "batches_run", batch + 1)
+                raise diverged(self._epoch + 1, batch, float(value), rate, name)
 
 
 def learning_rate(model):

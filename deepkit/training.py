@@ -5,7 +5,8 @@
     (``deepkit.reference.from_keras``: same layers, weights, compile settings).
 
 ``fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None,
-patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_dir=None)``
+patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_dir=None,
+epoch_loop=None)``
     Trains ``model`` (or its twin) and returns ``(trained_model, history)``,
     ``history`` a dict ``{metric: [float per epoch]}``. With ``patience``,
     training stops once ``monitor`` on ``validation_data`` has not improved for
@@ -17,6 +18,10 @@ patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_
     epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
     folder holding a run with other ``run_arguments`` is refused). ``checkpoint_dir``
     may also be a ``Checkpoint`` stage of a multi-training run (``Checkpoint.stage``).
+    ``epoch_loop="graph"`` or ``"xla"`` runs each epoch as one graph call
+    (``deepkit.epoch_loop``: rows shuffled by (seed, epoch); ``"graph"`` is bit for
+    bit Keras's step, ``"xla"`` compiles the loop with XLA, faster, equal to float32
+    rounding), for small models on one device; ``None`` is Keras's own loop.
     A loss that becomes NaN or infinite stops training with an ``InputError``
     naming the epoch, the batch and the learning rate (``deepkit.divergence``
     for Keras; the twin's ``fit`` does it itself).
@@ -35,6 +40,7 @@ import numpy as np
 from deepkit.reference.validation import InputError, check_choice, check_int
 
 ENGINES = ("keras", "numpy")
+EPOCH_LOOPS = (None, "graph", "xla")
 
 
 def fit(
@@ -53,6 +59,7 @@ def fit(
     strategy=None,
     checkpoint_dir=None,
     run_arguments=None,
+    epoch_loop=None,
 ):
     """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
     check_choice(engine, "engine", ENGINES)
@@ -62,9 +69,12 @@ def fit(
         check_int(patience, "patience", min_value=0)
     if patience is not None and validation_data is None:
         raise InputError("early stopping (patience) needs validation_data")
+    check_choice(epoch_loop, "epoch_loop", EPOCH_LOOPS)
     pipelined = strategy is not None or checkpoint_dir is not None
-    if engine == "numpy" and pipelined:
-        raise InputError("strategy and checkpoint_dir need engine='keras' (TensorFlow)")
+    if engine == "numpy" and (pipelined or epoch_loop):
+        raise InputError("strategy, checkpoint_dir and epoch_loop need engine='keras' (TensorFlow)")
+    if epoch_loop and strategy is not None:
+        raise InputError("epoch_loop trains on one device: leave it None with a strategy")
     if engine == "numpy":
         from deepkit.reference import EarlyStopping, from_keras
 
@@ -78,9 +88,18 @@ def fit(
         callbacks.append(
             EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
         )
-    if pipelined:
+    fed = bool(epoch_loop) or pipelined  # a dataset whose order is a function of (seed, epoch)
+    if fed:
         from deepkit import distribute
 
+        order = distribute.epoch_order(seed)
+        callbacks.append(order)
+    if epoch_loop:
+        from deepkit.epoch_loop import EpochLoop, epochs_dataset
+
+        loop = EpochLoop(model, batch_size, order, jit_compile=epoch_loop == "xla")
+        data = (epochs_dataset(x, y),)
+    elif pipelined:
         strategy = distribute.get_strategy(strategy or "default")
         if strategy.num_replicas_in_sync > 1 and (model.steps_per_execution or 1) > 1:
             # Keras's multi-step loop feeds no value to a placeholder of its has_next
@@ -89,7 +108,6 @@ def fit(
                 f"steps_per_execution={model.steps_per_execution} fails across "
                 f"{strategy.num_replicas_in_sync} replicas; compile the model with 1"
             )
-        order = distribute.epoch_order(seed)
         data = (distribute.epoch_dataset(strategy, x, y, batch_size, order),)
         if distribute.is_multiworker(strategy):
             if patience is not None or validation_data is not None or checkpoint_dir:
@@ -101,31 +119,36 @@ def fit(
             history = distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
             _check_finite_history(history, model)
             return model, history
-        callbacks.append(order)
-        if checkpoint_dir is not None:
-            from deepkit.checkpoints import Checkpoint
-
-            checkpoint = (
-                checkpoint_dir
-                if isinstance(checkpoint_dir, Checkpoint)
-                else Checkpoint(checkpoint_dir, run_arguments or {})
-            )
-            callbacks += checkpoint.callbacks()
     else:
         data = (x, y)
-    with warnings.catch_warnings():
-        # A pipeline of unknown length ends its first epoch by running out of
-        # data, which is how Keras learns the length; not a fault here.
-        warnings.filterwarnings("ignore", message="Your input ran out of data")
-        history = model.fit(
-            *data,
-            batch_size=None if pipelined else batch_size,
-            shuffle=not pipelined,  # the pipeline shuffles itself
-            epochs=epochs,
-            validation_data=validation_data,
-            callbacks=callbacks,
-            verbose=verbose,
+    if checkpoint_dir is not None:
+        from deepkit.checkpoints import Checkpoint
+
+        checkpoint = (
+            checkpoint_dir
+            if isinstance(checkpoint_dir, Checkpoint)
+            else Checkpoint(checkpoint_dir, run_arguments or {})
         )
+        callbacks += checkpoint.callbacks()
+    if epoch_loop:
+        model.train_function = loop
+    try:
+        with warnings.catch_warnings():
+            # A pipeline of unknown length ends its first epoch by running out of
+            # data, which is how Keras learns the length; not a fault here.
+            warnings.filterwarnings("ignore", message="Your input ran out of data")
+            history = model.fit(
+                *data,
+                batch_size=None if fed else batch_size,
+                shuffle=not fed,  # the dataset shuffles itself
+                epochs=epochs,
+                validation_data=validation_data,
+                callbacks=callbacks,
+                verbose=verbose,
+            )
+    finally:
+        if epoch_loop:
+            model.train_function = None  # Keras's own loop for the model's next fit
     if checkpoint_dir is not None:
         return model, checkpoint.full_history()
     history = getattr(history, "history", history)

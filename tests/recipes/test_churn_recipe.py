@@ -6,9 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from deepkit.models import churn_ann
 from deepkit.recipes import churn
-from deepkit.seeding import set_seed
 
 
 @pytest.fixture(scope="module")
@@ -135,18 +133,6 @@ def test_numpy_engine_trains_the_twin_and_saves_as_keras(result, tmp_path):
         churn.score(twin.model, twin.preprocessor, customers),
         rtol=1e-5,
     )
-
-
-def test_fast_path_trains_exactly_like_compile_defaults():
-    # what `deepkit bench churn` times: the same net, data and seed, with and without the fast path
-    train_frame, _ = churn.split(churn.load_data().head(2000), 0.2, seed=0)
-    _, x = churn.preprocess(train_frame)
-    y = churn.labels(train_frame)
-    histories = []
-    for model in (churn_ann(seed=0), churn.build("tutorial", seed=0)):
-        set_seed(0)
-        histories.append(churn.train(model, x, y, epochs=2, batch_size=10)[1])
-    assert histories[0] == histories[1]
 
 
 def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
