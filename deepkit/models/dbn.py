@@ -5,9 +5,14 @@ fine-tuned by backprop (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov 2006
     rbms = pretrain(x, (500, 500, 2000), epochs=10, seed=0)  # each RBM on p(h | v) below
     model = dbn(784, (500, 500, 2000), 10, rbms=rbms)         # rbms=None: same net, random init
     model.fit(x, y, epochs=30)
+
+With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each RBM is a stage
+``rbm_<depth>`` that a killed run resumes or, once finished, restores
+(``fit_stage``; the RBM's saved weights hold its Gibbs generator's position).
 """
 
 import keras
+import numpy as np
 
 from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference.dbn import check_data, check_pretraining, check_sizes, check_stack
@@ -29,12 +34,14 @@ def pretrain(
     init_visible_bias=True,
     seed=0,
     verbose=0,
+    checkpoint=None,
 ):
     """Train one RBM per entry of ``hidden_sizes``, each on the hidden probabilities
     of the one below; a list of trained ``RBM``. Hinton's settings by default:
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
-    (``init_visible_bias``; else zeros)."""
+    (``init_visible_bias``; else zeros). With a ``checkpoint`` run folder each RBM
+    trains on full batches in an order set by (seed + depth, epoch) (``fit_stage``)."""
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
@@ -50,23 +57,49 @@ def pretrain(
             seed=seed + depth,
             name=f"rbm_{depth}",
         )
-        if depth == 0 and init_visible_bias:
-            rbm.init_visible_bias(inputs)
-        rbm.compile(
-            optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum[0]),
-            steps_per_execution=32,
-        )
-        rbm.fit(
-            inputs,
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=verbose,
-            callbacks=[MomentumSchedule(momentum[0], momentum[1], switch_epoch)],
-        )
+        stage = None if checkpoint is None else checkpoint.stage(f"rbm_{depth}")
+        if stage is not None and stage.finished:
+            stage.restore(rbm)  # uncompiled: its optimizer's saved state is not wanted
+        else:
+            if depth == 0 and init_visible_bias:
+                rbm.init_visible_bias(inputs)
+            rbm.compile(
+                optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum[0]),
+                steps_per_execution=32,
+            )
+            options = dict(
+                batch_size=batch_size,
+                epochs=epochs,
+                verbose=verbose,
+                callbacks=[MomentumSchedule(momentum[0], momentum[1], switch_epoch)],
+            )
+            if stage is None:
+                rbm.fit(inputs, **options)
+            else:
+                no_labels = np.zeros(len(inputs), "uint8")  # the pipeline pairs x with labels
+                fit_stage(rbm, inputs, no_labels, stage, seed=seed + depth, **options)
+                stage.finish(rbm)
         rbms.append(rbm)
         if depth + 1 < len(sizes):
             inputs = rbm.predict(inputs, batch_size=1000, verbose=0)
     return rbms
+
+
+def fit_stage(model, x, y, stage, *, seed, batch_size, epochs, callbacks=(), **fit_options):
+    """``model.fit`` that the checkpoint ``stage`` resumes after a kill; the history
+    of every epoch, resumed or not ({metric: [float per epoch]}).
+
+    The batches are full ones of ``batch_size`` rows of (x, y), the order of epoch
+    e a function of (seed, e) alone (``deepkit.distribute.epoch_dataset``); the
+    stage's callbacks (Keras's backup, the history log) run after ``callbacks``."""
+    from deepkit import distribute
+
+    order = distribute.epoch_order(seed)
+    strategy = distribute.get_strategy("default")
+    data = distribute.epoch_dataset(strategy, x, y, batch_size, order)
+    callbacks = [order, *callbacks, *stage.callbacks()]
+    model.fit(data, epochs=epochs, callbacks=callbacks, shuffle=False, **fit_options)
+    return stage.full_history()
 
 
 def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, name="dbn"):

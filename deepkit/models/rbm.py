@@ -72,6 +72,20 @@ class RBM(keras.Model):
             "seed": self.seed,
         }
 
+    def save_own_variables(self, store):
+        """The weights, then the Gibbs generator's position, so that a fit resumed from
+        saved weights (Keras's ``BackupAndRestore``) draws the uniforms an
+        uninterrupted fit draws."""
+        super().save_own_variables(store)
+        store[str(len(self.weights))] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        """The weights and, if the file holds it, the generator's position."""
+        saved = {key: store[key] for key in store.keys()}
+        if len(saved) == len(self.weights) + 1:
+            self.seed_generator.state.assign(saved.pop(str(len(self.weights))))
+        super().load_own_variables(saved)
+
     @property
     def metrics(self):
         return [self.loss_tracker, self.reconstruction_tracker]
@@ -275,13 +289,14 @@ class RBM(keras.Model):
         return tuple(ops.take(u, step, axis=0)[:, :rows] for u in self.injected_uniforms)
 
     def fit(self, x=None, y=None, **kwargs):
-        """Keras's ``fit`` after checking ``x`` (n, n_visible) in [0, 1] and no labels."""
+        """Keras's ``fit`` after checking ``x`` (n, n_visible) in [0, 1] and no labels.
+        ``x`` may also be a dataset of batches (its labels, if any, are ignored), fed as is."""
         if y is not None:
             raise InputError("an RBM learns without labels: y must be None")
         validation = kwargs.get("validation_data")
         if validation is not None:
             kwargs["validation_data"] = (self._check(validation[0], "validation x"),)
-        return super().fit(self._check(x, "x"), **kwargs)
+        return super().fit(x if hasattr(x, "element_spec") else self._check(x, "x"), **kwargs)
 
     def train_step(self, data):
         """One CD-k / PCD-k update, as ``deepkit.reference.rbm.RBM.train_step``."""

@@ -24,6 +24,15 @@ What it measures, in one run:
 
 RBMs train on grey levels in [0, 1] read as probabilities (Hinton & Salakhutdinov
 2006). ``plot=DIR`` saves the first RBM's filters and samples from it.
+
+``checkpoint_dir=DIR`` makes the run resumable: each RBM and each fine-tuned net
+is a stage (``deepkit.checkpoints``) saved every epoch, the RBM's Gibbs generator
+and early stopping's state included (``dbn_stages``); a rerun with
+the same arguments restores the finished stages, resumes the one killed, and ends
+bit for bit where an uninterrupted run ends (the batches then come in an order set
+by (seed, epoch), full batches only, so not the run without ``checkpoint_dir``). A
+folder of a run with other arguments is refused. The AIS estimate (seeded) and the
+digits table are not saved: a rerun computes them again.
 """
 
 import pathlib
@@ -90,10 +99,17 @@ class DbnResult:
         return text
 
 
-def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose):
-    """Backprop with early stopping on validation accuracy (best weights restored)."""
+def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose, seed=0, stage=None):
+    """Backprop with early stopping on validation accuracy (best weights restored);
+    the history ({metric: [float per epoch]}). With a checkpoint ``stage``, resumable
+    (``dbn_stages.finetune_stage``)."""
     import keras
 
+    if stage is not None:
+        from deepkit.recipes.dbn_stages import finetune_stage
+
+        budget = dict(epochs=epochs, batch_size=batch_size, patience=patience, verbose=verbose)
+        return finetune_stage(model, x, y, validation, stage, seed=seed, **budget)
     stop = keras.callbacks.EarlyStopping(
         "val_accuracy", patience=patience, restore_best_weights=True
     )
@@ -113,10 +129,13 @@ def test_error(model, x, y):
     return float(np.mean(model.predict(x, batch_size=1000, verbose=0).argmax(axis=1) != y))
 
 
-def compare_inits(rbms, sizes, data, *, learning_rates, seed, **budget):
-    """Pretrained vs random init, same budget (``finetune``'s keywords). Each init
-    keeps the learning rate whose net is most accurate on the validation split:
-    ``({init: test error}, {init: learning rate}, histories, models)``."""
+def compare_inits(
+    rbms, sizes, data, *, learning_rates, seed, checkpoint=None, regime="all labels", **budget
+):
+    """Pretrained vs random init, same budget (``finetune``'s keywords). Each
+    init keeps the learning rate whose net is most accurate on the validation split:
+    ``({init: test error}, {init: learning rate}, histories, models)``. With a
+    ``checkpoint`` run folder each net is the stage "<regime> <init> lr <rate>"."""
     import keras
 
     from deepkit.models.dbn import dbn
@@ -128,7 +147,9 @@ def compare_inits(rbms, sizes, data, *, learning_rates, seed, **budget):
         for rate in learning_rates:
             optimizer = keras.optimizers.SGD(rate, momentum=0.9)
             model = dbn(x.shape[1], sizes, 10, rbms=stack, optimizer=optimizer, seed=seed)
-            history = finetune(model, x, y, validation, **budget)
+            name = f"{regime} {init} lr {rate:g}".replace(" ", "_")
+            stage = None if checkpoint is None else checkpoint.stage(name)
+            history = finetune(model, x, y, validation, seed=seed, stage=stage, **budget)
             if max(history["val_accuracy"]) > best:
                 best = max(history["val_accuracy"])
                 rates[init], histories[init], models[init] = rate, history, model
@@ -202,12 +223,14 @@ def run(
     seed=0,
     plot=None,
     verbose=0,
+    checkpoint_dir=None,
 ):
     """Pretrain, fine-tune and compare on MNIST (see the module docstring); a ``DbnResult``."""
     from threadpoolctl import threadpool_limits
 
+    from deepkit.checkpoints import Checkpoint
     from deepkit.models.dbn import pretrain
-    from deepkit.recipes.checks import check_plot
+    from deepkit.recipes.checks import check_plot, check_writable_folder
     from deepkit.recipes.dbn_digits import digits_table
     from deepkit.recipes.mnist_steps import prepare
     from deepkit.reference.validation import InputError, check_float, check_int
@@ -233,6 +256,25 @@ def run(
     check_int(seed, "seed", min_value=0)
     if plot:
         plot = check_plot(plot, suffix=None)
+    checkpoint = None
+    if checkpoint_dir is not None:
+        checkpoint_dir = check_writable_folder(checkpoint_dir, "checkpoint_dir")
+        # Every argument the saved stages depend on (not the AIS's, digits', plot's).
+        run_arguments = dict(
+            sizes=sizes,
+            pretrain_epochs=pretrain_epochs,
+            finetune_epochs=finetune_epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            finetune_learning_rates=finetune_learning_rates,
+            patience=patience,
+            labels=labels,
+            validation_split=validation_split,
+            limit=limit,
+            path=path,
+            seed=seed,
+        )
+        checkpoint = Checkpoint(checkpoint_dir, run_arguments)  # refuses other arguments
     start = time.perf_counter()
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, True), prepare(x_test, True)
@@ -248,6 +290,7 @@ def run(
         learning_rate=learning_rate,
         seed=seed,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
     budget = dict(
         epochs=finetune_epochs,
@@ -256,6 +299,7 @@ def run(
         patience=patience,
         seed=seed,
         verbose=verbose,
+        checkpoint=checkpoint,
     )
     errors, rates, histories, models = compare_inits(
         rbms, sizes, ((x_fit, y_fit), validation, (x_test, y_test)), **budget
@@ -266,6 +310,7 @@ def run(
         sizes,
         ((x_fit[few], y_fit[few]), validation, (x_test, y_test)),
         **{**budget, "batch_size": min(batch_size, labels), "epochs": finetune_epochs * 5},
+        regime=f"{labels} labels",
     )
     histories.update({f"{labels} labels, {k}": v for k, v in low_histories.items()})
     log_likelihood = stderr = log_z = None
@@ -343,6 +388,12 @@ def add_arguments(parser):
     parser.add_argument(
         "--plot", default=None, metavar="DIR", help="save RBM filters and samples here"
     )
+    parser.add_argument(
+        "--checkpoint-dir",
+        default=None,
+        metavar="DIR",
+        help="save every epoch of every RBM and net here; rerun with the same arguments to resume",
+    )
 
 
 def main(args):
@@ -364,5 +415,6 @@ def main(args):
         seed=args.seed,
         plot=args.plot,
         verbose=2,
+        checkpoint_dir=args.checkpoint_dir,
     )
     print(result.report())

@@ -96,8 +96,9 @@ def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
         dbn.run(**kwargs)
 
 
-def test_a_plot_path_that_is_a_file_fails_before_mnist_is_loaded(monkeypatch, tmp_path):
+@pytest.mark.parametrize("argument", ["plot", "checkpoint_dir"])
+def test_a_folder_that_is_a_file_fails_before_mnist_is_loaded(monkeypatch, tmp_path, argument):
     monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
     (tmp_path / "taken").write_text("")
-    with pytest.raises(ValueError, match="taken cannot be a folder"):
-        dbn.run(plot=tmp_path / "taken")
+    with pytest.raises(ValueError, match=f"{argument}: .*taken cannot be a folder"):
+        dbn.run(**{argument: tmp_path / "taken"})
