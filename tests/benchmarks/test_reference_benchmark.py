@@ -14,9 +14,10 @@ def test_reference_benchmark_trains_the_same_models_on_both_engines():
     result = reference.benchmark(
         churn_epochs=1, mnist_epochs=1, path=MNIST_SUBSET, seed=0, blas_threads=1
     )
-    defaults, tuned, twin, twin_forced = result.churn
-    assert defaults.steps == tuned.steps == twin.steps == 800  # 8,000 rows, batch 10
-    assert tuned.loss == pytest.approx(defaults.loss, rel=1e-4)  # same arithmetic, faster path
+    defaults, deepkit_path, twin, twin_forced = result.churn
+    assert defaults.steps == deepkit_path.steps == twin.steps == 800  # 8,000 rows, batch 10
+    # Same start, own shuffling (deepkit.epoch_loop's order by seed and epoch):
+    assert deepkit_path.loss == pytest.approx(defaults.loss, rel=0.05)
     assert twin.loss == pytest.approx(defaults.loss, rel=0.05)  # same start, own shuffling
     # The same twin run from the same start: the thread count changes speed, not results.
     assert twin_forced.loss == twin.loss
