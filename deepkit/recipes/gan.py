@@ -194,10 +194,11 @@ def check_arguments(settings, plot, save, classifier):
     for name in ("epochs", "batch_size", "samples", "classifier_epochs"):
         check_int(settings[name], name, min_value=1)
     check_int(settings["measure_every"], "measure_every", min_value=0)
-    if not settings["classifier_filters"]:
-        raise InputError("classifier_filters: give at least one number of filters")
-    for filters in settings["classifier_filters"]:
-        check_int(filters, "classifier_filters", min_value=1)
+    filters = settings["classifier_filters"]
+    if not isinstance(filters, list | tuple) or not filters:
+        raise InputError(f"classifier_filters must be a list of filter counts, got {filters!r}")
+    for count in filters:
+        check_int(count, "classifier_filters", min_value=1)
     check_int(settings["seed"], "seed", min_value=0)
     check_choice(settings["arch"], "arch", ("mlp", "dcgan"))
     check_float(settings["learning_rate"], "learning_rate", 0.0, include_min=False)
@@ -304,11 +305,7 @@ def run(
             images = (gan.generate(100, labels=grid_labels, seed=seed + 2) + 1) / 2
             save_grid(images, grid_path(epoch + 1), title=f"{arch} GAN, epoch {epoch + 1}")
         if measure_every and (epoch + 1) % measure_every == 0 and epoch + 1 < epochs:
-            m = measure(gan)
-            logs.update(_as_logs(m))
-            if verbose:
-                print(f"\nepoch {epoch + 1}: Fréchet {m['frechet']:.3f}, precision"
-                      f" {m['precision']:.3f}, recall {m['recall']:.3f}")  # fmt: skip
+            logs.update(_as_logs(measure(gan)))  # shown by Keras's progress, kept in the history
 
     if plot is not None:
         os.makedirs(plot, exist_ok=True)

@@ -171,3 +171,9 @@ def test_a_finished_run_is_restored_and_equals_a_run_without_checkpoints(tmp_pat
     for x, y, z in zip(first.gan.get_weights(), again.gan.get_weights(), plain.gan.get_weights()):
         np.testing.assert_array_equal(x, y)
         np.testing.assert_array_equal(x, z)
+
+
+@pytest.mark.parametrize("filters", [5, (), (8, 0)])
+def test_bad_classifier_filters_are_refused_before_loading_anything(filters):
+    with pytest.raises(InputError, match="classifier_filters"):
+        recipe.run(classifier_filters=filters, path="/nonexistent")
