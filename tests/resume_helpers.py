@@ -33,7 +33,7 @@ def start(command, log):
         return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=ENV)
 
 
-def kill_when(process, ready, log, timeout=120):
+def kill_when(process, ready, log, timeout=240):
     """SIGKILL ``process`` as soon as ``ready()`` is true (polled every 10 ms); fail with the
     end of its ``log`` if it ends first or ``timeout`` seconds pass."""
     deadline = time.monotonic() + timeout
