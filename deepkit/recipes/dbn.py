@@ -229,9 +229,7 @@ def run(
     from threadpoolctl import threadpool_limits
 
     from deepkit.checkpoints import Checkpoint
-    from deepkit.models.dbn import pretrain
     from deepkit.recipes.checks import check_plot, check_writable_folder
-    from deepkit.recipes.dbn_digits import digits_table
     from deepkit.recipes.mnist_steps import prepare
     from deepkit.reference.validation import InputError, check_float, check_int
     from deepkit.seeding import set_seed
@@ -275,6 +273,9 @@ def run(
             seed=seed,
         )
         checkpoint = Checkpoint(checkpoint_dir, run_arguments)  # refuses other arguments
+    from deepkit.models.dbn import pretrain  # TensorFlow: after every check
+    from deepkit.recipes.dbn_digits import digits_table
+
     start = time.perf_counter()
     (x_train, y_train), (x_test, y_test) = load(limit, path)
     x_train, x_test = prepare(x_train, True), prepare(x_test, True)

@@ -1,5 +1,5 @@
 """Kill and resume the dbn recipe: a run killed with SIGKILL in the middle of a
-fine-tuning stage (the RBMs and two nets already finished) and run again ends with
+fine-tuning stage (the RBM and two nets already finished) and run again ends with
 the same epochs, the same report and, bit for bit, the same weights in every stage
 as a run that was never interrupted; a folder of other arguments is refused. An
 interrupted pretraining checks the RBM's Gibbs generator (in process: faster)."""
