@@ -27,16 +27,17 @@ Inside the folder:
   refused instead of silently mixing two runs;
 - ``history.json``: the logs of every finished epoch, so a resumed run reports
   the whole history, as an uninterrupted run does;
+- ``seed_states.json``: for every finished epoch, the position of the model's
+  random generators (Dropout's ``SeedGenerator``), which Keras's backup leaves
+  out, so a resumed run draws the dropout masks an uninterrupted run draws;
 - ``final.weights.h5`` and ``results.json``: a finished stage's weights and
   results (JSON values), each written to a temporary file and then renamed, the
   results last, so a kill while saving leaves the stage unfinished, never half.
 
 What makes the resumed run equal to an uninterrupted one is that nothing else
 carries state between epochs: the data order of epoch e depends on (seed, e)
-alone (``deepkit.distribute.epoch_dataset``). Random layers (Dropout) draw from
-a generator whose position is not in Keras's backup, and EarlyStopping's
-counters restart, so with those a resumed run is a valid run but not the
-identical one.
+alone (``deepkit.distribute.epoch_dataset``). EarlyStopping's counters restart,
+so with it a resumed run is a valid run but not always the identical one.
 """
 
 import json
@@ -86,10 +87,29 @@ class Checkpoint:
         return json.loads(path.read_text()) if path.exists() else []
 
     def callbacks(self):
-        """Keras's BackupAndRestore and the per-epoch history log."""
+        """The random generators' log, the per-epoch history log and Keras's BackupAndRestore."""
         import keras
 
         checkpoint = self
+        seed_states, resumed_at = self.directory / "seed_states.json", self.resumed_at
+
+        class SeedStates(keras.callbacks.Callback):
+            def generators(self):
+                weights = {id(v) for v in self.model.weights}
+                return [v for v in self.model.variables if id(v) not in weights]
+
+            def on_train_begin(self, logs=None):
+                if resumed_at:
+                    saved = json.loads(seed_states.read_text())[str(resumed_at)]
+                    for variable, state in zip(self.generators(), saved, strict=True):
+                        variable.assign(state)
+
+            def on_epoch_end(self, epoch, logs=None):
+                saved = json.loads(seed_states.read_text()) if seed_states.exists() else {}
+                saved[str(epoch + 1)] = [v.numpy().tolist() for v in self.generators()]
+                partial = seed_states.with_suffix(".partial")
+                partial.write_text(json.dumps(saved))
+                os.replace(partial, seed_states)
 
         class HistoryLog(keras.callbacks.Callback):
             def on_epoch_end(self, epoch, logs=None):
@@ -98,8 +118,9 @@ class Checkpoint:
                 ]
                 (checkpoint.directory / "history.json").write_text(json.dumps(checkpoint.history))
 
-        # The log first: it must have written epoch e when Keras's backup says e is done.
-        return [HistoryLog(), keras.callbacks.BackupAndRestore(str(self.directory / "backup"))]
+        # The logs first: they must have written epoch e when Keras's backup says e is done.
+        backup = keras.callbacks.BackupAndRestore(str(self.directory / "backup"))
+        return [SeedStates(), HistoryLog(), backup]
 
     def full_history(self):
         """{metric: [one value per epoch]} over every epoch of the run, resumed or not."""

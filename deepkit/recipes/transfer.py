@@ -17,12 +17,10 @@ five trainings (pretraining, then per regime the fine-tune and the scratch run) 
 stages of one ``deepkit.checkpoints`` folder. Run again with the same arguments after
 a crash, it restores the finished trainings, resumes the killed one at its last
 epoch and ends bit for bit where an uninterrupted run ends (the dropout generators'
-positions are saved too: ``SeededCheckpoint``). With checkpoints the data comes in
+positions are saved too, by ``deepkit.checkpoints``). With checkpoints the data comes in
 (seed, epoch) order in full batches, so the figures differ slightly from a run without.
 """
 
-import json
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -109,7 +107,7 @@ def run(
     ``epochs`` is the budget of pretraining and of both arms in the full-data
     regime; ``low_data`` images of 5-9 get ``low_data_epochs`` in both arms.
     ``checkpoint_dir`` makes the run resumable: each of its five trainings is a
-    stage there (``SeededCheckpoint``), a finished one restored, the others resumed.
+    stage there, a finished one restored, the others resumed.
     """
     from deepkit.recipes.mnist_steps import check_arguments, evaluate, fit, load, prepare
 
@@ -126,9 +124,7 @@ def run(
     if checkpoint_dir is not None:
         arguments = dict(epochs=epochs, low_data=low_data, low_data_epochs=low_data_epochs)
         arguments.update(batch_size=batch_size, limit=limit, path=path, seed=seed)
-        run_folder = SeededCheckpoint(
-            check_writable_folder(checkpoint_dir, "checkpoint_dir"), arguments
-        )
+        run_folder = Checkpoint(check_writable_folder(checkpoint_dir, "checkpoint_dir"), arguments)
     from deepkit.finetune import finetune
     from deepkit.models.convolutional import mnist_cnn
     from deepkit.seeding import set_seed
@@ -211,41 +207,6 @@ def run(
             )
         )
     return result
-
-
-class SeededCheckpoint(Checkpoint):
-    """A ``Checkpoint`` that also keeps, for every finished epoch, the position of the
-    model's random generators (Dropout's ``SeedGenerator`` state, which Keras's backup
-    leaves out), so a resumed run draws the dropout masks an uninterrupted run draws."""
-
-    def stage(self, name):
-        return SeededCheckpoint(self.directory / name, arguments=None)
-
-    def callbacks(self):
-        import keras
-
-        path, resumed_at = self.directory / "seed_states.json", self.resumed_at
-
-        class SeedStates(keras.callbacks.Callback):
-            def generators(self):
-                weights = {id(v) for v in self.model.weights}
-                return [v for v in self.model.variables if id(v) not in weights]
-
-            def on_train_begin(self, logs=None):
-                if resumed_at:
-                    saved = json.loads(path.read_text())[str(resumed_at)]
-                    for variable, state in zip(self.generators(), saved, strict=True):
-                        variable.assign(state)
-
-            def on_epoch_end(self, epoch, logs=None):
-                saved = json.loads(path.read_text()) if path.exists() else {}
-                saved[str(epoch + 1)] = [v.numpy().tolist() for v in self.generators()]
-                partial = path.with_suffix(".partial")
-                partial.write_text(json.dumps(saved))
-                os.replace(partial, path)
-
-        # First, so epoch e's states are on disk before Keras's backup says e is done.
-        return [SeedStates(), *super().callbacks()]
 
 
 @dataclass
