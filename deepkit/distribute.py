@@ -27,6 +27,8 @@ logical CPU device, see ``split_cpu``), "multiworker"
 machines").
 """
 
+import math
+
 from deepkit.reference.validation import InputError, check_int
 
 STRATEGIES = ("default", "mirrored", "multiworker")
@@ -148,8 +150,12 @@ def fit_multiworker(model, dataset, steps, epochs, order=None, verbose=0):
     build reduces a per-replica batch). TensorFlow still does the distributed
     work: the optimizer, called in replica context, all-reduces the gradients
     (each replica's loss is scaled by 1 / replicas, as inside ``fit``). Returns a
-    history dict of the mean loss per epoch."""
+    history dict of the mean loss per epoch; an epoch whose mean loss is not finite
+    stops training with deepkit's "training diverged" error."""
     import tensorflow as tf
+
+    from deepkit.divergence import learning_rate
+    from deepkit.reference.trainer import diverged
 
     strategy = model.distribute_strategy
 
@@ -171,6 +177,8 @@ def fit_multiworker(model, dataset, steps, epochs, order=None, verbose=0):
         iterator = iter(dataset)
         total = sum(float(train_step(iterator)) for _ in range(steps))
         history["loss"].append(total / steps)
+        if not math.isfinite(history["loss"][-1]):
+            raise diverged(epoch + 1, None, history["loss"][-1], learning_rate(model))
         if verbose:
             print(f"Epoch {epoch + 1}/{epochs} - loss: {history['loss'][-1]:.4f}")
     return history

@@ -117,7 +117,6 @@ def fit(
                 )
             steps = len(x) // batch_size
             history = distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
-            _check_finite_history(history, model)
             return model, history
     else:
         data = (x, y)
@@ -153,17 +152,6 @@ def fit(
         return model, checkpoint.full_history()
     history = getattr(history, "history", history)
     return model, {name: [float(v) for v in values] for name, values in history.items()}
-
-
-def _check_finite_history(history, model):
-    """Raise ``diverged`` for the first epoch of ``history`` whose mean loss is not finite
-    (for training loops that take no callbacks)."""
-    from deepkit.divergence import learning_rate
-    from deepkit.reference.trainer import diverged
-
-    for epoch, loss in enumerate(history["loss"], start=1):
-        if not np.isfinite(loss):
-            raise diverged(epoch, None, loss, learning_rate(model))
 
 
 def carve_validation(x, y, fraction, *, seed, stratify=False):

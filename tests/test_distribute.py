@@ -134,3 +134,19 @@ def test_fit_refuses_several_steps_per_call_across_replicas(monkeypatch):
         training.fit(
             model, np.zeros((8, 2)), np.zeros(8), epochs=1, batch_size=4, strategy=strategy
         )
+
+
+def test_the_multiworker_loop_stops_at_the_first_epoch_whose_loss_is_not_finite():
+    # fit_multiworker runs under any strategy: here the default one, on data with a NaN.
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(0.01), loss="mse")
+    x, y = np.ones((8, 2), np.float32), np.ones(8, np.float32)
+    x[5, 0] = np.nan
+    dataset = distribute.epoch_dataset(tf.distribute.get_strategy(), x, y, 4)
+    with pytest.raises(ValueError, match=r"diverged at epoch 1: loss is nan; .* \(0\.01 now\)"):
+        distribute.fit_multiworker(model, dataset, steps=2, epochs=3)
+    assert int(model.optimizer.iterations) == 2  # one epoch, not three
