@@ -57,6 +57,7 @@ def finetune_stage(model, x, y, validation, stage, *, seed, epochs, batch_size, 
     if stage.finished:
         model.optimizer.build(model.trainable_variables)  # else Keras warns it skips its state
         return stage.restore(model)["history"]
+    stop = ResumableEarlyStopping(stage, "val_accuracy", patience, mode="max")
     history = fit_stage(
         model,
         x,
@@ -67,7 +68,8 @@ def finetune_stage(model, x, y, validation, stage, *, seed, epochs, batch_size, 
         epochs=epochs,
         validation_data=validation,
         verbose=verbose,
-        callbacks=[ResumableEarlyStopping(stage, "val_accuracy", patience, mode="max")],
+        callbacks=[stop],
     )
     stage.finish(model, history=history)
+    stop.path.unlink(missing_ok=True)  # only a resumed fit reads it
     return history
