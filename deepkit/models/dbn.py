@@ -8,7 +8,7 @@ fine-tuned by backprop (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov 2006
 
 With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each RBM is a stage
 ``rbm_<depth>`` that a killed run resumes or, once finished, restores
-(``fit_stage``; the RBM's saved weights hold its Gibbs generator's position).
+(``fit_stage``; the stage keeps the position of the RBM's Gibbs generator).
 """
 
 import keras

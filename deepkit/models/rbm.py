@@ -72,20 +72,6 @@ class RBM(keras.Model):
             "seed": self.seed,
         }
 
-    def save_own_variables(self, store):
-        """The weights, then the Gibbs generator's position, so that a fit resumed from
-        saved weights (Keras's ``BackupAndRestore``) draws the uniforms an
-        uninterrupted fit draws."""
-        super().save_own_variables(store)
-        store[str(len(self.weights))] = self.seed_generator.state
-
-    def load_own_variables(self, store):
-        """The weights and, if the file holds it, the generator's position."""
-        saved = {key: store[key] for key in store.keys()}
-        if len(saved) == len(self.weights) + 1:
-            self.seed_generator.state.assign(saved.pop(str(len(self.weights))))
-        super().load_own_variables(saved)
-
     @property
     def metrics(self):
         return [self.loss_tracker, self.reconstruction_tracker]

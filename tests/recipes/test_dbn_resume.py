@@ -55,7 +55,7 @@ def _epochs_done(stage):
 
 
 def _arrays(weights_file):
-    """Every array of a .weights.h5 file (weights, optimizer state, generator position)."""
+    """Every array of a .weights.h5 file (the weights and the optimizer's state)."""
     arrays = {}
 
     def keep(name, item):
