@@ -36,8 +36,8 @@ Inside the folder:
 
 What makes the resumed run equal to an uninterrupted one is that nothing else
 carries state between epochs: the data order of epoch e depends on (seed, e)
-alone (``deepkit.distribute.epoch_dataset``). EarlyStopping's counters restart,
-so with it a resumed run is a valid run but not always the identical one.
+alone (``deepkit.distribute.epoch_dataset``), and early stopping resumes its own
+state (``deepkit.early_stopping``, used by ``deepkit.training.fit``).
 """
 
 import json
@@ -145,6 +145,7 @@ class Checkpoint:
         partial = self.directory / "results.json.partial"
         partial.write_text(json.dumps(results))
         os.replace(partial, self.directory / "results.json")
+        (self.directory / "best.weights.h5").unlink(missing_ok=True)  # early stopping's
 
     def restore(self, model):
         """Load a finished stage's weights into ``model``; return its results."""

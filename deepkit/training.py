@@ -16,8 +16,9 @@ epoch_loop=None)``
     whose order depends only on (seed, epoch), ``batch_size`` is the global batch
     split over the replicas, and ``deepkit.checkpoints.Checkpoint`` saves every
     epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
-    folder holding a run with other ``run_arguments`` is refused). ``checkpoint_dir``
-    may also be a ``Checkpoint`` stage of a multi-training run (``Checkpoint.stage``).
+    folder holding a run with other ``run_arguments`` is refused; early stopping's
+    state is resumed too, ``deepkit.early_stopping``). ``checkpoint_dir`` may also be a
+    ``Checkpoint`` stage of a multi-training run (``Checkpoint.stage``).
     ``epoch_loop="graph"`` or ``"xla"`` runs each epoch as one graph call
     (``deepkit.epoch_loop``: rows shuffled by (seed, epoch); ``"graph"`` is bit for
     bit Keras's step, ``"xla"`` compiles the loop with XLA, faster, equal to float32
@@ -84,10 +85,6 @@ def fit(
 
         from deepkit.divergence import RaiseOnNaN
     callbacks = [] if engine == "numpy" else [RaiseOnNaN()]  # the twin's fit checks itself
-    if patience is not None:
-        callbacks.append(
-            EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
-        )
     fed = bool(epoch_loop) or pipelined  # a dataset whose order is a function of (seed, epoch)
     if fed:
         from deepkit import distribute
@@ -120,6 +117,7 @@ def fit(
             return model, history
     else:
         data = (x, y)
+    checkpoint = None
     if checkpoint_dir is not None:
         from deepkit.checkpoints import Checkpoint
 
@@ -128,6 +126,15 @@ def fit(
             if isinstance(checkpoint_dir, Checkpoint)
             else Checkpoint(checkpoint_dir, run_arguments or {})
         )
+    if patience is not None and checkpoint is not None:
+        from deepkit.early_stopping import ResumableEarlyStopping
+
+        callbacks.append(ResumableEarlyStopping(checkpoint, monitor, patience))
+    elif patience is not None:
+        callbacks.append(
+            EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
+        )
+    if checkpoint is not None:  # after early stopping: its backup overwrites what that loads
         callbacks += checkpoint.callbacks()
     if epoch_loop:
         model.train_function = loop
@@ -148,7 +155,7 @@ def fit(
     finally:
         if epoch_loop:
             model.train_function = None  # Keras's own loop for the model's next fit
-    if checkpoint_dir is not None:
+    if checkpoint is not None:
         return model, checkpoint.full_history()
     history = getattr(history, "history", history)
     return model, {name: [float(v) for v in values] for name, values in history.items()}

@@ -27,7 +27,7 @@ RBMs train on grey levels in [0, 1] read as probabilities (Hinton & Salakhutdino
 
 ``checkpoint_dir=DIR`` makes the run resumable: each RBM and each fine-tuned net
 is a stage (``deepkit.checkpoints``) saved every epoch, the RBM's Gibbs generator
-and early stopping's state included (``dbn_stages``); a rerun with
+and early stopping's state included (``deepkit.early_stopping``); a rerun with
 the same arguments restores the finished stages, resumes the one killed, and ends
 bit for bit where an uninterrupted run ends (the batches then come in an order set
 by (seed, epoch), full batches only, so not the run without ``checkpoint_dir``). A
@@ -101,15 +101,32 @@ class DbnResult:
 
 def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose, seed=0, stage=None):
     """Backprop with early stopping on validation accuracy (best weights restored);
-    the history ({metric: [float per epoch]}). With a checkpoint ``stage``, resumable
-    (``dbn_stages.finetune_stage``)."""
+    the history ({metric: [float per epoch]}). With a checkpoint ``stage``, resumable:
+    the batches in an order set by (seed, epoch), early stopping's state kept in the
+    stage (``deepkit.training.fit``), a finished stage's net and history restored."""
     import keras
 
+    if stage is not None and stage.finished:
+        model.optimizer.build(model.trainable_variables)  # else Keras warns it skips its state
+        return stage.restore(model)["history"]
     if stage is not None:
-        from deepkit.recipes.dbn_stages import finetune_stage
+        from deepkit.training import fit
 
-        budget = dict(epochs=epochs, batch_size=batch_size, patience=patience, verbose=verbose)
-        return finetune_stage(model, x, y, validation, stage, seed=seed, **budget)
+        _, history = fit(
+            model,
+            x,
+            y,
+            epochs=epochs,
+            batch_size=batch_size,
+            validation_data=validation,
+            patience=patience,
+            monitor="val_accuracy",
+            seed=seed,
+            verbose=verbose,
+            checkpoint_dir=stage,
+        )
+        stage.finish(model, history=history)
+        return history
     stop = keras.callbacks.EarlyStopping(
         "val_accuracy", patience=patience, restore_best_weights=True
     )
