@@ -148,6 +148,10 @@ class Checkpoint:
         (self.directory / "best.weights.h5").unlink(missing_ok=True)  # early stopping's
 
     def restore(self, model):
-        """Load a finished stage's weights into ``model``; return its results."""
+        """Load a finished stage's weights (its optimizer's state too, if compiled) into
+        ``model``; return its results."""
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(model.trainable_variables)  # else Keras skips its saved state
         model.load_weights(str(self.directory / "final.weights.h5"))
         return json.loads((self.directory / "results.json").read_text())

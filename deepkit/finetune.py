@@ -301,7 +301,6 @@ def train_phase(model, x, y, epochs, stage, **fit_args):
     if stage is None:
         fit(model, x, y, epochs=epochs, **fit_args)
     elif stage.finished:
-        model.optimizer.build(model.trainable_variables)  # its saved state is loaded too
         stage.restore(model)
     else:
         fit(model, x, y, epochs=epochs, checkpoint_dir=stage, **fit_args)

@@ -107,7 +107,6 @@ def finetune(model, x, y, validation, *, epochs, batch_size, patience, verbose, 
     import keras
 
     if stage is not None and stage.finished:
-        model.optimizer.build(model.trainable_variables)  # else Keras warns it skips its state
         return stage.restore(model)["history"]
     if stage is not None:
         from deepkit.training import fit

@@ -165,8 +165,7 @@ def run(
         set_seed(seed)
         model = mnist_cnn(num_classes=5, seed=seed, jit_compile=False)
         if checkpoint is not None and checkpoint.finished:
-            model.optimizer.build(model.trainable_variables)  # restore loads its state too
-            return model
+            return model  # restored by the caller
         settings = dict(engine="keras", validation_split=0.0, patience=0, seed=seed)
         return fit(model, x, y, epochs=budget, batch_size=batch_size, verbose=verbose,
                    checkpoint_dir=checkpoint, **settings)[0]  # fmt: skip
