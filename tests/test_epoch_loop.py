@@ -60,7 +60,9 @@ def test_the_graph_loop_is_keras_s_step_bit_for_bit(data, keras_defaults):
 def test_the_churn_recipe_s_xla_loop_agrees_to_float32_rounding(data, keras_defaults):
     weights, history = keras_defaults
     set_seed(0)
-    model, loop_history = churn.train(churn_ann(seed=0), *data, epochs=EPOCHS, seed=0)  # XLA
+    loop = churn.CONFIGS["tutorial"]["epoch_loop"]
+    assert loop == "xla"
+    model, loop_history = churn.train(churn_ann(seed=0), *data, EPOCHS, seed=0, epoch_loop=loop)
     np.testing.assert_allclose(loop_history["loss"], history["loss"], rtol=LOSS_RTOL)
     np.testing.assert_allclose(loop_history["accuracy"], history["accuracy"], atol=1e-3)
     for a, b in zip(model.get_weights(), weights):

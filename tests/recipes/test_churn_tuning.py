@@ -104,6 +104,7 @@ def test_each_trial_scores_its_settings_by_validation_roc_auc(summary, small_tra
             trial["values"]["batch_size"],
             validation_data=(x_validation, y_validation),
             patience=10,
+            epoch_loop="graph",
         )
         expected = roc_auc_score(y_validation, churn.predict_probabilities(model, x_validation))
         assert trial["val_roc_auc"] == pytest.approx(expected, abs=1e-6)

@@ -57,6 +57,7 @@ def fit_carved(train_frame, settings, seed=0, verbose=0):
         settings["batch_size"],
         validation_data=validation,
         patience=settings["patience"],
+        epoch_loop=settings["epoch_loop"],
         verbose=verbose,
     )
     return model, preprocessor, validation, len(history["loss"])

@@ -78,6 +78,7 @@ def run(
         validation_data=validation_data,
         patience=settings["patience"],
         engine=engine,
+        epoch_loop=settings["epoch_loop"] if engine == "keras" else None,
         seed=seed,
         verbose=verbose,
     )

@@ -154,13 +154,10 @@ def train(model, x, y, epochs=50, batch_size=10, **options):
     ``deepkit.training.fit`` with T3's epochs and batch size as defaults; its
     ``options``: ``validation_data``, ``patience`` (early stopping on the
     validation loss, best weights kept), ``engine`` (``"numpy"`` trains the
-    NumPy twin and returns it), ``seed``, ``verbose``, ``epoch_loop``. Keras
-    trains with ``epoch_loop="xla"`` unless told otherwise: each epoch one
-    XLA-compiled graph call (``deepkit.epoch_loop``), for a net this small many
-    times faster than Keras's loop (``deepkit bench churn``).
+    NumPy twin and returns it), ``seed``, ``verbose``, ``epoch_loop`` (each epoch
+    one graph call, ``deepkit.epoch_loop``; a configuration's choice is its
+    ``"epoch_loop"`` setting, see ``configs``).
     """
-    if options.get("engine", "keras") == "keras":
-        options.setdefault("epoch_loop", "xla")
     return fit(model, x, y, epochs=epochs, batch_size=batch_size, **options)
 
 
