@@ -123,8 +123,9 @@ class Checkpoint:
         return [SeedStates(), HistoryLog(), backup]
 
     def full_history(self):
-        """{metric: [one value per epoch]} over every epoch of the run, resumed or not."""
-        names = self.history[0].keys() if self.history else []
+        """{metric: [one value per epoch]} over every epoch of the run, resumed or not, for
+        the metrics logged at every epoch (``history`` keeps each epoch's logs whole)."""
+        names = [n for n in (self.history or [{}])[0] if all(n in e for e in self.history)]
         return {name: [epoch[name] for epoch in self.history] for name in names}
 
     def stage(self, name):

@@ -6,7 +6,7 @@
 
 ``fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None,
 patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_dir=None,
-epoch_loop=None)``
+epoch_loop=None, callbacks=())``
     Trains ``model`` (or its twin) and returns ``(trained_model, history)``,
     ``history`` a dict ``{metric: [float per epoch]}``. With ``patience``,
     training stops once ``monitor`` on ``validation_data`` has not improved for
@@ -23,6 +23,7 @@ epoch_loop=None)``
     (``deepkit.epoch_loop``: rows shuffled by (seed, epoch); ``"graph"`` is bit for
     bit Keras's step, ``"xla"`` compiles the loop with XLA, faster, equal to float32
     rounding), for small models on one device; ``None`` is Keras's own loop.
+    ``callbacks`` are the caller's own Keras callbacks, run after deepkit's.
     A loss that becomes NaN or infinite stops training with an ``InputError``
     naming the epoch, the batch and the learning rate (``deepkit.divergence``
     for Keras; the twin's ``fit`` does it itself).
@@ -61,6 +62,7 @@ def fit(
     checkpoint_dir=None,
     run_arguments=None,
     epoch_loop=None,
+    callbacks=(),
 ):
     """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
     check_choice(engine, "engine", ENGINES)
@@ -84,6 +86,7 @@ def fit(
         from keras.callbacks import EarlyStopping
 
         from deepkit.divergence import RaiseOnNaN
+    extra = list(callbacks)
     callbacks = [] if engine == "numpy" else [RaiseOnNaN()]  # the twin's fit checks itself
     fed = bool(epoch_loop) or pipelined  # a dataset whose order is a function of (seed, epoch)
     if fed:
@@ -134,6 +137,7 @@ def fit(
         callbacks.append(
             EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
         )
+    callbacks += extra  # before the checkpoint's logs, so what they add to an epoch is saved
     if checkpoint is not None:  # after early stopping: its backup overwrites what that loads
         callbacks += checkpoint.callbacks()
     if epoch_loop:

@@ -8,7 +8,7 @@ fine-tuned by backprop (Hinton, Osindero & Teh 2006; Hinton & Salakhutdinov 2006
 
 With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each RBM is a stage
 ``rbm_<depth>`` that a killed run resumes or, once finished, restores
-(``fit_stage``; the stage keeps the position of the RBM's Gibbs generator).
+(``deepkit.training.fit``; the stage keeps the position of the RBM's Gibbs generator).
 """
 
 import keras
@@ -17,6 +17,7 @@ import numpy as np
 from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference.dbn import check_data, check_pretraining, check_sizes, check_stack
 from deepkit.reference.validation import check_int
+from deepkit.training import fit
 
 
 def pretrain(
@@ -41,7 +42,7 @@ def pretrain(
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
     (``init_visible_bias``; else zeros). With a ``checkpoint`` run folder each RBM
-    trains on full batches in an order set by (seed + depth, epoch) (``fit_stage``)."""
+    trains on full batches in an order set by (seed + depth, epoch) (``deepkit.training.fit``)."""
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
@@ -77,29 +78,12 @@ def pretrain(
                 rbm.fit(inputs, **options)
             else:
                 no_labels = np.zeros(len(inputs), "uint8")  # the pipeline pairs x with labels
-                fit_stage(rbm, inputs, no_labels, stage, seed=seed + depth, **options)
+                fit(rbm, inputs, no_labels, seed=seed + depth, checkpoint_dir=stage, **options)
                 stage.finish(rbm)
         rbms.append(rbm)
         if depth + 1 < len(sizes):
             inputs = rbm.predict(inputs, batch_size=1000, verbose=0)
     return rbms
-
-
-def fit_stage(model, x, y, stage, *, seed, batch_size, epochs, callbacks=(), **fit_options):
-    """``model.fit`` that the checkpoint ``stage`` resumes after a kill; the history
-    of every epoch, resumed or not ({metric: [float per epoch]}).
-
-    The batches are full ones of ``batch_size`` rows of (x, y), the order of epoch
-    e a function of (seed, e) alone (``deepkit.distribute.epoch_dataset``); the
-    stage's callbacks (Keras's backup, the history log) run after ``callbacks``."""
-    from deepkit import distribute
-
-    order = distribute.epoch_order(seed)
-    strategy = distribute.get_strategy("default")
-    data = distribute.epoch_dataset(strategy, x, y, batch_size, order)
-    callbacks = [order, *callbacks, *stage.callbacks()]
-    model.fit(data, epochs=epochs, callbacks=callbacks, shuffle=False, **fit_options)
-    return stage.full_history()
 
 
 def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, name="dbn"):

@@ -340,20 +340,18 @@ def train(gan, x, y, epochs, batch_size, seed, verbose, on_epoch_end, stage=None
     With a checkpoint ``stage``, resume from its backup and save every epoch there."""
     import keras
 
-    from deepkit import distribute
-    from deepkit.divergence import RaiseOnNaN
+    from deepkit.training import fit
 
-    order = distribute.epoch_order(seed)
-    data = distribute.epoch_dataset(distribute.get_strategy(), x, y, batch_size, order)
     logged = [] if stage is None else list(stage.history)  # the epochs a killed run finished
 
     def log(epoch, logs):
         on_epoch_end(epoch, logs)
         logged[epoch:] = [{name: float(value) for name, value in logs.items()}]
 
-    callbacks = [RaiseOnNaN(), order, keras.callbacks.LambdaCallback(on_epoch_end=log)]
-    gan.fit(data, epochs=epochs, shuffle=False, verbose=verbose,
-            callbacks=callbacks + ([] if stage is None else stage.callbacks()))  # fmt: skip
+    # The default strategy: one device, fed by deepkit's (seed, epoch) pipeline.
+    fit(gan, x, y, epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
+        strategy="default", checkpoint_dir=stage,
+        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=log)])  # fmt: skip
     return logged
 
 

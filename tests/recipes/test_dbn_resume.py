@@ -140,15 +140,15 @@ def test_an_interrupted_pretraining_resumes_the_rbm_generator(tmp_path, monkeypa
     options = dict(epochs=4, batch_size=50, switch_epoch=1)
     (expected,) = models.pretrain(x, (16,), **options, checkpoint=Checkpoint(tmp_path / "a", {}))
 
-    fit_stage = models.fit_stage
+    fit = models.fit
 
     def interrupted(model, *args, callbacks=(), **kwargs):
-        return fit_stage(model, *args, callbacks=[*callbacks, Interrupt()], **kwargs)
+        return fit(model, *args, callbacks=[*callbacks, Interrupt()], **kwargs)
 
-    monkeypatch.setattr(models, "fit_stage", interrupted)
+    monkeypatch.setattr(models, "fit", interrupted)
     with pytest.raises(KeyboardInterrupt):
         models.pretrain(x, (16,), **options, checkpoint=Checkpoint(tmp_path / "b", {}))
-    monkeypatch.setattr(models, "fit_stage", fit_stage)
+    monkeypatch.setattr(models, "fit", fit)
     run = Checkpoint(tmp_path / "b", {})
     assert run.stage("rbm_0").resumed_at == 2
     (rbm,) = models.pretrain(x, (16,), **options, checkpoint=run)
