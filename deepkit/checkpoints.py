@@ -44,7 +44,7 @@ import json
 import os
 from pathlib import Path
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 class Checkpoint:

@@ -20,7 +20,7 @@ import sys
 from deepkit import __version__, _quiet_tensorflow
 from deepkit.benchmarks import BENCHMARKS
 from deepkit.recipes import RECIPES
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 # command -> (package, registry, name of the argument hook, name of the entry point)
 COMMANDS = {

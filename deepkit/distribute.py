@@ -29,7 +29,7 @@ machines").
 
 import math
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 

@@ -27,7 +27,7 @@ way any rounding does in training (measured by ``deepkit bench churn``).
     model.fit(epochs_dataset(x, y), epochs=50, callbacks=[order])
 """
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 
 def _epoch_rows(n, seed, epoch):

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from deepkit.checkpoints import Checkpoint
-from deepkit.reference.validation import InputError, check_float, check_int
+from deepkit.validation import InputError, check_float, check_int
 
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
 

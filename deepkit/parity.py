@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.report import format_grid
 
 

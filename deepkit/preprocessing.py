@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepkit.datasets.churn import FEATURE_COLUMNS, GENDERS, GEOGRAPHIES, validate_churn_frame
 from deepkit.datasets.churn_schema import RANGES
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 FEATURE_NAMES = (
     "Geography_Germany",

@@ -10,7 +10,7 @@ that it is only for files whose author the user trusts.
 import zipfile
 from pathlib import Path
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def load_keras(path, safe_mode=True, compile=True):

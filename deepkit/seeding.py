@@ -1,6 +1,6 @@
 """One place to seed every random number generator deepkit uses."""
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 
 
 def set_seed(seed, deterministic=False):

@@ -39,7 +39,7 @@ import warnings
 
 import numpy as np
 
-from deepkit.reference.validation import InputError, check_choice, check_int
+from deepkit.validation import InputError, check_choice, check_int
 
 ENGINES = ("keras", "numpy")
 EPOCH_LOOPS = (None, "graph", "xla")

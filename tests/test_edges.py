@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from deepkit import _quiet_tensorflow, cli
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = ROOT / "tests" / "data" / "mnist_subset.npz"
@@ -85,7 +85,7 @@ import numpy as np
 import deepkit.datasets
 from deepkit import cli, finetune
 from deepkit.recipes import cnn, gan, mnist, rnn, t1, t2, t3, timeseries, transfer
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 loaded = []
 def no_data(*args, **kwargs):

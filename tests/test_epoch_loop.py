@@ -10,7 +10,7 @@ from deepkit.benchmarks.churn import LOSS_RTOL
 from deepkit.divergence import RaiseOnNaN
 from deepkit.models import churn_ann
 from deepkit.recipes import churn
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.seeding import set_seed
 from deepkit.training import fit
 

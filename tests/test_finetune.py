@@ -6,7 +6,7 @@ import pytest
 
 from deepkit import finetune as ft
 from deepkit.models.convolutional import mnist_cnn
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def small_base(seed=0):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from deepkit import reproduce
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.reproduce import render, results
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,7 +33,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 
 TARGET_SPEEDUP = 8.0  # issue 11, part 6: in every run, loaded or not

@@ -15,7 +15,7 @@
 import time
 from dataclasses import dataclass, field
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 
 TARGETS = {"MLP default": 0.975, "CNN": 0.992}

@@ -11,7 +11,7 @@ batches), not a speed-up: a real gain needs devices that compute in parallel.
 import time
 from dataclasses import dataclass
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 
 

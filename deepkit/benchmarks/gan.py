@@ -10,7 +10,7 @@ warm-up (Keras traces its graph there); images per second and the ratio.
 import time
 from dataclasses import dataclass
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 
 CHURN_BATCH = 10

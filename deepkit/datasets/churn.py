@@ -15,7 +15,7 @@ from importlib import resources
 import pandas as pd
 
 from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES, check_frame
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 __all__ = [
     "CHURN_COLUMNS",

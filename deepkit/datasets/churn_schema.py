@@ -18,7 +18,7 @@ flagged by ``ChurnPreprocessor.outside_training_range``.
 import numpy as np
 import pandas as pd
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 GEOGRAPHIES = ("France", "Germany", "Spain")
 GENDERS = ("Female", "Male")

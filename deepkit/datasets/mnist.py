@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 FULL_SIZES = (60000, 10000)
 # sha256 of x_train, y_train, x_test, y_test bytes (C order), in that order.

@@ -7,7 +7,7 @@ compiled with Adam, sparse categorical cross-entropy and accuracy.
 
 import keras
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 
 def mnist_cnn(

@@ -16,7 +16,7 @@ import numpy as np
 
 from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference.dbn import check_data, check_pretraining, check_sizes, check_stack
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.training import fit
 
 

@@ -8,7 +8,7 @@ returns a real ``keras.Sequential`` that fits, saves and loads like any Keras mo
 
 import keras
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 
 def mlp(

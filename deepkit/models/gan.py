@@ -24,7 +24,7 @@ import numpy as np
 from keras import ops
 
 from deepkit.reference.gan import check_settings
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 NOISE_STATE = "noise_generator_state"  # the key of the noise generator's position in a saved GAN
 

@@ -19,7 +19,7 @@ import numpy as np
 from keras import ops
 
 from deepkit.reference import rbm as reference
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 
 
 @keras.saving.register_keras_serializable(package="deepkit")

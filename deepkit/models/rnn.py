@@ -8,7 +8,7 @@ return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
 
 import keras
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
 

@@ -11,7 +11,7 @@ import importlib.util
 import os
 from pathlib import Path
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def check_writable(path, suffix, name="path"):

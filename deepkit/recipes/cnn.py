@@ -16,7 +16,7 @@ from deepkit.recipes.mnist_steps import (
     distribution_options,
     train_and_evaluate,
 )
-from deepkit.reference.validation import InputError, check_float
+from deepkit.validation import InputError, check_float
 
 
 def run(

@@ -247,7 +247,7 @@ def run(
     from deepkit.checkpoints import Checkpoint
     from deepkit.recipes.checks import check_plot, check_writable_folder
     from deepkit.recipes.mnist_steps import prepare
-    from deepkit.reference.validation import InputError, check_float, check_int
+    from deepkit.validation import InputError, check_float, check_int
     from deepkit.seeding import set_seed
 
     for name, value in (

@@ -36,7 +36,7 @@ import numpy as np
 from deepkit.recipes.checks import check_plot, check_writable, check_writable_folder
 from deepkit.recipes.mnist_steps import LEAST_LIMIT
 from deepkit.reference.gan import check_settings
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 from deepkit.report import format_table
 
 DEFAULT_CLASSIFIER = os.path.join("~", ".keras", "deepkit", "mnist_cnn_classifier.keras")

@@ -15,7 +15,7 @@ import numpy as np
 from deepkit import training
 from deepkit.distribute import STRATEGIES
 from deepkit.recipes.checks import check_plot, check_writable, check_writable_folder
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 from deepkit.report import format_confusion_matrix, format_table
 from deepkit.training import ENGINES, carve_validation
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from deepkit.recipes.checks import check_writable_folder
 from deepkit.recipes.mnist_steps import MnistResult, check_arguments, evaluate, fit, load
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 from deepkit.training import ENGINES
 
 CELLS = ("lstm", "gru", "simple")

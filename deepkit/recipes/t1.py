@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 from deepkit.report import format_table
 
 CLAIM = "up to 97% (50 epochs)"

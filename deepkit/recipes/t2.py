@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.reference.validation import check_float, check_int
+from deepkit.validation import check_float, check_int
 from deepkit.report import format_grid
 
 FAITHFUL = {"learning_rate": 0.003, "epochs": 20}

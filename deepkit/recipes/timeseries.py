@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from deepkit.recipes.checks import check_plot
-from deepkit.reference.validation import InputError, check_choice, check_int
+from deepkit.validation import InputError, check_choice, check_int
 from deepkit.report import format_grid
 
 SERIES = {"co2": 12, "sunspots": 11}  # name -> seasonal period

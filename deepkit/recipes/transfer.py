@@ -31,7 +31,7 @@ import numpy as np
 
 from deepkit.checkpoints import Checkpoint
 from deepkit.recipes.checks import check_writable_folder
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 from deepkit.report import format_grid, format_table
 
 

@@ -25,7 +25,6 @@ from deepkit.reference import (
     metrics,
     optimizers,
     trainer,
-    validation,
 )
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
 from deepkit.reference.dbn import dbn, pretrain
@@ -45,4 +44,4 @@ from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
 from deepkit.reference.models import Sequential, from_keras
 from deepkit.reference.rbm import RBM, MomentumSchedule
 from deepkit.reference.trainer import Trainer
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError

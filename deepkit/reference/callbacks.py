@@ -4,7 +4,7 @@ history.py, early_stopping.py and the progress bar of progbar_logger.py)."""
 import sys
 import time
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 class Callback:

@@ -22,7 +22,7 @@ from deepkit.reference import optimizers
 from deepkit.reference.layers import Dense, Input
 from deepkit.reference.models import Sequential
 from deepkit.reference.rbm import RBM, MomentumSchedule
-from deepkit.reference.validation import InputError, check_float, check_int
+from deepkit.validation import InputError, check_float, check_int
 
 
 def check_sizes(hidden_sizes):

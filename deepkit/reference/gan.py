@@ -24,7 +24,7 @@ import numpy as np
 
 from deepkit.reference import losses, optimizers
 from deepkit.reference.trainer import Trainer, check_finite
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 
 GENERATOR_LOSSES = ("non_saturating", "minimax")
 

@@ -18,7 +18,7 @@ Two paths, as in Keras:
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 EPSILON = 1e-7
 

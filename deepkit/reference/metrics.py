@@ -7,7 +7,7 @@ the batch, so ``fit`` and ``evaluate`` divide running sums by sample counts.
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):

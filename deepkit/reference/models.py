@@ -27,7 +27,7 @@ import numpy as np
 from deepkit.reference import losses, optimizers
 from deepkit.reference.layers import LAYERS, InputLayer, Layer
 from deepkit.reference.trainer import Trainer, check_finite
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 FLOAT_DTYPES = ("float32", "float64")
 

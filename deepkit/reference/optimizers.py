@@ -10,7 +10,7 @@ weight (the rules are elementwise, so this equals per-weight updates).
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def keras_cast(value, dtype):

@@ -34,7 +34,7 @@ import numpy as np
 from deepkit.reference.activations import sigmoid
 from deepkit.reference.callbacks import Callback
 from deepkit.reference.trainer import Trainer
-from deepkit.reference.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 
 MAX_EXACT_HIDDEN = 25
 # Salakhutdinov & Murray (2008): 500 betas in [0, 0.5), 4,000 in [0.5, 0.9), 10,000 in [0.9, 1].

@@ -32,7 +32,7 @@ lazily inside ``blas_threads`` to set the count.
 import contextlib
 import os
 
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 
 PARALLEL_MIN_MACS = 1_000_000  # multiply-adds of one product; below it one thread is faster
 

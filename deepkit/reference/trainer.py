@@ -32,7 +32,7 @@ from deepkit.reference import losses, optimizers
 from deepkit.reference import metrics as metrics_module
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
 from deepkit.reference.threads import blas_threads
-from deepkit.reference.validation import InputError, check_float, check_int
+from deepkit.validation import InputError, check_float, check_int
 
 
 def check_finite(values, what):

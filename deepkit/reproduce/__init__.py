@@ -19,7 +19,7 @@ Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
 import traceback
 from pathlib import Path
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.reproduce import families, images, render, results, tutorials
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.

@@ -4,7 +4,7 @@
 README table is a pure function of the committed ``results.json``, and a test checks it.
 """
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 COLUMNS = ("Recipe", "What ran", "Figure", "Claimed", "Measured", "Seconds", "Command")

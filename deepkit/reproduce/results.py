@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 PACKAGES = {
     "numpy": "numpy",

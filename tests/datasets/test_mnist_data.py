@@ -9,7 +9,7 @@ import pytest
 
 from deepkit.datasets import load_mnist
 from deepkit.datasets import mnist as mnist_module
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

@@ -7,7 +7,7 @@ import pytest
 
 from deepkit.models.dbn import dbn, pretrain
 from deepkit.models.rbm import RBM
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 @pytest.fixture(scope="module")

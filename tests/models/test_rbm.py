@@ -10,7 +10,7 @@ import tensorflow as tf
 from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference import rbm as ref
 from deepkit.reference.optimizers import SGD
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 RTOL = 1e-7
 

@@ -16,7 +16,7 @@ from deepkit.datasets.churn import CHURN_COLUMNS
 from deepkit.datasets.churn_schema import RANGES, check_frame
 from deepkit.preprocessing import ChurnPreprocessor
 from deepkit.recipes import churn
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 SHIPPED_CSV = "/work/shared/data/Churn_Modelling.csv"
 

@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from deepkit.recipes import churn
 from deepkit.recipes.churn import configs, hypersearch, tuning
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.seeding import set_seed
 
 

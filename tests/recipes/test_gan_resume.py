@@ -20,7 +20,7 @@ import pytest
 from deepkit.checkpoints import Checkpoint
 from deepkit.models.gan import build_gan
 from deepkit.recipes import gan as recipe
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
 EPOCHS = 4

@@ -17,7 +17,7 @@ from deepkit.reference import optimizers
 from deepkit.reference.dbn import dbn as twin_build
 from deepkit.reference.dbn import pretrain as twin_pretrain
 from deepkit.reference.rbm import RBM as TwinRBM
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 RTOL = 1e-7
 SIZES = (12, 6)

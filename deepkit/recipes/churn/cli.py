@@ -16,7 +16,7 @@ from deepkit.recipes.churn.configs import CONFIGS
 from deepkit.recipes.churn.recipe import run
 from deepkit.recipes.churn.result import load
 from deepkit.recipes.churn.tuning import MAX_EPOCHS, MAX_TRIALS, compare, side_by_side, tune
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
 

@@ -11,7 +11,7 @@ slower than the graph loop here, its random numbers and larger steps costing mor
 dispatch it saves); ``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
 """
 
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 REQUIRED_KEYS = (
     "units",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from deepkit.recipes.churn.configs import TUNING_BASE, TUNING_GRID, tuned_settings
 from deepkit.recipes.churn.steps import build, carve, evaluate, labels, preprocess, train
-from deepkit.reference.validation import InputError, check_int
+from deepkit.validation import InputError, check_int
 from deepkit.seeding import set_seed
 
 OBJECTIVE = "val_roc_auc"

@@ -20,7 +20,7 @@ from deepkit.recipes.churn.steps import (
     split,
     train,
 )
-from deepkit.reference.validation import check_choice, check_float, check_int
+from deepkit.validation import check_choice, check_float, check_int
 from deepkit.seeding import set_seed
 from deepkit.training import ENGINES
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
 from deepkit.recipes.churn.steps import LABELS, TUTORIAL_ACCURACY, customers_frame, score
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 from deepkit.report import format_confusion_matrix, format_table
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from deepkit.datasets.churn import TARGET, load_churn
 from deepkit.preprocessing import ChurnPreprocessor
 from deepkit.recipes.churn.configs import settings_of
-from deepkit.reference.validation import InputError, check_float, check_int
+from deepkit.validation import InputError, check_float, check_int
 from deepkit.training import carve_validation, fit
 
 # T3's single new customer, from named fields (its hand-encoded row meant France and Male).

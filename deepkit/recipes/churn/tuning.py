@@ -28,7 +28,7 @@ from deepkit.recipes.churn.steps import (
     preprocess,
     split,
 )
-from deepkit.reference.validation import check_int
+from deepkit.validation import check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
 

@@ -55,7 +55,7 @@ import numpy as np
 
 from deepkit.reference import activations as activations_module
 from deepkit.reference import initializers
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 LAYERS = {}
 

@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from deepkit.reference import initializers
 from deepkit.reference.layers.base import Layer, register
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 def conv_padding(size, kernel, stride, padding):

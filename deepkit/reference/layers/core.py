@@ -5,7 +5,7 @@ import numpy as np
 
 from deepkit.reference import initializers
 from deepkit.reference.layers.base import Layer, register
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 @register

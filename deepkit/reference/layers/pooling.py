@@ -11,7 +11,7 @@ from deepkit.reference.layers.convolutional import (
     pair,
     window_offsets,
 )
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 @register

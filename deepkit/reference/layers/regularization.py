@@ -3,7 +3,7 @@
 import numpy as np
 
 from deepkit.reference.layers.base import Layer, register
-from deepkit.reference.validation import InputError
+from deepkit.validation import InputError
 
 
 @register
