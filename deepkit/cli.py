@@ -69,6 +69,29 @@ def _list():
     print("Reproduce every tutorial result: deepkit reproduce [--quick] [--only NAME] [--render]")
 
 
+def _add_output_arguments(parser):
+    """``--quiet`` and ``--verbose``, the same on every recipe."""
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true", help="print only the results")
+    output.add_argument(
+        "--verbose", action="store_true", help="one line per epoch, even on a terminal"
+    )
+
+
+def verbosity(args):
+    """Keras's ``verbose``: 0 with ``--quiet``; one line per epoch with ``--verbose`` or
+    when the output is not a terminal; else one updating progress line."""
+    if args.quiet:
+        return 0
+    return 2 if args.verbose or not sys.stdout.isatty() else 1
+
+
+def _run_recipe(module, args):
+    """The recipe's ``run`` on the settings the command line gave; its report printed."""
+    result = module.run(module.Settings.from_args(args), verbose=verbosity(args))
+    print(result.report())
+
+
 def _dispatch(command, name, argv):
     package, registry, add_arguments, entry = COMMANDS[command]
     if name is None or name not in registry:
@@ -78,6 +101,11 @@ def _dispatch(command, name, argv):
         _quiet_tensorflow.announce(LOADING)
     module = importlib.import_module(f"{package}.{name}")
     parser = _OneLineParser(prog=f"deepkit {command} {name}", description=registry[name])
+    if command == "run" and not hasattr(module, add_arguments):
+        # a recipe is its settings declaration: the options, their checks and run()
+        module.Settings.add_arguments(parser)
+        _add_output_arguments(parser)
+        return _run_recipe(module, parser.parse_args(argv))
     getattr(module, add_arguments)(parser)
     args = parser.parse_args(argv)
     return getattr(module, entry)(args)

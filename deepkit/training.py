@@ -1,48 +1,50 @@
-"""Training shared by the recipes: one engine switch and one validation carve.
+"""Training: one path for every Keras model, and the NumPy reference's own.
 
-``ENGINES``
-    ``("keras", "numpy")``: train the Keras model itself, or its NumPy twin
-    (``deepkit.reference.from_keras``: same layers, weights, compile settings).
+Every Keras training in deepkit goes through ``fit``, whether or not it can be
+resumed: the rows of epoch ``e`` come in an order that depends on ``(seed, e)``
+alone (``index_shuffle``, ``deepkit.distribute.epoch_dataset``), so a run that
+saves every epoch to a checkpoint folder, is killed and resumed ends with the
+weights a run without a folder ends with, bit for bit. What varies is composed,
+not switched:
 
-``fit(model, x, y, *, engine="keras", epochs, batch_size, validation_data=None,
-patience=None, monitor="val_loss", seed=0, verbose=0, strategy=None, checkpoint_dir=None,
-epoch_loop=None, callbacks=())``
-    Trains ``model`` (or its twin) and returns ``(trained_model, history)``,
-    ``history`` a dict ``{metric: [float per epoch]}``. With ``patience``,
-    training stops once ``monitor`` on ``validation_data`` has not improved for
-    that many epochs, and the best weights are restored.
-    With a ``strategy`` (``deepkit.distribute``; the model must have been built in
-    its scope) or a ``checkpoint_dir``, the data is fed as a ``tf.data`` pipeline
-    whose order depends only on (seed, epoch), ``batch_size`` is the global batch
-    split over the replicas, and ``deepkit.checkpoints.Checkpoint`` saves every
-    epoch in ``checkpoint_dir``, so a killed run resumes where it stopped (and a
-    folder holding a run with other ``run_arguments`` is refused; early stopping's
-    state is resumed too, ``deepkit.early_stopping``). ``checkpoint_dir`` may also be a
-    ``Checkpoint`` stage of a multi-training run (``Checkpoint.stage``).
-    ``epoch_loop="graph"`` or ``"xla"`` runs each epoch as one graph call
-    (``deepkit.epoch_loop``: rows shuffled by (seed, epoch); ``"graph"`` is bit for
-    bit Keras's step, ``"xla"`` compiles the loop with XLA, faster, equal to float32
-    rounding), for small models on one device; ``None`` is Keras's own loop.
-    ``callbacks`` are the caller's own Keras callbacks, run after deepkit's.
-    A loss that becomes NaN or infinite stops training with an ``InputError``
-    naming the epoch, the batch and the learning rate (``deepkit.divergence``
-    for Keras; the twin's ``fit`` does it itself).
+- ``feed``: how the batches reach the model: a ``tf.data`` pipeline on one device
+  (the default), the whole epoch as one graph call (``"graph"`` or ``"xla"``,
+  ``deepkit.epoch_loop``), or a ``tf.distribute`` strategy splitting each global
+  batch over its replicas;
+- ``checkpoint``: a ``deepkit.checkpoints`` folder or stage that saves every epoch
+  and resumes (``None``: nothing saved);
+- ``patience``: early stopping on ``monitor``, its best weights restored (resumable
+  through the checkpoint);
+- a loss that becomes NaN or infinite stops training with an ``InputError`` naming
+  the epoch, the batch and the learning rate (``deepkit.divergence``).
 
-``carve_validation(x, y, fraction, *, seed, stratify=False)``
-    Holds out ``round(fraction * len(x))`` rows as a validation set and returns
-    ``(x_fit, y_fit), (x_val, y_val)``. Seeded; ``stratify=True`` keeps the class
-    proportions of ``y`` in both parts. ``x`` may be an array or a DataFrame.
-    ``fraction=0`` gives an empty validation set.
+``fit_reference`` trains the NumPy reference of a Keras model
+(``deepkit.reference.from_keras``: same layers, weights and compile settings),
+which shuffles with its own seeded generator and checks divergence itself.
+``ENGINES`` names the two: ``TRAINERS[engine]`` is the function.
 """
 
 import warnings
 
 import numpy as np
 
-from deepkit.validation import InputError, check_choice, check_int
+from deepkit.validation import InputError, check_int
 
-ENGINES = ("keras", "numpy")
-EPOCH_LOOPS = (None, "graph", "xla")
+EPOCH_LOOPS = ("graph", "xla")
+
+
+def _check_common(epochs, batch_size, validation_data, patience):
+    check_int(epochs, "epochs", min_value=1)
+    check_int(batch_size, "batch_size", min_value=1)
+    if patience is not None:
+        check_int(patience, "patience", min_value=0)
+        if validation_data is None:
+            raise InputError("early stopping (patience) needs validation_data")
+
+
+def _as_dict(history):
+    history = getattr(history, "history", history)
+    return {name: [float(v) for v in values] for name, values in history.items()}
 
 
 def fit(
@@ -50,7 +52,6 @@ def fit(
     x,
     y,
     *,
-    engine="keras",
     epochs,
     batch_size,
     validation_data=None,
@@ -58,49 +59,61 @@ def fit(
     monitor="val_loss",
     seed=0,
     verbose=0,
-    strategy=None,
-    checkpoint_dir=None,
-    run_arguments=None,
-    epoch_loop=None,
+    feed=None,
+    checkpoint=None,
     callbacks=(),
 ):
-    """Fit ``model`` (``engine="keras"``) or its NumPy twin (``"numpy"``); return ``(model, history)``."""
-    check_choice(engine, "engine", ENGINES)
-    check_int(epochs, "epochs", min_value=1)
-    check_int(batch_size, "batch_size", min_value=1)
-    if patience is not None:
-        check_int(patience, "patience", min_value=0)
-    if patience is not None and validation_data is None:
-        raise InputError("early stopping (patience) needs validation_data")
-    check_choice(epoch_loop, "epoch_loop", EPOCH_LOOPS)
-    pipelined = strategy is not None or checkpoint_dir is not None
-    if engine == "numpy" and (pipelined or epoch_loop):
-        raise InputError("strategy, checkpoint_dir and epoch_loop need engine='keras' (TensorFlow)")
-    if epoch_loop and strategy is not None:
-        raise InputError("epoch_loop trains on one device: leave it None with a strategy")
-    if engine == "numpy":
-        from deepkit.reference import EarlyStopping, from_keras
+    """Train a compiled Keras ``model`` on ``(x, y)``.
 
-        model = from_keras(model, seed=seed)
-    else:
-        from keras.callbacks import EarlyStopping
+    Args:
+        model: a compiled ``keras.Model`` (built in the strategy's scope if ``feed`` is one).
+        x, y: the training arrays.
+        epochs: the most epochs to train.
+        batch_size: the batch one optimizer step sees (split over replicas by a strategy).
+        validation_data: ``(x_val, y_val)`` scored after every epoch, or ``None``.
+        patience: stop once ``monitor`` has not improved for this many epochs and restore
+            the best epoch's weights; ``None`` trains every epoch.
+        monitor: the logged value early stopping watches (maximised for accuracies and AUC).
+        seed: orders the rows of every epoch, with the epoch's number.
+        verbose: Keras's ``verbose``.
+        feed: ``None`` for a ``tf.data`` pipeline on one device (the last, smaller batch
+            of an epoch kept); ``"graph"`` or ``"xla"`` for one graph call per epoch
+            (``deepkit.epoch_loop``, for small models); or a ``tf.distribute.Strategy`` or
+            its name in ``deepkit.distribute.STRATEGIES`` (full global batches only).
+        checkpoint: a ``deepkit.checkpoints.Checkpoint`` (a run folder or a stage of one)
+            that saves every epoch and resumes from the last; ``None`` saves nothing.
+        callbacks: the caller's own Keras callbacks, run after deepkit's.
 
-        from deepkit.divergence import RaiseOnNaN
-    extra = list(callbacks)
-    callbacks = [] if engine == "numpy" else [RaiseOnNaN()]  # the twin's fit checks itself
-    fed = bool(epoch_loop) or pipelined  # a dataset whose order is a function of (seed, epoch)
-    if fed:
-        from deepkit import distribute
+    Returns:
+        ``(model, history)``, ``history`` a dict ``{name: [float per epoch]}`` over the
+        whole run (resumed epochs included).
 
-        order = distribute.epoch_order(seed)
-        callbacks.append(order)
-    if epoch_loop:
+    Raises:
+        InputError: bad arguments, before any training; or the loss diverged.
+    """
+    from deepkit import distribute
+    from deepkit.checkpoints import NoCheckpoint
+    from deepkit.divergence import RaiseOnNaN
+
+    _check_common(epochs, batch_size, validation_data, patience)
+    checkpoint = checkpoint or NoCheckpoint()
+    order = distribute.epoch_order(seed)
+    loop = feed if feed in EPOCH_LOOPS else None
+    if loop:
         from deepkit.epoch_loop import EpochLoop, epochs_dataset
 
-        loop = EpochLoop(model, batch_size, order, jit_compile=epoch_loop == "xla")
-        data = (epochs_dataset(x, y),)
-    elif pipelined:
-        strategy = distribute.get_strategy(strategy or "default")
+        data = epochs_dataset(x, y)
+    else:
+        strategy = distribute.get_strategy(feed or "default")
+        if distribute.is_multiworker(strategy):
+            if patience is not None or validation_data is not None or checkpoint.directory:
+                raise InputError(
+                    "with the multiworker strategy deepkit trains without validation, "
+                    "early stopping or checkpoints (Keras 3's fit fails there)"
+                )
+            data = distribute.epoch_dataset(strategy, x, y, batch_size, order)
+            steps = len(x) // batch_size
+            return model, distribute.fit_multiworker(model, data, steps, epochs, order, verbose)
         if strategy.num_replicas_in_sync > 1 and (model.steps_per_execution or 1) > 1:
             # Keras's multi-step loop feeds no value to a placeholder of its has_next
             # cond across replicas (TensorFlow's INVALID_ARGUMENT at the first step).
@@ -108,65 +121,97 @@ def fit(
                 f"steps_per_execution={model.steps_per_execution} fails across "
                 f"{strategy.num_replicas_in_sync} replicas; compile the model with 1"
             )
-        data = (distribute.epoch_dataset(strategy, x, y, batch_size, order),)
-        if distribute.is_multiworker(strategy):
-            if patience is not None or validation_data is not None or checkpoint_dir:
-                raise InputError(
-                    "with the multiworker strategy deepkit trains without validation, "
-                    "early stopping or checkpoints (Keras 3's fit fails there)"
-                )
-            steps = len(x) // batch_size
-            history = distribute.fit_multiworker(model, data[0], steps, epochs, order, verbose)
-            return model, history
-    else:
-        data = (x, y)
-    checkpoint = None
-    if checkpoint_dir is not None:
-        from deepkit.checkpoints import Checkpoint
-
-        checkpoint = (
-            checkpoint_dir
-            if isinstance(checkpoint_dir, Checkpoint)
-            else Checkpoint(checkpoint_dir, run_arguments or {})
-        )
-    if patience is not None and checkpoint is not None:
-        from deepkit.early_stopping import ResumableEarlyStopping
-
-        callbacks.append(ResumableEarlyStopping(checkpoint, monitor, patience))
-    elif patience is not None:
-        callbacks.append(
-            EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
-        )
-    callbacks += extra  # before the checkpoint's logs, so what they add to an epoch is saved
-    if checkpoint is not None:  # after early stopping: its backup overwrites what that loads
-        callbacks += checkpoint.callbacks()
-    if epoch_loop:
-        model.train_function = loop
+        data = distribute.epoch_dataset(strategy, x, y, batch_size, order)
+    stopping = [] if patience is None else [checkpoint.early_stopping(monitor, patience)]
+    # early stopping before the checkpoint's callbacks, whose backup overwrites what it
+    # loads; the caller's before the checkpoint's logs, so what they log is saved
+    every = [order, RaiseOnNaN(), *stopping, *callbacks, *checkpoint.callbacks()]
+    if loop:
+        model.train_function = EpochLoop(model, batch_size, order, jit_compile=loop == "xla")
     try:
         with warnings.catch_warnings():
             # A pipeline of unknown length ends its first epoch by running out of
             # data, which is how Keras learns the length; not a fault here.
             warnings.filterwarnings("ignore", message="Your input ran out of data")
             history = model.fit(
-                *data,
-                batch_size=None if fed else batch_size,
-                shuffle=not fed,  # the dataset shuffles itself
+                data,
                 epochs=epochs,
+                shuffle=False,  # every feed orders the rows itself
                 validation_data=validation_data,
-                callbacks=callbacks,
+                callbacks=every,
                 verbose=verbose,
             )
     finally:
-        if epoch_loop:
+        if loop:
             model.train_function = None  # Keras's own loop for the model's next fit
-    if checkpoint is not None:
-        return model, checkpoint.full_history()
-    history = getattr(history, "history", history)
-    return model, {name: [float(v) for v in values] for name, values in history.items()}
+    return model, checkpoint.full_history(_as_dict(history))
+
+
+def fit_reference(
+    model,
+    x,
+    y,
+    *,
+    epochs,
+    batch_size,
+    validation_data=None,
+    patience=None,
+    monitor="val_loss",
+    seed=0,
+    verbose=0,
+):
+    """Train the NumPy reference of the compiled Keras ``model`` (``from_keras``).
+
+    Args:
+        model: a compiled Keras model, or a ``deepkit.reference`` model.
+        x, y, epochs, batch_size, validation_data, patience, monitor, verbose: as ``fit``.
+        seed: seeds the reference model's generator (initial shuffles, dropout masks).
+
+    Returns:
+        ``(reference_model, history)``, ``history`` as ``fit``'s.
+
+    Raises:
+        InputError: bad arguments, a model the reference cannot host, or divergence.
+    """
+    from deepkit.reference import EarlyStopping, Sequential, from_keras
+
+    _check_common(epochs, batch_size, validation_data, patience)
+    if not isinstance(model, Sequential):
+        model = from_keras(model, seed=seed)
+    stopping = []
+    if patience is not None:
+        stopping = [EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)]
+    history = model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        validation_data=validation_data,
+        callbacks=stopping,
+        verbose=verbose,
+    )
+    return model, _as_dict(history)
+
+
+TRAINERS = {"keras": fit, "numpy": fit_reference}
+ENGINES = tuple(TRAINERS)
 
 
 def carve_validation(x, y, fraction, *, seed, stratify=False):
-    """``(x_fit, y_fit), (x_val, y_val)``: ``fraction`` of the rows held out, seeded by ``seed``."""
+    """Hold out ``round(fraction * len(x))`` rows as a validation set.
+
+    Args:
+        x, y: arrays (or DataFrames) with the same number of rows.
+        fraction: in [0, 1); 0 gives an empty validation set.
+        seed: seeds the choice of rows.
+        stratify: keep the class proportions of ``y`` in both parts.
+
+    Returns:
+        ``(x_fit, y_fit), (x_val, y_val)``.
+
+    Raises:
+        InputError: ``fraction`` out of range, or ``x`` and ``y`` of different lengths.
+    """
     if not 0.0 <= fraction < 1.0:
         raise InputError(f"validation fraction must be in [0, 1), got {fraction!r}")
     if len(x) != len(y):

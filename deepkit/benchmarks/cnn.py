@@ -99,7 +99,7 @@ class CnnBenchmark:
 def throughput(images, path, seed):
     """Images per second of one training epoch, Keras and twin, on the same data and weights."""
     from deepkit.recipes import cnn
-    from deepkit.recipes.mnist_steps import load, prepare
+    from deepkit.recipes.mnist_classifier import load, prepare
     from deepkit.reference import from_keras
 
     (x, y), _ = load(images, path)
@@ -122,7 +122,7 @@ def time_to_target(build, flat, target, epochs, path, seed):
     whose test accuracy reached ``target`` (None if none did)."""
     import keras
 
-    from deepkit.recipes.mnist_steps import load, prepare
+    from deepkit.recipes.mnist_classifier import load, prepare
     from deepkit.seeding import set_seed
 
     (x, y), (x_test, y_test) = load(path=path)

@@ -54,7 +54,7 @@ def benchmark(epochs=1, batch_size=256, path=None, seed=0):
 
     from deepkit import training
     from deepkit.models import mnist_mlp
-    from deepkit.recipes.mnist_steps import load, prepare
+    from deepkit.recipes.mnist_classifier import load, prepare
     from deepkit.seeding import set_seed
 
     (x, y), _ = load(path=path)

@@ -53,7 +53,7 @@ def benchmark(images=60000, conditional=False, path=None, seed=0):
     """Time one epoch of each engine on the same data and initial weights; a ``GanBenchmark``."""
     from deepkit.models.gan import build_gan
     from deepkit.recipes.gan import to_gan_range
-    from deepkit.recipes.mnist_steps import load
+    from deepkit.recipes.mnist_classifier import load
     from deepkit.reference import from_keras, optimizers
     from deepkit.reference import gan as twin_gan
 

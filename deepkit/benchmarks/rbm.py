@@ -107,7 +107,7 @@ def benchmark(
     from threadpoolctl import threadpool_limits
 
     from deepkit.models.rbm import RBM
-    from deepkit.recipes.mnist_steps import load, prepare
+    from deepkit.recipes.mnist_classifier import load, prepare
     from deepkit.reference import optimizers
     from deepkit.reference import rbm as reference
     from deepkit.seeding import set_seed

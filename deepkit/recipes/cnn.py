@@ -6,100 +6,75 @@
 
 Two Conv2D(3x3, relu) + MaxPooling2D(2) blocks (32 and 64 filters), Flatten,
 Dropout(0.5), Dense(10, softmax), Adam; optional small random shifts of the
-training images (``shift=0.1``). The steps are those of the ``mnist`` recipe.
-``engine="numpy"`` trains the NumPy twin of the same network, which has no
+training images (``shift=0.1``). The steps are ``deepkit.recipes.mnist_classifier``'s.
+``engine="numpy"`` trains the NumPy reference of the same network, which has no
 augmentation layers, so it refuses ``shift > 0``.
 """
 
-from deepkit.recipes.mnist_steps import (
-    add_common_arguments,
-    distribution_options,
-    train_and_evaluate,
-)
-from deepkit.validation import InputError, check_float
+import dataclasses
+from functools import partial
+
+from deepkit.recipes.mnist_classifier import MnistSettings, prepare, train_and_evaluate
+from deepkit.settings import setting
+from deepkit.validation import InputError
 
 
-def run(
-    engine="keras",
-    epochs=15,
-    batch_size=128,
-    dropout=0.5,
-    shift=0.0,
-    validation_split=0.1,
-    patience=3,
-    limit=None,
-    path=None,
-    seed=0,
-    plot=None,
-    verbose=0,
-    **distribution,
-):
-    """Train and test the MNIST CNN on ``engine``; a ``MnistResult``.
+@dataclasses.dataclass(frozen=True)
+class Settings(MnistSettings):
+    """The CNN recipe's settings: the shared MNIST ones, fewer epochs, dropout and shifts."""
 
-    ``strategy``, ``checkpoint_dir`` and ``save`` are those of
-    ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
+    epochs: int = setting(15, "maximum epochs (early stopping may end sooner)", min_value=1)
+    dropout: float = setting(
+        0.5,
+        "dropout rate before the softmax layer",
+        min_value=0.0,
+        max_value=1.0,
+        include_max=False,
+    )
+    shift: float = setting(
+        0.0,
+        "random shifts of the training images, e.g. 0.1 (Keras only)",
+        min_value=0.0,
+        max_value=1.0,
+        include_max=False,
+    )
+
+    def check(self):
+        super().check()
+        if self.engine == "numpy" and self.shift > 0:
+            raise InputError(
+                "shift (RandomTranslation augmentation) is Keras-only: the NumPy reference has "
+                "no augmentation layers; use shift=0 with engine='numpy'"
+            )
+
+
+def run(settings=None, /, *, verbose=0, **overrides):
+    """Train and test the MNIST CNN.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        verbose: Keras's ``verbose``.
+        **overrides: settings to change, by name (``run(shift=0.1)``).
+
+    Returns:
+        A ``MnistResult``.
+
+    Raises:
+        InputError: a bad setting, before any data loads.
     """
-    check_float(dropout, "dropout", 0.0, 1.0, include_max=False)
-    check_float(shift, "shift", 0.0, 1.0, include_max=False)
-    if engine == "numpy" and shift > 0:
-        raise InputError(
-            "shift (RandomTranslation augmentation) is Keras-only: the NumPy twin has no augmentation layers; "
-            "use shift=0 with engine='numpy'"
-        )
-
-    name = f"CNN (dropout {dropout}" + (f", shift {shift})" if shift else ")")
+    s = Settings.resolve(settings, overrides)
+    name = f"CNN (dropout {s.dropout}" + (f", shift {s.shift})" if s.shift else ")")
     return train_and_evaluate(
-        lambda: build_model(dropout, shift, seed),
+        lambda: build_model(s.dropout, s.shift, s.seed),
         name,
-        flat=False,
-        engine=engine,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_split=validation_split,
-        patience=patience,
-        limit=limit,
-        path=path,
-        seed=seed,
-        plot=plot,
+        s,
+        prepare_images=partial(prepare, flat=False),
         verbose=verbose,
-        **distribution,
     )
 
 
 def build_model(dropout=0.5, shift=0.0, seed=0):
-    """The recipe's compiled CNN (no XLA: TensorFlow's own conv kernels are faster here on CPU)."""
+    """The recipe's compiled CNN (no XLA: TensorFlow's own conv kernels are faster on CPU)."""
     from deepkit.models.convolutional import mnist_cnn
 
     return mnist_cnn(dropout=dropout, shift=shift, seed=seed, jit_compile=False)
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--dropout", type=float, default=0.5, help="dropout rate before the softmax layer"
-    )
-    parser.add_argument(
-        "--shift",
-        type=float,
-        default=0.0,
-        help="random shifts of training images, e.g. 0.1 (Keras only)",
-    )
-    add_common_arguments(parser, epochs=15, batch_size=128)
-
-
-def main(args):
-    result = run(
-        engine=args.engine,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        dropout=args.dropout,
-        shift=args.shift,
-        validation_split=args.validation_split,
-        patience=args.patience,
-        limit=args.limit,
-        path=args.path,
-        seed=args.seed,
-        plot=args.plot,
-        verbose=2,
-        **distribution_options(args),
-    )
-    print(result.report())

@@ -1,57 +1,52 @@
 """MNIST multilayer perceptron: T1's 784-32-10 network, or a stronger 784-512-256-10 default.
 
     from deepkit.recipes import mnist
-    result = mnist.run()            # full MNIST, Keras, early stopping on a validation split
+    result = mnist.run()                 # full MNIST, Keras, early stopping on a validation split
+    result = mnist.run(config="t1", epochs=5)
     print(result.report())
 
-The steps (load, fit, evaluate, plot) live in ``deepkit.recipes.mnist_steps``,
-shared with every MNIST recipe.
+The steps (load, fit, evaluate, plot) are ``deepkit.recipes.mnist_classifier``'s, shared
+with the cnn and rnn recipes.
 """
 
-from deepkit.recipes.mnist_steps import (
-    add_common_arguments,
-    distribution_options,
-    train_and_evaluate,
-)
+import dataclasses
+from functools import partial
+
+from deepkit.recipes.mnist_classifier import MnistSettings, prepare, train_and_evaluate
+from deepkit.settings import setting
 
 
-def run(
-    config="default",
-    engine="keras",
-    epochs=30,
-    batch_size=128,
-    validation_split=0.1,
-    patience=3,
-    limit=None,
-    path=None,
-    seed=0,
-    plot=None,
-    verbose=0,
-    **distribution,
-):
-    """Train and test the MNIST MLP ``config`` ("default" or "t1") on ``engine``; a ``MnistResult``.
+@dataclasses.dataclass(frozen=True)
+class Settings(MnistSettings):
+    """The MLP recipe's settings: the shared MNIST ones and the network configuration."""
 
-    ``strategy``, ``checkpoint_dir`` and ``save`` are those of
-    ``mnist_steps.train_and_evaluate`` (tf.distribute, resumable runs, a ``.keras`` file).
+    config: str = setting("default", "network configuration", choices=("default", "t1"))
+
+
+def run(settings=None, /, *, verbose=0, **overrides):
+    """Train and test the MNIST MLP.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        verbose: Keras's ``verbose``.
+        **overrides: settings to change, by name (``run(config="t1")``).
+
+    Returns:
+        A ``MnistResult``.
+
+    Raises:
+        InputError: a bad setting, before any data loads.
     """
-    # Keras's multi-step loop fails across replicas (deepkit.training.fit refuses it),
-    # so a distributed run takes one step per graph call.
-    steps = 1 if distribution.get("strategy") is not None else 32
+    s = Settings.resolve(settings, overrides)
+    # Keras's multi-step loop fails across replicas, so a distributed run takes one step
+    # per graph call.
+    steps = 1 if s.strategy is not None else 32
     return train_and_evaluate(
-        lambda: build_model(config, seed, steps),
-        f"MLP {config}",
-        flat=True,
-        engine=engine,
-        epochs=epochs,
-        batch_size=batch_size,
-        validation_split=validation_split,
-        patience=patience,
-        limit=limit,
-        path=path,
-        seed=seed,
-        plot=plot,
+        lambda: build_model(s.config, s.seed, steps),
+        f"MLP {s.config}",
+        s,
+        prepare_images=partial(prepare, flat=True),
         verbose=verbose,
-        **distribution,
     )
 
 
@@ -60,28 +55,3 @@ def build_model(config="default", seed=0, steps_per_execution=32):
     from deepkit.models.dense import mnist_mlp
 
     return mnist_mlp(config, seed=seed, steps_per_execution=steps_per_execution, jit_compile=False)
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--config", choices=["default", "t1"], default="default", help="network configuration"
-    )
-    add_common_arguments(parser, epochs=30, batch_size=128)
-
-
-def main(args):
-    result = run(
-        config=args.config,
-        engine=args.engine,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        validation_split=args.validation_split,
-        patience=args.patience,
-        limit=args.limit,
-        path=args.path,
-        seed=args.seed,
-        plot=args.plot,
-        verbose=2,
-        **distribution_options(args),
-    )
-    print(result.report())

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 
 from deepkit import distribute, training  # noqa: E402
 from deepkit.models import mnist_mlp  # noqa: E402
-from deepkit.recipes.mnist_steps import load, prepare  # noqa: E402
+from deepkit.recipes.mnist_classifier import load, prepare  # noqa: E402
 from deepkit.seeding import set_seed  # noqa: E402
 
 if args.cpu_replicas > 1:

@@ -1,6 +1,7 @@
-"""Tiny runs of the cnn recipe (Keras and the twin) on the committed MNIST subset."""
+"""Tiny runs of the cnn recipe (Keras and the NumPy reference) on the committed MNIST subset."""
 
 import keras
+import pytest
 from mnist_recipe_checks import SUBSET, check_consistent
 
 from deepkit.recipes import cnn
@@ -13,7 +14,7 @@ def test_cnn_keras_beats_chance():
     assert result.accuracy > 0.8
 
 
-def test_cnn_numpy_twin_learns():
+def test_cnn_numpy_reference_learns():
     result = cnn.run(
         engine="numpy",
         limit=360,
@@ -25,3 +26,8 @@ def test_cnn_numpy_twin_learns():
     )
     check_consistent(result)
     assert result.accuracy > 0.4
+
+
+def test_shifts_are_refused_on_the_numpy_reference():
+    with pytest.raises(ValueError, match="Keras-only"):
+        cnn.run(engine="numpy", shift=0.1, path=SUBSET)
