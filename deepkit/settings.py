@@ -28,7 +28,7 @@ import argparse
 import dataclasses
 import os
 
-from deepkit.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import MAX_SEED, InputError, check_choice, check_float, check_int
 
 KINDS = (bool, int, float, str)
 
@@ -75,6 +75,11 @@ def setting(
         cli=cli,
     )
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def seed_setting(help="seeds the weights, the data split and the data order"):
+    """The ``seed`` field every recipe has: an int in [0, 2**32 - 1], default 0."""
+    return setting(0, help, min_value=0, max_value=MAX_SEED)
 
 
 def _check(field, value):

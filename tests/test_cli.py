@@ -126,17 +126,17 @@ def test_a_bug_keeps_its_traceback_while_bad_input_is_one_line(monkeypatch):
     from deepkit import cli
     from deepkit.recipes import t2
 
-    def broken(args):
+    def broken(settings, verbose=0):
         return np.ones(3) + np.ones(2)  # a NumPy ValueError: deepkit's bug, not the user's
 
-    monkeypatch.setattr(t2, "main", broken)
+    monkeypatch.setattr(t2, "run", broken)
     with pytest.raises(ValueError, match="could not be broadcast"):
         cli.main(["run", "t2"])
 
-    def refuses(args):
+    def refuses(settings, verbose=0):
         raise cli.InputError("learning_rate must be positive, got -1")
 
-    monkeypatch.setattr(t2, "main", refuses)
+    monkeypatch.setattr(t2, "run", refuses)
     assert cli.main(["run", "t2"]) == 2
 
 
@@ -163,3 +163,46 @@ def test_reproduce_is_a_command_and_refuses_bad_options(tmp_path, capsys):
     assert "results.json: no results to render" in capsys.readouterr().err
     assert cli.main(["reproduce", "--only", "nothing", "--dir", str(tmp_path)]) == 2
     assert "unknown measurement 'nothing'" in capsys.readouterr().err
+
+
+def recipe_parser(name):
+    """The parser ``deepkit run NAME`` builds, and the recipe module."""
+    import importlib
+
+    from deepkit import cli
+
+    module = importlib.import_module(f"deepkit.recipes.{name}")
+    parser = cli._OneLineParser(prog=f"deepkit run {name}")
+    module.Settings.add_arguments(parser)
+    return parser, module
+
+
+GENERATED = ["mnist", "cnn", "rnn", "t1", "t2", "t3", "timeseries", "dbn", "gan", "transfer"]
+
+
+@pytest.mark.parametrize("name", GENERATED)
+def test_every_recipe_command_line_comes_from_the_settings_run_takes(name):
+    import dataclasses
+    import inspect
+
+    parser, module = recipe_parser(name)
+    assert not hasattr(module, "add_arguments") and not hasattr(module, "main")
+    # run() takes the declaration itself: no setting has a second default in its signature
+    parameters = inspect.signature(module.run).parameters
+    fields = {f.name for f in dataclasses.fields(module.Settings)}
+    assert "settings" in parameters and not fields & set(parameters)
+    assert module.Settings.from_args(parser.parse_args([])) == module.Settings()
+    actions = {action.dest: action for action in parser._actions}
+    for field in dataclasses.fields(module.Settings):
+        if field.metadata["cli"]:
+            assert actions[field.name].default == field.default
+            assert actions[field.name].help.startswith(field.metadata["help"])
+
+
+def test_every_recipe_help_prints_its_own_options(capsys):
+    from deepkit import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["run", "rnn", "--help"])
+    printed = capsys.readouterr().out
+    assert "--cell {lstm,gru,simple}" in printed and "--quiet" in printed

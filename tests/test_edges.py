@@ -289,7 +289,7 @@ class TestProgress:
         from deepkit.recipes import timeseries
 
         values = 300 + np.sin(np.arange(60) * 2 * np.pi / 12) + 0.1 * np.arange(60)
-        timeseries.run("co2", horizon=3, window=4, units=2, epochs=2, values=values, verbose=2)
+        timeseries.run(series="co2", horizon=3, window=4, units=2, epochs=2, values=values, verbose=2)
         assert len(re.findall(r"Epoch \d+/2", capsys.readouterr().out)) == 2
 
     def test_mnist_shows_keras_progress_when_asked(self, capsys):

@@ -16,11 +16,10 @@ from deepkit import training
 from deepkit.distribute import STRATEGIES
 from deepkit.recipes.checks import check_plot, check_writable, check_writable_folder
 from deepkit.recipes.mnist_result import MnistResult, plot_misclassified
-from deepkit.settings import Settings, setting
+from deepkit.settings import Settings, seed_setting, setting
 from deepkit.validation import InputError, check_int
 
 LEAST_LIMIT = 60
-SEED_MAX = 2**32 - 1
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,9 +45,7 @@ class MnistSettings(Settings):
         metavar="N",
     )
     path: str = setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
-    seed: int = setting(
-        0, "seeds the weights, the split and the data order", min_value=0, max_value=SEED_MAX
-    )
+    seed: int = seed_setting("seeds the weights, the split and the data order")
     strategy: str = setting(
         None,
         "train with tf.distribute (the batch is split over the replicas)",

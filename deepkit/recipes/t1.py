@@ -15,16 +15,20 @@ T1 claims "accuracy up to 97% (50 epochs)"; the report prints what was measured
 beside it.
 """
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.validation import InputError, check_int
 from deepkit.report import format_table
+from deepkit.settings import Settings as BaseSettings
+from deepkit.settings import seed_setting, setting
+from deepkit.validation import InputError, check_int
 
 CLAIM = "up to 97% (50 epochs)"
 SPLITS = ("tutorial", "full")
+N_SAMPLES = 5000  # T1 kept 5,000 of MNIST's 70,000 images
 FIXES = (
     "no ReLU on the output (softmax only, max-shifted)",
     "output delta p - y (softmax + cross-entropy)",
@@ -146,16 +150,53 @@ def accuracy(model, x, labels):
     return float(np.mean(model.predict(x, batch_size=1000).argmax(axis=1) == labels))
 
 
-def run(split="tutorial", epochs=5, n_samples=5000, path=None, seed=0, verbose=0):
-    """Train T1's network with per-sample SGD; a :class:`T1Result` with the test
-    accuracy after every epoch. ``path``: an MNIST file (default: Keras's cache)."""
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """T1's run: the data split, the epochs, the images kept."""
+
+    split: str = setting(
+        "tutorial",
+        "T1's 5,000 images split 70/15/15, or the full 60,000/10,000",
+        choices=SPLITS,
+    )
+    epochs: int = setting(
+        5, "epochs of per-sample SGD (T1's code uses 5; its claim 50)", min_value=1
+    )
+    n_samples: int = setting(
+        None,
+        "images kept for the tutorial split (T1: 5,000)",
+        kind=int,
+        min_value=20,
+        metavar="N",
+    )
+    path: str = setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
+    seed: int = seed_setting("seeds the split, the weights and the shuffling")
+
+    def check(self):
+        if self.split == "full" and self.n_samples is not None:
+            raise InputError(
+                "n_samples applies to the tutorial split only; split 'full' uses all 70,000 images"
+            )
+
+
+def run(settings=None, /, *, verbose=0, **overrides):
+    """Train T1's network with per-sample SGD on the NumPy reference.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        verbose: the progress bar's ``verbose``.
+        **overrides: settings to change, by name (``run(epochs=50)``).
+
+    Returns:
+        A ``T1Result`` with the test accuracy after every epoch.
+    """
     from threadpoolctl import threadpool_limits
 
     from deepkit.reference import Callback
 
-    check_int(epochs, "epochs", min_value=1)
-    check_int(seed, "seed", min_value=0)
-    train, validation, test = load(split, n_samples, path, seed)
+    s = Settings.resolve(settings, overrides)
+    split, epochs, seed = s.split, s.epochs, s.seed
+    train, validation, test = load(split, s.n_samples or N_SAMPLES, s.path, seed)
     x_train, x_test = binarize(train[0]), binarize(test[0])
     x_validation = None if validation is None else binarize(validation[0])
     model = t1_network(seed)
@@ -191,30 +232,3 @@ def run(split="tutorial", epochs=5, n_samples=5000, path=None, seed=0, verbose=0
         history=history.history,
         model=model,
     )
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--split",
-        choices=SPLITS,
-        default="tutorial",
-        help="T1's 5,000 images split 70/15/15, or the full 60,000/10,000",
-    )
-    parser.add_argument("--epochs", type=int, default=5, help="T1's code uses 5; its claim 50")
-    parser.add_argument(
-        "--samples", type=int, default=None, help="images kept for the tutorial split (T1: 5,000)"
-    )
-    parser.add_argument("--path", help="MNIST .npz or IDX folder (default: Keras's cache)")
-    parser.add_argument("--seed", type=int, default=0)
-
-
-def main(args):
-    if args.split == "full" and args.samples is not None:
-        raise InputError(
-            "--samples applies to the tutorial split only; --split full uses all 70,000 images"
-        )
-    samples = {} if args.samples is None else {"n_samples": args.samples}
-    result = run(
-        split=args.split, epochs=args.epochs, path=args.path, seed=args.seed, verbose=1, **samples
-    )
-    print(result.report())

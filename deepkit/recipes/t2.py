@@ -27,6 +27,7 @@ accuracy. T2's learning rate 0.003 for 20 epochs barely moves the weights, so a
 second, ordinary setting (stated in the report, not tuned) is trained as well.
 """
 
+import dataclasses
 import math
 import sys
 import time
@@ -34,8 +35,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.validation import check_float, check_int
 from deepkit.report import format_grid
+from deepkit.settings import Settings as BaseSettings
+from deepkit.settings import seed_setting, setting
 
 FAITHFUL = {"learning_rate": 0.003, "epochs": 20}
 SENSIBLE = {"learning_rate": 1.0, "epochs": 2000}
@@ -106,7 +108,6 @@ def load(test_size, seed):
 
     from deepkit.datasets import load_digits
 
-    check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
     x, y = load_digits()
     return train_test_split(x / 16.0, y, test_size=test_size, stratify=y, random_state=seed)
 
@@ -201,50 +202,46 @@ def train(setting, learning_rate, epochs, data, seed, verbose=0):
     )
 
 
-def run(
-    learning_rate=SENSIBLE["learning_rate"],
-    epochs=SENSIBLE["epochs"],
-    test_size=0.2,
-    seed=0,
-    verbose=0,
-):
-    """Train T2's faithful setting (lr 0.003, 20 epochs) and a sensible one
-    (``learning_rate``, ``epochs``) from the same initial weights; a :class:`T2Result`.
-    ``verbose`` shows each run's progress as Keras's ``fit`` does."""
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """The sensible run's learning rate and steps (T2's own run is fixed), the split, the seed."""
+
     # T2's update is the mean over the 10 outputs, so SGD runs at 10 x learning_rate
-    check_float(learning_rate, "learning_rate", 0.0, sys.float_info.max / NUM_CLASSES, False)
-    check_int(epochs, "epochs", min_value=1)
-    check_int(seed, "seed", min_value=0)
+    learning_rate: float = setting(
+        SENSIBLE["learning_rate"],
+        "learning rate on J of the sensible run (T2's run uses 0.003)",
+        min_value=0.0,
+        max_value=sys.float_info.max / NUM_CLASSES,
+        include_min=False,
+    )
+    epochs: int = setting(
+        SENSIBLE["epochs"],
+        "full-batch steps of the sensible run (T2's run uses 20)",
+        min_value=1,
+    )
+    test_size: float = setting(
+        0.2, "held-out fraction", min_value=0.0, max_value=1.0, include_min=False, include_max=False
+    )
+    seed: int = seed_setting("seeds the split and the initial weights")
+
+
+def run(settings=None, /, *, verbose=0, **overrides):
+    """Train T2's faithful setting (lr 0.003, 20 epochs) and a sensible one from the same
+    initial weights.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        verbose: shows each run's progress as Keras's ``fit`` does.
+        **overrides: settings to change, by name (``run(learning_rate=0.5)``).
+
+    Returns:
+        A ``T2Result``.
+    """
+    s = Settings.resolve(settings, overrides)
+    learning_rate, epochs, test_size, seed = s.learning_rate, s.epochs, s.test_size, s.seed
     data = load(test_size, seed)
     runs = [
         train("T2's (faithful)", seed=seed, data=data, verbose=verbose, **FAITHFUL),
         train("sensible", learning_rate, epochs, data, seed, verbose),
     ]
     return T2Result(n_train=len(data[0]), n_test=len(data[1]), runs=runs)
-
-
-def add_arguments(parser):
-    parser.add_argument(
-        "--learning-rate",
-        type=float,
-        default=SENSIBLE["learning_rate"],
-        help="learning rate on J of the sensible run (T2's run uses 0.003)",
-    )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=SENSIBLE["epochs"],
-        help="full-batch steps of the sensible run (T2's run uses 20)",
-    )
-    parser.add_argument("--test-size", type=float, default=0.2, help="held-out fraction")
-    parser.add_argument("--seed", type=int, default=0)
-
-
-def main(args):
-    result = run(
-        learning_rate=args.learning_rate,
-        epochs=args.epochs,
-        test_size=args.test_size,
-        seed=args.seed,
-    )
-    print(result.report())

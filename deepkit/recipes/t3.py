@@ -18,12 +18,15 @@ backpropagation on the graph (``deepkit.reference.autodiff.Value``),
 dg/dx = dg/dy = z = -3, dg/dz = p = 4; TensorFlow's GradientTape checks them.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from deepkit.report import format_grid
+from deepkit.settings import Settings as BaseSettings
+from deepkit.settings import seed_setting
 
 ONE_HIDDEN = {"input": [-1, 2], "hidden": [[3, 3], [1, 5]], "output": [2, -1]}
 TWO_HIDDEN = {"input": [3, 5], "hidden": [[[2, 4], [4, -5]], [[-1, 1], [2, 2]]], "output": [2, 7]}
@@ -107,9 +110,25 @@ def graph_example(x=1.0, y=3.0, z=-3.0):
     return ours, theirs
 
 
-def run(seed=0):
-    """Compute every worked example with the twin and with Keras; a :class:`T3Result`.
-    (Nothing is random; ``seed`` is accepted like every entry point's.)"""
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """Nothing in T3's examples is random; the seed is accepted like every entry point's."""
+
+    seed: int = seed_setting("seeds Python, NumPy and TensorFlow")
+
+
+def run(settings=None, /, *, verbose=0, **overrides):
+    """Compute every worked example with the NumPy reference and with Keras.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        verbose: unused (nothing trains).
+        **overrides: settings to change, by name.
+
+    Returns:
+        A ``T3Result``.
+    """
+    seed = Settings.resolve(settings, overrides).seed
     from deepkit.seeding import set_seed
 
     set_seed(seed)
@@ -138,11 +157,3 @@ def run(seed=0):
         label = "graph g = (x + y) z at x=1, y=3, z=-3" if name == "g" else f"graph {name}"
         rows.append((label, value, ours[name], theirs[name]))
     return T3Result(rows=rows)
-
-
-def add_arguments(parser):
-    parser.add_argument("--seed", type=int, default=0)
-
-
-def main(args):
-    print(run(seed=args.seed).report())

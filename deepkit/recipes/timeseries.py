@@ -1,7 +1,7 @@
 """Forecasting a real series: an LSTM against naive, seasonal-naive and classical forecasts.
 
     from deepkit.recipes import timeseries
-    result = timeseries.run("co2")   # Mauna Loa CO2, monthly, last 24 months held out
+    result = timeseries.run(series="co2")   # Mauna Loa CO2, monthly, last 24 months held out
     print(result.report())
 
 Data (shipped inside statsmodels, ``pip install statsmodels``): ``co2``, the weekly
@@ -23,13 +23,16 @@ The last ``horizon`` points are the test; every method sees only the points befo
 The table reports MAE and RMSE on the held-out horizon for each method.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from deepkit.recipes.checks import check_plot
-from deepkit.validation import InputError, check_choice, check_int
 from deepkit.report import format_grid
+from deepkit.settings import Settings as BaseSettings
+from deepkit.settings import seed_setting, setting
+from deepkit.validation import InputError, check_int
 
 SERIES = {"co2": 12, "sunspots": 11}  # name -> seasonal period
 
@@ -157,27 +160,51 @@ def lstm(train, horizon, season, *, window, units, epochs, seed, verbose=0):
     return train[-1] + np.cumsum(steps), len(history["loss"])
 
 
-def run(
-    series="co2",
-    horizon=24,
-    window=36,
-    units=32,
-    epochs=200,
-    seed=0,
-    plot=None,
-    values=None,
-    verbose=0,
-):
-    """Forecast the last ``horizon`` points of ``series`` (or of ``values``, a 1-D array, with
-    ``series`` naming its seasonal period's entry) with every method; a ``TimeseriesResult``.
-    ``verbose`` is Keras's progress setting for the LSTM's training."""
-    check_choice(series, "series", tuple(SERIES))
-    for name, value in (("horizon", horizon), ("window", window), ("units", units)):
-        check_int(value, name, min_value=1)
-    check_int(epochs, "epochs", min_value=1)
-    check_int(seed, "seed", min_value=0)
-    if plot is not None:
-        plot = check_plot(plot)
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """The series, the held-out horizon and the LSTM's settings."""
+
+    series: str = setting("co2", "the series to forecast", choices=tuple(SERIES))
+    horizon: int = setting(24, "held-out points to forecast", min_value=1)
+    window: int = setting(36, "past differences the LSTM reads", min_value=1)
+    units: int = setting(32, "LSTM units", min_value=1)
+    epochs: int = setting(200, "maximum LSTM epochs (early stopping may end sooner)", min_value=1)
+    seed: int = seed_setting("seeds the LSTM's weights, split and data order")
+    plot: str = setting(
+        None, "save the forecasts to this PNG", kind=str, metavar="FILE", record=False
+    )
+
+    def check(self):
+        if self.plot is not None:
+            object.__setattr__(self, "plot", check_plot(self.plot))
+
+
+def run(settings=None, /, *, values=None, verbose=0, **overrides):
+    """Forecast the last ``horizon`` points of the series with every method.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        values: a 1-D array to forecast instead of the named series (``series`` then names
+            its seasonal period's entry).
+        verbose: Keras's progress setting for the LSTM's training.
+        **overrides: settings to change, by name (``run(horizon=12)``).
+
+    Returns:
+        A ``TimeseriesResult``.
+
+    Raises:
+        InputError: a bad setting or series, before any training.
+    """
+    s = Settings.resolve(settings, overrides)
+    series, horizon, window, units, epochs, seed = (
+        s.series,
+        s.horizon,
+        s.window,
+        s.units,
+        s.epochs,
+        s.seed,
+    )
+    plot = s.plot
     season = SERIES[series]
     values = check_series(
         load_series(series) if values is None else values, horizon, window, season
@@ -232,26 +259,3 @@ def plot_forecasts(train, actual, forecasts, path, title, context=72):
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return str(path)
-
-
-def add_arguments(parser):
-    parser.add_argument("--series", choices=list(SERIES), default="co2")
-    parser.add_argument("--horizon", type=int, default=24, help="held-out points to forecast")
-    parser.add_argument("--window", type=int, default=36, help="past differences the LSTM reads")
-    parser.add_argument("--units", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=200, help="maximum LSTM epochs")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--plot", default=None, metavar="FILE", help="save the forecasts (PNG)")
-
-
-def main(args):
-    result = run(
-        series=args.series,
-        horizon=args.horizon,
-        window=args.window,
-        units=args.units,
-        epochs=args.epochs,
-        seed=args.seed,
-        plot=args.plot,
-    )
-    print(result.report())

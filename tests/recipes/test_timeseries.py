@@ -10,7 +10,7 @@ from deepkit.recipes import timeseries
 
 def test_co2_table_compares_every_method_on_the_held_out_horizon(tmp_path):
     result = timeseries.run(
-        "co2", horizon=12, window=24, units=8, epochs=3, plot=tmp_path / "f.png"
+        series="co2", horizon=12, window=24, units=8, epochs=3, plot=tmp_path / "f.png"
     )
     values = timeseries.load_series("co2")
     assert len(values) == 526 and result.n_train == 514
