@@ -1,5 +1,6 @@
-"""``deepkit reproduce``: the committed README table is rendered from the committed results.json,
-a quick run writes well-formed entries, ``--only`` replaces one measurement's entries only."""
+"""``deepkit reproduce``: the committed docs/results.md and the recipe pages' tables are rendered
+from the committed results.json, a quick run writes well-formed entries, ``--only`` replaces one
+measurement's entries only."""
 
 import json
 from pathlib import Path
@@ -7,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from deepkit import reproduce
-from deepkit.validation import InputError
 from deepkit.reproduce import render, results
+from deepkit.validation import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = ROOT / "tests" / "data" / "mnist_subset.npz"
@@ -22,17 +23,48 @@ def _pending(entries):
             if n not in measured]  # fmt: skip
 
 
-def test_committed_readme_and_results_md_are_rendered_from_results_json():
+def test_committed_docs_are_rendered_from_results_json():
     entries = results.load(ROOT / "results.json")
     assert entries, "results.json holds no entries"
     assert not any(e["quick"] for e in entries), "quick entries in the full-size results.json"
-    block = render.block(entries, _pending(entries), reproduce.NOT_MEASURED)
-    readme = (ROOT / "README.md").read_text("utf-8")
-    assert render.splice(readme, block) == readme, (
-        "README table differs: deepkit reproduce --render"
-    )
     expected = render.results_md(entries, _pending(entries), reproduce.NOT_MEASURED)
-    assert (ROOT / "results.md").read_text("utf-8") == expected
+    assert (ROOT / "docs" / "results.md").read_text("utf-8") == expected, (
+        "docs/results.md differs: deepkit reproduce --render"
+    )
+    shown = set()
+    for page, recipes in render.PAGES.items():
+        text = (ROOT / "docs" / page).read_text("utf-8")
+        block = render.page_block(entries, recipes, page)
+        assert render.splice(text, block) == text, (
+            f"docs/{page} differs: deepkit reproduce --render"
+        )
+        shown.update(recipes)
+    assert {e["recipe"] for e in entries} <= shown, "a recipe's figures are on no page"
+
+
+def test_render_writes_the_docs_and_leaves_the_readme_alone(tmp_path):
+    entries = [
+        _entry("t2", "held-out accuracy", 0.5),
+        _entry("churn", "ROC AUC", [0.8, 0.9], (0, 1)),
+    ]
+    results.save(tmp_path / "results.json", entries)
+    readme = "# x\n\n<!-- results:start -->\nold\n<!-- results:end -->\n"
+    (tmp_path / "README.md").write_text(readme)
+    page = tmp_path / "docs" / "recipes" / "churn.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# Churn\n\n<!-- results:start -->\nold\n<!-- results:end -->\n\nAfter.\n")
+    reproduce.render_files(tmp_path)
+    assert (tmp_path / "README.md").read_text() == readme
+    assert not (tmp_path / "results.md").exists()
+    md = (tmp_path / "docs" / "results.md").read_text()
+    assert md.startswith("# Results") and "| t2 | w | held-out accuracy |" in md
+    text = page.read_text()
+    assert "old" not in text and text.endswith("<!-- results:end -->\n\nAfter.\n")
+    assert "(../results.md)" in text and "| w | ROC AUC (seeds 0-1) |  | mean 0.8500" in text
+    assert "held-out accuracy" not in text  # t2's row belongs to another page
+    page.write_text("# Churn, markers lost\n")
+    with pytest.raises(InputError, match="churn.md needs one <!-- results:start -->"):
+        reproduce.render_files(tmp_path)
 
 
 def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_path):
@@ -59,7 +91,7 @@ def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_pa
     assert (tmp_path / "README.md").read_text() == readme
     md = (tmp_path / "results-quick.md").read_text()
     assert (
-        "quick (few epochs, small data): twin -3; Keras -3" in md
+        "quick (few epochs, small data): NumPy reference -3; Keras -3" in md
         and "`deepkit reproduce --only cnn`" in md
     )
 
@@ -98,6 +130,15 @@ def test_format_value_of_dicts_lists_and_matrices():
     assert render.format_value([0.4183, 0.4861], "{:.3f}") == "0.418 / 0.486"
     assert render.format_value([[1, 2], [3, 4]], None) == "[[1, 2], [3, 4]]"
     assert render.format_value(0.9809, "{:.2%}") == "98.09%"
+
+
+def test_the_docs_call_it_the_numpy_reference():
+    assert (
+        render.words("T3's net on the NumPy twin, batch 10")
+        == "T3's net on the NumPy reference, batch 10"
+    )
+    assert render.words("twin -3; Keras -3") == "NumPy reference -3; Keras -3"
+    assert render.words("twins and twinkles") == "twins and twinkles"
 
 
 def test_splice_needs_both_markers_in_order():

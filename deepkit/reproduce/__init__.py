@@ -3,14 +3,15 @@
     python -m deepkit.reproduce                 # every measurement at full size (hours)
     python -m deepkit.reproduce --only churn    # re-measure one, update its entries
     python -m deepkit.reproduce --quick         # every recipe, few epochs, small data (minutes)
-    python -m deepkit.reproduce --render        # results.md and the README table, nothing run
+    python -m deepkit.reproduce --render        # docs/results.md and the docs' tables, nothing run
 
 A full run writes ``results.json`` (one entry per figure: value, claim, command, seeds,
-seconds, versions, machine; see ``results``), then ``results.md`` and the README's table
-between its ``<!-- results:start -->`` / ``<!-- results:end -->`` markers, both rendered
-from ``results.json`` alone (``render``). ``--quick`` writes ``results-quick.json`` and
-``results-quick.md`` instead and never touches the README: its figures (few epochs, small
-data) check that every recipe runs; they are not comparable to any claim.
+seconds, versions, machine; see ``results``), then ``docs/results.md`` and, on each recipe's
+page of the documentation, its rows between the page's ``<!-- results:start -->`` /
+``<!-- results:end -->`` markers, all rendered from ``results.json`` alone (``render``).
+``--quick`` writes ``results-quick.json`` and ``results-quick.md`` instead and never
+touches the documentation: its figures (few epochs, small data) check that every recipe
+runs; they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
 ``tutorials``/``images``/``families`` (one function per measurement), ``render`` (Markdown).
@@ -19,8 +20,8 @@ Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
 import traceback
 from pathlib import Path
 
-from deepkit.validation import InputError
 from deepkit.reproduce import families, images, render, results, tutorials
+from deepkit.validation import InputError
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.
 MEASURES = {
@@ -48,14 +49,16 @@ NOT_MEASURED = (
 
 
 def files(directory, quick):
-    """``(results.json, results.md)`` in ``directory`` (``results-quick.*`` for quick runs)."""
+    """``(results.json, results.md)`` in ``directory`` (``results-quick.*`` for quick runs);
+    full-size results render into ``directory/docs`` instead of that ``results.md``."""
     stem = "results-quick" if quick else "results"
     directory = Path(directory)
     return directory / f"{stem}.json", directory / f"{stem}.md"
 
 
 def render_files(directory=".", quick=False):
-    """Rewrite ``results.md`` and, for full-size results, the README table, from the JSON."""
+    """Rewrite the Markdown from the JSON: ``results-quick.md`` for quick results; for
+    full-size ones ``docs/results.md`` and the recipe pages' tables (``render.write_docs``)."""
     json_path, md_path = files(directory, quick)
     entries = results.load(json_path)
     if not entries:
@@ -64,15 +67,10 @@ def render_files(directory=".", quick=False):
     pending = [
         (n, f.__doc__.splitlines()[0]) for n, (_, f) in MEASURES.items() if n not in measured
     ]
-    md_path.write_text(render.results_md(entries, pending, NOT_MEASURED), encoding="utf-8")
     if quick:
+        md_path.write_text(render.results_md(entries, pending, NOT_MEASURED), encoding="utf-8")
         return
-    readme = Path(directory) / "README.md"
-    if readme.exists():
-        text = render.splice(
-            readme.read_text("utf-8"), render.block(entries, pending, NOT_MEASURED)
-        )
-        readme.write_text(text, encoding="utf-8")
+    render.write_docs(Path(directory) / "docs", entries, pending, NOT_MEASURED)
 
 
 def reproduce(only=None, quick=False, directory=".", path=None, verbose=True):
@@ -119,9 +117,9 @@ def add_arguments(parser):
     parser.add_argument(
         "--render",
         action="store_true",
-        help="rewrite results.md and the README table from results.json; run nothing",
+        help="rewrite docs/results.md and the docs' recipe tables from results.json; run nothing",
     )
-    parser.add_argument("--dir", default=".", help="where results.json, results.md, README.md are")
+    parser.add_argument("--dir", default=".", help="where results.json and docs/ are")
     parser.add_argument("--path", default=None, help="an MNIST .npz instead of Keras's cache")  # fmt: skip
 
 

@@ -1,13 +1,51 @@
-"""Markdown from ``results.json``'s entries: the README's results table and ``results.md``.
+"""Markdown from ``results.json``'s entries: the documentation's results page and the
+measured figures on each recipe's page.
 
-``render`` depends on the entries alone (each carries its own number format), so the
-README table is a pure function of the committed ``results.json``, and a test checks it.
+``deepkit reproduce --render`` (``write_docs``) writes ``docs/results.md``, the whole table
+(``results_md``), and in each page of ``PAGES`` the rows of its recipes between the page's
+``<!-- results:start -->`` and ``<!-- results:end -->`` lines (``page_block``, ``splice``).
+Everything depends on the entries alone (each carries its own number format), so the
+committed pages are a pure function of the committed ``results.json``, and a test checks
+them. The README is not touched: it links to the results page.
 """
+
+import posixpath
+import re
+from pathlib import Path
 
 from deepkit.validation import InputError
 
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 COLUMNS = ("Recipe", "What ran", "Figure", "Claimed", "Measured", "Seconds", "Command")
+PAGE_COLUMNS = ("What ran", "Figure", "Claimed", "Measured", "Command")
+RESULTS_PAGE = "results.md"
+# docs page (relative to docs/) -> the recipes whose entries it shows, in table order.
+PAGES = {
+    "tutorials/t1.md": ("t1",),
+    "tutorials/t2.md": ("t2",),
+    "tutorials/t3.md": ("t3",),
+    "recipes/churn.md": ("churn",),
+    "recipes/mnist-mlp.md": ("mnist",),
+    "recipes/cnn.md": ("cnn",),
+    "recipes/rnn.md": ("rnn",),
+    "recipes/timeseries.md": ("timeseries",),
+    "recipes/dbn.md": ("dbn",),
+    "recipes/gan.md": ("gan",),
+    "recipes/transfer.md": ("transfer",),
+}
+# Entries measured before the NumPy reference got its name call it "the twin".
+WORDS = (
+    (re.compile(r"\bNumPy twin\b"), "NumPy reference"),
+    (re.compile(r"\btwin\b"), "NumPy reference"),
+)
+
+
+def words(text):
+    """``text`` in the documentation's words (the NumPy reference, never "twin")."""
+    text = str(text)
+    for pattern, replacement in WORDS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def format_value(value, fmt):
@@ -43,17 +81,41 @@ def figure_cell(entry):
 
 
 def _cell(text):
-    return str(text).replace("|", "\\|")
+    return words(text).replace("|", "\\|")
+
+
+def _table(columns, rows):
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(map(_cell, row)) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def table(entries):
-    """The Markdown table of ``entries``, one row per figure."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    """The Markdown table of ``entries``, one row per figure (the results page's)."""
+    rows = [
+        (
+            e["recipe"],
+            e["what"],
+            figure_cell(e),
+            e["claim"] or "",
+            measured(e),
+            f"{e['seconds']:,.1f}",
+            f"`{e['command']}`",
+        )  # fmt: skip
+        for e in entries
+    ]
+    return _table(COLUMNS, rows)
+
+
+def page_table(entries):
+    """The Markdown table of one recipe page: no Recipe or Seconds column, and a "What ran"
+    cell only where it changes from the row above."""
+    rows, previous = [], None
     for e in entries:
-        row = (e["recipe"], e["what"], figure_cell(e), e["claim"] or "",
-               measured(e), f"{e['seconds']:,.1f}", f"`{e['command']}`")  # fmt: skip
-        lines.append("| " + " | ".join(map(_cell, row)) + " |")
-    return "\n".join(lines)
+        what = "" if e["what"] == previous else e["what"]
+        previous = e["what"]
+        rows.append((what, figure_cell(e), e["claim"] or "", measured(e), f"`{e['command']}`"))
+    return _table(PAGE_COLUMNS, rows)
 
 
 def environments(entries):
@@ -67,7 +129,7 @@ def environments(entries):
 
 
 def block(entries, pending, not_measured):
-    """What goes between the README's markers: the table, then what was not measured.
+    """The results page's body: the table, the environments, then what was not measured.
     ``pending``: ``(name, description)`` of measurements with no entry; ``not_measured``:
     ``(what, command, why)`` of runs ``deepkit reproduce`` does not make."""
     lines = [
@@ -84,27 +146,67 @@ def block(entries, pending, not_measured):
         *environments(entries),
     ]
     missing = [
-        f"- `{name}`: {about} (`deepkit reproduce --only {name}`)" for name, about in pending
+        f"- `{name}`: {words(about)} (`deepkit reproduce --only {name}`)" for name, about in pending
     ]
-    missing += [f"- {what} (`{command}`): {why}" for what, command, why in not_measured]
+    missing += [f"- {words(what)} (`{command}`): {why}" for what, command, why in not_measured]
     if missing:
         lines += ["", "Not measured at full size (no entry in `results.json`):", "", *missing]
     return "\n".join(lines)
 
 
 def results_md(entries, pending, not_measured):
-    """The whole ``results.md``."""
-    return f"# deepkit: tutorial claims vs measured\n\n{block(entries, pending, not_measured)}\n"
+    """The whole results page (``docs/results.md``, or ``results-quick.md`` of a quick run)."""
+    return f"# Results: tutorial claims vs measured\n\n{block(entries, pending, not_measured)}\n"
 
 
-def splice(readme, text):
-    """``readme`` with everything between the two markers replaced by ``text``."""
-    if (
-        readme.count(START) != 1
-        or readme.count(END) != 1
-        or readme.index(START) > readme.index(END)
-    ):
-        raise InputError(f"the README needs one {START} line followed by one {END} line")
-    head, rest = readme.split(START)
+def page_block(entries, recipes, page):
+    """What goes between the markers of ``page`` (a path under docs/): the entries of
+    ``recipes``, or a line saying that none was measured yet."""
+    shown = [e for e in entries if e["recipe"] in recipes]
+    if not shown:
+        return f"No entry in `results.json` yet: `deepkit reproduce --only {recipes[0]}`."
+    link = posixpath.relpath(RESULTS_PAGE, posixpath.dirname(page) or ".")
+    lead = (
+        "Generated by `deepkit reproduce --render` from `results.json`; seconds, versions and "
+        f"the machine are on the [results page]({link})."
+    )
+    return f"{lead}\n\n{page_table(shown)}"
+
+
+def splice(text, block, where="the page"):
+    """``text`` with everything between the two markers replaced by ``block``.
+
+    Raises:
+        InputError: ``text`` lacks one start marker followed by one end marker.
+    """
+    if text.count(START) != 1 or text.count(END) != 1 or text.index(START) > text.index(END):
+        raise InputError(f"{where} needs one {START} line followed by one {END} line")
+    head, rest = text.split(START)
     _, tail = rest.split(END)
-    return f"{head}{START}\n{text}\n{END}{tail}"
+    return f"{head}{START}\n{block}\n{END}{tail}"
+
+
+def write_docs(docs, entries, pending, not_measured):
+    """Write ``docs/results.md`` and the figures of every page of ``PAGES`` that exists.
+
+    Args:
+        docs: the documentation folder (made if absent).
+        entries, pending, not_measured: as ``block``'s.
+
+    Returns:
+        The paths written.
+
+    Raises:
+        InputError: a page of ``PAGES`` lacks its markers (nothing is written then).
+    """
+    docs = Path(docs)
+    texts = {docs / RESULTS_PAGE: results_md(entries, pending, not_measured)}
+    for page, recipes in PAGES.items():
+        path = docs / page
+        if path.exists():
+            text = path.read_text("utf-8")
+            texts[path] = splice(text, page_block(entries, recipes, page), str(path))
+    docs.mkdir(parents=True, exist_ok=True)
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+    return list(texts)
