@@ -29,7 +29,7 @@ machines").
 
 import math
 
-from deepkit.validation import InputError, check_int
+from deepkit.validation import InputError, check_int, check_seed
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 
@@ -74,10 +74,38 @@ def split_cpu(replicas):
     return [device.name for device in tf.config.list_logical_devices("CPU")]
 
 
+def epoch_rows(positions, seed, epoch, n):
+    """The rows that positions ``positions`` of epoch ``epoch`` read, out of ``n`` rows.
+
+    Epoch e's order is the permutation ``index_shuffle(i, key=(seed, e), max_index=n - 1)``
+    of 0..n-1: stateless, so an epoch is reproduced from (seed, e) alone, and each
+    epoch has its own order. ``deepkit.epoch_loop`` and :func:`epoch_dataset` both
+    order their rows with it.
+
+    Args:
+        positions: int64 positions in the epoch (a tensor; any subset of 0..n-1).
+        seed: the run's seed (an int or an int64 tensor).
+        epoch: the epoch's number from 0 (an int or an int64 tensor or variable).
+        n: the number of rows.
+
+    Returns:
+        An int64 tensor of the rows at ``positions``.
+    """
+    import tensorflow as tf
+
+    key = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
+    return tf.random.experimental.index_shuffle(positions, key, n - 1)
+
+
 def epoch_order(seed):
     """A Keras callback holding the epoch number that ``epoch_dataset`` reads, so the
     order of epoch ``e`` is a function of (seed, e) alone: a run resumed at epoch
-    ``e`` sees exactly the batches an uninterrupted run sees."""
+    ``e`` sees exactly the batches an uninterrupted run sees.
+
+    Raises:
+        InputError: for a seed that is not an int in [0, 2**32 - 1].
+    """
+    seed = check_seed(seed)
     import keras
     import tensorflow as tf
 
@@ -97,8 +125,8 @@ def epoch_dataset(strategy, x, y, global_batch, order=None):
     """(x, y) as a distributed dataset of full global batches, each replica fed its
     share; shuffled per epoch by ``order`` (from :func:`epoch_order`), or in order.
 
-    Epoch e's permutation is ``index_shuffle(i, seed=(seed, e))``: stateless, so
-    it needs no saved random state to be reproduced after a restart."""
+    Epoch e's permutation is :func:`epoch_rows`, ``index_shuffle(i, key=(seed, e))``:
+    stateless, so it needs no saved random state to be reproduced after a restart."""
     import tensorflow as tf
 
     check_int(global_batch, "global_batch", min_value=1)
@@ -121,8 +149,7 @@ def epoch_dataset(strategy, x, y, global_batch, order=None):
         def batch_indices(step):
             positions = tf.range(step * global_batch, (step + 1) * global_batch, dtype=tf.int64)
             if order is not None:
-                seed = tf.stack([tf.constant(order.seed, tf.int64), order.epoch])
-                positions = tf.random.experimental.index_shuffle(positions, seed, n - 1)
+                positions = epoch_rows(positions, order.seed, order.epoch, n)
             return positions[start : start + share]
 
         indices = tf.data.Dataset.range(steps).map(batch_indices)

@@ -27,16 +27,17 @@ way any rounding does in training (measured by ``deepkit bench churn``).
     model.fit(epochs_dataset(x, y), epochs=50, callbacks=[order])
 """
 
-from deepkit.validation import InputError, check_int
+from deepkit.validation import InputError, check_int, check_seed
 
 
 def _epoch_rows(n, seed, epoch):
-    """Row indices of one epoch: ``index_shuffle`` of 0..n-1 seeded by (seed, epoch)."""
+    """Row indices of one epoch: ``deepkit.distribute.epoch_rows`` of 0..n-1, the
+    permutation keyed by (seed, epoch)."""
     import tensorflow as tf
 
-    rows = tf.range(n, dtype=tf.int64)
-    seed = tf.stack([tf.cast(seed, tf.int64), tf.cast(epoch, tf.int64)])
-    return tf.random.experimental.index_shuffle(rows, seed, n - 1)
+    from deepkit.distribute import epoch_rows
+
+    return epoch_rows(tf.range(n, dtype=tf.int64), seed, epoch, n)
 
 
 def _check(x, y):
@@ -57,10 +58,25 @@ def epochs_dataset(x, y):
 def batches(x, y, batch_size, seed, epochs):
     """The batches an ``EpochLoop`` trains on over ``epochs`` epochs, one element each:
     what Keras's ``fit`` with ``compile()`` defaults takes (with ``steps_per_epoch =
-    ceil(n / batch_size)``) to train on exactly the same batches."""
+    ceil(n / batch_size)``) to train on exactly the same batches.
+
+    Args:
+        x, y: the training arrays, as many rows each.
+        batch_size: an int >= 1.
+        seed: the order's seed, an int in [0, 2**32 - 1].
+        epochs: how many epochs of batches, an int >= 1.
+
+    Returns:
+        A ``tf.data.Dataset`` of ``(x, y)`` batches.
+
+    Raises:
+        InputError: for a bad argument, or no rows, or x and y of different lengths.
+    """
     import tensorflow as tf
 
     check_int(batch_size, "batch_size", min_value=1)
+    seed = check_seed(seed)
+    epochs = check_int(epochs, "epochs", min_value=1)
     _check(x, y)
     x, y = tf.constant(x), tf.constant(y)
 

@@ -21,6 +21,11 @@ where ``scale`` is the largest |keras| value of that quantity across the model
 terms, is judged on the quantity's scale, not divided by itself). A row passes when the ratio is at
 most 1, i.e. ``np.allclose(twin, keras, rtol, atol)``; ``rtol`` defaults to the
 dtype's tolerance (TOLERANCE: 1e-7 for float64, 1e-5 for float32).
+
+A NaN or infinite value on either side fails its row (ratio ``inf``): two NaNs are
+not "equal", and a comparison of non-finite numbers says nothing about parity.
+The batch itself is checked first: an empty batch, NaN or inf in ``x`` or ``y``,
+or ``x`` and ``y`` of different lengths are refused with ``InputError``.
 """
 
 import contextlib
@@ -28,8 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from deepkit.validation import InputError
 from deepkit.report import format_grid
+from deepkit.validation import InputError, check_float
 
 
 @contextlib.contextmanager
@@ -63,7 +68,8 @@ class ParityRow:
 
     @property
     def passed(self):
-        return self.ratio <= 1
+        """True when the ratio is at most 1 (a NaN or infinite ratio fails)."""
+        return bool(self.ratio <= 1)
 
 
 @dataclass
@@ -75,8 +81,16 @@ class ParityReport:
     rows: list = field(default_factory=list)
 
     def add(self, quantity, entries):
-        """Rows for one quantity from ``entries``, (layer, weight, twin, keras) tuples;
-        atol = rtol * the largest |keras| among them."""
+        """Add one row per entry of one quantity.
+
+        Args:
+            quantity: the quantity's name ("forward", "loss", "gradient", "step").
+            entries: (layer, weight, twin, keras) tuples; atol = rtol * the largest
+                finite |keras| among them.
+
+        Raises:
+            InputError: if the twin's and Keras's arrays of an entry differ in shape.
+        """
         pairs = []
         for layer, weight, twin, keras in entries:
             twin, keras = np.asarray(twin, dtype="float64"), np.asarray(keras, dtype="float64")
@@ -86,9 +100,20 @@ class ParityReport:
                     f"!= Keras shape {keras.shape}"
                 )
             pairs.append((layer, weight, twin, keras))
-        scale = max((np.max(np.abs(k), initial=0.0) for *_, k in pairs), default=0.0)
+        # The scale of the quantity from its finite values: one NaN row must not
+        # change how the other rows are judged.
+        scale = max(
+            (np.max(np.abs(k[np.isfinite(k)]), initial=0.0) for *_, k in pairs), default=0.0
+        )
         atol = self.rtol * scale
         for layer, weight, twin, keras in pairs:
+            if not (np.all(np.isfinite(twin)) and np.all(np.isfinite(keras))):
+                # NaN or inf on either side: the row fails, whatever the other side holds.
+                nan = np.isnan(twin).any() or np.isnan(keras).any()
+                self.rows.append(
+                    ParityRow(quantity, layer, weight, np.nan if nan else np.inf, np.inf)
+                )
+                continue
             diff = np.abs(twin - keras)
             tolerance = atol + self.rtol * np.abs(keras)
             # With scale 0 every tolerance is 0: any difference is a failure.
@@ -147,11 +172,66 @@ class ParityReport:
         )
 
 
+def check_batch(x, y):
+    """Check one batch for :func:`compare` before any work.
+
+    Args:
+        x: the inputs, an array-like of numbers with one row per sample.
+        y: the targets, an array-like of numbers with as many rows as ``x``.
+
+    Returns:
+        ``(x, y)`` as NumPy arrays.
+
+    Raises:
+        InputError: if the batch is empty, holds something other than numbers,
+            holds NaN or inf, or ``x`` and ``y`` differ in length.
+    """
+    arrays = {}
+    for name, value in (("x", x), ("y", y)):
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as error:
+            raise InputError(f"{name} must be an array of numbers ({error})") from None
+        if array.dtype.kind not in "biuf":
+            raise InputError(f"{name} must hold numbers, got dtype {array.dtype}")
+        if array.ndim == 0 or len(array) == 0 or array.size == 0:
+            raise InputError(f"{name} is an empty batch (shape {array.shape}); compare needs rows")
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            bad = np.argwhere(~np.isfinite(array))[0]
+            where = ", ".join(map(str, bad))
+            raise InputError(
+                f"{name} holds {array[tuple(bad)]} at index ({where}); parity needs finite inputs"
+            )
+        arrays[name] = array
+    if len(arrays["x"]) != len(arrays["y"]):
+        raise InputError(f"x has {len(arrays['x'])} rows but y has {len(arrays['y'])}")
+    return arrays["x"], arrays["y"]
+
+
 def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
-    """A :class:`ParityReport` for ``keras_model`` (a built ``keras.Sequential``) on
-    one batch (x, y). ``loss`` and ``optimizer`` default to the model's compile
-    settings; pass them (names or Keras objects) for an uncompiled model. ``rtol``
-    defaults to ``TOLERANCE`` of the twin's dtype. The Keras model is not modified."""
+    """Compare ``keras_model`` with its NumPy twin on one batch.
+
+    Args:
+        keras_model: a built ``keras.Sequential``; it is not modified.
+        x: one batch of inputs (finite numbers, at least one row).
+        y: its targets (finite numbers, as many rows as ``x``).
+        loss: a loss name or Keras object; defaults to the model's compile setting.
+        optimizer: an optimizer name or Keras object; defaults to the model's.
+        rtol: the relative tolerance, in (0, 1]; defaults to ``TOLERANCE`` of the
+            twin's dtype.
+
+    Returns:
+        A :class:`ParityReport`.
+
+    Raises:
+        InputError: for an empty batch, NaN or inf in ``x`` or ``y``, ``x`` and
+            ``y`` of different lengths, a ``rtol`` that is not a number in (0, 1],
+            or a model that is not compiled and no ``loss`` and ``optimizer``;
+            all checked before any work.
+    """
+    x, y = check_batch(x, y)
+    if rtol is not None:
+        rtol = check_float(rtol, "rtol", min_value=0.0, max_value=1.0, include_min=False)
     import keras
     import tensorflow as tf
 

@@ -20,6 +20,7 @@ Images are given in [0, 1] with 784 pixels each, any of the shapes (n, 784),
 import numpy as np
 
 from deepkit.report import format_grid
+from deepkit.validation import InputError, check_int, check_seed
 
 
 def psd_sqrt(cov):
@@ -39,11 +40,27 @@ def frechet_distance_from_moments(mu1, cov1, mu2, cov2, root1=None):
     return float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2 * trace_root)
 
 
+def check_features(features, name="features", least=2):
+    """``features`` as a float64 (n, d) array with n >= ``least`` rows, all finite.
+
+    Raises:
+        InputError: for another shape, too few rows, or NaN or inf.
+    """
+    try:
+        f = np.asarray(features, "float64")
+    except (TypeError, ValueError) as error:
+        raise InputError(f"{name} must be an (n, d) array of numbers ({error})") from None
+    if f.ndim != 2 or len(f) < least:
+        raise InputError(f"need an (n, d) feature set with n >= {least}, got shape {f.shape}")
+    if not np.all(np.isfinite(f)):
+        row = int(np.argwhere(~np.isfinite(f))[0][0])
+        raise InputError(f"{name} hold NaN or inf (row {row})")
+    return f
+
+
 def moments(features):
     """(mean, covariance) of the rows of ``features``, checked, in float64."""
-    f = np.asarray(features, "float64")
-    if f.ndim != 2 or len(f) < 2:
-        raise ValueError(f"need an (n, d) feature set with n >= 2, got shape {f.shape}")
+    f = check_features(features)
     return f.mean(0), np.cov(f, rowvar=False)
 
 
@@ -51,7 +68,7 @@ def frechet_distance(features1, features2):
     """Fréchet distance between Gaussians fitted to two feature sets (rows are samples)."""
     (mu1, cov1), (mu2, cov2) = moments(features1), moments(features2)
     if len(mu1) != len(mu2):
-        raise ValueError(f"the feature sets differ in width: {len(mu1)} vs {len(mu2)}")
+        raise InputError(f"the feature sets differ in width: {len(mu1)} vs {len(mu2)}")
     return frechet_distance_from_moments(mu1, cov1, mu2, cov2)
 
 
@@ -62,7 +79,8 @@ def _squared_distances(a, b):
 
 
 def _kth_neighbour_radii(points, k, chunk):
-    """Squared distance from each point to its k-th nearest other point of the same set."""
+    """Squared distance from each point to its k-th nearest other point of the same set:
+    the (k + 1)-th smallest of its row of distances, whose smallest is its own, 0."""
     radii = np.empty(len(points))
     for start in range(0, len(points), chunk):
         d = _squared_distances(points[start : start + chunk], points)
@@ -80,11 +98,39 @@ def _coverage(queries, points, radii, chunk):
 
 
 def precision_recall(real_features, fake_features, k=3, chunk=1000):
-    """Improved precision and recall (Kynkäänniemi et al. 2019) with k-th neighbour balls."""
-    real = np.asarray(real_features, "float64")
-    fake = np.asarray(fake_features, "float64")
-    if not isinstance(k, int) or k < 1 or min(len(real), len(fake)) <= k:
-        raise ValueError(f"k must be an int in [1, n), got k={k!r} with {len(real)}, {len(fake)}")
+    """Improved precision and recall (Kynkäänniemi et al. 2019) with k-th neighbour balls.
+
+    Each point owns the ball reaching its k-th nearest other point of its own set;
+    precision is the share of fake points inside some real ball, recall the share of
+    real points inside some fake ball, so ``precision_recall(a, b)`` is
+    ``precision_recall(b, a)`` reversed.
+
+    Args:
+        real_features: (n_real, d) finite features of real samples.
+        fake_features: (n_fake, d) finite features of generated samples.
+        k: the neighbour that sets each ball's radius, an int in [1, min(n_real, n_fake)).
+        chunk: rows per block of distances (bounds the memory), an int >= 1.
+
+    Returns:
+        ``(precision, recall)``, each in [0, 1].
+
+    Raises:
+        InputError: for sets that are not finite (n, d) arrays of the same width, or a
+            ``k`` or ``chunk`` out of range.
+    """
+    real = check_features(real_features, "real features", least=1)
+    fake = check_features(fake_features, "fake features", least=1)
+    if real.shape[1] != fake.shape[1]:
+        raise InputError(f"the feature sets differ in width: {real.shape[1]} vs {fake.shape[1]}")
+    chunk = check_int(chunk, "chunk", min_value=1)
+    if (
+        isinstance(k, bool)
+        or not isinstance(k, (int, np.integer))
+        or k < 1
+        or min(len(real), len(fake)) <= k
+    ):
+        raise InputError(f"k must be an int in [1, n), got k={k!r} with {len(real)}, {len(fake)}")
+    k = int(k)
     precision = _coverage(fake, real, _kth_neighbour_radii(real, k, chunk), chunk)
     recall = _coverage(real, fake, _kth_neighbour_radii(fake, k, chunk), chunk)
     return precision, recall
@@ -103,7 +149,13 @@ def conditional_accuracy(predicted, requested):
 
 
 def bernoulli_baseline(images, n, seed=0):
-    """``n`` images whose pixels are 1 with the per-pixel mean of ``images`` (in [0, 1]), else 0."""
+    """``n`` images whose pixels are 1 with the per-pixel mean of ``images`` (in [0, 1]), else 0.
+
+    Raises:
+        InputError: for ``n`` not an int >= 1 or ``seed`` not an int in [0, 2**32 - 1].
+    """
+    n = check_int(n, "n", min_value=1)
+    seed = check_seed(seed)
     mean = np.asarray(images, "float64").reshape(len(images), -1).mean(0)
     rng = np.random.default_rng(seed)
     return (rng.random((n, mean.size)) < mean).astype("float32")
@@ -142,7 +194,7 @@ class SampleQuality:
     def __init__(self, classifier, real_images, batch_size=1000):
         import keras
 
-        self.batch_size = batch_size
+        self.batch_size = check_int(batch_size, "batch_size", min_value=1)
         last = classifier.layers[-1]
         self._extract = keras.Model(classifier.inputs, [last.input, last.output])
         self.real_features, _ = self.features_and_classes(real_images)

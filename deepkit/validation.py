@@ -60,3 +60,23 @@ def check_choice(value, name, choices):
     if value not in choices:
         raise InputError(f"{name} must be one of {', '.join(map(str, choices))}, got {value!r}")
     return value
+
+
+MAX_SEED = 2**32 - 1  # NumPy's and Keras's global seeds are 32-bit
+
+
+def check_seed(seed, name="seed"):
+    """Check a random seed before any work.
+
+    Args:
+        seed: an int (NumPy integers included, bools excluded).
+        name: how the error message names the argument.
+
+    Returns:
+        ``seed`` as a Python int.
+
+    Raises:
+        InputError: unless ``seed`` is an int in [0, 2**32 - 1], the range
+            ``numpy.random.seed`` and ``keras.utils.set_random_seed`` accept.
+    """
+    return check_int(seed, name, min_value=0, max_value=MAX_SEED)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from deepkit import distribute, training
+from deepkit import distribute, epoch_loop, training
 
 SCRIPT = Path(__file__).parent / "scripts" / "train_mlp.py"
 RTOL = 2e-6
@@ -150,3 +150,27 @@ def test_the_multiworker_loop_stops_at_the_first_epoch_whose_loss_is_not_finite(
     with pytest.raises(ValueError, match=r"diverged at epoch 1: loss is nan; .* \(0\.01 now\)"):
         distribute.fit_multiworker(model, dataset, steps=2, epochs=3)
     assert int(model.optimizer.iterations) == 2  # one epoch, not three
+
+
+def test_every_epoch_of_epoch_dataset_visits_every_row_once_in_its_own_order():
+    """Epoch e reads the rows in the order keyed by (seed, e): two epochs are two
+    permutations of the same rows in different orders, the epoch loop's order."""
+    import tensorflow as tf
+
+    n, global_batch = 24, 4
+    x, y = np.arange(n, dtype="float32")[:, None], np.arange(n, dtype="float32")
+    order = distribute.epoch_order(seed=7)
+    dataset = distribute.epoch_dataset(tf.distribute.get_strategy(), x, y, global_batch, order)
+
+    def visited(epoch):
+        order.epoch.assign(epoch)
+        batches = [(np.ravel(bx), np.ravel(by)) for bx, by in dataset]
+        rows = np.concatenate([bx for bx, _ in batches])
+        np.testing.assert_array_equal(rows, np.concatenate([by for _, by in batches]))
+        return rows.astype(int)
+
+    first, second = visited(0), visited(1)
+    assert sorted(first) == sorted(second) == list(range(n))
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(visited(0), first)
+    np.testing.assert_array_equal(first, epoch_loop._epoch_rows(n, 7, 0).numpy())

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from scipy.linalg import sqrtm
@@ -103,3 +105,63 @@ def test_sample_quality_measures_collapsed_samples_against_the_real_images():
     itself = quality.measure(real)
     assert itself["frechet"] == pytest.approx(0, abs=1e-4)  # of Tr(S) + Tr(S) = 130
     assert (itself["precision"], itself["recall"]) == (1.0, 1.0)
+
+
+def test_precision_of_a_set_is_the_recall_of_the_other_way_round():
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(size=(40, 3)), rng.normal(1.0, 0.6, size=(30, 3))
+    for k in (1, 3, 5):  # 3 cases
+        precision, recall = sq.precision_recall(a, b, k, chunk=7)
+        assert sq.precision_recall(b, a, k, chunk=11) == (recall, precision)
+        assert 0 < precision < 1 and 0 < recall < 1  # neither trivially 0 nor 1
+
+
+def test_balls_reach_the_kth_neighbour_not_the_next_one():
+    """By hand, k = 2. Real points 0, 1, ..., 9 on a line: the ends' balls reach 2 away,
+    the others' 1 away (with the 3rd neighbour they would reach 3 and 2). Fakes -1.5,
+    4.5, 11.5, 30, 31, 32: -1.5 lies 1.5 from 0 (inside), 4.5 lies 0.5 from 4 (inside),
+    11.5 lies 2.5 from 9 (outside a ball of 2, inside one of 3), 30..32 are far: precision
+    2/6 (the 3rd neighbour would give 3/6). The fakes' balls: -1.5's reaches its 2nd
+    neighbour 11.5, 13 away, and covers every real point: recall 1."""
+    real = np.arange(10.0)[:, None]
+    fake = np.array([-1.5, 4.5, 11.5, 30.0, 31.0, 32.0])[:, None]
+    assert sq.precision_recall(real, fake, k=2) == (2 / 6, 1.0)
+    assert sq.precision_recall(fake, real, k=2) == (1.0, 2 / 6)
+    # k = 1: the ends' balls reach 1: 11.5 and -1.5 are out, 4.5 in; 30..32's balls
+    # (radius 1) and -1.5's (6, to 4.5), 4.5's (6) and 11.5's (7) cover 0..9: recall 1
+    assert sq.precision_recall(real, fake, k=1) == (1 / 6, 1.0)
+
+
+def test_precision_and_recall_match_a_brute_force_count():
+    rng = np.random.default_rng(5)
+    real, fake = rng.normal(size=(25, 2)), rng.normal(0.3, 1.1, size=(20, 2))
+
+    def covered(queries, points, k):
+        gaps = np.linalg.norm(points[:, None] - points[None], axis=-1)
+        radii = np.sort(gaps, axis=1)[:, k]  # column 0: the point itself
+        reach = np.linalg.norm(queries[:, None] - points[None], axis=-1)
+        return np.mean(np.any(reach <= radii[None] + 1e-12, axis=1))
+
+    for k in (1, 2, 4):  # 3 cases
+        expected = (covered(fake, real, k), covered(real, fake, k))
+        assert sq.precision_recall(real, fake, k) == pytest.approx(expected)
+
+
+def test_features_are_checked_before_any_distance():
+    from deepkit.validation import InputError
+
+    nan = np.zeros((4, 2))
+    nan[2, 1] = np.nan
+    cases = {  # 5 cases
+        "fake features hold NaN or inf (row 2)": (np.zeros((4, 2)), nan),
+        "the feature sets differ in width: 2 vs 3": (np.zeros((4, 2)), np.zeros((4, 3))),
+        "k must be an int in [1, n), got k=0": (np.zeros((4, 2)), np.zeros((4, 2)), 0),
+        "need an (n, d) feature set with n >= 1, got shape (4,)": (np.zeros(4), np.zeros((4, 2))),
+        "chunk must be an int >= 1, got 0": (np.zeros((4, 2)), np.zeros((4, 2)), 1, 0),
+    }
+    for message, arguments in cases.items():
+        with pytest.raises(InputError, match=re.escape(message)):
+            sq.precision_recall(*arguments)
+    assert sq.precision_recall(np.eye(4), np.eye(4), k=np.int64(2)) == (1.0, 1.0)
+    with pytest.raises(InputError, match="features hold NaN or inf"):
+        sq.frechet_distance(nan, np.zeros((4, 2)))

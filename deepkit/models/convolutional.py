@@ -1,12 +1,19 @@
 """Convolutional networks: ``mnist_cnn``, keras-io's MNIST convnet.
 
 It expects images of shape (28, 28, 1) with pixels scaled to [0, 1] (see
-``deepkit.recipes.mnist_steps.prepare``), ends in ``Dense(num_classes, softmax)`` and is
+``deepkit.recipes.mnist_classifier.prepare``), ends in ``Dense(num_classes, softmax)`` and is
 compiled with Adam, sparse categorical cross-entropy and accuracy.
 """
 
 import keras
 
+from deepkit.models._checks import (
+    check_compile_options,
+    check_counts,
+    check_learning_rate,
+    check_optional_seed,
+    check_rate,
+)
 from deepkit.validation import InputError, check_int
 
 
@@ -29,15 +36,48 @@ def mnist_cnn(
     ``shift > 0`` puts a ``RandomTranslation(shift, shift)`` first: images move by
     up to ``shift`` of their height and width, in training only (Keras turns the
     layer off at inference).
+
+    Args:
+        filters: the widths of the convolutions, ints >= 1 (at least one).
+        kernel_size: the convolutions' kernel size, an int >= 1 (or a pair).
+        dropout: the rate of the dropout before the head, in [0, 1) (0: none).
+        shift: the largest random translation, a fraction in [0, 1) (0: none).
+        num_classes: the number of classes, an int >= 2.
+        input_shape: (height, width, channels), ints >= 1.
+        learning_rate: Adam's learning rate, a number > 0.
+        seed: an int in [0, 2**32 - 1] seeding every initializer and random
+            layer, or None.
+        steps_per_execution: passed to ``compile`` (an int >= 1).
+        jit_compile: passed to ``compile`` (True, False or "auto").
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
     """
-    if seed is not None:
-        check_int(seed, "seed", min_value=0)
-    if not 0.0 <= dropout < 1.0:
-        raise InputError(f"dropout must be in [0, 1), got {dropout!r}")
-    if not 0.0 <= shift < 1.0:
-        raise InputError(f"shift must be a fraction in [0, 1), got {shift!r}")
-    if not filters or any(not isinstance(f, int) or f < 1 for f in filters):
-        raise InputError(f"filters must be a non-empty list of positive ints, got {filters!r}")
+    seed = check_optional_seed(seed)
+    dropout = check_rate(dropout, "dropout")
+    shift = check_rate(shift, "shift")
+    filters = check_counts(filters, "filters")
+    if isinstance(kernel_size, (list, tuple)):
+        if len(kernel_size) != 2:
+            raise InputError(
+                f"kernel_size must be an int >= 1 or a pair of them, got {kernel_size!r}"
+            )
+        kernel_size = tuple(
+            check_counts(kernel_size, "kernel_size", "an int >= 1 or a pair of them")
+        )
+    else:
+        kernel_size = check_int(kernel_size, "kernel_size", min_value=1)
+    num_classes = check_int(num_classes, "num_classes", min_value=2)
+    input_shape = tuple(
+        check_counts(input_shape, "input_shape", "(height, width, channels), ints >= 1")
+    )
+    if len(input_shape) != 3:
+        raise InputError(f"input_shape must be (height, width, channels), got {input_shape!r}")
+    learning_rate = check_learning_rate(learning_rate)
+    steps_per_execution = check_compile_options(steps_per_execution, jit_compile)
 
     def seeded(offset):
         return None if seed is None else seed + offset

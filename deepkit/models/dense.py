@@ -3,11 +3,19 @@
 Each hidden layer computes ``a = activation(x @ W + b)``; ``mlp`` stacks them and
 returns a real ``keras.Sequential`` that fits, saves and loads like any Keras model.
 ``mnist_mlp`` takes flat rows of 784 pixels scaled to [0, 1]
-(``deepkit.recipes.mnist_steps.prepare``) and ends in ``Dense(num_classes, softmax)``.
+(``deepkit.recipes.mnist_classifier.prepare``) and ends in ``Dense(num_classes, softmax)``.
 """
 
 import keras
 
+from deepkit.models._checks import (
+    check_compile_options,
+    check_counts,
+    check_optional_seed,
+    check_rate,
+    is_count,
+    optimizer_with_rate,
+)
 from deepkit.validation import InputError, check_int
 
 
@@ -30,32 +38,46 @@ def mlp(
     """Build (and, when ``loss`` is given, compile) a multilayer perceptron.
 
     Args:
-        input_dim: number of input features.
+        input_dim: number of input features (an int >= 1).
         units: widths of every Dense layer, output layer last, e.g. ``[6, 6, 1]``.
         activations: one activation name for all layers, or one per layer.
         kernel_initializer: Keras initializer name or instance for every kernel.
-        dropout: rate of a ``Dropout`` after each hidden layer (one float, or
-            one per hidden layer); 0 adds no layer.
+        dropout: rate in [0, 1) of a ``Dropout`` after each hidden layer (one
+            float, or one per hidden layer); 0 adds no layer.
         optimizer: Keras optimizer name or instance.
-        learning_rate: overrides the optimizer's default when given (names only).
-        loss, metrics: passed to ``compile``; with ``loss=None`` the model is
-            returned uncompiled.
-        steps_per_execution, jit_compile: passed to ``compile``.
+        learning_rate: overrides the optimizer's default when given (a number > 0;
+            optimizer given by name, and ``loss`` given).
+        loss: passed to ``compile``; with ``loss=None`` the model is returned
+            uncompiled.
+        metrics: passed to ``compile``.
+        steps_per_execution: passed to ``compile`` (an int >= 1).
+        jit_compile: passed to ``compile`` (True, False or "auto").
         seed: seeds each layer's kernel initializer (``seed + i``) and dropout,
-            so the same seed gives the same initial weights.
+            so the same seed gives the same initial weights; an int in
+            [0, 2**32 - 1] or None.
         name: the model's name.
+
+    Returns:
+        A ``keras.Sequential``, compiled when ``loss`` is given.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
     """
-    if seed is not None:
-        check_int(seed, "seed", min_value=0)
-    units = list(units)
-    if not units or any(not isinstance(u, int) or u < 1 for u in units):
-        raise InputError(f"units must be a non-empty list of positive ints, got {units!r}")
-    if not isinstance(input_dim, int) or input_dim < 1:
+    seed = check_optional_seed(seed)
+    units = check_counts(units, "units")
+    if not is_count(input_dim):
         raise InputError(f"input_dim must be a positive int, got {input_dim!r}")
+    input_dim = int(input_dim)
     activations = _per_layer(activations, len(units), "activations")
-    dropouts = _per_layer(dropout, len(units) - 1, "dropout")
-    if any(not 0.0 <= rate < 1.0 for rate in dropouts):
-        raise InputError(f"dropout rates must be in [0, 1), got {dropout!r}")
+    dropouts = [
+        check_rate(rate, "dropout") for rate in _per_layer(dropout, len(units) - 1, "dropout")
+    ]
+    steps_per_execution = check_compile_options(steps_per_execution, jit_compile)
+    if loss is None and learning_rate is not None:
+        raise InputError(
+            "learning_rate needs loss= as well: without a loss the model is not compiled"
+        )
+    optimizer = optimizer_with_rate(optimizer, learning_rate)
 
     layers = [keras.Input(shape=(input_dim,))]
     for i, (width, activation) in enumerate(zip(units, activations)):
@@ -73,14 +95,6 @@ def mlp(
     model = keras.Sequential(layers, name=name)
 
     if loss is not None:
-        if learning_rate is not None:
-            if not isinstance(optimizer, str):
-                raise TypeError(
-                    "learning_rate can only be combined with an optimizer given by name"
-                )
-            optimizer = keras.optimizers.get(
-                {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
-            )
         model.compile(
             optimizer=optimizer,
             loss=loss,
@@ -96,6 +110,17 @@ def churn_ann(seed=None, steps_per_execution=1, jit_compile="auto"):
 
     Kernels start ``uniform`` (U(-0.05, 0.05)), biases at zero; compiled with
     adam, binary cross-entropy and accuracy, as in the tutorial.
+
+    Args:
+        seed: an int in [0, 2**32 - 1], or None.
+        steps_per_execution: passed to ``compile`` (an int >= 1).
+        jit_compile: passed to ``compile`` (True, False or "auto").
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
     """
     return mlp(
         11,
@@ -138,10 +163,22 @@ def mnist_mlp(
 ):
     """A compiled MNIST perceptron: 784 -> hidden ReLU layers -> ``num_classes`` softmax.
 
-    ``config`` is ``"default"`` (784-512-256-10, dropout 0.2, Adam 1e-3) or
-    ``"t1"`` (tutorial T1's 784-32-10, N(0, 0.1) weights, SGD 0.05).
+    Args:
+        config: ``"default"`` (784-512-256-10, dropout 0.2, Adam 1e-3) or ``"t1"``
+            (tutorial T1's 784-32-10, N(0, 0.1) weights, SGD 0.05).
+        num_classes: the number of classes (an int >= 2).
+        seed: an int in [0, 2**32 - 1], or None.
+        steps_per_execution: passed to ``compile`` (an int >= 1).
+        jit_compile: passed to ``compile`` (True, False or "auto").
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
     """
-    if config not in MLP_CONFIGS:
+    num_classes = check_int(num_classes, "num_classes", min_value=2)
+    if not isinstance(config, str) or config not in MLP_CONFIGS:
         raise InputError(f"unknown MLP config {config!r}; choose one of {sorted(MLP_CONFIGS)}")
     spec = MLP_CONFIGS[config]
     units = [*spec["hidden"], num_classes]
@@ -163,7 +200,8 @@ def mnist_mlp(
 
 
 def _per_layer(value, count, what):
-    """``value`` repeated ``count`` times, or ``value`` itself if it is already a list of that length."""
+    """``value`` repeated ``count`` times, or ``value`` itself if it is already a list of that
+    length (else ``InputError``)."""
     if isinstance(value, (list, tuple)):
         if len(value) != count:
             raise InputError(f"{what} has {len(value)} entries, expected {count}")

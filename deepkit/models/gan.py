@@ -23,8 +23,14 @@ import keras
 import numpy as np
 from keras import ops
 
+from deepkit.models._checks import (
+    check_counts,
+    check_learning_rate,
+    check_optional_seed,
+    is_count,
+)
 from deepkit.reference.gan import check_settings
-from deepkit.validation import InputError, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int
 
 NOISE_STATE = "noise_generator_state"  # the key of the noise generator's position in a saved GAN
 
@@ -66,15 +72,17 @@ class GAN(keras.Model):
         seed=None,
         **kwargs,
     ):
+        check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
+        seed = check_optional_seed(seed)
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = latent_dim
-        self.num_classes = num_classes
-        self.label_smoothing = label_smoothing
-        self.d_steps = d_steps
+        self.latent_dim = int(latent_dim)
+        self.num_classes = None if num_classes is None else int(num_classes)
+        self.label_smoothing = float(label_smoothing)
+        self.d_steps = int(d_steps)
         self.generator_loss = generator_loss
-        self.seed = None if seed is None else check_int(seed, "seed", min_value=0)
+        self.seed = seed
         self._check_models()
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
@@ -84,18 +92,11 @@ class GAN(keras.Model):
     # -- validation -----------------------------------------------------------------------------
 
     def _check_models(self):
-        """Refuse settings and model shapes that do not fit together, before any training."""
-        check_settings(
-            self.latent_dim,
-            self.num_classes,
-            self.label_smoothing,
-            self.d_steps,
-            self.generator_loss,
-        )
+        """Refuse model shapes that do not fit together (``InputError``), before any training."""
         extra = self.num_classes or 0
         g_in = tuple(self.generator.input_shape)
         if len(g_in) != 2 or g_in[1] != self.latent_dim + extra:
-            raise ValueError(
+            raise InputError(
                 f"generator input shape {g_in} does not match latent_dim={self.latent_dim}"
                 f" + num_classes={extra}: expected (None, {self.latent_dim + extra})"
             )
@@ -103,14 +104,14 @@ class GAN(keras.Model):
         expected = image_shape[:-1] + (image_shape[-1] + extra,)
         d_in = tuple(self.discriminator.input_shape[1:])
         if d_in != expected:
-            raise ValueError(
+            raise InputError(
                 f"discriminator input shape {d_in} does not match the generator's images"
                 f" {image_shape} with num_classes={extra} appended: expected {expected}"
             )
         d_out = tuple(self.discriminator.output_shape)
         d_activation = _final_activation(self.discriminator)
         if d_out[1:] != (1,) or d_activation not in ("sigmoid", "linear"):
-            raise ValueError(
+            raise InputError(
                 "the discriminator must output one probability (sigmoid) or one logit (linear)"
                 f" per image; got output shape {d_out} with activation {d_activation!r}"
             )
@@ -129,36 +130,41 @@ class GAN(keras.Model):
         return _final_activation(self.discriminator) == "linear"
 
     def check_data(self, images, labels=None):
-        """Images of the generator's shape and range (and labels in [0, num_classes)), else ValueError."""
+        """Images of the generator's shape and range (and labels in [0, num_classes)), else
+        ``InputError`` naming the problem."""
         images = np.asarray(images)
+        if images.dtype.kind not in "biuf":
+            raise InputError(f"images must hold numbers, got dtype {images.dtype}")
+        if images.ndim == 0 or len(images) == 0:
+            raise InputError(f"no images to train on (shape {images.shape})")
         if images.shape[1:] != self.image_shape:
-            raise ValueError(
+            raise InputError(
                 f"images must have shape (n, {', '.join(map(str, self.image_shape))}) like the"
                 f" generator's output, got {images.shape}"
             )
         if not np.all(np.isfinite(images)):
-            raise ValueError("images contain NaN or inf")
+            raise InputError("images contain NaN or inf")
         if self.image_range is not None:
             low, high = self.image_range
             if images.min() < low or images.max() > high:
-                raise ValueError(
+                raise InputError(
                     f"images must lie in the generator's output range [{low}, {high}]"
                     f" ({_final_activation(self.generator)}); got values in"
                     f" [{images.min()}, {images.max()}]"
                 )
         if self.num_classes is None:
             if labels is not None:
-                raise ValueError("labels given to an unconditional GAN (num_classes=None)")
+                raise InputError("labels given to an unconditional GAN (num_classes=None)")
             return images, None
         if labels is None:
-            raise ValueError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
+            raise InputError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
         labels = np.asarray(labels)
         if labels.shape != (len(images),):
-            raise ValueError(f"labels must have shape ({len(images)},), got {labels.shape}")
+            raise InputError(f"labels must have shape ({len(images)},), got {labels.shape}")
         if not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
-            raise ValueError(f"labels must be ints in [0, {self.num_classes}), got {labels[:5]}")
+            raise InputError(f"labels must be ints in [0, {self.num_classes}), got {labels[:5]}")
         if labels.max() >= self.num_classes:
-            raise ValueError(f"labels must be in [0, {self.num_classes}), got {labels.max()}")
+            raise InputError(f"labels must be in [0, {self.num_classes}), got {labels.max()}")
         return images, labels
 
     # -- compile / fit --------------------------------------------------------------------------
@@ -171,7 +177,7 @@ class GAN(keras.Model):
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if self.d_optimizer is self.g_optimizer:
-            raise ValueError("d_optimizer and g_optimizer must be two optimizer objects")
+            raise InputError("d_optimizer and g_optimizer must be two optimizer objects")
         if loss is None:
             loss = keras.losses.BinaryCrossentropy(
                 from_logits=self.d_from_logits, dtype=self.discriminator.compute_dtype
@@ -179,7 +185,7 @@ class GAN(keras.Model):
         self.loss_fn = keras.losses.get(loss)
         from_logits = getattr(self.loss_fn, "_fn_kwargs", {}).get("from_logits")
         if from_logits is not None and from_logits != self.d_from_logits:
-            raise ValueError(
+            raise InputError(
                 f"loss from_logits={from_logits} but the discriminator ends in"
                 f" {_final_activation(self.discriminator)!r}"
             )
@@ -303,20 +309,38 @@ class GAN(keras.Model):
     def generate(self, n, labels=None, seed=None, batch_size=1000):
         """``n`` images (numpy, the generator's range) from N(0, I) noise drawn with ``seed``.
 
-        A conditional GAN needs ``labels`` (n ints in [0, num_classes)).
+        Args:
+            n: how many images, an int >= 1.
+            labels: for a conditional GAN, ``n`` ints in [0, num_classes); else None.
+            seed: the noise's seed, an int in [0, 2**32 - 1], or None.
+            batch_size: images per generator call, an int >= 1.
+
+        Returns:
+            A NumPy array of ``n`` images.
+
+        Raises:
+            InputError: for a bad argument, before any image is generated.
         """
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}")
+        if not is_count(n):
+            raise InputError(f"n must be a positive int, got {n!r}")
+        n = int(n)
+        seed = check_optional_seed(seed)
+        batch_size = check_int(batch_size, "batch_size", min_value=1)
         if self.num_classes is not None:
             if labels is None:
-                raise ValueError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
+                raise InputError(f"a conditional GAN (num_classes={self.num_classes}) needs labels")
             labels = np.asarray(labels)
-            if labels.shape != (n,) or labels.min() < 0 or labels.max() >= self.num_classes:
-                raise ValueError(
+            if (
+                labels.shape != (n,)
+                or not np.issubdtype(labels.dtype, np.integer)
+                or labels.min() < 0
+                or labels.max() >= self.num_classes
+            ):
+                raise InputError(
                     f"labels must be {n} ints in [0, {self.num_classes}), got shape {labels.shape}"
                 )
         elif labels is not None:
-            raise ValueError("labels given to an unconditional GAN (num_classes=None)")
+            raise InputError("labels given to an unconditional GAN (num_classes=None)")
         noise = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         inputs = self._g_input(noise, labels) if labels is not None else noise
         inputs = np.asarray(inputs)
@@ -379,6 +403,23 @@ class GAN(keras.Model):
 # -- builders -----------------------------------------------------------------------------------
 
 
+def _check_pair_settings(latent_dim, num_classes, seed):
+    """``(latent_dim, extra input features, seed)`` of a generator or discriminator builder,
+    checked: ``latent_dim`` an int >= 1 (None: not asked), ``num_classes`` None or an int
+    >= 2, ``seed`` None or an int in [0, 2**32 - 1]."""
+    if latent_dim is not None:
+        latent_dim = check_int(latent_dim, "latent_dim", min_value=1)
+    extra = 0 if num_classes is None else check_int(num_classes, "num_classes", min_value=2)
+    return latent_dim, extra, check_optional_seed(seed)
+
+
+def _check_widths(widths, name):
+    """``widths`` (a sequence of ints >= 1, possibly empty) as a list of Python ints."""
+    if isinstance(widths, (list, tuple)) and len(widths) == 0:
+        return []
+    return check_counts(widths, name, "a list of positive ints")
+
+
 def _dense(units, activation, seed, index, name):
     initializer = keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
     return keras.layers.Dense(units, activation, kernel_initializer=initializer, name=name)
@@ -387,10 +428,28 @@ def _dense(units, activation, seed, index, name):
 def mlp_generator(
     latent_dim=100, num_classes=None, hidden=(256, 512), image_dim=784, output="tanh", seed=None
 ):
-    """The 2014 kind: z (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(image_dim, ``output``)."""
+    """The 2014 kind: z (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(image_dim, ``output``).
+
+    Args:
+        latent_dim: the noise's width, an int >= 1.
+        num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
+        hidden: the hidden layers' widths, ints >= 1.
+        image_dim: pixels per image, an int >= 1.
+        output: the image activation, "tanh" or "sigmoid".
+        seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+
+    Returns:
+        An uncompiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
+    """
+    latent_dim, extra, seed = _check_pair_settings(latent_dim, num_classes, seed)
+    hidden = _check_widths(hidden, "hidden")
+    image_dim = check_int(image_dim, "image_dim", min_value=1)
     if output not in ("tanh", "sigmoid"):
-        raise ValueError(f"output must be 'tanh' or 'sigmoid', got {output!r}")
-    layers = [keras.Input((latent_dim + (num_classes or 0),))]
+        raise InputError(f"output must be 'tanh' or 'sigmoid', got {output!r}")
+    layers = [keras.Input((latent_dim + extra,))]
     for i, units in enumerate(hidden):
         layers.append(_dense(units, "leaky_relu", seed, i, f"g_dense{i + 1}"))
     layers.append(_dense(image_dim, output, seed, len(hidden), "g_image"))
@@ -398,8 +457,24 @@ def mlp_generator(
 
 
 def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=None):
-    """image (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(1): one logit (real if > 0)."""
-    layers = [keras.Input((image_dim + (num_classes or 0),))]
+    """image (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(1): one logit (real if > 0).
+
+    Args:
+        image_dim: pixels per image, an int >= 1.
+        num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
+        hidden: the hidden layers' widths, ints >= 1.
+        seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+
+    Returns:
+        An uncompiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
+    """
+    _, extra, seed = _check_pair_settings(None, num_classes, seed)
+    image_dim = check_int(image_dim, "image_dim", min_value=1)
+    hidden = _check_widths(hidden, "hidden")
+    layers = [keras.Input((image_dim + extra,))]
     for i, units in enumerate(hidden):
         layers.append(_dense(units, "leaky_relu", seed, i, f"d_dense{i + 1}"))
     layers.append(_dense(1, None, seed, len(hidden), "d_logit"))
@@ -408,11 +483,30 @@ def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=N
 
 def dcgan_generator(latent_dim=100, num_classes=None, filters=(128, 64), seed=None):
     """keras-io's DCGAN shape: Dense(7*7*f0, leaky) -> (7, 7, f0) -> Conv2DTranspose(f, 4,
-    strides 2, leaky) per ``filters`` (7 -> 14 -> 28) -> Conv2D(1, 7, tanh): (28, 28, 1)."""
+    strides 2, leaky) per ``filters`` (7 -> 14 -> 28) -> Conv2D(1, 7, tanh): (28, 28, 1).
+
+    Args:
+        latent_dim: the noise's width, an int >= 1.
+        num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
+        filters: the two upsampling convolutions' widths, ints >= 1.
+        seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+
+    Returns:
+        An uncompiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
+    """
+    latent_dim, extra, seed = _check_pair_settings(latent_dim, num_classes, seed)
+    filters = check_counts(filters, "filters", "two positive ints (7 -> 14 -> 28 pixels)")
+    if len(filters) != 2:
+        raise InputError(
+            f"filters must be two positive ints (7 -> 14 -> 28 pixels), got {len(filters)}"
+        )
     init = keras.initializers.GlorotUniform
     seeded = (lambda i: None) if seed is None else (lambda i: seed + i)
     layers = [
-        keras.Input((latent_dim + (num_classes or 0),)),
+        keras.Input((latent_dim + extra,)),
         _dense(7 * 7 * filters[0], "leaky_relu", seed, 0, "g_dense"),
         keras.layers.Reshape((7, 7, filters[0])),
     ]
@@ -434,9 +528,23 @@ def dcgan_generator(latent_dim=100, num_classes=None, filters=(128, 64), seed=No
 
 def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None):
     """(28, 28, 1 + num_classes) -> Conv2D(f, 3, strides 2, leaky) per ``filters`` ->
-    GlobalMaxPooling2D -> Dense(1): one logit."""
+    GlobalMaxPooling2D -> Dense(1): one logit.
+
+    Args:
+        num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
+        filters: the convolutions' widths, ints >= 1 (at least one).
+        seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+
+    Returns:
+        An uncompiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for a bad argument, before any layer is built.
+    """
+    _, extra, seed = _check_pair_settings(None, num_classes, seed)
+    filters = check_counts(filters, "filters")
     init = keras.initializers.GlorotUniform
-    layers = [keras.Input((28, 28, 1 + (num_classes or 0)))]
+    layers = [keras.Input((28, 28, 1 + extra))]
     for i, width in enumerate(filters):
         layers.append(
             keras.layers.Conv2D(
@@ -462,9 +570,30 @@ def build_gan(
     seed=None,
 ):
     """A compiled ``GAN`` of the ``arch`` ("mlp": flat 784 images, "dcgan": (28, 28, 1)) pair,
-    both optimizers Adam(``learning_rate``, ``beta_1``) as in DCGAN (Radford et al. 2016)."""
-    if seed is not None:
-        check_int(seed, "seed", min_value=0)
+    both optimizers Adam(``learning_rate``, ``beta_1``) as in DCGAN (Radford et al. 2016).
+
+    Args:
+        arch: "mlp" or "dcgan".
+        latent_dim: the noise's width, an int >= 1.
+        num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
+        learning_rate: both optimizers' learning rate, a number > 0.
+        beta_1: Adam's first-moment decay, a number in [0, 1).
+        label_smoothing: one-sided label smoothing, in [0, 1).
+        d_steps: discriminator steps per generator step, an int >= 1.
+        generator_loss: "non_saturating" or "minimax".
+        seed: an int in [0, 2**32 - 1] seeding the initializers and the noise, or None.
+
+    Returns:
+        A compiled ``GAN``.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
+    """
+    check_choice(arch, "arch", ("mlp", "dcgan"))
+    check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
+    seed = check_optional_seed(seed)
+    learning_rate = check_learning_rate(learning_rate)
+    beta_1 = check_float(beta_1, "beta_1", 0.0, 1.0, include_max=False)
     if arch == "mlp":
         generator = mlp_generator(latent_dim, num_classes, seed=seed)
         discriminator = mlp_discriminator(num_classes=num_classes, seed=seed)

@@ -19,13 +19,27 @@ import numpy as np
 from keras import ops
 
 from deepkit.reference import rbm as reference
-from deepkit.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_float, check_int, check_seed
 
 
 @keras.saving.register_keras_serializable(package="deepkit")
 class RBM(keras.Model):
     """``RBM(n_visible, n_hidden, k=1, persistent=False, n_chains=100, weight_decay=0.0,
-    seed=None)``: kernel ~ N(0, 0.01), zero biases, ``n_chains`` persistent chains (PCD)."""
+    seed=None)``: kernel ~ N(0, 0.01), zero biases, ``n_chains`` persistent chains (PCD).
+
+    Args:
+        n_visible: visible units, an int >= 1.
+        n_hidden: hidden units, an int >= 1.
+        k: Gibbs steps per update (CD-k), an int >= 1.
+        persistent: persistent contrastive divergence (PCD) when true.
+        n_chains: the persistent chains, an int >= 1.
+        weight_decay: L2 weight decay, a number >= 0.
+        seed: an int in [0, 2**32 - 1], or None.
+        **kwargs: passed to ``keras.Model``.
+
+    Raises:
+        InputError: for an argument out of range, before any weight is made.
+    """
 
     def __init__(
         self,
@@ -38,14 +52,17 @@ class RBM(keras.Model):
         seed=None,
         **kwargs,
     ):
+        n_visible = check_int(n_visible, "n_visible", min_value=1)
+        n_hidden = check_int(n_hidden, "n_hidden", min_value=1)
+        k = check_int(k, "k", min_value=1)
+        n_chains = check_int(n_chains, "n_chains", min_value=1)
+        weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
+        seed = None if seed is None else check_seed(seed)
         super().__init__(**kwargs)
-        self.n_visible = check_int(n_visible, "n_visible", min_value=1)
-        self.n_hidden = check_int(n_hidden, "n_hidden", min_value=1)
-        self.k = check_int(k, "k", min_value=1)
+        self.n_visible, self.n_hidden, self.k, self.n_chains = n_visible, n_hidden, k, n_chains
         self.persistent = bool(persistent)
-        self.n_chains = check_int(n_chains, "n_chains", min_value=1)
-        self.weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
-        self.seed = None if seed is None else check_int(seed, "seed", min_value=0)
+        self.weight_decay = weight_decay
+        self.seed = seed
         self.kernel = self.add_weight(
             (n_visible, n_hidden), keras.initializers.RandomNormal(0.0, 0.01, seed), name="kernel"
         )
@@ -341,8 +358,18 @@ class MomentumSchedule(keras.callbacks.Callback):
     The train function is retraced at the switch (Keras reads SGD's momentum once)."""
 
     def __init__(self, initial=0.5, final=0.9, switch_epoch=5):
+        """Args:
+            initial: the momentum of the first ``switch_epoch`` epochs, in [0, 1].
+            final: the momentum after them, in [0, 1].
+            switch_epoch: the epoch (from 0) at which ``final`` takes over, an int >= 0.
+
+        Raises:
+            InputError: for a momentum outside [0, 1] or a negative epoch.
+        """
         super().__init__()
-        self.initial, self.final, self.switch_epoch = initial, final, switch_epoch
+        self.initial = check_float(initial, "initial momentum", 0.0, 1.0)
+        self.final = check_float(final, "final momentum", 0.0, 1.0)
+        self.switch_epoch = check_int(switch_epoch, "switch_epoch", min_value=0)
 
     def on_epoch_begin(self, epoch, logs=None):
         momentum = self.initial if epoch < self.switch_epoch else self.final

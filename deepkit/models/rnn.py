@@ -8,6 +8,7 @@ return real ``keras.Sequential`` models that fit, save as ``.keras`` and load.
 
 import keras
 
+from deepkit.models._checks import check_optional_seed, check_rate, is_count, optimizer_with_rate
 from deepkit.validation import InputError, check_int
 
 CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU, "simple": keras.layers.SimpleRNN}
@@ -34,23 +35,40 @@ def rnn_classifier(
     Args:
         cell: "lstm", "gru" or "simple" (SimpleRNN).
         units: width of the recurrent layer, or a list of widths for stacked layers
-            (all but the last return their whole sequence).
+            (all but the last return their whole sequence); ints >= 1.
+        timesteps: the length of the input sequences, an int >= 1.
+        features: the number of values per time step, an int >= 1.
+        num_classes: the number of classes, an int >= 2.
         bidirectional: wrap each recurrent layer in ``Bidirectional`` (concatenated).
         dropout, recurrent_dropout: the recurrent layers' own dropout rates on their
-            inputs and on their previous state (one mask per sequence, as Keras draws it).
-        learning_rate: overrides the optimizer's default (optimizer given by name).
-        seed: seeds every initializer (``seed + i`` per layer) and dropout.
+            inputs and on their previous state (one mask per sequence, as Keras draws
+            it), each in [0, 1).
+        optimizer: a Keras optimizer name or object.
+        learning_rate: overrides the optimizer's default (a number > 0; optimizer
+            given by name).
+        seed: seeds every initializer (``seed + i`` per layer) and dropout; an int
+            in [0, 2**32 - 1], or None.
+        name: the model's name (default ``"<cell>_classifier"``).
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
     """
-    check_int(num_classes, "num_classes", min_value=2)
+    num_classes = check_int(num_classes, "num_classes", min_value=2)
+    seed = check_optional_seed(seed)
+    optimizer = optimizer_with_rate(optimizer, learning_rate)
     layers = _recurrent_stack(
-        cell, units, timesteps, features, bidirectional, dropout, recurrent_dropout, seed
-    )
+        cell, units, ("timesteps", timesteps), features, bidirectional, dropout,
+        recurrent_dropout, seed,
+    )  # fmt: skip
     head = keras.layers.Dense(
         num_classes, activation="softmax", kernel_initializer=_seeded("glorot_uniform", seed, 99)
     )
     model = keras.Sequential(layers + [head], name=name or f"{cell}_classifier")
     model.compile(
-        optimizer=_optimizer(optimizer, learning_rate),
+        optimizer=optimizer,
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -75,31 +93,47 @@ def rnn_forecaster(
 ):
     """Input (window, features) -> recurrent layer(s) -> Dense(horizon): the next ``horizon``
     values of a series from its last ``window`` values; compiled with ``loss`` (mean squared
-    error) and mean absolute error. Other arguments as in :func:`rnn_classifier`."""
-    check_int(horizon, "horizon", min_value=1)
+    error) and mean absolute error.
+
+    Args:
+        window: the number of past values read, an int >= 1.
+        features: the number of values per time step, an int >= 1.
+        horizon: the number of future values predicted, an int >= 1.
+        loss: passed to ``compile`` (default mean squared error).
+        cell, units, bidirectional, dropout, recurrent_dropout, optimizer,
+            learning_rate, seed, name: as in :func:`rnn_classifier`.
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
+    """
+    horizon = check_int(horizon, "horizon", min_value=1)
+    seed = check_optional_seed(seed)
+    optimizer = optimizer_with_rate(optimizer, learning_rate)
     layers = _recurrent_stack(
-        cell, units, window, features, bidirectional, dropout, recurrent_dropout, seed
+        cell, units, ("window", window), features, bidirectional, dropout, recurrent_dropout, seed
     )
     head = keras.layers.Dense(horizon, kernel_initializer=_seeded("glorot_uniform", seed, 99))
     model = keras.Sequential(layers + [head], name=name or f"{cell}_forecaster")
-    model.compile(optimizer=_optimizer(optimizer, learning_rate), loss=loss, metrics=["mae"])
+    model.compile(optimizer=optimizer, loss=loss, metrics=["mae"])
     return model
 
 
-def _recurrent_stack(cell, units, timesteps, features, bidirectional, dropout, rec_dropout, seed):
-    """[Input, recurrent layer, ...] after checking every argument."""
-    if seed is not None:
-        check_int(seed, "seed", min_value=0)
-    if cell not in CELLS:
+def _recurrent_stack(cell, units, length, features, bidirectional, dropout, rec_dropout, seed):
+    """[Input, recurrent layer, ...] after checking every argument (``InputError``);
+    ``length`` is the sequence length's (name, value), ``seed`` already checked."""
+    if not isinstance(cell, str) or cell not in CELLS:
         raise InputError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
     widths = list(units) if isinstance(units, (list, tuple)) else [units]
-    if not widths or any(not isinstance(u, int) or isinstance(u, bool) or u < 1 for u in widths):
+    if not widths or not all(map(is_count, widths)):
         raise InputError(f"units must be a positive int or a list of them, got {units!r}")
-    check_int(timesteps, "timesteps", min_value=1)
-    check_int(features, "features", min_value=1)
-    for what, rate in (("dropout", dropout), ("recurrent_dropout", rec_dropout)):
-        if not isinstance(rate, (int, float)) or not 0.0 <= rate < 1.0:
-            raise InputError(f"{what} must be in [0, 1), got {rate!r}")
+    widths = [int(width) for width in widths]
+    timesteps = check_int(length[1], length[0], min_value=1)
+    features = check_int(features, "features", min_value=1)
+    dropout = check_rate(dropout, "dropout")
+    rec_dropout = check_rate(rec_dropout, "recurrent_dropout")
     layers = [keras.Input((timesteps, features))]
     for i, width in enumerate(widths):
         layer = CELLS[cell](
@@ -120,13 +154,3 @@ def _seeded(name, seed, offset):
     if seed is None:
         return initializer
     return type(initializer).from_config({**initializer.get_config(), "seed": seed + offset})
-
-
-def _optimizer(optimizer, learning_rate):
-    if learning_rate is None:
-        return optimizer
-    if not isinstance(optimizer, str):
-        raise ValueError("learning_rate can only be combined with an optimizer given by name")
-    return keras.optimizers.get(
-        {"class_name": optimizer, "config": {"learning_rate": learning_rate}}
-    )

@@ -1,4 +1,5 @@
 import gzip
+import re
 from importlib import resources
 
 import numpy as np
@@ -7,6 +8,7 @@ import pytest
 
 from deepkit.datasets import CHURN_COLUMNS, load_churn, validate_churn_frame
 from deepkit.datasets import churn as churn_data
+from deepkit.validation import InputError
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +137,59 @@ def test_user_csv_errors_name_the_file(churn, tmp_path):
     assert str(refused.value) == (
         f"{path}: column 'Age' must be between 18 and 100; row 0 has 17 (and 19 more: row 1, 2, 3, ...)"
     )
+
+
+# Header problems are named as the user wrote them, not as pandas renamed them.
+
+
+def test_a_column_named_twice_is_named_not_mangled(churn, tmp_path):
+    table = churn.head(5).copy()
+    table.columns = [c if c != "Tenure" else "Age" for c in table.columns]
+    path = tmp_path / "twice.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(InputError) as refused:
+        load_churn(path)
+    assert str(refused.value) == f"{path}: column Age appears twice in the header"
+    extra = churn.head(5).assign(Extra=1).rename(columns={"Extra": "Balance"})
+    with pytest.raises(InputError, match="column Balance appears twice"):
+        validate_churn_frame(extra)  # a DataFrame may hold the same name twice too
+
+
+@pytest.mark.parametrize(
+    "sep, called", [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")]
+)
+def test_another_delimiter_is_detected_and_named(churn, tmp_path, sep, called):
+    path = tmp_path / "other.csv"
+    churn.head(5).to_csv(path, index=False, sep=sep)
+    start = repr(f"RowNumber{sep}CustomerId")[:-1]  # the header as it shows, quoted
+    message = f"{path}: the header is separated by {called} ({sep!r}), not commas: {start}"
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_churn(path)
+
+
+def test_a_near_miss_in_the_header_is_suggested(churn, tmp_path):
+    path = tmp_path / "space.csv"
+    churn.head(5).rename(columns={"Age": " Age", "Gender": "gender"}).to_csv(path, index=False)
+    with pytest.raises(InputError) as refused:
+        load_churn(path)
+    assert str(refused.value) == (
+        f"{path}: missing column(s): Gender, Age (the table has 'gender': did you mean "
+        "'Gender'?; the table has ' Age': did you mean 'Age'?)"
+    )
+    with pytest.raises(InputError, match=r"missing column\(s\): Age$"):
+        load_churn(_write(churn.head(5).drop(columns="Age"), tmp_path))  # no near miss: no hint
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_bad_byte_is_placed_in_the_file_not_in_pandas_chunk(churn, tmp_path, suffix):
+    """pandas decodes in chunks of 256 KiB: a bad byte past the first chunk used to be
+    reported at its position inside its chunk."""
+    raw = churn.to_csv(index=False).encode()
+    position = raw.index(b"\n", 600_000) + 3
+    raw = raw[:position] + b"\xe4" + raw[position + 1 :]
+    path = tmp_path / f"latin{suffix}"
+    path.write_bytes(gzip.compress(raw) if suffix.endswith(".gz") else raw)
+    line = raw[:position].count(b"\n") + 1
+    message = f"byte 0xe4 at position {position} of the file, line {line}); save it as a UTF-8 CSV"
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_churn(path)

@@ -1,7 +1,11 @@
 """load_mnist: npz and IDX sources, Keras's cache, content checks, offline errors."""
 
 import gzip
+import io
+import re
 import struct
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -220,3 +224,150 @@ def test_full_shared_npz_and_idx_files_pass_the_checksum():
     if (SHARED / "mnist").is_dir():
         (x_idx, _), _ = load_mnist(path=SHARED / "mnist")
         np.testing.assert_array_equal(x_idx, x_train)
+
+
+# Hostile files: declared shapes and sizes are checked before anything is allocated, a
+# limit reads only the rows it keeps, and the data is read into one array.
+
+
+def npy_bytes(shape, descr="|u1", data=b""):
+    """An .npy member: a header declaring ``shape`` and ``descr``, then ``data`` (any length)."""
+    stream = io.BytesIO()
+    header = {"descr": descr, "fortran_order": False, "shape": tuple(shape)}
+    np.lib.format.write_array_header_1_0(stream, header)
+    return stream.getvalue() + data
+
+
+def write_npz(path, arrays, **members):
+    """An .npz of ``arrays`` (saved as NumPy saves them) with some members replaced by raw bytes."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for key, array in arrays.items():
+            if key in members:
+                archive.writestr(f"{key}.npy", members[key])
+            else:
+                stream = io.BytesIO()
+                np.save(stream, array)
+                archive.writestr(f"{key}.npy", stream.getvalue())
+    return path
+
+
+def peak_memory(load):
+    """(result, the most memory Python and NumPy held while ``load()`` ran)."""
+    tracemalloc.start()
+    try:
+        result = load()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def assert_refused_in_little_memory(load, message):
+    """``load()`` raises InputError matching ``message`` having held under 1 MB at most."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=re.escape(message)):
+            load()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # nothing of the declared size was allocated
+
+
+HOSTILE_NPZ = {  # member -> (its raw bytes, the message): 5 cases
+    # 10**9 images of 28 x 28 bytes: 730 GiB declared in a file of a few hundred bytes
+    "730 GiB": (
+        "x_train",
+        npy_bytes((10**9, 28, 28), data=bytes(1000)),
+        "x_train declares 1000000000 rows; MNIST has at most 60000 training images",
+    ),
+    "1.84 GB": (
+        "x_test",
+        npy_bytes((2_350_000, 28, 28), data=bytes(1000)),
+        "x_test declares 2350000 rows; MNIST has at most 10000 test images",
+    ),
+    "float64": ("x_train", npy_bytes((100, 28, 28), "<f8"), "x_train must be uint8, got float64"),
+    "labels": (
+        "y_train",
+        npy_bytes((99,), data=bytes(99)),
+        "y_train must have shape (100,) to match x_train, got (99,)",
+    ),
+    "short data": (
+        "x_train",
+        npy_bytes((100, 28, 28), data=bytes(10)),
+        "the array x_train declares shape (100, 28, 28) (78528 bytes with its header), "
+        "but the archive holds 138 bytes for it",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_NPZ)
+def test_a_hostile_npz_is_refused_before_anything_is_allocated(tmp_path, case):
+    key, raw, message = HOSTILE_NPZ[case]
+    path = write_npz(tmp_path / "hostile.npz", subset_arrays(100, 10), **{key: raw})
+    assert_refused_in_little_memory(lambda: load_mnist(path=path), f"{path}: {message}")
+
+
+def test_a_hostile_idx_folder_is_refused_before_anything_is_allocated(tmp_path):
+    arrays = subset_arrays(100, 10)
+    folder = write_idx_folder(tmp_path, arrays)
+    images = folder / mnist_module.IDX_FILES["x_train"]
+    header = struct.pack(">BBBBIII", 0, 0, 0x08, 3, 10**9, 28, 28)
+    with gzip.open(images, "wb") as stream:  # 730 GiB declared, a few KB of zeros
+        stream.write(header + bytes(100_000))
+    assert_refused_in_little_memory(
+        lambda: load_mnist(path=folder),
+        f"{images}: header declares shape (1000000000, 28, 28) (784000000016 bytes), more than a",
+    )
+    write_idx(images, arrays["x_train"])
+    labels = folder / mnist_module.IDX_FILES["y_test"]
+    write_idx(labels, arrays["y_test"][:9])
+    assert_refused_in_little_memory(
+        lambda: load_mnist(path=folder), "y_test must have shape (10,) to match x_test, got (9,)"
+    )
+    plain = tmp_path / "plain-idx3-ubyte"  # uncompressed: the size must be exact
+    plain.write_bytes(header + bytes(100))
+    with pytest.raises(InputError, match=re.escape("(784000000016 bytes), file has 116")):
+        mnist_module.read_idx(plain)
+
+
+def test_a_limit_reads_only_the_rows_it_keeps(tmp_path):
+    (x_all, y_all), (x_test_all, _) = load_mnist(path=SUBSET)
+    full = x_all.nbytes + y_all.nbytes + 2 * x_test_all.nbytes
+    ((x_train, y_train), (x_test, y_test)), peak = peak_memory(
+        lambda: load_mnist(path=SUBSET, limit=(100, 10))
+    )
+    assert x_train.shape == (100, 28, 28) and x_test.shape == (10, 28, 28)
+    np.testing.assert_array_equal(x_train, x_all[:100])
+    np.testing.assert_array_equal(y_train, y_all[:100])
+    assert peak < full / 5
+    (x_train, _), (x_test, _) = load_mnist(path=SUBSET, limit=50)
+    assert len(x_train) == len(x_test) == 50
+    # An IDX file cut after its first 100 images loads with limit=100, never reading further.
+    arrays = subset_arrays(300, 100)
+    folder = write_idx_folder(tmp_path, arrays)
+    images = folder / mnist_module.IDX_FILES["x_train"]
+    with gzip.open(images, "rb") as stream:
+        raw = stream.read()
+    with gzip.open(images, "wb") as stream:
+        stream.write(raw[: 16 + 100 * 784])
+    (x_train, _), _ = load_mnist(path=folder, limit=(100, 100))
+    np.testing.assert_array_equal(x_train, arrays["x_train"][:100])
+    with pytest.raises(InputError, match=r"header declares shape \(300, 28, 28\)"):
+        load_mnist(path=folder)
+    for limit, message in (  # 3 cases
+        (0, "limit must be an int >= 1, got 0"),
+        ((100, 0), "limit (test) must be an int >= 1, got 0"),
+        ((1, 2, 3), "limit must be an int or a pair (n_train, n_test), got (1, 2, 3)"),
+    ):
+        with pytest.raises(InputError, match=re.escape(message)):
+            load_mnist(path=SUBSET, limit=limit)
+
+
+def test_an_idx_file_is_read_into_one_array_without_a_copy_of_its_bytes(tmp_path):
+    images = subset_arrays()["x_train"]
+    header = struct.pack(">BBBBIII", 0, 0, 0x08, 3, *images.shape)
+    with gzip.open(tmp_path / "images.gz", "wb", compresslevel=1) as stream:
+        stream.write(header + images.tobytes())
+    array, peak = peak_memory(lambda: mnist_module.read_idx(tmp_path / "images.gz"))
+    np.testing.assert_array_equal(array, images)
+    assert peak < 1.5 * images.nbytes  # the raw bytes and a copy would be 2x

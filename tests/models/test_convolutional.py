@@ -2,6 +2,8 @@
 training only) and the twin of keras-io's convnet against Keras (forward, gradients with an
 injected dropout mask, optimizer steps and a fit trajectory; float64 rtol 1e-7, float32 1e-5)."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ import tensorflow as tf
 from deepkit import reference as ref
 from deepkit.models import mnist_cnn
 from deepkit.reference.layers import Conv2D, Flatten, MaxPooling2D
+from deepkit.validation import InputError
 
 
 def test_cnn_matches_keras_io_convnet():
@@ -163,3 +166,40 @@ def test_to_keras_round_trip_keeps_predictions():
     np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
     again = ref.from_keras(model)
     np.testing.assert_array_equal(again.predict(x), twin.predict(x))
+
+
+BAD_CNN = [  # (argument of mnist_cnn, message): 11 cases
+    (dict(learning_rate=-1e-3), "learning_rate must be a number > 0.0, got -0.001"),
+    (dict(learning_rate=0.0), "learning_rate must be a number > 0.0, got 0.0"),
+    (dict(dropout=1.5), "dropout must be in [0, 1), got 1.5"),
+    (dict(dropout=-0.5), "dropout must be in [0, 1), got -0.5"),
+    (dict(shift=1.0), "shift must be in [0, 1), got 1.0"),
+    (dict(filters=(32, -64)), "filters must be a non-empty list of positive ints, got (32, -64)"),
+    (dict(filters=()), "filters must be a non-empty list of positive ints, got ()"),
+    (dict(kernel_size=0), "kernel_size must be an int >= 1, got 0"),
+    (dict(num_classes=-10), "num_classes must be an int >= 2, got -10"),
+    (dict(input_shape=(28, 28)), "input_shape must be (height, width, channels), got (28, 28)"),
+    (dict(seed=2**32), "seed must be an int >= 0 and <= 4294967295, got 4294967296"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_CNN, ids=[m for _, m in BAD_CNN])
+def test_cnn_refuses_nonsense_before_building(no_building, change, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        mnist_cnn(**change)
+
+
+def test_cnn_takes_numpy_numbers_like_python_ones(tmp_path):
+    i = np.int64
+    model = mnist_cnn(
+        filters=(i(4),), kernel_size=i(3), num_classes=i(5), input_shape=(i(12), i(12), i(1)),
+        dropout=np.float32(0.25), learning_rate=np.float32(0.01), seed=i(2**32 - 1),
+    )  # fmt: skip
+    same = mnist_cnn(
+        filters=(4,), kernel_size=3, num_classes=5, input_shape=(12, 12, 1), dropout=0.25,
+        learning_rate=0.01, seed=2**32 - 1,
+    )  # fmt: skip
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.save(tmp_path / "cnn.keras")  # its config is plain JSON: no NumPy scalars
+    assert keras.models.load_model(tmp_path / "cnn.keras").output_shape == (None, 5)

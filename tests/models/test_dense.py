@@ -1,12 +1,15 @@
 """Dense networks: the ``mlp``, ``churn_ann`` and ``mnist_mlp`` builders (layers, initializers,
 compile settings, seeds, .keras round trip) and the churn net's parity with its NumPy twin."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
 
 from deepkit import parity
 from deepkit.models import churn_ann, mlp, mnist_cnn, mnist_mlp
+from deepkit.validation import InputError
 
 
 def test_churn_ann_is_the_tutorial_network():
@@ -111,3 +114,62 @@ def test_churn_readme_example_passes_despite_near_zero_bias_gradient():
     assert bias.weight == "bias" and 0 < bias.max_abs < 1e-7
     assert report.rtol == 1e-5 and report.passed, str(report)
     assert str(report).splitlines()[0].endswith("(float32, rtol 1e-05): pass")
+
+
+# Nonsense hyperparameters are refused before any layer is built; NumPy ints are ints.
+
+BAD_MLP = [  # (change to mlp(4, [3, 1], loss="mse"), message): 14 cases
+    (dict(learning_rate=-0.1), "learning_rate must be a number > 0.0, got -0.1"),
+    (dict(learning_rate=0), "learning_rate must be a number > 0.0, got 0"),
+    (dict(learning_rate=float("inf")), "learning_rate must be a number > 0.0, got inf"),
+    (dict(learning_rate=float("nan")), "learning_rate must be a number > 0.0, got nan"),
+    (dict(learning_rate=0.1, loss=None), "learning_rate needs loss= as well"),
+    (dict(learning_rate=0.1, optimizer=keras.optimizers.SGD()), "optimizer given by name"),
+    (dict(units=[3, -2, 1]), "units must be a non-empty list of positive ints, got [3, -2, 1]"),
+    (dict(units=[]), "units must be a non-empty list of positive ints, got []"),
+    (dict(input_dim=-4), "input_dim must be a positive int, got -4"),
+    (dict(dropout=1.0), "dropout must be in [0, 1), got 1.0"),
+    (dict(dropout=-0.2), "dropout must be in [0, 1), got -0.2"),
+    (dict(seed=2**32), "seed must be an int >= 0 and <= 4294967295, got 4294967296"),
+    (dict(seed=-1), "seed must be an int >= 0 and <= 4294967295, got -1"),
+    (dict(steps_per_execution=0), "steps_per_execution must be an int >= 1, got 0"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD_MLP, ids=[m for _, m in BAD_MLP])
+def test_mlp_refuses_nonsense_before_building(no_building, change, message):
+    arguments = dict(input_dim=4, units=[3, 1], loss="mse") | change
+    with pytest.raises(InputError, match=re.escape(message)):
+        mlp(arguments.pop("input_dim"), arguments.pop("units"), **arguments)
+
+
+def test_mnist_mlp_refuses_nonsense_before_building(no_building):
+    cases = {  # 3 cases
+        "num_classes must be an int >= 2, got 1": dict(num_classes=1),
+        "seed must be an int >= 0 and <= 4294967295, got 4294967296": dict(seed=2**32),
+        "jit_compile must be True, False or 'auto', got 'yes'": dict(jit_compile="yes"),
+    }
+    for message, arguments in cases.items():
+        with pytest.raises(InputError, match=re.escape(message)):
+            mnist_mlp(**arguments)
+    with pytest.raises(InputError, match="seed must be an int >= 0 and <= 4294967295"):
+        churn_ann(seed=2**32)
+
+
+def test_numpy_numbers_are_accepted_like_python_ones(tmp_path):
+    i = np.int64
+    model = mlp(
+        i(4), [i(3), i(1)], ["relu", "sigmoid"], dropout=np.float32(0.25),
+        learning_rate=np.float64(0.01), loss="mse", steps_per_execution=i(2), seed=i(2**32 - 1),
+    )  # fmt: skip
+    same = mlp(
+        4, [3, 1], ["relu", "sigmoid"], dropout=0.25, learning_rate=0.01, loss="mse",
+        steps_per_execution=2, seed=2**32 - 1,
+    )  # fmt: skip
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert model.optimizer.learning_rate.numpy() == pytest.approx(0.01)
+    model.save(tmp_path / "mlp.keras")  # its config is plain JSON: no NumPy scalars
+    assert keras.models.load_model(tmp_path / "mlp.keras").count_params() == 4 * 3 + 3 + 3 + 1
+    assert mnist_mlp(num_classes=i(5)).output_shape == (None, 5)
+    assert churn_ann(seed=i(3)).count_params() == 121

@@ -1,5 +1,6 @@
 """The Keras GAN and its builders, and the parity of the NumPy twin's adversarial step."""
 
+import re
 from pathlib import Path
 
 import keras
@@ -13,6 +14,7 @@ from deepkit.parity import keras_float_dtype
 from deepkit.reference import gan as rgan
 from deepkit.reference import optimizers as ref_optimizers
 from deepkit.sample_quality import bernoulli_baseline
+from deepkit.validation import InputError
 
 LATENT, IMAGE, CLASSES, BATCH = 5, 12, 3, 6
 SUBSET = Path(__file__).parents[1] / "data" / "mnist_subset.npz"
@@ -240,3 +242,57 @@ def test_a_loss_that_does_not_match_the_discriminator_output_is_refused():
     twin = rgan.GAN(ref.from_keras(g), ref.from_keras(d), LATENT)
     with pytest.raises(ValueError, match="from_logits=True"):
         twin.compile(ref_optimizers.Adam(), ref_optimizers.Adam(), ref.losses.BinaryCrossentropy())
+
+
+BAD_BUILDS = [  # (builder, arguments, message): 14 cases
+    (
+        kgan.build_gan,
+        dict(learning_rate=-2e-4),
+        "learning_rate must be a number > 0.0, got -0.0002",
+    ),
+    (kgan.build_gan, dict(learning_rate=0.0), "learning_rate must be a number > 0.0, got 0.0"),
+    (kgan.build_gan, dict(beta_1=1.0), "beta_1 must be a number >= 0.0 and < 1.0, got 1.0"),
+    (kgan.build_gan, dict(latent_dim=-5), "latent_dim must be an int >= 1, got -5"),
+    (kgan.build_gan, dict(num_classes=1), "num_classes must be an int >= 2, got 1"),
+    (kgan.build_gan, dict(label_smoothing=1.5), "label_smoothing must be a number >= 0.0"),
+    (kgan.build_gan, dict(d_steps=0), "d_steps must be an int >= 1, got 0"),
+    (kgan.build_gan, dict(arch="vae"), "arch must be one of mlp, dcgan, got 'vae'"),
+    (kgan.build_gan, dict(seed=2**32), "seed must be an int >= 0 and <= 4294967295"),
+    (kgan.mlp_generator, dict(hidden=(256, -1)), "hidden must be a list of positive ints"),
+    (kgan.mlp_generator, dict(image_dim=0), "image_dim must be an int >= 1, got 0"),
+    (kgan.mlp_discriminator, dict(hidden=(0,)), "hidden must be a list of positive ints"),
+    (kgan.dcgan_generator, dict(filters=(64,)), "filters must be two positive ints"),
+    (kgan.dcgan_discriminator, dict(seed=-1), "seed must be an int >= 0 and <= 4294967295"),
+]
+
+
+@pytest.mark.parametrize("build, change, message", BAD_BUILDS, ids=[m for *_, m in BAD_BUILDS])
+def test_gan_builders_refuse_nonsense_before_building(no_building, build, change, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        build(**change)
+
+
+def test_gan_builders_take_numpy_numbers_like_python_ones(tmp_path):
+    i = np.int64
+    model = kgan.build_gan(
+        "mlp", latent_dim=i(8), num_classes=i(3), learning_rate=np.float32(1e-3), d_steps=i(2),
+        seed=i(2**32 - 1),
+    )  # fmt: skip
+    same = kgan.build_gan(
+        "mlp", latent_dim=8, num_classes=3, learning_rate=1e-3, d_steps=2, seed=2**32 - 1
+    )
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    images = model.generate(i(4), labels=np.array([0, 1, 2, 0]), seed=i(5), batch_size=i(3))
+    np.testing.assert_array_equal(
+        images, same.generate(4, labels=[0, 1, 2, 0], seed=5, batch_size=3)
+    )
+    model.save(tmp_path / "gan.keras")  # its config is plain JSON: no NumPy scalars
+    assert keras.models.load_model(tmp_path / "gan.keras").latent_dim == 8
+    for bad, message in (  # 3 cases
+        (dict(n=0), "n must be a positive int, got 0"),
+        (dict(n=2, seed=2**32), "seed must be an int >= 0 and <= 4294967295"),
+        (dict(n=2, labels=[0.5, 1.0]), "labels must be 2 ints in [0, 3)"),
+    ):
+        with pytest.raises(InputError, match=re.escape(message)):
+            model.generate(**bad)

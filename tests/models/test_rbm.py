@@ -288,3 +288,22 @@ def test_bad_arguments_are_refused():
         twin.log_likelihood(np.full((2, N_VISIBLE), 0.5))
     with pytest.raises(InputError, match="without labels"):
         RBM(N_VISIBLE, N_HIDDEN).fit(binary(4, N_VISIBLE, 0), np.zeros(4))
+
+
+def test_seeds_and_numpy_numbers_are_checked_like_everywhere(tmp_path):
+    import json
+
+    for seed in (2**32, -1):  # 2 cases
+        with pytest.raises(InputError, match="seed must be an int >= 0 and <= 4294967295"):
+            RBM(N_VISIBLE, N_HIDDEN, seed=seed)
+    for momentum, message in (  # 2 cases
+        (dict(initial=1.5), "initial momentum must be a number >= 0.0 and <= 1.0, got 1.5"),
+        (dict(switch_epoch=-1), "switch_epoch must be an int >= 0, got -1"),
+    ):
+        with pytest.raises(InputError, match=message):
+            MomentumSchedule(**momentum)
+    i = np.int64
+    model = RBM(i(N_VISIBLE), i(N_HIDDEN), k=i(2), n_chains=i(4), seed=i(2**32 - 1))
+    same = RBM(N_VISIBLE, N_HIDDEN, k=2, n_chains=4, seed=2**32 - 1)
+    np.testing.assert_array_equal(model.get_weights()[0], same.get_weights()[0])
+    json.dumps(model.get_config())  # plain Python numbers: a .keras file can hold it

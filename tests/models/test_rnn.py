@@ -7,6 +7,8 @@ return the same keep-mask * 1/(1-rate)). Tight checks in float64 (rtol 1e-7), pr
 ones in float32 (rtol 1e-5); the hand-written BPTT is also checked by central differences.
 """
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from deepkit.models.rnn import rnn_classifier, rnn_forecaster
 from deepkit.parity import keras_float_dtype
 from deepkit.reference.initializers import Orthogonal
 from deepkit.reference.layers import GRU, LAYERS, LSTM, Bidirectional, SimpleRNN
+from deepkit.validation import InputError
 
 CELLS = {"simple": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
 GATES = {"simple": 1, "lstm": 4, "gru": 3}
@@ -521,3 +524,41 @@ def test_lstm_unit_forget_bias_initializes_the_forget_block_to_ones_like_keras()
     plain.build((None, 4, 2))
     assert not plain.bias.any()
     assert [w.shape for w in layer.weights] == [w.shape for w in keras_layer.get_weights()]
+
+
+BAD_RNN = [  # (builder, argument, message): 10 cases
+    (rnn_classifier, dict(learning_rate=-0.01), "learning_rate must be a number > 0.0, got -0.01"),
+    (rnn_classifier, dict(learning_rate=0), "learning_rate must be a number > 0.0, got 0"),
+    (rnn_classifier, dict(units=-3), "units must be a positive int or a list of them, got -3"),
+    (rnn_classifier, dict(units=[8, 0]), "units must be a positive int or a list of them"),
+    (rnn_classifier, dict(dropout=1.5), "dropout must be in [0, 1), got 1.5"),
+    (rnn_classifier, dict(recurrent_dropout=float("nan")), "recurrent_dropout must be in [0, 1)"),
+    (rnn_classifier, dict(seed=2**32), "seed must be an int >= 0 and <= 4294967295"),
+    (rnn_forecaster, dict(learning_rate=-1.0), "learning_rate must be a number > 0.0, got -1.0"),
+    (rnn_forecaster, dict(window=0), "window must be an int >= 1, got 0"),
+    (rnn_forecaster, dict(seed=-2), "seed must be an int >= 0 and <= 4294967295, got -2"),
+]
+
+
+@pytest.mark.parametrize("build, change, message", BAD_RNN, ids=[m for *_, m in BAD_RNN])
+def test_rnn_builders_refuse_nonsense_before_building(no_building, build, change, message):
+    with pytest.raises(InputError, match=re.escape(message)):
+        build(**change)
+
+
+def test_rnn_builders_take_numpy_numbers_like_python_ones(tmp_path):
+    i = np.int64
+    model = rnn_classifier(
+        "gru", units=[i(4), i(3)], timesteps=i(5), features=i(2), num_classes=i(3),
+        dropout=np.float32(0.25), learning_rate=np.float32(0.01), seed=i(2**32 - 1),
+    )  # fmt: skip
+    same = rnn_classifier(
+        "gru", units=[4, 3], timesteps=5, features=2, num_classes=3, dropout=0.25,
+        learning_rate=0.01, seed=2**32 - 1,
+    )  # fmt: skip
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    model.save(tmp_path / "rnn.keras")  # its config is plain JSON: no NumPy scalars
+    assert keras.models.load_model(tmp_path / "rnn.keras").output_shape == (None, 3)
+    forecaster = rnn_forecaster("lstm", i(4), window=i(6), features=i(1), horizon=i(2))
+    assert forecaster.output_shape == (None, 2)

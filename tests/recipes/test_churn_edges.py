@@ -4,6 +4,7 @@ what is wrong, before any training; nothing prints NaN; nothing is scored silent
 
 import argparse
 import json
+import os
 import re
 import zipfile
 
@@ -453,3 +454,64 @@ def test_predict_refuses_a_bundle_model_with_code_unless_unsafe(
     assert churn.predict_main(_predict_args(trusted, *arguments, "--unsafe")) == 0
     rows = capsys.readouterr().out.splitlines()[2:4]
     assert [float(row.split()[1]) for row in rows] == [0.5, 0.5]  # sigmoid(0): the Lambda ran
+
+
+def test_predict_refuses_to_write_its_scores_over_an_input(table, tmp_path, monkeypatch):
+    monkeypatch.setattr(churn.cli, "load_customers", lambda path: pytest.fail("work started"))
+    monkeypatch.setattr(churn.cli, "load", lambda *a, **k: pytest.fail("work started"))
+    bundle_dir = tmp_path / "bundle"  # refused before the bundle is read: any files will do
+    bundle_dir.mkdir()
+    (bundle_dir / "model.keras").write_bytes(b"a model")
+    customers = tmp_path / "customers.csv"
+    table.head(3).drop(columns="Exited").to_csv(customers, index=False)
+    before = customers.read_bytes()
+    (tmp_path / "sub").mkdir()
+    os.link(customers, tmp_path / "hard.csv")
+    (tmp_path / "soft.csv").symlink_to(customers)
+    monkeypatch.chdir(tmp_path)
+    cases = {  # 6 cases: the same name, another spelling, a hard and a soft link, the bundle
+        customers: "the --input CSV",
+        "customers.csv": "the --input CSV",
+        tmp_path / "sub" / ".." / "customers.csv": "the --input CSV",
+        tmp_path / "hard.csv": "the --input CSV",
+        tmp_path / "soft.csv": "the --input CSV",
+        bundle_dir / "model.keras": "the bundle's model.keras",
+    }
+    for out, what in cases.items():
+        with pytest.raises(InputError, match=re.escape(f"--out {out}: is {what}")):
+            churn.predict_main(_predict_args(bundle_dir, "--input", customers, "--out", out))
+    assert customers.read_bytes() == before
+    assert (bundle_dir / "model.keras").read_bytes() == b"a model"
+
+
+def test_predict_writes_out_atomically(bundle_dir, table, tmp_path, monkeypatch, capsys):
+    customers = tmp_path / "customers.csv"
+    table.head(3).drop(columns="Exited").to_csv(customers, index=False)
+    out = tmp_path / "scores.csv"
+    out.write_text("earlier scores\n")
+    arguments = _predict_args(bundle_dir, "--input", customers, "--out", out)
+    write = pd.DataFrame.to_csv
+
+    def crash_halfway(self, path, **options):
+        with open(path, "w") as stream:
+            stream.write("CustomerId,proba")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", crash_halfway)
+    with pytest.raises(OSError, match="No space left on device"):
+        churn.predict_main(arguments)
+    assert out.read_text() == "earlier scores\n"  # never half a table
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.csv", "scores.csv"]
+    monkeypatch.setattr(pd.DataFrame, "to_csv", write)
+    steps = []
+
+    def spy(name):
+        real = getattr(os, name)
+        return lambda *args: steps.append(name) or real(*args)
+
+    for name in ("fsync", "replace"):
+        monkeypatch.setattr(os, name, spy(name))
+    assert churn.predict_main(arguments) == 0
+    assert steps[:2] == ["fsync", "replace"]  # on disk before it takes the name
+    assert list(pd.read_csv(out).columns) == ["CustomerId", "probability", "decision", "flags"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["customers.csv", "scores.csv"]

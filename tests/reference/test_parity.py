@@ -3,6 +3,8 @@ every parameter gradient (tf.GradientTape), one optimizer step, and a 10-step
 ``fit`` trajectory; tight in float64, practical in float32; plus random
 architectures, activations, losses and optimizers (hypothesis)."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -331,3 +333,69 @@ def test_fit_history_with_partial_batches_and_validation_split_matches_keras():
         np.testing.assert_allclose(history[key], keras_history[key], rtol=1e-12, atol=1e-15)
     for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
+
+
+# Bad batches are refused before any work; NaN never passes.
+
+
+def test_a_bad_batch_is_refused_before_any_work(monkeypatch):
+    from deepkit import reference
+    from deepkit.validation import InputError
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the twin was built before the batch was refused")
+
+    monkeypatch.setattr(reference, "from_keras", no_work)
+    keras_model = _keras_mlp([3, 2, 1], "relu", "sigmoid", "float32")
+    x, y = _data(4, 3, 1, "binary_crossentropy")
+    nan_x, inf_y = x.copy(), y.copy()
+    nan_x[2, 1] = np.nan
+    inf_y[1, 0] = np.inf
+    cases = {  # 6 cases
+        "x holds nan at index (2, 1); parity needs finite inputs": (nan_x, y),
+        "y holds inf at index (1, 0)": (x, inf_y),
+        "x is an empty batch (shape (0, 3))": (x[:0], y[:0]),
+        "y is an empty batch": (x, []),
+        "x has 4 rows but y has 3": (x, y[:3]),
+        "x must hold numbers, got dtype <U1": (np.full((4, 3), "a"), y),
+    }
+    for message, (bad_x, bad_y) in cases.items():
+        with pytest.raises(InputError, match=re.escape(message)):
+            parity.compare(keras_model, bad_x, bad_y, loss="binary_crossentropy", optimizer="sgd")
+    for rtol in (0.0, -1e-5, np.nan, 2.0):
+        with pytest.raises(InputError, match="rtol must be a number > 0.0 and <= 1.0"):
+            parity.compare(keras_model, x, y, loss="binary_crossentropy", rtol=rtol)
+
+
+def test_nan_or_inf_on_either_side_fails_its_row_and_only_its_row():
+    report = parity.ParityReport("float64", rtol=1e-7)
+    report.add(
+        "forward",
+        [
+            ("dense", "outputs", [1.0, 2.0], [1.0, 2.0]),
+            ("twin_nan", "outputs", [np.nan, 2.0], [1.0, 2.0]),
+            ("keras_nan", "outputs", [1.0, 2.0], [1.0, np.nan]),
+            ("both_nan", "outputs", [np.nan, 2.0], [np.nan, 2.0]),
+            ("both_inf", "outputs", [np.inf, 2.0], [np.inf, 2.0]),
+        ],
+    )
+    rows = {row.layer: row for row in report.rows}
+    assert rows["dense"].passed and rows["dense"].ratio == 0.0
+    for name in ("twin_nan", "keras_nan", "both_nan", "both_inf"):
+        assert not rows[name].passed and rows[name].ratio == np.inf, name
+    assert np.isnan(rows["both_nan"].max_abs) and rows["both_inf"].max_abs == np.inf
+    assert not report.passed and report.max_ratio("forward") == np.inf
+    assert str(report).count("FAIL") == 5  # the title and the four rows
+
+
+def test_a_model_whose_outputs_are_nan_fails_parity():
+    """Finite inputs, a NaN weight: Keras and the twin both output NaN, which must fail."""
+    keras_model = _keras_mlp([3, 2, 1], "relu", "sigmoid", "float64")
+    kernel, *rest = keras_model.get_weights()
+    kernel[0, 0] = np.nan
+    keras_model.set_weights([kernel, *rest])
+    x, y = _data(4, 3, 1, "binary_crossentropy")
+    with keras_float_dtype("float64"):
+        report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="sgd")
+    assert not report.passed, str(report)
+    assert all(not row.passed for row in report.rows if row.quantity in ("forward", "loss"))

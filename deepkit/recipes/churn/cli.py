@@ -8,17 +8,18 @@ silently ignore, naming it, and a ``--save`` folder it cannot write, before any 
 writes it as CSV.
 """
 
+import os
 import tempfile
 from pathlib import Path
 
 from deepkit.datasets.churn import load_customers
 from deepkit.recipes.churn.configs import CONFIGS
 from deepkit.recipes.churn.recipe import run
-from deepkit.recipes.churn.result import load
+from deepkit.recipes.churn.result import BUNDLE_FILES, load, write_scores
 from deepkit.recipes.churn.tuning import MAX_EPOCHS, MAX_TRIALS, compare, side_by_side, tune
-from deepkit.validation import InputError, check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
+from deepkit.validation import InputError, check_int
 
 # The options only a single training run uses, each with its value when not given.
 SINGLE_RUN_DEFAULTS = {
@@ -174,9 +175,26 @@ def add_predict_arguments(parser):
 
 
 def predict_main(args):
-    """Print each customer's id, churn probability, decision and out-of-range flags."""
+    """Print each customer's id, churn probability, decision and out-of-range flags.
+
+    Args:
+        args: the parsed options of ``add_predict_arguments``.
+
+    Returns:
+        0, the command's exit status.
+
+    Raises:
+        InputError: before any work, for an ``--out`` that cannot be written or that
+            is one of the inputs (the customers' CSV, a file of the bundle); for bad
+            customers or a bad bundle. ``--out`` is written atomically: a failure
+            leaves any earlier file there as it was.
+    """
     if args.out is not None:
         check_writable_file(args.out, "--out")
+        inputs = [("the --input CSV", args.input)] + [
+            (f"the bundle's {name}", Path(args.directory) / name) for name in BUNDLE_FILES
+        ]
+        refuse_overwriting(args.out, "--out", inputs)
     ids, customers = load_customers(args.input)
     table = load(args.directory, safe_mode=not args.unsafe).score_table(customers, ids)
     flagged = int((table["flags"] != "").sum())
@@ -188,7 +206,7 @@ def predict_main(args):
     if flagged:
         print(f"{flagged} of {len(table)} customer(s) outside the training range: extrapolated")
     if args.out is not None:
-        table.to_csv(args.out, index=False, float_format="%.6f")
+        write_scores(table, args.out)
         print(f"written to {args.out}")
     return 0
 
@@ -206,6 +224,25 @@ def check_writable_directory(path, option):
             pass
     except OSError as error:
         raise InputError(f"{option} {path}: cannot write there ({error.strerror})") from None
+
+
+def refuse_overwriting(path, option, inputs):
+    """Raise ``InputError`` if ``path`` is one of ``inputs``, (description, path) pairs:
+    the same name once resolved, or the same file under another name (a link)."""
+    target = Path(path)
+    for what, source in inputs:
+        source = Path(source)
+        same = target.resolve() == source.resolve()
+        if not same and target.exists() and source.exists():
+            try:
+                same = os.path.samefile(target, source)
+            except OSError:
+                same = False
+        if same:
+            raise InputError(
+                f"{option} {path}: is {what} ({source}); writing the scores there would "
+                "replace it: choose another file"
+            )
 
 
 def check_writable_file(path, option):

@@ -12,10 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deepkit.atomic import atomic_write
 from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
 from deepkit.recipes.churn.steps import LABELS, TUTORIAL_ACCURACY, customers_frame, score
-from deepkit.validation import InputError
 from deepkit.report import format_confusion_matrix, format_table
+from deepkit.validation import InputError
+
+BUNDLE_FILES = ("model.keras", "preprocessor.json", "result.json")
 
 
 @dataclass
@@ -132,6 +135,25 @@ class ChurnBundle:
             json.dumps(metrics or {}, indent=2), encoding="utf-8"
         )
         return directory
+
+
+def write_scores(table, path):
+    """Write a score table (``ChurnBundle.score_table``) to ``path`` as CSV, atomically.
+
+    The CSV goes to a temporary file in the same folder, is flushed to the disk,
+    then replaces ``path`` in one step (``deepkit.atomic.atomic_write``: ``fsync``,
+    ``os.replace``): a reader never sees a half-written file, and a failure leaves
+    any earlier file at ``path`` as it was.
+
+    Args:
+        table: the DataFrame to write.
+        path: the CSV file to create or replace.
+
+    Raises:
+        OSError: if the file cannot be written (nothing is left behind).
+    """
+    with atomic_write(path) as temporary:
+        table.to_csv(temporary, index=False, float_format="%.6f")
 
 
 def load(directory, safe_mode=True):
