@@ -122,8 +122,12 @@ def epoch_order(seed):
 
 
 def epoch_dataset(strategy, x, y, global_batch, order=None):
-    """(x, y) as a distributed dataset of full global batches, each replica fed its
-    share; shuffled per epoch by ``order`` (from :func:`epoch_order`), or in order.
+    """(x, y) as a distributed dataset of global batches, each replica fed its share;
+    shuffled per epoch by ``order`` (from :func:`epoch_order`), or in order.
+
+    On one replica the last, smaller batch of an epoch is kept, as Keras keeps it; across
+    several, every global batch is full (the rows left over are dropped) so that the
+    replicas see equal shares.
 
     Epoch e's permutation is :func:`epoch_rows`, ``index_shuffle(i, key=(seed, e))``:
     stateless, so it needs no saved random state to be reproduced after a restart."""
@@ -136,7 +140,8 @@ def epoch_dataset(strategy, x, y, global_batch, order=None):
             f"the global batch ({global_batch}) must split evenly over the {replicas} replicas"
         )
     n = len(x)
-    steps = n // global_batch
+    keep_rest = replicas == 1
+    steps = -(-n // global_batch) if keep_rest else n // global_batch
     if steps == 0:
         raise InputError(f"{n} samples do not fill one global batch of {global_batch}")
     x, y = tf.constant(x), tf.constant(y)
@@ -147,7 +152,8 @@ def epoch_dataset(strategy, x, y, global_batch, order=None):
         start = context.input_pipeline_id * share
 
         def batch_indices(step):
-            positions = tf.range(step * global_batch, (step + 1) * global_batch, dtype=tf.int64)
+            end = tf.minimum((step + 1) * global_batch, n)
+            positions = tf.range(step * global_batch, end, dtype=tf.int64)
             if order is not None:
                 positions = epoch_rows(positions, order.seed, order.epoch, n)
             return positions[start : start + share]

@@ -9,6 +9,7 @@ command line all say the same thing in the same words::
     check_float(rate, "dropout", 0.0, 1.0, include_max=False)
 """
 
+import math
 import numbers
 
 
@@ -47,7 +48,7 @@ def check_int(value, name, min_value=None, max_value=None):
 def check_float(value, name, min_value=None, max_value=None, include_min=True, include_max=True):
     """``value`` as a Python float, after checking it is a finite real number
     (ints and NumPy scalars included, bools excluded) within the bounds."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != value:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
         bounds = _bounds(min_value, max_value, include_min, include_max)
         raise InputError(f"{name} must be a number{' ' + bounds if bounds else ''}, got {value!r}")
     return _check_range(

@@ -131,9 +131,7 @@ def test_fit_refuses_several_steps_per_call_across_replicas(monkeypatch):
     strategy = mock.Mock(num_replicas_in_sync=2)
     monkeypatch.setattr(distribute, "get_strategy", lambda name: name)
     with pytest.raises(ValueError, match="steps_per_execution=32 fails across 2 replicas"):
-        training.fit(
-            model, np.zeros((8, 2)), np.zeros(8), epochs=1, batch_size=4, strategy=strategy
-        )
+        training.fit(model, np.zeros((8, 2)), np.zeros(8), epochs=1, batch_size=4, feed=strategy)
 
 
 def test_the_multiworker_loop_stops_at_the_first_epoch_whose_loss_is_not_finite():

@@ -191,7 +191,7 @@ class TestBuildersCheckSeed:
     def test_builder_refuses_a_bad_seed_as_run_does(self, builder, seed):
         module, function, arguments = BUILDERS[builder]
         build = getattr(importlib.import_module(f"deepkit.models.{module}"), function)
-        with pytest.raises(InputError, match=r"seed must be an int >= 0, got "):
+        with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
             build(*arguments, seed=seed)
 
 

@@ -99,11 +99,7 @@ def load(limit=None, path=None):
 
     if limit is not None:
         check_int(limit, "limit", min_value=LEAST_LIMIT)
-    (x_train, y_train), (x_test, y_test) = load_mnist(path)
-    if limit is not None:
-        x_train, y_train = x_train[:limit], y_train[:limit]
-        x_test, y_test = x_test[: max(limit // 6, 10)], y_test[: max(limit // 6, 10)]
-    return (x_train, y_train), (x_test, y_test)
+    return load_mnist(path, limit=None if limit is None else (limit, max(limit // 6, 10)))
 
 
 def fit(model, x, y, settings, *, verbose=0, checkpoint=None):
