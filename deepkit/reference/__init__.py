@@ -1,4 +1,4 @@
-"""deepkit.reference: a from-scratch NumPy twin of Keras, proven equal by parity tests.
+"""deepkit.reference: a from-scratch NumPy reference of Keras, proven equal by parity tests.
 
 Same names, arguments, defaults and formulas as Keras::
 
@@ -13,6 +13,9 @@ Same names, arguments, defaults and formulas as Keras::
 
     twin = ref.from_keras(keras_model)      # same architecture, weights, compile
     keras_again = twin.to_keras()
+
+``from_keras`` refuses what it cannot host with one ``InputError`` that lists
+every unsupported layer, argument, loss, metric and compile setting.
 """
 
 from deepkit.reference import (
@@ -30,15 +33,31 @@ from deepkit.reference.callbacks import Callback, EarlyStopping, History
 from deepkit.reference.dbn import dbn, pretrain
 from deepkit.reference.gan import GAN
 from deepkit.reference.layers import (
+    ELU,
     Activation,
+    AveragePooling2D,
+    BatchNormalization,
+    Conv1D,
     Conv2D,
     Dense,
     Dropout,
+    Embedding,
     Flatten,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
     Input,
     InputLayer,
     Layer,
+    LayerNormalization,
+    LeakyReLU,
     MaxPooling2D,
+    ReLU,
+    Rescaling,
+    Reshape,
+    Softmax,
+    UpSampling2D,
 )
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
 from deepkit.reference.models import Sequential, from_keras

@@ -58,6 +58,11 @@ def elu(x, alpha=1.0):
     return np.where(x > 0, x, np.expm1(np.minimum(x, 0)) * x.dtype.type(alpha))
 
 
+def softplus(x):
+    """softplus(x) = log(1 + exp(x)), computed as log(exp(0) + exp(x)) without overflow."""
+    return np.logaddexp(x.dtype.type(0), x)
+
+
 def softmax(x, axis=-1):
     """softmax(x) = exp(x - max(x)) / sum(exp(x - max(x))), along ``axis``."""
     y = x - x.max(axis=axis, keepdims=True)
@@ -95,6 +100,11 @@ def _elu_grad(x, y, grad, alpha=1.0):
     return np.where(x > 0, grad, grad * (y + x.dtype.type(alpha)))
 
 
+def _softplus_grad(x, y, grad):
+    # d softplus / dx = sigmoid(x)
+    return grad * sigmoid(x)
+
+
 def _softmax_grad(x, y, grad, axis=-1):
     # J^T g = y * (g - sum(g * y))
     return y * (grad - (grad * y).sum(axis=axis, keepdims=True))
@@ -110,6 +120,7 @@ ACTIVATIONS = {
         ActivationFunction("leaky_relu", leaky_relu, _leaky_relu_grad),
         ActivationFunction("elu", elu, _elu_grad),
         ActivationFunction("softmax", softmax, _softmax_grad),
+        ActivationFunction("softplus", softplus, _softplus_grad),
     )
 }
 

@@ -157,23 +157,23 @@ class Sequential(Trainer):
         self._grads = np.zeros(total, dtype=self.dtype)
         self._spans, offset = [], 0
         for layer in self._own_layers():
-            weights, grads, start = [], [], offset
-            for w in layer.weights:
+            weights, grads = [], []
+            for name, w in zip(layer.weight_names, layer.weights):
                 end = offset + w.size
                 weights.append(self._params[offset:end].reshape(w.shape))
                 grads.append(self._grads[offset:end].reshape(w.shape))
+                self._spans.append((layer, name, offset, end))
                 offset = end
             layer.bind(weights, grads)
             layer._owner = self
-            self._spans.append((layer, start, offset))
 
     def _optimizer_targets(self):
         """(gradient buffers, weight buffers, spans): this model's flat buffers and
         those of nested models, each with the (start, end) runs of trainable
         weights in it, adjacent trainable layers merged into one run."""
         runs = []
-        for layer, start, end in self._spans:
-            if not (self._trainable and layer.trainable) or start == end:
+        for layer, name, start, end in self._spans:
+            if not (self._trainable and layer.weight_is_trainable(name)) or start == end:
                 continue
             if runs and runs[-1][1] == start:
                 runs[-1] = (runs[-1][0], end)
@@ -333,47 +333,210 @@ class Sequential(Trainer):
             model.compile(
                 optimizer=self.optimizer.to_keras(),
                 loss=self.loss.to_keras(),
-                metrics=list(self.metrics) or None,
+                metrics=[m if isinstance(m, str) else m.to_keras() for m in self.metrics] or None,
             )
         return model
 
 
 def from_keras(keras_model, seed=None):
-    """The twin of a Keras ``Sequential`` model (nested ones included): same layers,
-    weights, dtype and ``trainable`` flags, and (when compiled) the same optimizer
-    hyperparameters (fresh state), loss and metrics."""
+    """The NumPy reference's counterpart of a Keras ``Sequential`` model (nested ones
+    included): same layers, weights, dtype and ``trainable`` flags, and (when
+    compiled) the same optimizer hyperparameters (fresh state), loss and metrics.
+
+    Args:
+        keras_model: a built ``keras.Sequential``.
+        seed: seeds the model's random numbers (dropout masks, shuffling).
+
+    Returns:
+        A :class:`Sequential`.
+
+    Raises:
+        InputError: one error listing everything the NumPy reference cannot host:
+            each unsupported layer (its name in the model and its class), each
+            unsupported argument, loss, metric and compile setting; a model that
+            is not a ``Sequential`` (saying when a functional model is a plain
+            chain of layers, which ``keras.Sequential(model.layers)`` hosts);
+            and an unbuilt model (saying how to build it).
+    """
     import keras
 
-    if not isinstance(keras_model, keras.Sequential):
-        raise InputError(
-            f"from_keras takes a keras.Sequential model, got {type(keras_model).__name__}"
+    problems = []
+    is_sequential = isinstance(keras_model, keras.Sequential)
+    if not is_sequential:
+        problems.append(_structure_problem(keras_model))
+    elif not _is_built(keras_model):
+        problems.append(
+            f"Keras Sequential model {keras_model.name!r} is not built, so its weights "
+            "do not exist yet: call model.build(input_shape) (e.g. model.build((None, 11))), "
+            "start it with keras.Input(shape), or call it once on a batch of data"
         )
-    twins, dtypes = [], set()
-    for keras_layer in keras_model.layers:
-        if isinstance(keras_layer, keras.Sequential):
-            twins.append(from_keras(keras_layer, seed=seed))
-        else:
-            cls = LAYERS.get(type(keras_layer).__name__)
-            if cls is None:
-                raise InputError(
-                    f"no NumPy twin for Keras layer {keras_layer.name!r} "
-                    f"({type(keras_layer).__name__}); supported: {', '.join(sorted(LAYERS))}"
-                )
-            twins.append(cls.from_keras(keras_layer))
-        dtypes.update(w.dtype for w in keras_layer.weights)
-    if len(dtypes) > 1:
-        raise InputError(f"Keras model mixes weight dtypes {sorted(dtypes)}")
+    twins = _layer_twins(keras_model, seed, problems)
+    dtypes = set()
+    if is_sequential:
+        dtypes = {w.dtype for w in keras_model.weights}
+        if len(dtypes) > 1:
+            problems.append(f"the model mixes weight dtypes {sorted(dtypes)}")
+    compiled = getattr(keras_model, "optimizer", None) is not None and getattr(
+        keras_model, "loss", None
+    )
+    compile_args = _compile_args(keras_model, problems) if compiled else None
+    if problems:
+        listed = "\n".join(f"  - {problem}" for problem in problems)
+        raise InputError(
+            f"the NumPy reference cannot host Keras model {keras_model.name!r}:\n{listed}\n"
+            f"(it hosts Sequential models of the layers {', '.join(sorted(LAYERS))})"
+        )
     dtype = dtypes.pop() if dtypes else "float32"
     model = Sequential(twins, name=keras_model.name, seed=seed, dtype=dtype)
     model.build(keras_model.input_shape)
     for twin, keras_layer in zip(twins, keras_model.layers):
         twin.set_weights(keras_layer.get_weights())
-    if getattr(keras_model, "optimizer", None) is not None and getattr(keras_model, "loss", None):
-        metrics = keras_model.get_compile_config().get("metrics") or []
-        model.compile(
-            optimizer=optimizers.from_keras(keras_model.optimizer),
-            loss=losses.from_keras(keras_model.loss),
-            metrics=metrics,
-        )
+    if compile_args is not None:
+        model.compile(**compile_args)
     model._trainable = keras_model.trainable  # its layers' flags are already copied
     return model
+
+
+def _is_built(keras_model):
+    try:
+        shape = keras_model.input_shape
+    except (AttributeError, ValueError):
+        return False
+    return bool(keras_model.built) and shape is not None
+
+
+def _layer_twins(keras_model, seed, problems):
+    """The counterpart of each layer of ``keras_model``; each layer it cannot host
+    adds a line to ``problems`` (and None to the list)."""
+    import keras
+
+    twins = []
+    for keras_layer in keras_model.layers:
+        if isinstance(keras_layer, keras.layers.InputLayer):
+            continue
+        where = f"layer {keras_layer.name!r} ({type(keras_layer).__name__})"
+        if isinstance(keras_layer, keras.Sequential):
+            inner = []
+            twins.append(_nested(keras_layer, seed, inner))
+            problems.extend(f"in nested model {keras_layer.name!r}: {p}" for p in inner)
+            continue
+        cls = LAYERS.get(type(keras_layer).__name__)
+        if cls is None:
+            problems.append(f"{where}: no NumPy reference counterpart")
+            twins.append(None)
+            continue
+        try:
+            twins.append(cls.from_keras(keras_layer))
+        except ValueError as error:  # InputError included
+            message = str(error).removeprefix(f"Keras layer {keras_layer.name!r} ")
+            problems.append(f"{where}: {message}")
+            twins.append(None)
+    return twins
+
+
+def _nested(keras_model, seed, problems):
+    try:
+        return from_keras(keras_model, seed=seed)
+    except InputError as error:
+        lines = str(error).splitlines()[1:-1]
+        problems.extend(line.strip()[2:] for line in lines)
+        return None
+
+
+def _structure_problem(keras_model):
+    """Why a model that is not a ``keras.Sequential`` is refused, naming the way out
+    when it is a functional plain chain."""
+    import keras
+
+    name = f"model {getattr(keras_model, 'name', keras_model)!r}"
+    if not isinstance(keras_model, keras.Model):
+        return f"{name} ({type(keras_model).__name__}) is not a Keras model"
+    if not _is_functional(keras_model):
+        return (
+            f"{name} is a subclassed keras.Model ({type(keras_model).__name__}), which the "
+            "NumPy reference does not host (it hosts keras.Sequential models)"
+        )
+    try:
+        chain = _plain_chain(keras_model)
+    except (AttributeError, TypeError, ValueError, IndexError):
+        chain = None
+    if chain is not None:
+        return (
+            f"{name} is a functional model, which the NumPy reference does not host; it "
+            f"is a plain chain of layers ({' -> '.join(chain)}), so "
+            "from_keras(keras.Sequential(model.layers)) hosts the same network with the "
+            "same weights"
+        )
+    return (
+        f"{name} is a functional model that is not a plain chain of layers (several "
+        "inputs or outputs, a branch or a merge), which the NumPy reference does not host "
+        "(it hosts keras.Sequential models)"
+    )
+
+
+def _is_functional(keras_model):
+    try:
+        from keras.src.models.functional import Functional
+    except ImportError:  # a Keras without this module: judge by the graph attributes
+        return hasattr(keras_model, "operations") and hasattr(keras_model, "outputs")
+    return isinstance(keras_model, Functional)
+
+
+def _plain_chain(keras_model):
+    """The layer names from input to output when ``keras_model`` is a functional
+    model whose layers form one chain (one input, one output, every layer called
+    once on the previous layer's output), else None."""
+    if len(keras_model.inputs or []) != 1 or len(keras_model.outputs or []) != 1:
+        return None
+    tensor, chain = keras_model.outputs[0], []
+    while True:
+        operation, node_index, _ = tensor._keras_history
+        chain.append(operation)
+        inputs = operation._inbound_nodes[node_index].input_tensors
+        if not inputs:
+            break
+        if len(inputs) != 1:
+            return None
+        tensor = inputs[0]
+    operations = list(getattr(keras_model, "operations", keras_model.layers))
+    if len(chain) != len(operations) or {id(op) for op in chain} != {id(op) for op in operations}:
+        return None
+    return [op.name for op in reversed(chain)]
+
+
+# Compile settings the NumPy reference does not implement, with the value it accepts.
+UNSUPPORTED_COMPILE = {"loss_weights": None, "weighted_metrics": None}
+
+
+def _compile_args(keras_model, problems):
+    """The arguments of ``compile`` for the counterpart of a compiled Keras model;
+    each loss, metric, optimizer or setting it cannot host adds a line to ``problems``."""
+    from deepkit.reference import metrics as metrics_module
+
+    config = keras_model.get_compile_config() or {}
+    args = {}
+    for setting, accepted in UNSUPPORTED_COMPILE.items():
+        if config.get(setting, accepted) not in (accepted, [], {}):
+            problems.append(
+                f"compile setting {setting}={config[setting]!r} is not implemented by the "
+                "NumPy reference"
+            )
+    for key, convert, value in (
+        ("optimizer", optimizers.from_keras, keras_model.optimizer),
+        ("loss", losses.from_keras, keras_model.loss),
+    ):
+        try:
+            args[key] = convert(value)
+        except InputError as error:
+            problems.append(f"{key}: {error}")
+    entries = config.get("metrics") or []
+    if not isinstance(entries, (list, tuple)):
+        problems.append(f"metrics {entries!r}: only a list of metrics is implemented")
+        entries = []
+    args["metrics"] = []
+    for entry in entries:
+        try:
+            args["metrics"].append(metrics_module.from_keras(entry))
+        except InputError as error:
+            problems.append(str(error))
+    return args

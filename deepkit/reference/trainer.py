@@ -63,13 +63,10 @@ class Trainer:
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss
-        and metrics (e.g. ["accuracy"])."""
+        and metrics (names such as ["accuracy", "mae"], or ``metrics.Metric`` objects)."""
         self.optimizer = optimizers.get(optimizer)
         self.loss = None if loss is None else losses.get(loss)
-        self.metrics = list(metrics or [])
-        for name in self.metrics:
-            if name not in ("accuracy", "acc") and name not in metrics_module.METRICS:
-                raise InputError(f"unknown metric {name!r}")
+        self.metrics = [metrics_module.check(metric) for metric in metrics or []]
         self._metric_fns = []
 
     # -- one batch: the methods a model overrides to learn differently ----------

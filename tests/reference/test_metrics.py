@@ -24,3 +24,87 @@ def test_categorical_accuracy_matches_keras():
         ref.metrics.get("accuracy", y_true.shape, y_pred.shape)[1]
         is ref.metrics.categorical_accuracy
     )
+
+
+def _compiled(metrics, loss="mse", activation=None):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation=activation)])
+    model.compile(optimizer="sgd", loss=loss, metrics=metrics)
+    return model
+
+
+def test_mae_and_mse_by_name_log_what_keras_logs():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(10, 3)), rng.normal(size=(10, 2))
+    model = _compiled(["mae", "mse", "mean_absolute_error"])
+    twin = ref.from_keras(model)
+    keras_logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    twin_logs = twin.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    assert set(twin_logs) == set(keras_logs) == {"loss", "mae", "mse", "mean_absolute_error"}
+    for key, value in keras_logs.items():
+        assert twin_logs[key] == pytest.approx(value, rel=1e-5)
+
+
+def test_metric_objects_are_hosted_with_their_names_and_settings():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(12, 3))
+    y = (rng.random((12, 2)) > 0.5).astype("float32")
+    metrics = [
+        keras.metrics.BinaryAccuracy(threshold=0.3, name="acc_at_0.3"),
+        keras.metrics.MeanAbsoluteError(),
+        keras.metrics.MeanSquaredError(name="m2"),
+    ]
+    model = _compiled(metrics, "binary_crossentropy", "sigmoid")
+    twin = ref.from_keras(model)
+    keras_logs = model.evaluate(x, y, batch_size=5, verbose=0, return_dict=True)
+    twin_logs = twin.evaluate(x, y, batch_size=5, verbose=0, return_dict=True)
+    assert set(twin_logs) == set(keras_logs)
+    for key, value in keras_logs.items():
+        assert twin_logs[key] == pytest.approx(value, rel=1e-5)
+    back = twin.to_keras()
+    assert [m["config"]["name"] for m in back.get_compile_config()["metrics"]] == [
+        "acc_at_0.3",
+        "mean_absolute_error",
+        "m2",
+    ]
+
+
+def test_sparse_categorical_accuracy_object_is_hosted():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(12, 3)), rng.integers(0, 2, 12)
+    model = _compiled(
+        [keras.metrics.SparseCategoricalAccuracy()], "sparse_categorical_crossentropy", "softmax"
+    )
+    twin = ref.from_keras(model)
+    keras_logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    twin_logs = twin.evaluate(x, y, verbose=0, return_dict=True)
+    assert twin_logs["sparse_categorical_accuracy"] == pytest.approx(
+        keras_logs["sparse_categorical_accuracy"]
+    )
+
+
+def test_metrics_without_a_counterpart_are_refused_by_name_and_class():
+    model = _compiled(
+        [keras.metrics.Recall(), keras.metrics.AUC(name="auc_roc"), "accuracy"],
+        "binary_crossentropy",
+        "sigmoid",
+    )
+    with pytest.raises(ref.InputError) as error:
+        ref.from_keras(model)
+    message = str(error.value)
+    assert "metric 'recall' (Recall) has no NumPy reference counterpart" in message
+    assert "metric 'auc_roc' (AUC) has no NumPy reference counterpart" in message
+    with pytest.raises(ref.InputError, match="unknown metric 'precision'"):
+        ref.Sequential([ref.Input((3,)), ref.Dense(1)]).compile(loss="mse", metrics=["precision"])
+
+
+def test_binary_accuracy_object_keeps_its_threshold():
+    y_true = np.array([[1.0], [0.0], [1.0], [0.0]])
+    y_pred = np.array([[0.4], [0.2], [0.45], [0.1]])
+    keras_metric = keras.metrics.BinaryAccuracy(threshold=0.3)
+    keras_metric.update_state(y_true, y_pred)
+    ours = ref.metrics.from_keras(
+        keras.metrics.serialize(keras.metrics.BinaryAccuracy(threshold=0.3))
+    )
+    assert ours(y_true, y_pred) / 4 == pytest.approx(float(keras_metric.result()))
+    assert ours(y_true, y_pred) != ref.metrics.binary_accuracy(y_true, y_pred)

@@ -230,3 +230,85 @@ def test_a_layer_cannot_belong_to_two_models():
     ref.Sequential([ref.Input((3,)), dense])
     with pytest.raises(ValueError, match="already belongs to model"):
         ref.Sequential([ref.Input((3,)), dense])
+
+
+# -- what from_keras refuses: one error listing everything ------------------------------
+
+
+def test_from_keras_lists_every_unsupported_layer_argument_and_compile_setting_at_once():
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Masking(name="mask_me"),
+            keras.layers.Dense(3, kernel_regularizer="l2", name="reg"),
+            keras.layers.GaussianNoise(0.1, name="noise"),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer="adam",
+        loss="categorical_focal_crossentropy",
+        metrics=[keras.metrics.Recall(name="recall"), keras.metrics.CategoricalAccuracy()],
+        loss_weights=[0.5],
+    )
+    with pytest.raises(ref.InputError) as error:
+        ref.from_keras(model)
+    lines = str(error.value).splitlines()
+    assert lines[0] == f"the NumPy reference cannot host Keras model {model.name!r}:"
+    problems = [line for line in lines if line.startswith("  - ")]
+    assert problems == [
+        "  - layer 'mask_me' (Masking): no NumPy reference counterpart",
+        "  - layer 'reg' (Dense): uses kernel_regularizer, which the NumPy reference Dense "
+        "does not implement",
+        "  - layer 'noise' (GaussianNoise): no NumPy reference counterpart",
+        "  - compile setting loss_weights=[0.5] is not implemented by the NumPy reference",
+        problems[4],
+        problems[5],
+    ]
+    assert problems[4].startswith("  - loss: Keras loss 'categorical_focal_crossentropy' is not")
+    assert problems[5].startswith("  - metric 'recall' (Recall) has no NumPy reference counterpart")
+
+
+def test_unbuilt_sequential_is_refused_with_how_to_build_it():
+    model = keras.Sequential([keras.layers.Dense(2)])
+    with pytest.raises(ref.InputError, match=r"not built.*call model.build\(input_shape\)"):
+        ref.from_keras(model)
+    model.build((None, 3))
+    assert ref.from_keras(model).input_shape == (None, 3)
+
+
+def test_functional_plain_chain_is_named_and_sequential_of_its_layers_is_hosted():
+    inputs = keras.Input((3,))
+    outputs = keras.layers.Dense(2, name="out")(keras.layers.Dense(4, name="hidden")(inputs))
+    model = keras.Model(inputs, outputs)
+    with pytest.raises(ref.InputError, match=r"is a plain chain of layers \(.* -> hidden -> out\)"):
+        ref.from_keras(model)
+    twin = ref.from_keras(keras.Sequential(model.layers))
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    _assert_close([twin.predict(x)], [model.predict(x, verbose=0)])
+
+
+def test_branching_functional_and_subclassed_models_are_refused_clearly():
+    inputs = keras.Input((3,))
+    hidden = keras.layers.Dense(4)(inputs)
+    merged = keras.layers.Add()([hidden, keras.layers.Dense(4)(hidden)])
+    with pytest.raises(ref.InputError, match="not a plain chain of layers") as error:
+        ref.from_keras(keras.Model(inputs, merged))
+    assert "(Add): no NumPy reference counterpart" in str(error.value)
+
+    class Custom(keras.Model):
+        def call(self, x):
+            return x
+
+    with pytest.raises(ref.InputError, match=r"subclassed keras.Model \(Custom\)"):
+        ref.from_keras(Custom())
+
+
+def test_nested_model_problems_are_listed_with_the_outer_ones():
+    inner = keras.Sequential([keras.Input((3,)), keras.layers.Masking()], name="inner")
+    outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.GaussianNoise(0.1)])
+    with pytest.raises(ref.InputError) as error:
+        ref.from_keras(outer)
+    message = str(error.value)
+    assert "in nested model 'inner': layer 'masking" in message
+    assert "(GaussianNoise): no NumPy reference counterpart" in message

@@ -1,10 +1,20 @@
-"""Twin layers. Each module registers its classes in ``LAYERS`` (keyed by the
-Keras class name) when imported; add a layer module's import line below."""
+"""The NumPy reference's layers. Each module registers its classes in ``LAYERS``
+(keyed by the Keras class name) when imported; add a layer module's import line below."""
 
+from deepkit.reference.layers.activations import ELU, LeakyReLU, ReLU, Softmax
 from deepkit.reference.layers.base import LAYERS, Layer, register
-from deepkit.reference.layers.convolutional import Conv2D
-from deepkit.reference.layers.core import Activation, Dense, Input, InputLayer
-from deepkit.reference.layers.pooling import MaxPooling2D
+from deepkit.reference.layers.convolutional import Conv1D, Conv2D
+from deepkit.reference.layers.core import Activation, Dense, Embedding, Input, InputLayer
+from deepkit.reference.layers.normalization import BatchNormalization, LayerNormalization
+from deepkit.reference.layers.pooling import (
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling2D,
+)
+from deepkit.reference.layers.preprocessing import Rescaling
 from deepkit.reference.layers.regularization import Dropout
-from deepkit.reference.layers.reshaping import Flatten
+from deepkit.reference.layers.reshaping import Flatten, Reshape, UpSampling2D
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN

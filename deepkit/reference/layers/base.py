@@ -19,6 +19,8 @@ What a subclass implements:
   (``None`` allowed), channels last. Create each weight with
   ``self.add_weight(name, shape, initializer)`` in Keras's order
   (``kernel`` then ``bias``); it becomes the attribute ``self.<name>``.
+  ``trainable=False`` marks a weight no optimizer updates (a layer's own
+  statistics, written in place during the forward pass).
 - ``call(inputs, training=False)``: the forward pass over a whole batch,
   *before* the activation; cache on ``self`` whatever ``backward`` needs.
 - ``backward(grad)``: ``grad`` is dLoss/d(call's output); return
@@ -90,20 +92,38 @@ class Layer:
         self.built = False
         self.grads = {}
         self._weight_names = []
+        self._frozen_names = set()
         self.logits = None
         self.outputs = None
 
     # -- weights -----------------------------------------------------------
 
-    def add_weight(self, name, shape, initializer="zeros"):
-        """Create weight ``self.<name>`` (and its gradient ``self.grads[name]``)."""
+    def add_weight(self, name, shape, initializer="zeros", trainable=True):
+        """Create weight ``self.<name>`` (and its gradient ``self.grads[name]``).
+
+        Args:
+            name: the Keras weight name, which becomes the attribute.
+            shape: its shape.
+            initializer: an initializer name, config or object.
+            trainable: False for a weight the layer updates itself and no
+                optimizer touches (BatchNormalization's moving statistics).
+
+        Returns:
+            The new array.
+        """
         dtype = self.dtype or "float32"
         rng = self.rng if self.rng is not None else np.random.default_rng()
         value = initializers.get(initializer)(tuple(shape), dtype=dtype, rng=rng)
         setattr(self, name, np.ascontiguousarray(value, dtype=dtype))
         self.grads[name] = np.zeros(shape, dtype=dtype)
         self._weight_names.append(name)
+        if not trainable:
+            self._frozen_names.add(name)
         return getattr(self, name)
+
+    def weight_is_trainable(self, name):
+        """Whether the optimizer updates weight ``name`` (read at every step)."""
+        return self.trainable and name not in self._frozen_names
 
     @property
     def weight_names(self):
@@ -121,12 +141,12 @@ class Layer:
 
     @property
     def trainable_weights(self):
-        """``weights`` while ``trainable`` (read at every step, as Keras), else []."""
-        return self.weights if self.trainable else []
+        """The trainable weights while ``trainable`` (read at every step, as Keras), else []."""
+        return [getattr(self, n) for n in self._weight_names if self.weight_is_trainable(n)]
 
     @property
     def trainable_gradients(self):
-        return self.gradients if self.trainable else []
+        return [self.grads[n] for n in self._weight_names if self.weight_is_trainable(n)]
 
     def get_weights(self):
         return [w.copy() for w in self.weights]
@@ -208,8 +228,8 @@ class Layer:
     def from_keras(cls, keras_layer):
         """The twin of ``keras_layer`` (config only; a model copies the weights).
 
-        A Keras setting the twin does not implement (a regularizer, a
-        constraint, ...) raises ValueError rather than being dropped.
+        A Keras setting the NumPy reference does not implement (a regularizer,
+        a constraint, ...) raises InputError rather than being dropped.
         """
         accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
         config = keras_layer.get_config()
@@ -219,7 +239,7 @@ class Layer:
         if unsupported:
             raise InputError(
                 f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
-                f"which the NumPy twin {cls.__name__} does not implement"
+                f"which the NumPy reference {cls.__name__} does not implement"
             )
         return cls.from_config({k: v for k, v in config.items() if k in accepted})
 

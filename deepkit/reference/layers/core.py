@@ -1,5 +1,5 @@
-"""Input, Dense and Activation (mirror keras/src/layers/core/input_layer.py,
-keras/src/layers/core/dense.py and keras/src/layers/activations/activation.py)."""
+"""Input, Dense, Activation and Embedding (mirror keras/src/layers/core/input_layer.py,
+dense.py, embedding.py and keras/src/layers/activations/activation.py)."""
 
 import numpy as np
 
@@ -109,3 +109,77 @@ class Activation(Layer):
 
     def backward(self, grad):
         return grad
+
+
+@register
+class Embedding(Layer):
+    """outputs[..., :] = embeddings[inputs[...]]: a row of the (input_dim, output_dim)
+    table per integer index (the inputs are cast to ints, as Keras casts them).
+
+    Backward: each output row's gradient is added to the row of the table it
+    came from (np.add.at, so repeated indices add up); the indices have no
+    gradient, so nothing propagates to the inputs.
+
+    Args:
+        input_dim: the vocabulary size (indices 0 .. input_dim - 1).
+        output_dim: the size of each vector.
+        embeddings_initializer: Keras's "uniform" (-0.05 to 0.05).
+        mask_zero: only False (masking has no NumPy counterpart).
+
+    Raises:
+        InputError: for ``mask_zero=True`` and, when called, indices out of range.
+    """
+
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        embeddings_initializer="uniform",
+        mask_zero=False,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        for value, what in ((input_dim, "input_dim"), (output_dim, "output_dim")):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise InputError(f"Embedding {what} must be a positive int, got {value!r}")
+        if mask_zero:
+            raise InputError(
+                "Embedding mask_zero=True is not implemented by the NumPy reference "
+                "(masking has no counterpart)"
+            )
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+
+    def build(self, input_shape):
+        self.add_weight(
+            "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
+        )
+        self.built = True
+
+    def call(self, inputs, training=False):
+        ids = np.asarray(inputs).astype(np.intp)
+        if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
+            raise InputError(
+                f"Embedding {self.name!r}: index out of range [0, {self.input_dim}): "
+                f"min {ids.min()}, max {ids.max()}"
+            )
+        self._ids = ids
+        return self.embeddings[ids]
+
+    def backward(self, grad):
+        table = self.grads["embeddings"]
+        table[...] = 0
+        np.add.at(table, self._ids.reshape(-1), grad.reshape(-1, self.output_dim))
+        return None
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+            "mask_zero": False,
+        }

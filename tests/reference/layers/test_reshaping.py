@@ -1,0 +1,47 @@
+"""Reshape and UpSampling2D against Keras's (float64 at rtol 1e-7)."""
+
+import keras
+import numpy as np
+import pytest
+
+from deepkit import reference as ref
+
+from ._parity import layer_matches_keras, model_step_matches_keras
+
+
+@pytest.mark.parametrize("target", [(4, 6), (-1, 3), (2, 2, 6)])
+def test_reshape_matches_keras(target):
+    x = np.random.default_rng(0).normal(size=(3, 2, 12))
+    layer_matches_keras(lambda: keras.layers.Reshape(target), x)
+
+
+@pytest.mark.parametrize("size", [2, (1, 3)])
+def test_upsampling2d_matches_keras(size):
+    x = np.random.default_rng(0).normal(size=(2, 3, 2, 2))
+    layer_matches_keras(lambda: keras.layers.UpSampling2D(size), x)
+    layer_matches_keras(lambda: keras.layers.UpSampling2D(size), x.astype("float32"), rtol=1e-5)
+
+
+def test_reshape_and_upsampling_in_a_model_step_like_keras():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(4, 12)), rng.normal(size=(4, 1))
+    model_step_matches_keras(
+        lambda: [
+            keras.layers.Reshape((2, 3, 2)),
+            keras.layers.UpSampling2D(2),
+            keras.layers.Conv2D(2, 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ],
+        x,
+        y,
+    )
+
+
+def test_bad_target_shapes_and_interpolations_are_refused():
+    with pytest.raises(ref.InputError, match="at most one -1"):
+        ref.layers.Reshape((-1, -1))
+    with pytest.raises(ref.InputError, match=r"has 10 entries, the input \(12,\) has 12"):
+        ref.layers.Reshape((2, 5))(np.zeros((1, 12)))
+    with pytest.raises(ref.InputError, match="interpolation='bilinear' is not implemented"):
+        ref.layers.UpSampling2D(interpolation="bilinear")
