@@ -20,6 +20,7 @@ import sys
 from deepkit import __version__, _quiet_tensorflow
 from deepkit.benchmarks import BENCHMARKS
 from deepkit.recipes import RECIPES
+from deepkit.settings import add_output_arguments, verbosity
 from deepkit.validation import InputError
 
 # command -> (package, registry, name of the argument hook, name of the entry point)
@@ -69,23 +70,6 @@ def _list():
     print("Reproduce every tutorial result: deepkit reproduce [--quick] [--only NAME] [--render]")
 
 
-def _add_output_arguments(parser):
-    """``--quiet`` and ``--verbose``, the same on every recipe."""
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--quiet", action="store_true", help="print only the results")
-    output.add_argument(
-        "--verbose", action="store_true", help="one line per epoch, even on a terminal"
-    )
-
-
-def verbosity(args):
-    """Keras's ``verbose``: 0 with ``--quiet``; one line per epoch with ``--verbose`` or
-    when the output is not a terminal; else one updating progress line."""
-    if args.quiet:
-        return 0
-    return 2 if args.verbose or not sys.stdout.isatty() else 1
-
-
 def _run_recipe(module, args):
     """The recipe's ``run`` on the settings the command line gave; its report printed."""
     result = module.run(module.Settings.from_args(args), verbose=verbosity(args))
@@ -104,7 +88,7 @@ def _dispatch(command, name, argv):
     if command == "run" and not hasattr(module, add_arguments):
         # a recipe is its settings declaration: the options, their checks and run()
         module.Settings.add_arguments(parser)
-        _add_output_arguments(parser)
+        add_output_arguments(parser)
         return _run_recipe(module, parser.parse_args(argv))
     getattr(module, add_arguments)(parser)
     args = parser.parse_args(argv)

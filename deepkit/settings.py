@@ -27,6 +27,7 @@ keeps it off the command line. A subclass checks relations between fields in
 import argparse
 import dataclasses
 import os
+import sys
 
 from deepkit.validation import MAX_SEED, InputError, check_choice, check_float, check_int
 
@@ -192,3 +193,21 @@ class Settings:
     def help_of(cls, name):
         """The help text of the field ``name``."""
         return next(f.metadata["help"] for f in dataclasses.fields(cls) if f.name == name)
+
+
+def add_output_arguments(parser):
+    """``--quiet`` and ``--verbose``, the same on every recipe's command line."""
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true", help="print only the results")
+    output.add_argument(
+        "--verbose", action="store_true", help="one line per epoch, even on a terminal"
+    )
+
+
+def verbosity(args):
+    """Keras's ``verbose`` for the parsed ``--quiet``/``--verbose``: 0 with ``--quiet``; one
+    line per epoch with ``--verbose`` or when the output is not a terminal; else one
+    updating progress line."""
+    if args.quiet:
+        return 0
+    return 2 if args.verbose or not sys.stdout.isatty() else 1

@@ -161,8 +161,8 @@ def benchmark(epochs=50, seed=0, repeats=3):
             m, epoch_loop.batches(x, y, 10, seed, epochs), steps_per_epoch=steps, shuffle=False
         ),
         ARRAYS: lambda m: keras_fit(m, x, y, batch_size=10),
-        EXACT: lambda m: churn.train(m, x, y, epochs, 10, seed=seed, epoch_loop="graph")[1],
-        FAST: lambda m: churn.train(m, x, y, epochs, 10, seed=seed, epoch_loop="xla")[1],
+        EXACT: lambda m: churn.train(m, x, y, epochs, 10, seed=seed, feed="graph")[1],
+        FAST: lambda m: churn.train(m, x, y, epochs, 10, seed=seed, feed="xla")[1],
     }
     results = {name: {"seconds": [], "loss": [], "accuracy": []} for name in fits}
     load_before = os.getloadavg()[0]

@@ -179,7 +179,7 @@ def churn_timings(epochs, seed, thread_settings):
     set_seed(seed)
     begin = time.perf_counter()
     model, loop = churn.build("tutorial", seed), churn.CONFIGS["tutorial"]["epoch_loop"]
-    _, history = churn.train(model, x, y, epochs, CHURN_BATCH, seed=seed, epoch_loop=loop)
+    _, history = churn.train(model, x, y, epochs, CHURN_BATCH, seed=seed, feed=loop)
     seconds = time.perf_counter() - begin
     fast = Timing("deepkit's Keras path", seconds, defaults.steps, history["loss"][-1], None, None)
     return [defaults, fast, *twin_timings(make_twin, x, y, epochs, CHURN_BATCH, thread_settings)]

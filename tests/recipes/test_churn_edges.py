@@ -203,7 +203,7 @@ def test_diverged_training_is_an_error_not_a_figure(table, tmp_path):
     table.head(300).to_csv(tmp_path / "small.csv", index=False)
     diverging = {**churn.CONFIGS["tutorial"], "units": (6, 1), "learning_rate": 1e308}
     with pytest.raises(InputError, match="training diverged at epoch 1.*lower the learning rate"):
-        churn.run(config=diverging, epochs=1, batch_size=60, path=tmp_path / "small.csv")
+        churn.run(network=diverging, epochs=1, batch_size=60, path=tmp_path / "small.csv")
 
 
 def test_no_nan_figure_ever(bundle):
@@ -325,8 +325,8 @@ def test_wrong_types_get_the_same_message_as_wrong_values(monkeypatch):
         "test_size must be a number > 0.0 and < 1.0, got 1.5": {"test_size": 1.5},
         "epochs must be an int >= 1, got '3'": {"epochs": "3"},
         "batch_size must be an int >= 1, got 0": {"batch_size": 0},
-        "seed must be an int >= 0, got -1": {"seed": -1},
-        "seed must be an int >= 0, got 1.5": {"seed": 1.5},
+        "seed must be an int >= 0 and <= 4294967295, got -1": {"seed": -1},
+        "seed must be an int >= 0 and <= 4294967295, got 1.5": {"seed": 1.5},
     }
     for message, arguments in cases.items():
         with pytest.raises(InputError, match=re.escape(message)):
@@ -335,7 +335,7 @@ def test_wrong_types_get_the_same_message_as_wrong_values(monkeypatch):
 
 def test_build_validates_seed_as_run_does():
     for seed in (-1, "0", 2.0):  # 3 cases
-        with pytest.raises(InputError, match=re.escape(f"seed must be an int >= 0, got {seed!r}")):
+        with pytest.raises(InputError, match=re.escape(f"seed must be an int >= 0 and <= 4294967295, got {seed!r}")):
             churn.build("tutorial", seed=seed)
     assert churn.build("tutorial", seed=np.int64(3)).count_params() == 121
 

@@ -152,8 +152,8 @@ def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
         ("--trials", "5"): "--trials go with --tune or --compare",
         ("--compare", "--max-epochs", "0"): "--max-epochs must be an int >= 1, got 0",
         ("--tune", "--search-dir", str(tmp_path / "file.txt")): "exists and is not a directory",
-        ("--engine", "both", "--test-size", "0.3", "--config", "tuned"): (
-            "--engine both runs the tutorial config on the shipped data's 0.2 test split; "
+        ("--both-engines", "--test-size", "0.3", "--config", "tuned"): (
+            "--both-engines runs the tutorial config on the shipped data's 0.2 test split; "
             "drop --config, --test-size"
         ),
         ("--save", str(tmp_path / "file.txt")): "exists and is not a directory",
@@ -166,7 +166,7 @@ def test_cli_refuses_conflicting_options_before_any_work(capsys, tmp_path):
         [],
         ["--compare", "--seed", "3", "--quiet"],
         ["--tune", "--trials", "3", "--max-epochs", "2", "--search-dir", str(tmp_path / "s")],
-        ["--engine", "both", "--epochs", "2"],
+        ["--both-engines", "--epochs", "2"],
     ):
         churn.cli.refuse_conflicts(parser.parse_args(argv))  # nothing to refuse
 

@@ -104,7 +104,7 @@ def test_each_trial_scores_its_settings_by_validation_roc_auc(summary, small_tra
             trial["values"]["batch_size"],
             validation_data=(x_validation, y_validation),
             patience=10,
-            epoch_loop="graph",
+            feed="graph",
         )
         expected = roc_auc_score(y_validation, churn.predict_probabilities(model, x_validation))
         assert trial["val_roc_auc"] == pytest.approx(expected, abs=1e-6)
@@ -147,7 +147,7 @@ def test_bad_search_arguments_are_refused_before_any_work(small_train_frame, tmp
     refused = {
         "max_trials must be an int >= 1, got 0": dict(max_trials=0),
         "max_epochs must be an int >= 1, got 2.5": dict(max_epochs=2.5),
-        "seed must be an int >= 0, got -1": dict(seed=-1),
+        "seed must be an int >= 0 and <= 4294967295, got -1": dict(seed=-1),
         "carves must be a non-empty tuple of seeds, got ()": dict(carves=()),
         "carves must be an int >= 0, got 'a'": dict(carves=("a",)),
         "file.txt: exists and is not a directory": dict(directory=tmp_path / "file.txt"),

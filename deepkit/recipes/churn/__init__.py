@@ -38,7 +38,7 @@ training range (``OutsideTrainingRangeWarning``, ``ChurnBundle.score_table``).
 from deepkit.recipes.churn.cli import add_arguments, add_predict_arguments, main, predict_main
 from deepkit.recipes.churn.configs import CONFIGS, TUNING_BASE, TUNING_GRID, settings_of
 from deepkit.recipes.churn.hypersearch import validation_scores
-from deepkit.recipes.churn.recipe import run
+from deepkit.recipes.churn.recipe import Settings, run
 from deepkit.recipes.churn.result import (
     ChurnBundle,
     ChurnResult,
@@ -74,6 +74,7 @@ __all__ = [
     "MIN_SPLIT_ROWS",
     "NEW_CUSTOMER",
     "STEPS_PER_EXECUTION",
+    "Settings",
     "TUNING_BASE",
     "TUNING_GRID",
     "TUTORIAL_ACCURACY",

@@ -1,7 +1,7 @@
 """``deepkit run churn`` and ``deepkit predict churn``: the options, their conflicts, dispatch.
 
-Four modes: one training run (the default), ``--engine both`` (Keras and the NumPy twin side
-by side), ``--compare`` and ``--tune``. argparse refuses ``--compare`` with ``--tune`` (one
+Four modes: one training run (the default, its options generated from ``Settings``),
+``--both-engines`` (Keras and the NumPy reference side by side), ``--compare`` and ``--tune``. argparse refuses ``--compare`` with ``--tune`` (one
 mutually exclusive group); ``refuse_conflicts`` refuses an option the chosen mode would
 silently ignore, naming it, and a ``--save`` folder it cannot write, before any work starts.
 ``deepkit predict churn`` prints a table (id, probability, decision, flags) and ``--out``
@@ -13,48 +13,22 @@ import tempfile
 from pathlib import Path
 
 from deepkit.datasets.churn import load_customers
-from deepkit.recipes.churn.configs import CONFIGS
-from deepkit.recipes.churn.recipe import run
+from deepkit.recipes.churn.recipe import Settings, run
 from deepkit.recipes.churn.result import BUNDLE_FILES, load, write_scores
 from deepkit.recipes.churn.tuning import MAX_EPOCHS, MAX_TRIALS, compare, side_by_side, tune
 from deepkit.report import format_grid
-from deepkit.training import ENGINES
+from deepkit.settings import add_output_arguments, verbosity
 from deepkit.validation import InputError, check_int
 
-# The options only a single training run uses, each with its value when not given.
-SINGLE_RUN_DEFAULTS = {
-    "--epochs": None,
-    "--batch-size": None,
-    "--test-size": None,
-    "--data": None,
-    "--save": None,
-    "--config": "tutorial",
-    "--engine": "keras",
-}
 SEARCH_OPTIONS = ("--trials", "--max-epochs", "--search-dir")
-# `--engine both` trains the tutorial config on the shipped data's 0.2 test split.
-BOTH_ENGINES_REFUSE = ("--save", "--data", "--config", "--test-size")
+# `--both-engines` trains the tutorial config on the shipped data's 0.2 test split.
+BOTH_ENGINES_REFUSE = ("--save", "--path", "--config", "--test-size", "--engine")
 
 
 def add_arguments(parser):
-    parser.add_argument(
-        "--epochs", type=int, help="training epochs (tutorial 50; tuned: at most 200)"
-    )
-    parser.add_argument("--batch-size", type=int, help="batch size (tutorial 10, tuned 128)")
-    parser.add_argument(
-        "--seed", type=int, default=0, help="seeds the split, weights and shuffling (default 0)"
-    )
-    parser.add_argument("--test-size", type=float, help="test fraction (default 0.2)")
-    parser.add_argument(
-        "--config", choices=list(CONFIGS), default="tutorial", help="network configuration"
-    )
-    parser.add_argument(
-        "--engine",
-        choices=[*ENGINES, "both"],
-        default="keras",
-        help="train with Keras, the NumPy twin, or both side by side",
-    )
-    parser.add_argument("--data", metavar="CSV", help="your own churn CSV with the same 14 columns")
+    """The run's settings (``Settings``, declared once), ``--save``, the modes and the search's
+    budget."""
+    Settings.add_arguments(parser)
     parser.add_argument(
         "--save", metavar="DIR", help="save the model bundle here (for deepkit predict churn)"
     )
@@ -70,6 +44,11 @@ def add_arguments(parser):
         help="KerasTuner search (--trials trials x 2 validation carves) of the --seed "
         "training split",
     )
+    modes.add_argument(
+        "--both-engines",
+        action="store_true",
+        help="the tutorial net trained by Keras and by the NumPy reference, side by side",
+    )
     parser.add_argument(
         "--trials", type=int, help=f"--tune/--compare: search trials (default {MAX_TRIALS})"
     )
@@ -83,7 +62,18 @@ def add_arguments(parser):
         metavar="DIR",
         help="--tune/--compare: keep KerasTuner's files and churn_search.json here",
     )
-    parser.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    add_output_arguments(parser)
+
+
+def _given(args):
+    """The single-run options given a value other than their default, as ``--name``."""
+    defaults = Settings()
+    given = [
+        "--" + name.replace("_", "-")
+        for name, value in vars(Settings.from_args(args)).items()
+        if name != "seed" and value != getattr(defaults, name)
+    ]
+    return given + (["--save"] if args.save is not None else [])
 
 
 def refuse_conflicts(args):
@@ -91,11 +81,7 @@ def refuse_conflicts(args):
     options that ``args``' mode would ignore."""
     if args.save is not None:
         check_writable_directory(args.save, "--save")
-    given = [
-        flag
-        for flag, unset in SINGLE_RUN_DEFAULTS.items()
-        if getattr(args, flag[2:].replace("-", "_")) != unset
-    ]
+    given = _given(args)
     if (args.compare or args.tune) and given:
         raise InputError(
             "--compare and --tune take only --seed, --quiet and the search's "
@@ -111,40 +97,31 @@ def refuse_conflicts(args):
     if args.search_dir is not None:
         check_writable_directory(args.search_dir, "--search-dir")
     ignored = [flag for flag in BOTH_ENGINES_REFUSE if flag in given]
-    if args.engine == "both" and ignored:
+    if args.both_engines and ignored:
         raise InputError(
-            f"--engine both runs the tutorial config on the shipped data's 0.2 test split; "
+            f"--both-engines runs the tutorial config on the shipped data's 0.2 test split; "
             f"drop {', '.join(ignored)}"
         )
 
 
 def main(args):
     refuse_conflicts(args)
-    verbose = 0 if args.quiet else 2
+    verbose = verbosity(args)
     budget = {
         "max_trials": MAX_TRIALS if args.trials is None else args.trials,
         "max_epochs": MAX_EPOCHS if args.max_epochs is None else args.max_epochs,
         "directory": args.search_dir,
         "verbose": min(verbose, 1),  # 2 would print every epoch of every trial
     }
+    settings = Settings.from_args(args)
     if args.compare:
         print(compare((args.seed, args.seed + 1, args.seed + 2), **budget).report())
     elif args.tune:
         print(tune(args.seed, **budget).report())
-    elif args.engine == "both":
+    elif args.both_engines:
         print(side_by_side(args.epochs, args.batch_size, args.seed, verbose=verbose).report())
     else:
-        test_size = 0.2 if args.test_size is None else args.test_size
-        result = run(
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            test_size=test_size,
-            seed=args.seed,
-            config=args.config,
-            engine=args.engine,
-            verbose=verbose,
-            path=args.data,
-        )
+        result = run(settings, verbose=verbose)
         print(result.report())
         if args.save is not None:
             result.save(args.save)

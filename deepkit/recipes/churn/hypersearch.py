@@ -17,8 +17,8 @@ from pathlib import Path
 
 from deepkit.recipes.churn.configs import TUNING_BASE, TUNING_GRID, tuned_settings
 from deepkit.recipes.churn.steps import build, carve, evaluate, labels, preprocess, train
-from deepkit.validation import InputError, check_int
 from deepkit.seeding import set_seed
+from deepkit.validation import InputError, check_int, check_seed
 
 OBJECTIVE = "val_roc_auc"
 SUMMARY_FILE = "churn_search.json"
@@ -57,7 +57,7 @@ def fit_carved(train_frame, settings, seed=0, verbose=0):
         settings["batch_size"],
         validation_data=validation,
         patience=settings["patience"],
-        epoch_loop=settings["epoch_loop"],
+        feed=settings["epoch_loop"],
         verbose=verbose,
     )
     return model, preprocessor, validation, len(history["loss"])
@@ -131,7 +131,7 @@ def search(
     ``best`` (the winner's settings, for ``fit_carved``). ``verbose``: 1 prints KerasTuner's
     report of each trial, 2 also a line per training epoch.
     """
-    seed = check_int(seed, "seed", min_value=0)
+    seed = check_seed(seed)
     max_trials = check_int(max_trials, "max_trials", min_value=1)
     max_epochs = check_int(max_epochs, "max_epochs", min_value=1)
     carves = tuple(carves) if isinstance(carves, (list, tuple)) else carves

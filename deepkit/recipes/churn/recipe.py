@@ -1,12 +1,14 @@
 """``run()``: the churn recipe end to end, from the data to a ``ChurnResult``.
 
 split -> (carve a validation split, tuned config) -> preprocess -> build -> train ->
-evaluate on the test split -> score T3's new customer.
+evaluate on the test split -> score T3's new customer. ``Settings`` declares the run's
+settings once: ``run()``'s, the command line's (``deepkit run churn``) and their checks.
 """
 
+import dataclasses
 import time
 
-from deepkit.recipes.churn.configs import settings_of
+from deepkit.recipes.churn.configs import CONFIGS, settings_of
 from deepkit.recipes.churn.result import ChurnResult
 from deepkit.recipes.churn.steps import (
     NEW_CUSTOMER,
@@ -20,48 +22,61 @@ from deepkit.recipes.churn.steps import (
     split,
     train,
 )
-from deepkit.validation import check_choice, check_float, check_int
 from deepkit.seeding import set_seed
+from deepkit.settings import Settings as BaseSettings
+from deepkit.settings import seed_setting, setting
 from deepkit.training import ENGINES
 
 
-def run(
-    epochs=None,
-    batch_size=None,
-    test_size=0.2,
-    seed=0,
-    config="tutorial",
-    engine="keras",
-    verbose=0,
-    path=None,
-):
-    """Train and evaluate the churn classifier; return a ``ChurnResult``.
+@dataclasses.dataclass(frozen=True)
+class Settings(BaseSettings):
+    """One training run of the churn classifier."""
 
-    ``config`` is a name in ``CONFIGS`` or a dict with the same keys.
+    config: str = setting("tutorial", "network configuration", choices=tuple(CONFIGS))
+    epochs: int = setting(
+        None, "training epochs (tutorial 50; tuned: at most 200)", kind=int, min_value=1
+    )
+    batch_size: int = setting(None, "batch size (tutorial 10, tuned 128)", kind=int, min_value=1)
+    test_size: float = setting(
+        0.2, "test fraction", min_value=0.0, max_value=1.0, include_min=False, include_max=False
+    )
+    engine: str = setting("keras", "train with Keras or the NumPy reference", choices=ENGINES)
+    path: str = setting(
+        None, "your own churn CSV with the same 14 columns", kind=str, metavar="CSV"
+    )
+    seed: int = seed_setting("seeds the split, the weights and the data order")
 
-    ``epochs`` and ``batch_size`` default to the config's (tutorial: 50 and 10;
-    tuned: up to 200 with early stopping, batch 128). ``path`` loads a user's
-    CSV instead of the shipped table. The same ``seed`` gives the same result. Bad
-    arguments, data outside the schema's ranges and degenerate splits (see ``split``)
-    are refused with an ``InputError`` before any training.
-    ``result.seconds`` times everything after loading the data and TensorFlow:
-    split, preprocessing, training, evaluation and scoring.
+
+def run(settings=None, /, *, network=None, verbose=0, **overrides):
+    """Train and evaluate the churn classifier.
+
+    The same ``seed`` gives the same result. Bad settings, data outside the schema's
+    ranges and degenerate splits (see ``split``) are refused with an ``InputError`` before
+    any training. ``result.seconds`` times everything after loading the data and
+    TensorFlow: split, preprocessing, training, evaluation and scoring.
+
+    Args:
+        settings: a ``Settings`` (``None``: the defaults).
+        network: a configuration dict with ``CONFIGS``' keys, trained instead of
+            ``settings.config``'s.
+        verbose: Keras's ``verbose``.
+        **overrides: settings to change, by name (``run(config="tuned", seed=1)``).
+
+    Returns:
+        A ``ChurnResult``; ``epochs`` and ``batch_size`` default to the configuration's
+        (tutorial: 50 and 10; tuned: up to 200 with early stopping, batch 128).
     """
-    # every argument, then the data and its splits, checked before TensorFlow is even imported
-    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-        if value is not None:
-            check_int(value, name, min_value=1)
-    test_size = check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
-    seed = check_int(seed, "seed", min_value=0)
-    check_choice(engine, "engine", ENGINES)
-    settings = settings_of(config, epochs=epochs, batch_size=batch_size)
+    s = Settings.resolve(settings, overrides)
+    config = s.config if network is None else network
+    net = settings_of(config, epochs=s.epochs, batch_size=s.batch_size)
+    test_size, seed, engine, path = s.test_size, s.seed, s.engine, s.path
     frame = load_data(path)
     start = time.perf_counter()
     train_frame, test_frame = split(frame, test_size, seed)
     validation_data = None
-    if settings["validation_fraction"]:
+    if net["validation_fraction"]:
         # carved first: the scaling is fitted on the remaining rows only
-        train_frame, validation_frame = carve(train_frame, settings["validation_fraction"], seed)
+        train_frame, validation_frame = carve(train_frame, net["validation_fraction"], seed)
         preprocessor, x_train, x_test, x_validation = preprocess(
             train_frame, test_frame, validation_frame
         )
@@ -73,12 +88,12 @@ def run(
         build(config, seed),
         x_train,
         labels(train_frame),
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
+        epochs=net["epochs"],
+        batch_size=net["batch_size"],
         validation_data=validation_data,
-        patience=settings["patience"],
+        patience=net["patience"],
         engine=engine,
-        epoch_loop=settings["epoch_loop"] if engine == "keras" else None,
+        **({"feed": net["epoch_loop"]} if engine == "keras" else {}),
         seed=seed,
         verbose=verbose,
     )
@@ -93,6 +108,6 @@ def run(
         config=config,
         engine=engine,
         seed=seed,
-        epochs=settings["epochs"],
-        batch_size=settings["batch_size"],
+        epochs=net["epochs"],
+        batch_size=net["batch_size"],
     )

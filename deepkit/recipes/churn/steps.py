@@ -11,8 +11,8 @@ import pandas as pd
 from deepkit.datasets.churn import TARGET, load_churn
 from deepkit.preprocessing import ChurnPreprocessor
 from deepkit.recipes.churn.configs import settings_of
-from deepkit.validation import InputError, check_float, check_int
-from deepkit.training import carve_validation, fit
+from deepkit.training import TRAINERS, carve_validation
+from deepkit.validation import InputError, check_float, check_seed
 
 # T3's single new customer, from named fields (its hand-encoded row meant France and Male).
 NEW_CUSTOMER = {
@@ -51,7 +51,7 @@ def split(frame, test_size=0.2, seed=0):
     from sklearn.model_selection import train_test_split
 
     test_size = check_float(test_size, "test_size", 0.0, 1.0, include_min=False, include_max=False)
-    seed = check_int(seed, "seed", min_value=0)
+    seed = check_seed(seed)
     check_both_classes(frame, "the data")
     train_frame, test_frame = train_test_split(frame, test_size=test_size, random_state=seed)
     for name, part in (("test split", test_frame), ("training split", train_frame)):
@@ -106,7 +106,7 @@ def labels(frame):
 def build(config="tutorial", seed=0):
     """The compiled Keras net of ``config`` (a name in ``CONFIGS`` or a dict of
     settings), on deepkit's fast path (``STEPS_PER_EXECUTION``)."""
-    seed = check_int(seed, "seed", min_value=0)  # before TensorFlow is imported
+    seed = check_seed(seed)  # before TensorFlow is imported
     from deepkit.models.dense import churn_ann, mlp
 
     if config == "tutorial":
@@ -148,17 +148,24 @@ def carve(train_frame, fraction, seed=0):
     return fit_frame, validation_frame
 
 
-def train(model, x, y, epochs=50, batch_size=10, **options):
-    """Fit ``model`` on ``(x, y)``; return ``(fitted_model, history)``.
+def train(model, x, y, epochs=50, batch_size=10, *, engine="keras", **options):
+    """Fit ``model`` on ``(x, y)`` with T3's epochs and batch size as defaults.
 
-    ``deepkit.training.fit`` with T3's epochs and batch size as defaults; its
-    ``options``: ``validation_data``, ``patience`` (early stopping on the
-    validation loss, best weights kept), ``engine`` (``"numpy"`` trains the
-    NumPy twin and returns it), ``seed``, ``verbose``, ``epoch_loop`` (each epoch
-    one graph call, ``deepkit.epoch_loop``; a configuration's choice is its
-    ``"epoch_loop"`` setting, see ``configs``).
+    Args:
+        model: the compiled Keras net (``build``).
+        x, y: the preprocessed training rows and labels.
+        epochs, batch_size: as T3's by default.
+        engine: ``"keras"`` (``deepkit.training.fit``) or ``"numpy"`` (the NumPy reference,
+            ``deepkit.training.fit_reference``, returned in place of ``model``).
+        **options: ``validation_data``, ``patience`` (early stopping on the validation loss,
+            best weights kept), ``seed``, ``verbose``, and for Keras ``feed`` (``"graph"`` or
+            ``"xla"``: each epoch one graph call, ``deepkit.epoch_loop``; a configuration's
+            choice is its ``"epoch_loop"`` setting, see ``configs``).
+
+    Returns:
+        ``(fitted_model, history)``.
     """
-    return fit(model, x, y, epochs=epochs, batch_size=batch_size, **options)
+    return TRAINERS[engine](model, x, y, epochs=epochs, batch_size=batch_size, **options)
 
 
 def evaluate(model, x, y):

@@ -28,9 +28,9 @@ from deepkit.recipes.churn.steps import (
     preprocess,
     split,
 )
-from deepkit.validation import check_int
 from deepkit.report import format_grid
 from deepkit.training import ENGINES
+from deepkit.validation import check_int, check_seed
 
 # The search budget of `deepkit run churn --tune/--compare`: a full `compare` (3 seeds) took
 # 730 seconds on 2 CPU cores. Scored on one 1,200-row carve, the 10 best of 20 trials of a
@@ -115,7 +115,7 @@ def compare(
         ("ensemble", ensemble),
     ):
         check_int(value, name, min_value=1)
-    seeds = [check_int(seed, "seeds", min_value=0) for seed in seeds]
+    seeds = [check_seed(seed, "seeds") for seed in seeds]
     start = time.perf_counter()
     results = {
         "deepkit tutorial": [],
