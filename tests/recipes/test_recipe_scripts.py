@@ -20,6 +20,12 @@ SUBSET = str(ROOT / "tests" / "data" / "mnist_subset.npz")
 MNIST = ["--limit", "600", "--path", SUBSET]
 
 
+def _churn(script_globals):
+    from deepkit.recipes import churn
+
+    return churn.build("tutorial", seed=0)
+
+
 def _mnist_mlp(script_globals):
     from deepkit.recipes import mnist
 
@@ -41,6 +47,15 @@ def _rnn(script_globals):
 # script, arguments, pattern of a printed figure, lowest acceptable value, highest,
 # the builder whose network the script writes inline (None: the script has no Keras model)
 SCRIPTS = [
+    # churn: above the always-"stays" accuracy the script prints beside it (group 2)
+    (
+        "churn.py",
+        ["--epochs", "5"],
+        r"test accuracy (\d\.\d+); T3 claimed .*always predicting 'stays' scores (\d\.\d+)",
+        0.75,
+        0.9,
+        _churn,
+    ),
     ("mnist.py", ["--epochs", "1", *MNIST], r"Test accuracy: (\d\.\d+)", 0.5, 1.0, _mnist_mlp),
     (
         "mnist.py",
