@@ -23,13 +23,13 @@ import keras
 import numpy as np
 from keras import ops
 
+from deepkit.hyperparameters import GAN_DEFAULTS, check_gan
 from deepkit.models._checks import (
     check_counts,
     check_learning_rate,
     check_optional_seed,
     is_count,
 )
-from deepkit.reference.gan import check_settings
 from deepkit.validation import InputError, check_choice, check_float, check_int
 
 NOISE_STATE = "noise_generator_state"  # the key of the noise generator's position in a saved GAN
@@ -65,14 +65,14 @@ class GAN(keras.Model):
         generator,
         discriminator,
         latent_dim,
-        num_classes=None,
-        label_smoothing=0.0,
-        d_steps=1,
-        generator_loss="non_saturating",
+        num_classes=GAN_DEFAULTS.num_classes,
+        label_smoothing=GAN_DEFAULTS.label_smoothing,
+        d_steps=GAN_DEFAULTS.d_steps,
+        generator_loss=GAN_DEFAULTS.generator_loss,
         seed=None,
         **kwargs,
     ):
-        check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
+        check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
         seed = check_optional_seed(seed)
         super().__init__(**kwargs)
         self.generator = generator
@@ -561,12 +561,12 @@ def build_gan(
     arch="mlp",
     *,
     latent_dim=100,
-    num_classes=None,
+    num_classes=GAN_DEFAULTS.num_classes,
     learning_rate=2e-4,
     beta_1=0.5,
-    label_smoothing=0.0,
-    d_steps=1,
-    generator_loss="non_saturating",
+    label_smoothing=GAN_DEFAULTS.label_smoothing,
+    d_steps=GAN_DEFAULTS.d_steps,
+    generator_loss=GAN_DEFAULTS.generator_loss,
     seed=None,
 ):
     """A compiled ``GAN`` of the ``arch`` ("mlp": flat 784 images, "dcgan": (28, 28, 1)) pair,
@@ -590,7 +590,7 @@ def build_gan(
         InputError: for any argument out of range, before any layer is built.
     """
     check_choice(arch, "arch", ("mlp", "dcgan"))
-    check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
+    check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
     seed = check_optional_seed(seed)
     learning_rate = check_learning_rate(learning_rate)
     beta_1 = check_float(beta_1, "beta_1", 0.0, 1.0, include_max=False)

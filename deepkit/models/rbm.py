@@ -18,6 +18,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from deepkit.hyperparameters import RBM_DEFAULTS, RBMSettings
 from deepkit.reference import rbm as reference
 from deepkit.validation import InputError, check_choice, check_float, check_int, check_seed
 
@@ -45,23 +46,24 @@ class RBM(keras.Model):
         self,
         n_visible,
         n_hidden,
-        k=1,
-        persistent=False,
-        n_chains=100,
-        weight_decay=0.0,
+        k=RBM_DEFAULTS.k,
+        persistent=RBM_DEFAULTS.persistent,
+        n_chains=RBM_DEFAULTS.n_chains,
+        weight_decay=RBM_DEFAULTS.weight_decay,
         seed=None,
         **kwargs,
     ):
         n_visible = check_int(n_visible, "n_visible", min_value=1)
         n_hidden = check_int(n_hidden, "n_hidden", min_value=1)
-        k = check_int(k, "k", min_value=1)
-        n_chains = check_int(n_chains, "n_chains", min_value=1)
-        weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
+        options = RBMSettings(
+            k=k, persistent=persistent, n_chains=n_chains, weight_decay=weight_decay
+        )
         seed = None if seed is None else check_seed(seed)
         super().__init__(**kwargs)
-        self.n_visible, self.n_hidden, self.k, self.n_chains = n_visible, n_hidden, k, n_chains
-        self.persistent = bool(persistent)
-        self.weight_decay = weight_decay
+        self.n_visible, self.n_hidden = n_visible, n_hidden
+        self.k, self.n_chains = options.k, options.n_chains
+        self.persistent, self.weight_decay = options.persistent, options.weight_decay
+        n_chains = self.n_chains
         self.seed = seed
         self.kernel = self.add_weight(
             (n_visible, n_hidden), keras.initializers.RandomNormal(0.0, 0.01, seed), name="kernel"

@@ -22,22 +22,10 @@ the Keras GAN and the twin the same numbers; ``train_step`` draws it from
 
 import numpy as np
 
+from deepkit.hyperparameters import GAN_DEFAULTS, check_gan
 from deepkit.reference import losses, optimizers
 from deepkit.reference.trainer import Trainer, check_finite
-from deepkit.validation import InputError, check_choice, check_float, check_int
-
-GENERATOR_LOSSES = ("non_saturating", "minimax")
-
-
-def check_settings(latent_dim, num_classes, label_smoothing, d_steps, generator_loss):
-    """The GAN settings shared by the twin and the Keras GAN, checked before any work."""
-    check_int(latent_dim, "latent_dim", min_value=1)
-    if num_classes is not None:
-        check_int(num_classes, "num_classes", min_value=2)
-    check_float(label_smoothing, "label_smoothing", 0.0, 1.0, include_max=False)
-    check_int(d_steps, "d_steps", min_value=1)
-    check_choice(generator_loss, "generator_loss", GENERATOR_LOSSES)
-
+from deepkit.validation import InputError
 
 OUTPUT_RANGES = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 
@@ -51,10 +39,10 @@ class GAN(Trainer):
         generator,
         discriminator,
         latent_dim,
-        num_classes=None,
-        label_smoothing=0.0,
-        d_steps=1,
-        generator_loss="non_saturating",
+        num_classes=GAN_DEFAULTS.num_classes,
+        label_smoothing=GAN_DEFAULTS.label_smoothing,
+        d_steps=GAN_DEFAULTS.d_steps,
+        generator_loss=GAN_DEFAULTS.generator_loss,
         seed=None,
     ):
         self.generator, self.discriminator = generator, discriminator
@@ -66,7 +54,7 @@ class GAN(Trainer):
         self._check_models()
 
     def _check_models(self):
-        check_settings(
+        check_gan(
             self.latent_dim,
             self.num_classes,
             self.label_smoothing,

@@ -31,10 +31,11 @@ import math
 
 import numpy as np
 
+from deepkit.hyperparameters import RBM_DEFAULTS, RBMSettings
 from deepkit.reference.activations import sigmoid
 from deepkit.reference.callbacks import Callback
 from deepkit.reference.trainer import Trainer
-from deepkit.validation import InputError, check_choice, check_float, check_int
+from deepkit.validation import InputError, check_choice, check_int
 
 MAX_EXACT_HIDDEN = 25
 # Salakhutdinov & Murray (2008): 500 betas in [0, 0.5), 4,000 in [0.5, 0.9), 10,000 in [0.9, 1].
@@ -138,20 +139,21 @@ class RBM(Trainer):
         self,
         n_visible,
         n_hidden,
-        k=1,
-        persistent=False,
-        n_chains=100,
-        weight_decay=0.0,
+        k=RBM_DEFAULTS.k,
+        persistent=RBM_DEFAULTS.persistent,
+        n_chains=RBM_DEFAULTS.n_chains,
+        weight_decay=RBM_DEFAULTS.weight_decay,
         seed=None,
         dtype="float32",
         name="rbm",
     ):
         self.n_visible = check_int(n_visible, "n_visible", min_value=1)
         self.n_hidden = check_int(n_hidden, "n_hidden", min_value=1)
-        self.k = check_int(k, "k", min_value=1)
-        self.persistent = bool(persistent)
-        self.n_chains = check_int(n_chains, "n_chains", min_value=1)
-        self.weight_decay = check_float(weight_decay, "weight_decay", min_value=0.0)
+        options = RBMSettings(
+            k=k, persistent=persistent, n_chains=n_chains, weight_decay=weight_decay
+        )
+        self.k, self.persistent = options.k, options.persistent
+        self.n_chains, self.weight_decay = options.n_chains, options.weight_decay
         self.dtype = np.dtype(check_choice(np.dtype(dtype).name, "dtype", ("float32", "float64")))
         self.name, self.seed = name, seed
         self.rng = np.random.default_rng(seed)
