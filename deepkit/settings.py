@@ -47,6 +47,7 @@ def setting(
     metavar=None,
     record=True,
     cli=True,
+    sequence=False,
 ):
     """A settings field.
 
@@ -59,6 +60,8 @@ def setting(
         metavar: the placeholder ``--help`` shows.
         record: whether the value belongs in a checkpoint's arguments record.
         cli: whether the command line offers it.
+        sequence: the field holds a non-empty tuple of ``kind`` values, each checked
+            against the bounds, offered as ``--name V [V ...]``.
 
     Returns:
         A ``dataclasses.field`` carrying these in its metadata.
@@ -74,6 +77,7 @@ def setting(
         metavar=metavar,
         record=record,
         cli=cli,
+        sequence=sequence,
     )
     return dataclasses.field(default=default, metadata=metadata)
 
@@ -84,7 +88,19 @@ def seed_setting(help="seeds the weights, the data split and the data order"):
 
 
 def _check(field, value):
-    """``value`` for ``field`` after its checks (ints and floats normalised to Python's)."""
+    """``value`` for ``field`` after its checks (ints and floats normalised to Python's, a
+    sequence to a tuple checked value by value)."""
+    if field.metadata["sequence"]:
+        if isinstance(value, str) or not hasattr(value, "__iter__"):
+            raise InputError(f"{field.name} must be a list of values, got {value!r}")
+        values = tuple(_check_value(field, v) for v in value)
+        if not values:
+            raise InputError(f"{field.name} must list at least one value")
+        return values
+    return _check_value(field, value)
+
+
+def _check_value(field, value):
     meta = field.metadata
     if value is None:
         if field.default is None:
@@ -172,7 +188,8 @@ class Settings:
             parser.add_argument(
                 option,
                 type=meta["kind"],
-                default=field.default,
+                default=list(field.default) if meta["sequence"] else field.default,
+                nargs="+" if meta["sequence"] else None,
                 choices=meta["choices"],
                 metavar=meta["metavar"],
                 help=help,

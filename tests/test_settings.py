@@ -19,6 +19,7 @@ class Example(Settings):
     flag: bool = setting(False, "a switch")
     limit: int = setting(None, "optional limit", kind=int, min_value=60)
     folder: str = setting(None, "an output folder", kind=str, record=False)
+    sizes: tuple = setting((4, 2), "layer sizes", kind=int, min_value=1, sequence=True)
     seed: int = seed_setting()
 
     def check(self):
@@ -84,3 +85,15 @@ def test_the_command_line_has_the_declared_defaults_help_and_checks():
         assert helps[field.name].startswith(field.metadata["help"])
     with pytest.raises(InputError, match="units must be an int >= 1, got 0"):
         parse(["--units", "0"])
+
+
+def test_a_sequence_is_a_tuple_checked_value_by_value():
+    assert Example(sizes=[8, 4, 2]).sizes == (8, 4, 2)
+    assert parse(["--sizes", "5", "3"]).sizes == (5, 3)
+    assert parse([]).sizes == (4, 2)
+    with pytest.raises(InputError, match="sizes must be an int >= 1, got 0"):
+        Example(sizes=(3, 0))
+    with pytest.raises(InputError, match="sizes must list at least one value"):
+        Example(sizes=())
+    with pytest.raises(InputError, match="sizes must be a list of values, got 7"):
+        Example(sizes=7)

@@ -14,10 +14,11 @@ With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each RBM is a stage
 import keras
 import numpy as np
 
+from deepkit.checkpoints import NoCheckpoint
 from deepkit.models.rbm import RBM, MomentumSchedule
 from deepkit.reference.dbn import check_data, check_pretraining, check_sizes, check_stack
-from deepkit.validation import check_int
 from deepkit.training import fit
+from deepkit.validation import MAX_SEED, InputError, check_float, check_int, check_seed
 
 
 def pretrain(
@@ -41,11 +42,44 @@ def pretrain(
     of the one below; a list of trained ``RBM``. Hinton's settings by default:
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
-    (``init_visible_bias``; else zeros). With a ``checkpoint`` run folder each RBM
-    trains on full batches in an order set by (seed + depth, epoch) (``deepkit.training.fit``)."""
+    (``init_visible_bias``; else zeros). Each RBM trains on batches in an order set
+    by (seed + depth, epoch) (``deepkit.training.fit``); with a ``checkpoint`` run folder
+    it is the stage ``rbm_<depth>``, resumed if killed and restored once finished.
+
+    Args:
+        x: the training data, (n, n_visible) in [0, 1].
+        hidden_sizes: the hidden layers' sizes, ints >= 1 (one RBM each).
+        epochs: epochs per RBM, an int >= 1.
+        batch_size: an int >= 1.
+        learning_rate: SGD's learning rate, a number > 0.
+        momentum: (initial, final) momentum, each in [0, 1].
+        switch_epoch: the epoch at which the final momentum takes over, an int >= 0.
+        weight_decay: L2 weight decay, a number >= 0.
+        k: Gibbs steps per update, an int >= 1.
+        persistent: persistent contrastive divergence when true.
+        init_visible_bias: start the first RBM's visible biases at the data's base rates.
+        seed: RBM ``d`` is seeded with ``seed + d``; all of them must be ints in
+            [0, 2**32 - 1].
+        verbose: Keras's verbosity.
+        checkpoint: a ``deepkit.checkpoints`` run folder (``Checkpoint.open``), or None.
+
+    Returns:
+        A list of trained ``RBM``.
+
+    Raises:
+        InputError: for any argument out of range, before any training.
+    """
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
+    seed = check_seed(seed)
+    if seed + len(sizes) - 1 > MAX_SEED:
+        raise InputError(
+            f"seed must be <= {MAX_SEED - len(sizes) + 1} for {len(sizes)} RBMs "
+            f"(RBM d is seeded with seed + d), got {seed}"
+        )
+    check_int(k, "k", min_value=1)
+    check_float(weight_decay, "weight_decay", min_value=0.0)
     rbms, inputs = [], check_data(x)
     for depth, size in enumerate(sizes):
         rbm = RBM(
@@ -58,28 +92,30 @@ def pretrain(
             seed=seed + depth,
             name=f"rbm_{depth}",
         )
-        stage = None if checkpoint is None else checkpoint.stage(f"rbm_{depth}")
-        if stage is not None and stage.finished:
-            stage.restore(rbm)  # uncompiled: its optimizer's saved state is not wanted
-        else:
+
+        def train(stage, rbm=rbm, inputs=inputs, depth=depth):
             if depth == 0 and init_visible_bias:
                 rbm.init_visible_bias(inputs)
             rbm.compile(
                 optimizer=keras.optimizers.SGD(learning_rate, momentum=momentum[0]),
                 steps_per_execution=32,
             )
-            options = dict(
-                batch_size=batch_size,
+            fit(
+                rbm,
+                inputs,
+                np.zeros(len(inputs), "uint8"),  # the pipeline pairs x with labels
                 epochs=epochs,
+                batch_size=batch_size,
+                seed=seed + depth,
                 verbose=verbose,
+                checkpoint=stage,
                 callbacks=[MomentumSchedule(momentum[0], momentum[1], switch_epoch)],
             )
-            if stage is None:
-                rbm.fit(inputs, **options)
-            else:
-                no_labels = np.zeros(len(inputs), "uint8")  # the pipeline pairs x with labels
-                fit(rbm, inputs, no_labels, seed=seed + depth, checkpoint_dir=stage, **options)
-                stage.finish(rbm)
+            return {}
+
+        # A finished stage loads its weights into the RBM, still uncompiled: the
+        # optimizer's saved state is not wanted.
+        (checkpoint or NoCheckpoint()).stage(f"rbm_{depth}").run(rbm, train)
         rbms.append(rbm)
         if depth + 1 < len(sizes):
             inputs = rbm.predict(inputs, batch_size=1000, verbose=0)
@@ -90,10 +126,27 @@ def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, na
     """A compiled ``keras.Sequential``: sigmoid ``Dense`` layers of ``hidden_sizes``
     (kernels and biases copied from ``rbms`` when given, else Glorot-uniform and
     zeros) and a softmax head of ``n_classes``; sparse categorical cross-entropy,
-    ``optimizer`` (default SGD(0.1, momentum=0.9)), accuracy."""
+    ``optimizer`` (default SGD(0.1, momentum=0.9)), accuracy.
+
+    Args:
+        n_inputs: input features, an int >= 1.
+        hidden_sizes: the hidden layers' sizes, ints >= 1.
+        n_classes: the number of classes, an int >= 2.
+        rbms: a pretrained stack (``pretrain``) whose sizes chain, or None.
+        optimizer: a Keras optimizer name or object, or None for the default.
+        seed: seeds the random initial weights; an int in [0, 2**32 - 1].
+        name: the model's name.
+
+    Returns:
+        A compiled ``keras.Sequential``.
+
+    Raises:
+        InputError: for any argument out of range, before any layer is built.
+    """
     sizes = check_sizes(hidden_sizes)
-    check_int(n_inputs, "n_inputs", min_value=1)
-    check_int(n_classes, "n_classes", min_value=2)
+    n_inputs = check_int(n_inputs, "n_inputs", min_value=1)
+    n_classes = check_int(n_classes, "n_classes", min_value=2)
+    seed = check_seed(seed)
     if rbms is not None:
         check_stack(n_inputs, sizes, rbms)
     keras.utils.set_random_seed(seed)

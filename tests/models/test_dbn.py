@@ -1,6 +1,8 @@
 """DBN builder: greedy pretraining feeds each RBM the hidden probabilities of the
 one below, the Keras net starts from the RBM weights, sizes must chain."""
 
+import importlib
+
 import keras
 import numpy as np
 import pytest
@@ -21,9 +23,10 @@ def digits():
 def test_each_rbm_learns_the_hidden_probabilities_of_the_one_below(digits, monkeypatch):
     x, _ = digits
     seen = []
-    fit = RBM.fit
+    models = importlib.import_module("deepkit.models.dbn")  # the module, not the builder
+    fit = models.fit
     monkeypatch.setattr(
-        RBM, "fit", lambda self, data, **kw: seen.append(data) or fit(self, data, **kw)
+        models, "fit", lambda model, data, *a, **kw: seen.append(data) or fit(model, data, *a, **kw)
     )
     rbms = pretrain(x[:300], (20, 10), epochs=1, batch_size=50, seed=0)
     assert [(r.n_visible, r.n_hidden) for r in rbms] == [(64, 20), (20, 10)]
@@ -72,3 +75,25 @@ def test_sizes_that_do_not_chain_are_refused():
 def test_pretraining_data_must_be_a_table_of_rows():
     with pytest.raises(InputError, match=r"x must have shape \(n, n_visible\), got \(64,\)"):
         pretrain(np.zeros(64), (8,))
+
+
+def test_seeds_are_checked_before_any_work(no_building):
+    message = "seed must be an int >= 0 and <= 4294967295, got 4294967296"
+    with pytest.raises(InputError, match=message):
+        dbn(64, (16,), 10, seed=2**32)
+    with pytest.raises(InputError, match=message):
+        pretrain(np.zeros((10, 64)), (8,), seed=2**32)
+    # RBM d is seeded with seed + d: every one of them must be a valid seed
+    with pytest.raises(InputError, match="seed must be <= 4294967294 for 2 RBMs"):
+        pretrain(np.zeros((10, 64)), (8, 4), seed=2**32 - 1)
+    with pytest.raises(InputError, match="learning_rate must be a number > 0.0, got -0.1"):
+        pretrain(np.zeros((10, 64)), (8,), learning_rate=-0.1)
+
+
+def test_dbn_takes_numpy_numbers_like_python_ones():
+    i = np.int64
+    model = dbn(i(64), (i(16), i(8)), i(10), seed=i(2**32 - 1))
+    same = dbn(64, (16, 8), 10, seed=2**32 - 1)
+    for a, b in zip(model.get_weights(), same.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert model.output_shape == (None, 10)

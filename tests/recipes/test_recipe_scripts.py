@@ -26,6 +26,12 @@ def _churn(script_globals):
     return churn.build("tutorial", seed=0)
 
 
+def _dbn(script_globals):
+    from deepkit.models.dbn import dbn
+
+    return dbn(784, script_globals["args"].sizes, 10)
+
+
 def _mnist_mlp(script_globals):
     from deepkit.recipes import mnist
 
@@ -73,6 +79,15 @@ SCRIPTS = [
         0.2,
         1.0,
         _rnn,
+    ),
+    (
+        "dbn.py",
+        ["--sizes", "64", "--pretrain-epochs", "1", "--finetune-epochs", "5"]
+        + ["--ais-betas", "100", *MNIST],
+        r"Test accuracy \(pretrained\): (\d\.\d+)",
+        0.3,
+        1.0,
+        _dbn,
     ),
     (
         "t1_mnist_from_scratch.py",

@@ -8,18 +8,21 @@ deepkit DBN fine-tuned with early stopping on a validation split of the
 training part. The example's documentation reports about 0.94 vs 0.78.
 """
 
-import keras
 import numpy as np
 
-from deepkit.models.dbn import dbn, pretrain
-from deepkit.recipes.dbn import finetune, test_error
+from deepkit.recipes.dbn.finetuning import error_rate, finetune
 from deepkit.training import carve_validation
 
+# The scikit-learn example's BernoulliRBM settings, which deepkit's RBM copies.
 DIGITS_SETTINGS = {"learning_rate": 0.06, "epochs": 10, "n_hidden": 100, "batch_size": 10}
 
 
 def nudged_digits():
-    """scikit-learn's example data: the 8x8 digits and 4 one-pixel shifts, min-max scaled."""
+    """scikit-learn's example data: the 8x8 digits and 4 one-pixel shifts, min-max scaled.
+
+    Returns:
+        ``(x, y)``: 5 x 1,797 rows of 64 pixels in [0, 1], and their labels.
+    """
     from scipy.ndimage import convolve
     from sklearn.datasets import load_digits
     from sklearn.preprocessing import minmax_scale
@@ -38,13 +41,27 @@ def nudged_digits():
 def digits_table(
     dbn_sizes=(100, 100), dbn_pretrain_epochs=20, dbn_epochs=100, limit=None, seed=0, verbose=0
 ):
-    """Test accuracies of scikit-learn's pipeline, raw-pixel LR, deepkit RBM + LR (the
-    same PCD settings) and a deepkit DBN, on scikit-learn's example split; ``limit``
-    keeps the first rows of the nudged set (for quick tests)."""
+    """Test accuracies of four digit classifiers on scikit-learn's example split.
+
+    Args:
+        dbn_sizes: the deepkit DBN's hidden layer sizes.
+        dbn_pretrain_epochs: CD-1 epochs per RBM of the DBN.
+        dbn_epochs: the DBN's most fine-tuning epochs.
+        limit: keep only the first rows of the nudged set (for quick tests); ``None``: all.
+        seed: seeds the RBMs, the DBN and the validation split.
+        verbose: Keras's ``verbose``.
+
+    Returns:
+        ``{classifier: test accuracy}``: scikit-learn's pipeline, LogisticRegression on raw
+        pixels, deepkit's RBM (the same PCD settings) + LogisticRegression, the DBN.
+    """
+    import keras
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import BernoulliRBM
     from sklearn.pipeline import Pipeline
+
+    from deepkit.models.dbn import dbn, pretrain
 
     x, y = nudged_digits()
     x, y = x[:limit], y[:limit]
@@ -81,8 +98,9 @@ def digits_table(
     features = LogisticRegression(C=6000, max_iter=1000).fit(rbm.transform(x_train), y_train)
     accuracies["deepkit RBM (PCD) + LR"] = features.score(rbm.transform(x_test), y_test)
     (x_fit, y_fit), validation = carve_validation(x_train, y_train, 0.1, seed=seed)
+    x_fit = x_fit.astype("float32")
     rbms = pretrain(
-        x_fit.astype("float32"),
+        x_fit,
         dbn_sizes,
         epochs=dbn_pretrain_epochs,
         batch_size=10,
@@ -90,9 +108,8 @@ def digits_table(
         seed=seed,
         verbose=verbose,
     )
-    model = dbn(
-        64, dbn_sizes, 10, rbms=rbms, optimizer=keras.optimizers.SGD(0.1, momentum=0.9), seed=seed
-    )
+    optimizer = keras.optimizers.SGD(0.1, momentum=0.9)
+    model = dbn(64, dbn_sizes, 10, rbms=rbms, optimizer=optimizer, seed=seed)
     finetune(
         model,
         x_fit,
@@ -101,8 +118,9 @@ def digits_table(
         epochs=dbn_epochs,
         batch_size=32,
         patience=10,
+        seed=seed,
         verbose=verbose,
     )
     net = "-".join(map(str, (64, *dbn_sizes, 10)))
-    accuracies[f"deepkit DBN {net}"] = 1 - test_error(model, x_test, y_test)
-    return {name: float(acc) for name, acc in accuracies.items()}
+    accuracies[f"deepkit DBN {net}"] = 1 - error_rate(model, x_test, y_test)
+    return {name: float(accuracy) for name, accuracy in accuracies.items()}

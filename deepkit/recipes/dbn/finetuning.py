@@ -1,0 +1,99 @@
+"""Fine-tuning with labels: the pretrained stack and the same net from random init,
+each trained by backprop with the same budget, compared on the test set.
+
+A random-init sigmoid net stays at chance at the rate a pretrained one likes, so each
+init tries every candidate learning rate and keeps the net most accurate on the
+validation split; the test set scores only the kept one. Every net is a stage of the
+run's checkpoint (``"<regime> <init> lr <rate>"``), so a rerun restores the finished
+ones and resumes the one killed.
+"""
+
+import numpy as np
+
+from deepkit import training
+from deepkit.checkpoints import NoCheckpoint
+
+
+def finetune(
+    model, x, y, validation, *, epochs, batch_size, patience, seed=0, verbose=0, checkpoint=None
+):
+    """Backprop with early stopping on validation accuracy, the best epoch's weights kept.
+
+    Args:
+        model: a compiled DBN (``deepkit.models.dbn.dbn``).
+        x, y: the labelled training images.
+        validation: ``(x_val, y_val)``.
+        epochs: the most epochs.
+        batch_size: rows per step.
+        patience: epochs without a better validation accuracy before stopping.
+        seed: orders the rows of every epoch, with the epoch's number.
+        verbose: Keras's ``verbose``.
+        checkpoint: a stage of a ``deepkit.checkpoints`` run, or ``None``.
+
+    Returns:
+        The history, ``{metric: [float per epoch]}``.
+    """
+    _, history = training.fit(
+        model,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation,
+        patience=patience,
+        monitor="val_accuracy",
+        seed=seed,
+        verbose=verbose,
+        checkpoint=checkpoint,
+    )
+    return history
+
+
+def error_rate(model, x, y):
+    """The fraction of ``x`` that ``model`` classifies wrong."""
+    return float(np.mean(model.predict(x, batch_size=1000, verbose=0).argmax(axis=1) != y))
+
+
+def compare_inits(
+    rbms, sizes, data, *, learning_rates, seed, checkpoint=None, regime="all labels", **budget
+):
+    """The pretrained stack and random init, fine-tuned with the same budget.
+
+    Args:
+        rbms: the pretrained RBMs, one per hidden layer.
+        sizes: the hidden layers' sizes.
+        data: ``((x, y), (x_val, y_val), (x_test, y_test))``.
+        learning_rates: the candidate SGD learning rates (momentum 0.9).
+        seed: seeds the random init and the data order.
+        checkpoint: the run's ``deepkit.checkpoints`` checkpoint, or ``None``.
+        regime: names the stages (``"all labels"``, ``"1000 labels"``).
+        **budget: ``finetune``'s ``epochs``, ``batch_size``, ``patience``, ``verbose``.
+
+    Returns:
+        ``({init: test error}, {init: learning rate}, {init: history}, {init: model})``
+        for the inits "pretrained" and "random init", each at its best rate.
+    """
+    import keras
+
+    from deepkit.models.dbn import dbn
+
+    checkpoint = checkpoint or NoCheckpoint()
+    (x, y), validation, (x_test, y_test) = data
+    errors, rates, histories, models = {}, {}, {}, {}
+    for init, stack in (("pretrained", rbms), ("random init", None)):
+        best = -1.0
+        for rate in learning_rates:
+            optimizer = keras.optimizers.SGD(rate, momentum=0.9)
+            model = dbn(x.shape[1], sizes, 10, rbms=stack, optimizer=optimizer, seed=seed)
+
+            def train(stage, model=model):
+                history = finetune(model, x, y, validation, seed=seed, checkpoint=stage, **budget)
+                return {"history": history}
+
+            stage = checkpoint.stage(f"{regime} {init} lr {rate:g}".replace(" ", "_"))
+            history = stage.run(model, train)["history"]
+            if max(history["val_accuracy"]) > best:
+                best = max(history["val_accuracy"])
+                rates[init], histories[init], models[init] = rate, history, model
+        errors[init] = error_rate(models[init], x_test, y_test)
+    return errors, rates, histories, models
