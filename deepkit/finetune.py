@@ -10,14 +10,20 @@ Keras transfer-learning guide.
    BatchNormalization in inference mode (measured: its moving mean moves during
    ``fit``); what does is keeping BatchNormalization layers frozen, as step 4 does.
 3. Add a new head, ``[GlobalAveragePooling2D] -> Dropout -> Dense(num_classes,
-   softmax)``, and train it.
+   softmax)``, and train it (phase 1).
 4. Optionally unfreeze the top ``unfreeze`` layers of the base (BatchNormalization
    layers stay frozen, so they keep their moving statistics) and train again with
-   a low learning rate.
+   a low learning rate (phase 2).
 
-With ``checkpoint=`` (a ``deepkit.checkpoints.Checkpoint``) each phase is a stage
-of it (``head``, ``unfrozen``): a killed fine-tune resumes at its last epoch, and
-a phase that ended is restored instead of trained again.
+``finetune`` does it all in one call; ``new_model`` (steps 1-3, the model) and
+``train`` (the two phases) do it in two, for a caller that needs the model before
+it trains (a checkpoint stage restores into it). Every training goes through
+``deepkit.training.fit``; each phase is a stage of the ``checkpoint`` given
+(``head``, then ``unfrozen``; ``deepkit.checkpoints``), so a killed fine-tune
+resumes at its last epoch and a phase that ended is restored, not trained again.
+
+A base may be a ``keras.applications`` network (``application``, from
+``deepkit.applications``, which checks its name and input size before TensorFlow loads).
 
 The result is a plain ``keras.Model`` that saves and loads as ``.keras``.
 """
@@ -26,15 +32,45 @@ from pathlib import Path
 
 import numpy as np
 
-from deepkit.checkpoints import Checkpoint
+from deepkit.applications import APPLICATIONS, application
+from deepkit.checkpoints import Checkpoint, NoCheckpoint
 from deepkit.validation import InputError, check_float, check_int
+
+__all__ = [
+    "APPLICATIONS",
+    "application",
+    "base_layers",
+    "base_of",
+    "check_data",
+    "check_settings",
+    "check_unfreeze",
+    "feature_extractor",
+    "feature_layer",
+    "finetune",
+    "load_base",
+    "new_model",
+    "train",
+    "unfreeze_top",
+    "with_new_head",
+]
 
 HEAD_LAYERS = ("Dropout", "Activation", "Softmax")
 
 
 def load_base(base, safe_mode=True):
-    """A Keras model from a model, or from the path of a ``.keras`` file (loaded in
-    Keras's safe mode unless ``safe_mode=False``: see ``deepkit.saving``)."""
+    """A Keras model from a model, or from the path of a ``.keras`` file.
+
+    Args:
+        base: a ``keras.Model``, or the path (str or ``Path``) of a ``.keras`` file.
+        safe_mode: load the file in Keras's safe mode (see ``deepkit.saving``).
+
+    Returns:
+        The ``keras.Model``.
+
+    Raises:
+        InputError: a path that is not a ``.keras`` file, or a file that does not load.
+        TypeError: ``base`` is neither a model nor a path.
+    """
     import keras
 
     from deepkit.saving import load_keras
@@ -51,32 +87,22 @@ def load_base(base, safe_mode=True):
     )
 
 
-def application(name, input_shape, weights=None):
-    """A ``keras.applications`` model without its top, e.g. ``application("MobileNetV2", (32, 32, 3))``.
-
-    ``weights`` is None (random), a weights file on disk (``.weights.h5``), or
-    ``"imagenet"`` (Keras downloads it unless it is already in Keras's cache).
-    """
-    import keras
-
-    builder = getattr(keras.applications, name, None)
-    if builder is None or not callable(builder):
-        raise InputError(f"keras.applications has no model named {name!r}")
-    if weights not in (None, "imagenet") and not Path(weights).is_file():
-        raise FileNotFoundError(f"weights file not found: {weights}")
-    return builder(
-        include_top=False,
-        weights=None if weights is None else str(weights),
-        input_shape=tuple(input_shape),
-    )
-
-
 def feature_layer(model, layer=None):
     """The layer where the base ends: ``layer`` (a name) or the last feature layer.
 
     The last feature layer is found by walking back from the output over
     dropout/activation layers, one Dense classifier, and the dropout before it.
     A model that does not end in a Dense layer is all base.
+
+    Args:
+        model: a Keras model.
+        layer: a layer's name, or ``None`` to find the last feature layer.
+
+    Returns:
+        The layer.
+
+    Raises:
+        InputError: no layer of that name, or no layer below the Dense classifier.
     """
     import keras
 
@@ -107,16 +133,39 @@ def feature_layer(model, layer=None):
 
 
 def feature_extractor(model, layer=None):
-    """``model`` cut at ``feature_layer(model, layer)``, as a new functional model sharing its weights."""
+    """``model`` cut at ``feature_layer(model, layer)``, sharing its weights.
+
+    Args:
+        model: a Keras model.
+        layer: as ``feature_layer``'s.
+
+    Returns:
+        A new functional model from ``model``'s input to the cut, or ``model``
+        itself when the cut is its last layer (there is nothing to cut, and a model
+        nested as the last layer, a ``keras.applications`` base behind a
+        ``Resizing`` layer, cannot be cut at its own output).
+    """
     import keras
 
     cut = feature_layer(model, layer)
+    if cut is model.layers[-1]:
+        return model
     inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
     return keras.Model(inputs, cut.output, name=f"{model.name}_features")
 
 
 def with_new_head(features, num_classes, dropout=0.2, seed=None):
-    """Frozen ``features`` called with ``training=False``, then a new softmax head of ``num_classes``."""
+    """Frozen ``features`` called with ``training=False``, then a new softmax head.
+
+    Args:
+        features: the base (a Keras model); it is frozen.
+        num_classes: the new head's classes.
+        dropout: the rate of the dropout before the head (0: none).
+        seed: seeds the dropout and the head's initial weights.
+
+    Returns:
+        The uncompiled ``keras.Model`` named ``finetuned``.
+    """
     import keras
 
     features.trainable = False
@@ -144,6 +193,22 @@ def base_layers(features):
     return [layer for layer in features.layers if not isinstance(layer, keras.layers.InputLayer)]
 
 
+def base_of(model):
+    """The frozen base inside a model of ``with_new_head``: its one nested model.
+
+    Raises:
+        InputError: ``model`` is not one of ``with_new_head``'s.
+    """
+    import keras
+
+    nested = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if len(nested) != 1 or model.layers[-1].name != "head":
+        raise InputError(
+            f"model {model.name!r} is not a base with a new head; build it with new_model"
+        )
+    return nested[0]
+
+
 def check_unfreeze(features, count, epochs):
     """Raise unless ``count`` top layers can be unfrozen and trained for ``epochs``."""
     layers = len(base_layers(features))
@@ -169,7 +234,12 @@ def unfreeze_top(features, count):
 
 
 def check_data(model, num_classes, x, y):
-    """Raise a clear error unless ``x`` fits ``model``'s input and ``y`` fits ``num_classes``; returns the loss."""
+    """Raise a clear error unless ``x`` fits ``model``'s input and ``y`` fits ``num_classes``.
+
+    Returns:
+        The loss for ``y``: sparse categorical cross-entropy for integer labels,
+        categorical cross-entropy for one-hot rows.
+    """
     check_int(num_classes, "num_classes", min_value=2)
     x, y = np.asarray(x), np.asarray(y)
     expected = tuple(model.input_shape[1:])
@@ -201,20 +271,176 @@ def check_data(model, num_classes, x, y):
     return "sparse_categorical_crossentropy"
 
 
-def check_settings(epochs, batch_size, dropout, fine_tune_epochs):
-    """Raise a clear ValueError for a training setting ``finetune`` cannot use."""
-    for name, value, least in (
-        ("epochs", epochs, 1),
-        ("batch_size", batch_size, 1),
-        ("fine_tune_epochs", fine_tune_epochs, 0),
-    ):
-        check_int(value, name, min_value=least)
+def check_settings(
+    *,
+    num_classes=2,
+    dropout=0.0,
+    epochs=1,
+    batch_size=1,
+    learning_rate=1e-3,
+    fine_tune_epochs=0,
+    fine_tune_learning_rate=1e-5,
+    validation_split=0.0,
+    seed=0,
+    checkpoint=None,
+):
+    """Raise a clear error for a setting of ``new_model``, ``train`` or ``finetune``.
+
+    Every argument is the setting of the same name (the defaults pass); nothing is
+    imported, so a bad setting is refused before TensorFlow loads.
+
+    Raises:
+        InputError: naming the setting and the value.
+    """
+    check_int(num_classes, "num_classes", min_value=2)
     if (
         isinstance(dropout, bool)
         or not isinstance(dropout, (int, float, np.floating))
         or not 0 <= dropout < 1
     ):
         raise InputError(f"dropout must be a rate in [0, 1), got {dropout!r}")
+    for name, value, least in (
+        ("epochs", epochs, 1),
+        ("batch_size", batch_size, 1),
+        ("fine_tune_epochs", fine_tune_epochs, 0),
+    ):
+        check_int(value, name, min_value=least)
+    for name, rate in (
+        ("learning_rate", learning_rate),
+        ("fine_tune_learning_rate", fine_tune_learning_rate),
+    ):
+        check_float(rate, name, 0.0, include_min=False)
+    if not 0.0 <= check_float(validation_split, "validation_split") < 1.0:
+        raise InputError(f"validation fraction must be in [0, 1), got {validation_split!r}")
+    check_int(seed, "seed", min_value=0)
+    if checkpoint is not None and not isinstance(checkpoint, (Checkpoint, NoCheckpoint)):
+        raise InputError(
+            f"checkpoint must be a deepkit.checkpoints.Checkpoint, got {type(checkpoint).__name__}"
+        )
+
+
+def new_model(base, num_classes, *, layer=None, dropout=0.2, seed=0, safe_mode=True):
+    """``base`` cut at its feature layer, frozen, under a new ``num_classes`` softmax head.
+
+    Args:
+        base: a ``keras.Model`` or the path of a ``.keras`` file.
+        num_classes: the new head's classes.
+        layer: where the base ends (a layer's name); ``None``: the last feature layer.
+        dropout: the rate of the dropout before the head, in [0, 1).
+        seed: seeds TensorFlow first (``deepkit.seeding.set_seed``), then the head.
+        safe_mode: load a ``.keras`` path in Keras's safe mode.
+
+    Returns:
+        The uncompiled model; ``train`` compiles and trains it. A model passed in
+        shares its layers with it, so it is frozen too.
+
+    Raises:
+        InputError: a bad setting (before TensorFlow loads), or a base without a
+            feature layer.
+    """
+    check_settings(num_classes=num_classes, dropout=dropout, seed=seed)
+    from deepkit.seeding import set_seed
+
+    set_seed(seed)
+    features = feature_extractor(load_base(base, safe_mode), layer)
+    return with_new_head(features, num_classes, dropout, seed)
+
+
+def train(
+    model,
+    x,
+    y,
+    *,
+    epochs=5,
+    batch_size=64,
+    learning_rate=1e-3,
+    unfreeze=0,
+    fine_tune_epochs=0,
+    fine_tune_learning_rate=1e-5,
+    validation_split=0.0,
+    seed=0,
+    verbose=0,
+    checkpoint=None,
+):
+    """Train a ``new_model`` on ``(x, y)`` in one or two phases.
+
+    Phase 1 trains the head for ``epochs`` with the base frozen; phase 2 (when
+    ``unfreeze`` and ``fine_tune_epochs`` are positive) unfreezes the base's top
+    ``unfreeze`` layers and trains ``fine_tune_epochs`` more at
+    ``fine_tune_learning_rate``. Each phase compiles the model (Adam, accuracy) and
+    trains through ``deepkit.training.fit`` as a stage of ``checkpoint``.
+
+    Args:
+        model: a model of ``new_model``.
+        x, y: the training images and labels (integers, or one-hot rows).
+        epochs, batch_size, learning_rate: phase 1's.
+        unfreeze, fine_tune_epochs, fine_tune_learning_rate: phase 2's (0: no phase 2).
+        validation_split: a seeded, stratified random fraction of ``(x, y)``
+            (``deepkit.training.carve_validation``) that both phases report on but
+            never train on.
+        seed: orders the rows of every epoch and seeds the validation carve.
+        verbose: Keras's ``verbose``.
+        checkpoint: a ``deepkit.checkpoints`` checkpoint (its stages ``head`` and
+            ``unfrozen`` hold the phases), or ``None`` to keep nothing.
+
+    Returns:
+        The last phase's history, ``{metric: [value per epoch]}``, also kept as
+        ``model.history`` (a ``keras.callbacks.History``).
+
+    Raises:
+        InputError: a bad setting or data that do not fit the model, before training.
+    """
+    check_settings(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        fine_tune_epochs=fine_tune_epochs,
+        fine_tune_learning_rate=fine_tune_learning_rate,
+        validation_split=validation_split,
+        seed=seed,
+        checkpoint=checkpoint,
+    )
+    import keras
+
+    from deepkit import training
+
+    features = base_of(model)
+    loss = check_data(model, model.output_shape[-1], x, y)
+    check_unfreeze(features, unfreeze, fine_tune_epochs)
+    x, y, validation = np.asarray(x), np.asarray(y), None
+    if validation_split:
+        (x, y), validation = training.carve_validation(
+            x, y, validation_split, seed=seed, stratify=True
+        )
+    checkpoint = checkpoint or NoCheckpoint()
+    phases = [("head", 0, epochs, learning_rate)]
+    if unfreeze:
+        phases.append(("unfrozen", unfreeze, fine_tune_epochs, fine_tune_learning_rate))
+    for name, count, budget, rate in phases:
+        if count:
+            unfreeze_top(features, count)
+        model.compile(keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"])
+
+        def fit(stage, budget=budget):
+            _, history = training.fit(
+                model,
+                x,
+                y,
+                epochs=budget,
+                batch_size=batch_size,
+                validation_data=validation,
+                seed=seed,
+                verbose=verbose,
+                checkpoint=stage,
+            )
+            return {"history": history}
+
+        history = checkpoint.stage(name).run(model, fit)["history"]
+    record = keras.callbacks.History()
+    record.set_model(model)
+    record.history, record.epoch = history, list(range(len(next(iter(history.values()), []))))
+    model.history = record
+    return history
 
 
 def finetune(
@@ -237,71 +463,41 @@ def finetune(
     safe_mode=True,
     checkpoint=None,
 ):
-    """Put a new ``num_classes`` head on ``base`` (model or ``.keras`` path) and train it on ``(x, y)``.
+    """Put a new ``num_classes`` head on ``base`` and train it on ``(x, y)``: ``new_model``
+    then ``train``, every setting checked before TensorFlow loads.
 
-    Phase 1 trains the head for ``epochs`` with the base frozen; phase 2 (when
-    ``unfreeze`` and ``fine_tune_epochs`` are positive) unfreezes the base's top
-    ``unfreeze`` layers and trains ``fine_tune_epochs`` more at ``fine_tune_learning_rate``.
-    ``validation_split`` holds out a seeded, stratified random fraction of ``(x, y)``
-    (``deepkit.training.carve_validation``) that both phases report on but never train on.
-    Returns the compiled ``keras.Model``; ``model.history`` holds the last phase's history.
-    A model passed in shares its layers with the result, so it is frozen too.
+    Args:
+        base, num_classes, layer, dropout, safe_mode: as ``new_model``'s.
+        x, y, epochs, batch_size, learning_rate, unfreeze, fine_tune_epochs,
+            fine_tune_learning_rate, validation_split, verbose, checkpoint: as ``train``'s.
+        seed: seeds the new head, the validation carve and the data order.
 
-    A ``.keras`` path loads in Keras's safe mode unless ``safe_mode=False``.
-    ``checkpoint`` (a ``deepkit.checkpoints.Checkpoint``) makes both phases resumable
-    (see ``train_phase``; the data is then fed in (seed, epoch) order, full batches only).
+    Returns:
+        The trained ``keras.Model``; ``model.history`` holds the last phase's history.
+        A model passed in shares its layers with it, so it is frozen too.
+
+    Raises:
+        InputError: a bad setting or bad data, before any training.
+
+    Example:
+        >>> model = finetune("digits_0_4.keras", 5, x, y, epochs=5, dropout=0.5)
     """
-    check_settings(epochs, batch_size, dropout, fine_tune_epochs)
-    check_int(num_classes, "num_classes", min_value=2)
-    for name, rate in (
-        ("learning_rate", learning_rate),
-        ("fine_tune_learning_rate", fine_tune_learning_rate),
-    ):
-        check_float(rate, name, 0.0, include_min=False)
-    if not 0.0 <= check_float(validation_split, "validation_split") < 1.0:
-        raise InputError(f"validation fraction must be in [0, 1), got {validation_split!r}")
-    check_int(seed, "seed", min_value=0)
-    if checkpoint is not None and not isinstance(checkpoint, Checkpoint):
-        raise InputError(
-            f"checkpoint must be a deepkit.checkpoints.Checkpoint, got {type(checkpoint).__name__}"
-        )
-    import keras
-
-    from deepkit.seeding import set_seed
-    from deepkit.training import carve_validation
-
-    set_seed(seed)
-    features = feature_extractor(load_base(base, safe_mode), layer)
-    loss = check_data(features, num_classes, x, y)
-    check_unfreeze(features, unfreeze, fine_tune_epochs)
-    x, y, validation = np.asarray(x), np.asarray(y), None
-    if validation_split:
-        (x, y), validation = carve_validation(x, y, validation_split, seed=seed, stratify=True)
-    model = with_new_head(features, num_classes, dropout, seed)
-    fit_args = dict(batch_size=batch_size, validation_data=validation, seed=seed, verbose=verbose)
-
-    model.compile(keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
-    stage = None if checkpoint is None else checkpoint.stage("head")
-    train_phase(model, x, y, epochs, stage, **fit_args)
-    if unfreeze:
-        unfreeze_top(features, unfreeze)
-        model.compile(
-            keras.optimizers.Adam(fine_tune_learning_rate), loss=loss, metrics=["accuracy"]
-        )
-        stage = None if checkpoint is None else checkpoint.stage("unfrozen")
-        train_phase(model, x, y, fine_tune_epochs, stage, **fit_args)
+    training_settings = dict(
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        fine_tune_epochs=fine_tune_epochs,
+        fine_tune_learning_rate=fine_tune_learning_rate,
+        validation_split=validation_split,
+        seed=seed,
+    )
+    check_settings(
+        num_classes=num_classes, dropout=dropout, checkpoint=checkpoint, **training_settings
+    )
+    model = new_model(
+        base, num_classes, layer=layer, dropout=dropout, seed=seed, safe_mode=safe_mode
+    )
+    train(
+        model, x, y, unfreeze=unfreeze, verbose=verbose, checkpoint=checkpoint, **training_settings
+    )
     return model
-
-
-def train_phase(model, x, y, epochs, stage, **fit_args):
-    """Fit the compiled ``model`` with ``deepkit.training.fit``. With a checkpoint ``stage``
-    training resumes from its last saved epoch, and a finished stage is restored, not retrained."""
-    from deepkit.training import fit
-
-    if stage is None:
-        fit(model, x, y, epochs=epochs, **fit_args)
-    elif stage.finished:
-        stage.restore(model)
-    else:
-        fit(model, x, y, epochs=epochs, checkpoint_dir=stage, **fit_args)
-        stage.finish(model)

@@ -1,4 +1,6 @@
-"""finetune: cutting the head, freezing (BatchNormalization in inference mode), phase 2, save/load, errors."""
+"""finetune: cutting the head, freezing (BatchNormalization in inference mode), phase 2,
+save/load, errors, and each phase a checkpoint stage (resumed, restored, or kept nowhere, to
+the same weights)."""
 
 import keras
 import numpy as np
@@ -121,20 +123,24 @@ def test_batchnorm_inside_the_unfrozen_range_stays_frozen_in_inference_mode():
 
 
 def test_validation_split_is_a_seeded_stratified_shuffle_of_sorted_data(monkeypatch):
+    from deepkit import training
+
     seen = []
-    original_fit = keras.Model.fit
+    original_fit = training.fit
 
-    def recording_fit(self, x, y, **kwargs):
+    def recording_fit(model, x, y, **kwargs):
         seen.append((x, y, kwargs["validation_data"]))
-        return original_fit(self, x, y, **kwargs)
+        return original_fit(model, x, y, **kwargs)
 
-    monkeypatch.setattr(keras.Model, "fit", recording_fit)
+    monkeypatch.setattr(training, "fit", recording_fit)
     x, y = data(80)
     order = np.argsort(y, kind="stable")
     x, y = x[order], y[order]  # sorted by class: Keras's own split would hold out only class 1
     counts = np.bincount(y)
     for seed in (0, 0, 1):
-        model = ft.finetune(small_base(), 2, x, y, epochs=1, validation_split=0.25, seed=seed)
+        model = ft.finetune(
+            small_base(), 2, x, y, epochs=1, batch_size=16, validation_split=0.25, seed=seed
+        )
         assert "val_accuracy" in model.history.history
     (x_fit, y_fit, (x_val, y_val)), again, other = seen
     assert len(y_val) == 20 and len(y_fit) == 60
@@ -230,3 +236,100 @@ def test_keras_application_loads_a_weights_file_and_takes_a_new_head(tmp_path):
         ft.application("MobileNetV2", (32, 32, 3), weights=tmp_path / "nothing.weights.h5")
     with pytest.raises(ValueError, match="no model named 'MobileNetV9'"):
         ft.application("MobileNetV9", (32, 32, 3))
+
+
+def _tune(base, checkpoint=None):
+    """Both phases on the small base (1 epoch, then 2), kept in ``checkpoint``."""
+    x, y = data(64)
+    return ft.finetune(
+        base,
+        2,
+        x,
+        y,
+        epochs=1,
+        batch_size=16,
+        learning_rate=1e-2,
+        unfreeze=2,
+        fine_tune_epochs=2,
+        fine_tune_learning_rate=1e-2,
+        seed=0,
+        checkpoint=checkpoint,
+    )
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """The weights and last history of ``_tune`` without a checkpoint."""
+    model = _tune(small_base())
+    return model.get_weights(), model.history.history
+
+
+def _assert_same(model, plain):
+    weights, history = plain
+    for a, b in zip(weights, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert model.history.history == history
+
+
+def _no_training(*args, **kwargs):
+    raise AssertionError("a finished phase was trained again")
+
+
+def test_each_phase_is_a_stage_a_folder_changes_no_weight_and_a_rerun_restores(
+    plain, tmp_path, monkeypatch
+):
+    from deepkit import training
+    from deepkit.checkpoints import Checkpoint
+
+    kept = _tune(small_base(), Checkpoint.open(tmp_path / "run", {"test": "phases"}))
+    assert all(
+        (tmp_path / "run" / phase / "finished.json").exists() for phase in ("head", "unfrozen")
+    )
+    _assert_same(kept, plain)
+    assert len(plain[1]["loss"]) == 2  # the last phase's epochs
+
+    monkeypatch.setattr(training, "fit", _no_training)
+    _assert_same(_tune(small_base(), Checkpoint.open(tmp_path / "run", {"test": "phases"})), plain)
+
+
+def test_a_phase_stopped_mid_epoch_resumes_at_its_saved_epoch_to_the_same_weights(
+    plain, tmp_path, monkeypatch
+):
+    from resume_helpers import Stop, epochs_saved
+
+    from deepkit import training
+    from deepkit.checkpoints import Checkpoint
+
+    fit = training.fit
+
+    class StopInSecondEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 1 and batch == 1:
+                raise Stop
+
+    def fit_stopping_in_phase_two(model, x, y, *, checkpoint=None, callbacks=(), **options):
+        if checkpoint.directory.name == "unfrozen":
+            callbacks = (*callbacks, StopInSecondEpoch())
+        return fit(model, x, y, checkpoint=checkpoint, callbacks=callbacks, **options)
+
+    monkeypatch.setattr(training, "fit", fit_stopping_in_phase_two)
+    with pytest.raises(Stop):
+        _tune(small_base(), Checkpoint.open(tmp_path / "run", {"test": "phases"}))
+    assert (tmp_path / "run" / "head" / "finished.json").exists()
+    assert epochs_saved(tmp_path / "run" / "unfrozen") == 1
+
+    monkeypatch.setattr(training, "fit", fit)
+    _assert_same(_tune(small_base(), Checkpoint.open(tmp_path / "run", {"test": "phases"})), plain)
+
+
+def test_train_takes_a_model_of_new_model_only():
+    x, y = data(16)
+    with pytest.raises(InputError, match="not a base with a new head; build it with new_model"):
+        ft.train(small_base(), x, y)
+    model = ft.new_model(small_base(), 2, dropout=0.0, seed=0)
+    assert model.get_layer("small_features").trainable is False
+    history = ft.train(model, x, y, epochs=1, batch_size=8)
+    assert list(history) == ["accuracy", "loss"] and len(history["loss"]) == 1

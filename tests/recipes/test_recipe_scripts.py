@@ -32,6 +32,12 @@ def _dbn(script_globals):
     return dbn(784, script_globals["args"].sizes, 10)
 
 
+def _transfer(script_globals):
+    from deepkit.recipes.transfer import digits
+
+    return digits.build_model()
+
+
 def _mnist_mlp(script_globals):
     from deepkit.recipes import mnist
 
@@ -88,6 +94,14 @@ SCRIPTS = [
         0.3,
         1.0,
         _dbn,
+    ),
+    (
+        "transfer.py",
+        ["--epochs", "5", *MNIST],
+        r"Test accuracy on 5-9: (\d\.\d+)",
+        0.4,
+        1.0,
+        _transfer,
     ),
     (
         "t1_mnist_from_scratch.py",
