@@ -1,4 +1,4 @@
-"""Issue 12 outside churn: checks before work, TensorFlow's start-up noise, progress.
+"""Edges outside churn: checks before work, TensorFlow's start-up noise, progress.
 
 Checks before work are measured in a fresh interpreter (this one has TensorFlow
 loaded already): each bad argument must raise InputError while neither

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from deepkit.validation import check_int
 from deepkit.report import format_grid
 
-TARGET_SPEEDUP = 8.0  # issue 11, part 6: in every run, loaded or not
+TARGET_SPEEDUP = 8.0  # the goal, in every run, loaded or not
 LOSS_RTOL, ACCURACY_ATOL = 1e-4, 1e-3  # the XLA path against the exact one (see above)
 DEFAULTS, ARRAYS = "Keras compile() defaults", "Keras compile() defaults, NumPy arrays"
 EXACT, FAST = "deepkit epoch loop", "deepkit fast path (epoch loop, XLA)"

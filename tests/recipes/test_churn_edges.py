@@ -1,4 +1,4 @@
-"""The churn recipe at its edges (issue 12): plausible ranges, degenerate data, corrupt bundle
+"""The churn recipe at its edges: plausible ranges, degenerate data, corrupt bundle
 files, checks before work, and the predict table. Every bad input gets one InputError naming
 what is wrong, before any training; nothing prints NaN; nothing is scored silently."""
 

@@ -9,7 +9,7 @@ Two configurations:
 
 - ``"tutorial"``: T3's net, 11 -> 6 relu -> 6 relu -> 1 sigmoid, ``uniform``
   kernels, adam, batch 10, 50 epochs.
-- ``"tuned"``: 64-32, dropout 0.4, chosen by the foundation issue's hand grid on
+- ``"tuned"``: 64-32, dropout 0.4, chosen by a hand-written grid on
   validation splits carved from seed 0's training split (never a test split),
   trained with early stopping on a validation split.
 
