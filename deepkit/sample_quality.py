@@ -174,18 +174,6 @@ def to_images(images):
     return images.reshape(len(images), 28, 28, 1)
 
 
-def train_classifier(x_train, y_train, epochs=3, seed=0, verbose=0, filters=(32, 64)):
-    """deepkit's MNIST CNN (``models.convolutional.mnist_cnn``) fitted on uint8 ``x_train``."""
-    from deepkit.models.convolutional import mnist_cnn
-    from deepkit.seeding import set_seed
-
-    set_seed(seed)
-    model = mnist_cnn(filters=filters, seed=seed, jit_compile=False)
-    model.fit(to_images(np.asarray(x_train) / 255.0), y_train, batch_size=128, epochs=epochs,
-              verbose=verbose)  # fmt: skip
-    return model
-
-
 class SampleQuality:
     """The measures above against a fixed set of real images, in the feature space of a trained
     MNIST classifier (a Keras model taking (28, 28, 1) images in [0, 1], ending in a softmax

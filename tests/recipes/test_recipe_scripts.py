@@ -38,6 +38,12 @@ def _transfer(script_globals):
     return digits.build_model()
 
 
+def _gan(script_globals):
+    from deepkit.models.gan import build_gan
+
+    return build_gan("mlp", num_classes=10 if script_globals["args"].conditional else None, seed=0)
+
+
 def _mnist_mlp(script_globals):
     from deepkit.recipes import mnist
 
@@ -103,6 +109,15 @@ SCRIPTS = [
         1.0,
         _transfer,
     ),
+    # gan: the real test digits (group 2) closer to the training digits than Bernoulli noise
+    (
+        "gan.py",
+        ["--conditional", "--epochs", "1", *MNIST, "--min-classifier-accuracy", "0"],
+        r"Bernoulli noise (\d+\.\d+), real test digits (\d+\.\d+)",
+        0.0,
+        1e6,
+        _gan,
+    ),
     (
         "t1_mnist_from_scratch.py",
         ["--epochs", "1", "--samples", "1000", "--path", SUBSET],
@@ -159,9 +174,10 @@ def test_layer_configs_tell_different_networks_apart():
     ids=[f"{s[0]}:{' '.join(s[1][:2])}" for s in SCRIPTS],
 )
 def test_recipe_script_runs_and_writes_out_its_recipes_network(
-    script, args, pattern, low, high, builder, monkeypatch, capsys
+    script, args, pattern, low, high, builder, monkeypatch, capsys, tmp_path
 ):
     monkeypatch.setattr(sys, "argv", [script, *args])
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # the GAN script caches its classifier
     script_globals = runpy.run_path(str(ROOT / "recipes" / script), run_name="__main__")
     printed = capsys.readouterr().out
     match = re.search(pattern, printed)
@@ -170,6 +186,11 @@ def test_recipe_script_runs_and_writes_out_its_recipes_network(
     if match.re.groups == 2:  # a trivial baseline measured in the same run
         assert float(match.group(1)) > float(match.group(2))
     if builder is not None:
-        model = script_globals["model"]
-        assert layer_configs(model) == layer_configs(builder(script_globals))
-        assert model.loss == builder(script_globals).loss
+        model, built = script_globals["model"], builder(script_globals)
+        if hasattr(built, "generator"):  # a GAN: its two networks
+            pairs = [(model.generator, built.generator), (model.discriminator, built.discriminator)]
+        else:
+            pairs = [(model, built)]
+            assert model.loss == built.loss
+        for inline, from_builder in pairs:
+            assert layer_configs(inline) == layer_configs(from_builder)

@@ -1,0 +1,130 @@
+"""Training the GAN: the adversarial pair of steps on batches ordered by (seed, epoch).
+
+``train_gan`` runs ``deepkit.training.fit`` on the GAN (the one path of every Keras
+training in deepkit), passing the run's checkpoint stage: the stage saves every epoch
+(both nets' weights, both optimizers, the noise generator's position, the epoch's logs)
+and a killed run resumes after the last saved epoch to the weights and logs of an
+uninterrupted run, bit for bit. At the end of every epoch ``EpochEnd`` draws the sample
+grid and, every ``measure_every`` epochs, adds the sample measures to the epoch's logs,
+so that Keras's progress shows them and the checkpoint keeps them.
+"""
+
+import time
+
+import numpy as np
+
+from deepkit.recipes.gan.measures import as_logs
+
+
+def to_gan_range(x_uint8, arch):
+    """uint8 images (n, 28, 28) as float32 in [-1, 1], the generator's tanh range.
+
+    Args:
+        x_uint8: the images.
+        arch: ``"mlp"`` (flat rows of 784) or ``"dcgan"`` (n, 28, 28, 1).
+
+    Returns:
+        The float32 array.
+    """
+    x = np.asarray(x_uint8, "float32") / 127.5 - 1.0
+    return x.reshape(len(x), -1) if arch == "mlp" else x[..., None]
+
+
+def build(settings):
+    """The recipe's compiled GAN, its weights and noise drawn from ``settings.seed``.
+
+    Args:
+        settings: the recipe's ``Settings`` (arch, latent_dim, conditional, learning_rate,
+            label_smoothing, d_steps, seed).
+
+    Returns:
+        A compiled ``deepkit.models.gan.GAN`` (``build_gan``).
+    """
+    from deepkit.models.gan import build_gan
+    from deepkit.seeding import set_seed
+
+    s = settings
+    set_seed(s.seed)
+    return build_gan(
+        s.arch,
+        latent_dim=s.latent_dim,
+        num_classes=10 if s.conditional else None,
+        learning_rate=s.learning_rate,
+        label_smoothing=s.label_smoothing,
+        d_steps=s.d_steps,
+        seed=s.seed,
+    )
+
+
+class EpochEnd:
+    """The end of a GAN epoch: the sample grid (with ``plot``), then the measures when due.
+
+    Args:
+        gan: the GAN being trained.
+        settings: the recipe's ``Settings``.
+        measures: a ``SampleMeasures``; measured after every ``measure_every``-th epoch
+            but the last (the recipe measures the trained GAN itself).
+    """
+
+    def __init__(self, gan, settings, measures):
+        self.gan, self.settings, self.measures = gan, settings, measures
+
+    def __call__(self, epoch, logs):
+        """Plot and measure after an epoch.
+
+        Args:
+            epoch: the epoch just finished, counted from 0 (Keras's).
+            logs: the epoch's logs; the measures, when due, are added to them.
+        """
+        from deepkit.recipes.gan.plots import plot_epoch
+
+        s, done = self.settings, epoch + 1
+        if s.plot is not None:
+            plot_epoch(self.gan, s, done)
+        if s.measure_every and done % s.measure_every == 0 and done < s.epochs:
+            logs.update(as_logs(self.measures.of(self.gan)))
+
+
+def train_gan(gan, x, y, settings, checkpoint=None, *, on_epoch_end=None, verbose=0):
+    """Train ``gan`` for ``settings.epochs`` epochs, resumable through ``checkpoint``.
+
+    Args:
+        gan: a compiled ``deepkit.models.gan.GAN``.
+        x: the images in the generator's range.
+        y: their labels (ignored by an unconditional GAN).
+        settings: the recipe's ``Settings`` (epochs, batch size, seed).
+        checkpoint: the run's stage for the GAN (``None``: nothing kept).
+        on_epoch_end: called as ``on_epoch_end(epoch, logs)`` after every epoch, before
+            the checkpoint saves the logs (``EpochEnd``).
+        verbose: Keras's ``verbose``.
+
+    Returns:
+        ``{"epochs": [every epoch's logs, as floats], "seconds": this process's training
+        time}``: the results the checkpoint keeps.
+    """
+    import keras
+
+    from deepkit import training
+    from deepkit.checkpoints import NoCheckpoint
+
+    checkpoint = checkpoint or NoCheckpoint()
+    logged = list(checkpoint.history)  # the epochs a killed run finished
+
+    def log(epoch, logs):
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, logs)
+        logged[epoch:] = [{name: float(value) for name, value in logs.items()}]
+
+    start = time.perf_counter()
+    training.fit(
+        gan,
+        x,
+        y,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        seed=settings.seed,
+        verbose=verbose,
+        checkpoint=checkpoint,
+        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=log)],
+    )
+    return {"epochs": logged, "seconds": time.perf_counter() - start}

@@ -1,0 +1,79 @@
+"""The GAN's training: the stage restores both optimizers and the noise generator; the
+epoch's end plots and measures when due; images are mapped to the generator's range."""
+
+import warnings
+
+import numpy as np
+from resume_helpers import Stop
+
+from deepkit.checkpoints import Checkpoint
+from deepkit.recipes.gan import Settings
+from deepkit.recipes.gan.training import EpochEnd, build, to_gan_range, train_gan
+
+SETTINGS = Settings(epochs=4, batch_size=32, latent_dim=8, seed=3)
+
+
+def test_images_are_mapped_to_the_generators_range_in_each_architectures_shape():
+    x = np.array([[[0, 255]] * 28] * 2, dtype="uint8").repeat(14, axis=2)
+    flat, square = to_gan_range(x, "mlp"), to_gan_range(x, "dcgan")
+    assert flat.shape == (2, 784) and square.shape == (2, 28, 28, 1)
+    assert flat.dtype == square.dtype == np.float32
+    assert flat.min() == -1.0 and flat.max() == 1.0
+
+
+class _Counting:
+    def __init__(self):
+        self.measured = 0
+
+    def of(self, gan):
+        self.measured += 1
+        return {"frechet": 1.0, "shares": np.array([0.5, 0.5])}
+
+
+def test_the_epochs_end_measures_every_n_epochs_but_the_last():
+    measures = _Counting()
+    end = EpochEnd(None, Settings(epochs=5, measure_every=2), measures)
+    logged = []
+    for epoch in range(5):
+        logs = {"d_loss": 1.0}
+        end(epoch, logs)
+        logged.append(sorted(logs))
+    assert measures.measured == 2
+    assert logged[1] == logged[3] == ["d_loss", "frechet", "max_share", "min_share"]
+    assert logged[0] == logged[2] == logged[4] == ["d_loss"]
+
+
+def _train(data, stage, stop_after=None):
+    """An unconditional GAN of latent_dim 8 trained 4 epochs by ``train_gan``."""
+    gan = build(SETTINGS)
+
+    def on_epoch_end(epoch, logs):
+        if epoch == stop_after:  # before the stage saves this epoch: a kill
+            raise Stop
+
+    try:
+        results = train_gan(gan, *data, SETTINGS, stage, on_epoch_end=on_epoch_end)
+    except Stop:
+        return None, None
+    return gan, results["epochs"]
+
+
+def test_the_gan_stage_restores_both_optimizers_and_the_noise_generator(tmp_path):
+    rng = np.random.default_rng(0)
+    data = rng.uniform(-1, 1, (160, 784)).astype("float32"), rng.integers(0, 10, 160)
+    whole, whole_logs = _train(data, Checkpoint.open(tmp_path / "a", {}).stage("gan"))
+    assert _train(data, Checkpoint.open(tmp_path / "b", {}).stage("gan"), stop_after=2) == (
+        None,
+        None,
+    )
+    stage = Checkpoint.open(tmp_path / "b", {}).stage("gan")
+    assert stage.resumed_at == 2 and len(stage.history) == 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        resumed, resumed_logs = _train(data, stage)
+    # Nothing in the saved state is skipped (Keras's default optimizer, were it kept, would be).
+    assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
+    assert resumed_logs == whole_logs and len(whole_logs) == 4
+    np.testing.assert_array_equal(whole.seed_generator.state, resumed.seed_generator.state)
+    for x, y in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(x, y)
