@@ -75,7 +75,8 @@ def fit(
             the best epoch's weights; ``None`` trains every epoch.
         monitor: the logged value early stopping watches (maximised for accuracies and AUC).
         seed: orders the rows of every epoch, with the epoch's number.
-        verbose: Keras's ``verbose``.
+        verbose: 0 silent, 1 one live progress line (``deepkit.progress``), 2 a line per
+            epoch (Keras's).
         feed: ``None`` for a ``tf.data`` pipeline on one device (the last, smaller batch
             of an epoch kept); ``"graph"`` or ``"xla"`` for one graph call per epoch
             (``deepkit.epoch_loop``, for small models); or a ``tf.distribute.Strategy`` or
@@ -126,6 +127,10 @@ def fit(
     # early stopping before the checkpoint's callbacks, whose backup overwrites what it
     # loads; the caller's before the checkpoint's logs, so what they log is saved
     every = [order, RaiseOnNaN(), *stopping, *callbacks, *checkpoint.callbacks()]
+    if verbose == 1:
+        from deepkit.progress import ProgressLine
+
+        every.append(ProgressLine())
     if loop:
         model.train_function = EpochLoop(model, batch_size, order, jit_compile=loop == "xla")
     try:
@@ -139,7 +144,7 @@ def fit(
                 shuffle=False,  # every feed orders the rows itself
                 validation_data=validation_data,
                 callbacks=every,
-                verbose=verbose,
+                verbose=0 if verbose == 1 else verbose,
             )
     finally:
         if loop:
