@@ -20,6 +20,9 @@ from deepkit.settings import Settings, seed_setting, setting
 from deepkit.validation import InputError, check_int
 
 LEAST_LIMIT = 60
+# Logical CPU devices are for trying tf.distribute without GPUs; each holds a copy of the
+# model and a share of every batch, so more than this only costs memory and time.
+MAX_CPU_REPLICAS = 16
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +56,10 @@ class MnistSettings(Settings):
         choices=STRATEGIES,
     )
     cpu_replicas: int = setting(
-        1, "with --strategy mirrored and no GPU: split the CPU into N devices", min_value=1
+        1,
+        "with --strategy mirrored and no GPU: split the CPU into N devices",
+        min_value=1,
+        max_value=MAX_CPU_REPLICAS,
     )
     checkpoint_dir: str = setting(
         None,

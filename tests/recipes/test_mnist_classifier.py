@@ -28,6 +28,12 @@ def never_load(path=None):
         (rnn, {"units": 0}, "units must be an int >= 1"),
         (rnn, {"dropout": 1.5}, r"dropout must be a number >= 0.0 and < 1.0, got 1.5"),
         (mnist, {"epoch": 3}, "Settings has no setting 'epoch'; the settings are"),
+        (
+            cnn,
+            {"strategy": "mirrored", "cpu_replicas": 1000},
+            "cpu_replicas must be an int >= 1 and <= 16",
+        ),
+        (cnn, {"strategy": "pipelined"}, "strategy must be one of default, mirrored, multiworker"),
     ],
 )
 def test_bad_settings_fail_before_mnist_is_loaded(monkeypatch, recipe, kwargs, message):
