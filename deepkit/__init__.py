@@ -1,4 +1,4 @@
-"""deepkit: classic deep learning recipes on Keras 3, each with a NumPy twin.
+"""deepkit: classic deep learning recipes on Keras 3, each with a NumPy reference.
 
 Submodules load on first use, so ``import deepkit`` stays fast and does not
 import TensorFlow until a model is needed. It also keeps TensorFlow's

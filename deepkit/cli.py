@@ -4,6 +4,7 @@
     deepkit run NAME [options]           run a recipe and print its results
     deepkit bench NAME [options]         run a benchmark and print its ratios
     deepkit predict NAME DIR [options]   score new data with a saved bundle
+    deepkit finetune BASE --images DIR   fine-tune a pretrained network on a folder of pictures
     deepkit reproduce [options]          rerun the tutorials' results into results.json
 
 ``deepkit run NAME --help`` lists a recipe's own options. Errors print one
@@ -29,11 +30,16 @@ COMMANDS = {
     "bench": ("deepkit.benchmarks", BENCHMARKS, "add_arguments", "main"),
     "predict": (
         "deepkit.recipes",
-        {"churn": RECIPES["churn"]},
+        {
+            "churn": RECIPES["churn"],
+            "images": "classify pictures with a classifier saved by `deepkit finetune`",
+        },
         "add_predict_arguments",
         "predict_main",
     ),
 }
+# (command, name) -> its module, for the names that are not in the command's package
+MODULES = {("predict", "images"): "deepkit.classifier_bundle"}
 # Bad input (InputError, raised by deepkit's own checks) and missing or unreadable
 # files: one line. Anything else, a ValueError from inside NumPy included, is a
 # bug and keeps its traceback.
@@ -51,10 +57,12 @@ class _OneLineParser(argparse.ArgumentParser):
 def _top_parser():
     parser = argparse.ArgumentParser(
         prog="deepkit",
-        description="Classic deep learning recipes on Keras, each with a NumPy twin.",
+        description="Classic deep learning recipes on Keras, each with a NumPy reference.",
     )
     parser.add_argument("--version", action="version", version=f"deepkit {__version__}")
-    parser.add_argument("command", choices=["list", *COMMANDS, "reproduce"], help="what to do")
+    parser.add_argument(
+        "command", choices=["list", *COMMANDS, "finetune", "reproduce"], help="what to do"
+    )
     parser.add_argument("name", nargs="?", help="recipe or benchmark name (see `deepkit list`)")
     return parser
 
@@ -83,7 +91,7 @@ def _dispatch(command, name, argv):
         raise InputError(f"`deepkit {command}` needs one of: {known} (got {name!r})")
     if not {"-h", "--help"} & set(argv):
         _quiet_tensorflow.announce(LOADING)
-    module = importlib.import_module(f"{package}.{name}")
+    module = importlib.import_module(MODULES.get((command, name), f"{package}.{name}"))
     parser = _OneLineParser(prog=f"deepkit {command} {name}", description=registry[name])
     if command == "run" and not hasattr(module, add_arguments):
         # a recipe is its settings declaration: the options, their checks and run()
@@ -106,6 +114,18 @@ def _reproduce(argv):
     return reproduce.main(args)
 
 
+def _finetune(argv):
+    from deepkit import image_finetune
+
+    parser = _OneLineParser(
+        prog="deepkit finetune", description=image_finetune.__doc__.splitlines()[0]
+    )
+    image_finetune.add_arguments(parser)
+    args = parser.parse_args(argv)
+    _quiet_tensorflow.announce(LOADING)
+    return image_finetune.main(args)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     top = _top_parser()
@@ -116,8 +136,10 @@ def main(argv=None):
         return 0
     if argv[0] == "--version":
         top.parse_args(argv)
-    args, rest = top.parse_known_args(argv[:2])
-    rest += argv[2:]
+    # `deepkit finetune BASE`: BASE is no registry name, and `--help` is finetune's own
+    head = 1 if argv[0] == "finetune" else 2
+    args, rest = top.parse_known_args(argv[:head])
+    rest += argv[head:]
     if args.command == "list":
         if args.name or rest:
             top.error(
@@ -128,6 +150,8 @@ def main(argv=None):
     try:
         if args.command == "reproduce":
             return _reproduce([a for a in [args.name] if a] + rest)
+        if args.command == "finetune":
+            return _finetune([a for a in [args.name] if a] + rest)
         return _dispatch(args.command, args.name, rest) or 0
     except USER_ERRORS as error:
         print(f"deepkit: error: {error}", file=sys.stderr)

@@ -79,7 +79,7 @@ def epoch_rows(positions, seed, epoch, n):
 
     Epoch e's order is the permutation ``index_shuffle(i, key=(seed, e), max_index=n - 1)``
     of 0..n-1: stateless, so an epoch is reproduced from (seed, e) alone, and each
-    epoch has its own order. ``deepkit.epoch_loop`` and :func:`epoch_dataset` both
+    epoch has its own order. ``deepkit.epoch_loop`` and ``epoch_dataset`` both
     order their rows with it.
 
     Args:
@@ -123,13 +123,13 @@ def epoch_order(seed):
 
 def epoch_dataset(strategy, x, y, global_batch, order=None):
     """(x, y) as a distributed dataset of global batches, each replica fed its share;
-    shuffled per epoch by ``order`` (from :func:`epoch_order`), or in order.
+    shuffled per epoch by ``order`` (from ``epoch_order``), or in order.
 
     On one replica the last, smaller batch of an epoch is kept, as Keras keeps it; across
     several, every global batch is full (the rows left over are dropped) so that the
     replicas see equal shares.
 
-    Epoch e's permutation is :func:`epoch_rows`, ``index_shuffle(i, key=(seed, e))``:
+    Epoch e's permutation is ``epoch_rows``, ``index_shuffle(i, key=(seed, e))``:
     stateless, so it needs no saved random state to be reproduced after a restart."""
     import tensorflow as tf
 
@@ -179,8 +179,8 @@ def is_multiworker(strategy):
 
 def fit_multiworker(model, dataset, steps, epochs, order=None, verbose=0):
     """Keras's train step run by ``strategy.run`` for ``MultiWorkerMirroredStrategy``,
-    whose ``Model.fit`` fails in Keras 3 (keras-team/keras#20585: fit's symbolic
-    build reduces a per-replica batch). TensorFlow still does the distributed
+    whose ``Model.fit`` fails in Keras 3 (fit's symbolic build reduces a
+    per-replica batch). TensorFlow still does the distributed
     work: the optimizer, called in replica context, all-reduces the gradients
     (each replica's loss is scaled by 1 / replicas, as inside ``fit``). Returns a
     history dict of the mean loss per epoch; an epoch whose mean loss is not finite

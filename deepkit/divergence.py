@@ -3,7 +3,7 @@
 Keras's callback stops a run whose loss became NaN or infinite and lets ``fit``
 return as if it had finished (or raises a bare ``RuntimeError``); a recipe
 would then report the accuracy of a broken model. ``RaiseOnNaN`` raises
-deepkit's ``InputError`` instead, with the same words as the NumPy twin
+deepkit's ``InputError`` instead, with the same words as the NumPy reference
 (``deepkit.reference.trainer.diverged``)::
 
     training diverged at epoch 1, batch 3: loss is nan; lower the learning rate (0.1 now)

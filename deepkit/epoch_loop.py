@@ -61,7 +61,8 @@ def batches(x, y, batch_size, seed, epochs):
     ceil(n / batch_size)``) to train on exactly the same batches.
 
     Args:
-        x, y: the training arrays, as many rows each.
+        x: the training inputs.
+        y: the training targets, as many rows as ``x``.
         batch_size: an int >= 1.
         seed: the order's seed, an int in [0, 2**32 - 1].
         epochs: how many epochs of batches, an int >= 1.

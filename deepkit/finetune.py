@@ -7,7 +7,7 @@ Keras transfer-learning guide.
    feature layer (what precedes the final Dense classifier and its dropout).
 2. Freeze that base (``trainable = False``) and call it with ``training=False``,
    as the guide does. In Keras 3 that argument alone does not hold a trainable
-   BatchNormalization in inference mode (measured: its moving mean moves during
+   BatchNormalization in inference mode (its moving mean still moves during
    ``fit``); what does is keeping BatchNormalization layers frozen, as step 4 does.
 3. Add a new head, ``[GlobalAveragePooling2D] -> Dropout -> Dense(num_classes,
    softmax)``, and train it (phase 1).
@@ -17,10 +17,12 @@ Keras transfer-learning guide.
 
 ``finetune`` does it all in one call; ``new_model`` (steps 1-3, the model) and
 ``train`` (the two phases) do it in two, for a caller that needs the model before
-it trains (a checkpoint stage restores into it). Every training goes through
-``deepkit.training.fit``; each phase is a stage of the ``checkpoint`` given
+it trains (a checkpoint stage restores into it). Every training of ``train`` goes
+through ``deepkit.training.fit``; each phase is a stage of the ``checkpoint`` given
 (``head``, then ``unfrozen``; ``deepkit.checkpoints``), so a killed fine-tune
 resumes at its last epoch and a phase that ended is restored, not trained again.
+``train_phases`` runs those phases for a caller that feeds its own data
+(``deepkit.image_finetune`` streams pictures from a folder).
 
 A base may be a ``keras.applications`` network (``application``, from
 ``deepkit.applications``, which checks its name and input size before TensorFlow loads).
@@ -50,6 +52,7 @@ __all__ = [
     "load_base",
     "new_model",
     "train",
+    "train_phases",
     "unfreeze_top",
     "with_new_head",
 ]
@@ -154,7 +157,7 @@ def feature_extractor(model, layer=None):
     return keras.Model(inputs, cut.output, name=f"{model.name}_features")
 
 
-def with_new_head(features, num_classes, dropout=0.2, seed=None):
+def with_new_head(features, num_classes, dropout=0.2, seed=None, augmentation=()):
     """Frozen ``features`` called with ``training=False``, then a new softmax head.
 
     Args:
@@ -162,6 +165,8 @@ def with_new_head(features, num_classes, dropout=0.2, seed=None):
         num_classes: the new head's classes.
         dropout: the rate of the dropout before the head (0: none).
         seed: seeds the dropout and the head's initial weights.
+        augmentation: layers applied to the inputs before the base, in order (Keras's
+            random preprocessing layers, ``RandomFlip``...: active in training only).
 
     Returns:
         The uncompiled ``keras.Model`` named ``finetuned``.
@@ -170,7 +175,10 @@ def with_new_head(features, num_classes, dropout=0.2, seed=None):
 
     features.trainable = False
     inputs = keras.Input(shape=features.input_shape[1:])
-    x = features(inputs, training=False)
+    x = inputs
+    for layer in augmentation:
+        x = layer(x)
+    x = features(x, training=False)
     if len(x.shape) == 4:
         x = keras.layers.GlobalAveragePooling2D(name="head_pool")(x)
     elif len(x.shape) != 2:
@@ -187,7 +195,14 @@ def with_new_head(features, num_classes, dropout=0.2, seed=None):
 
 
 def base_layers(features):
-    """The layers of ``features`` without its input layer, bottom to top."""
+    """The layers of ``features`` without its input layer.
+
+    Args:
+        features: a base, the model ``feature_extractor`` returns.
+
+    Returns:
+        Its layers, bottom to top, without the input layer.
+    """
     import keras
 
     return [layer for layer in features.layers if not isinstance(layer, keras.layers.InputLayer)]
@@ -195,6 +210,12 @@ def base_layers(features):
 
 def base_of(model):
     """The frozen base inside a model of ``with_new_head``: its one nested model.
+
+    Args:
+        model: a model of ``with_new_head`` (or ``new_model``).
+
+    Returns:
+        The nested base model.
 
     Raises:
         InputError: ``model`` is not one of ``with_new_head``'s.
@@ -210,7 +231,17 @@ def base_of(model):
 
 
 def check_unfreeze(features, count, epochs):
-    """Raise unless ``count`` top layers can be unfrozen and trained for ``epochs``."""
+    """Check that ``count`` top layers of ``features`` can be unfrozen and trained for ``epochs``.
+
+    Args:
+        features: the base.
+        count: how many top layers phase 2 unfreezes (0: no phase 2).
+        epochs: phase 2's epochs (0: no phase 2).
+
+    Raises:
+        InputError: ``count`` is not an int between 0 and the base's layer count, or
+            only one of ``count`` and ``epochs`` is positive.
+    """
     layers = len(base_layers(features))
     if not isinstance(count, (int, np.integer)) or not 0 <= count <= layers:
         raise InputError(
@@ -223,7 +254,12 @@ def check_unfreeze(features, count, epochs):
 
 
 def unfreeze_top(features, count):
-    """Make the top ``count`` layers of ``features`` trainable; BatchNormalization stays frozen."""
+    """Make the top ``count`` layers of ``features`` trainable; BatchNormalization stays frozen.
+
+    Args:
+        features: the base.
+        count: how many of its top layers to unfreeze.
+    """
     import keras
 
     layers = base_layers(features)
@@ -234,11 +270,21 @@ def unfreeze_top(features, count):
 
 
 def check_data(model, num_classes, x, y):
-    """Raise a clear error unless ``x`` fits ``model``'s input and ``y`` fits ``num_classes``.
+    """Check that ``x`` fits ``model``'s input and ``y`` fits ``num_classes``.
+
+    Args:
+        model: the model to train.
+        num_classes: the number of classes of the new head.
+        x: the training inputs.
+        y: the labels: integers of shape (n,) or one-hot rows of shape (n, num_classes).
 
     Returns:
         The loss for ``y``: sparse categorical cross-entropy for integer labels,
         categorical cross-entropy for one-hot rows.
+
+    Raises:
+        InputError: ``x`` has the wrong shape or a non-finite value, ``x`` and ``y``
+            differ in length, or a label is outside ``0..num_classes - 1``.
     """
     check_int(num_classes, "num_classes", min_value=2)
     x, y = np.asarray(x), np.asarray(y)
@@ -284,10 +330,22 @@ def check_settings(
     seed=0,
     checkpoint=None,
 ):
-    """Raise a clear error for a setting of ``new_model``, ``train`` or ``finetune``.
+    """Check the settings of ``new_model``, ``train`` or ``finetune``.
 
     Every argument is the setting of the same name (the defaults pass); nothing is
     imported, so a bad setting is refused before TensorFlow loads.
+
+    Args:
+        num_classes: the number of classes, at least 2.
+        dropout: the head's dropout rate, in [0, 1).
+        epochs: phase 1's epochs, at least 1.
+        batch_size: the batch size, at least 1.
+        learning_rate: phase 1's learning rate, > 0.
+        fine_tune_epochs: phase 2's epochs, at least 0.
+        fine_tune_learning_rate: phase 2's learning rate, > 0.
+        validation_split: the held-out fraction, in [0, 1).
+        seed: the seed, an int >= 0.
+        checkpoint: a ``deepkit.checkpoints`` checkpoint or ``None``.
 
     Raises:
         InputError: naming the setting and the value.
@@ -319,7 +377,9 @@ def check_settings(
         )
 
 
-def new_model(base, num_classes, *, layer=None, dropout=0.2, seed=0, safe_mode=True):
+def new_model(
+    base, num_classes, *, layer=None, dropout=0.2, seed=0, safe_mode=True, augmentation=()
+):
     """``base`` cut at its feature layer, frozen, under a new ``num_classes`` softmax head.
 
     Args:
@@ -329,6 +389,7 @@ def new_model(base, num_classes, *, layer=None, dropout=0.2, seed=0, safe_mode=T
         dropout: the rate of the dropout before the head, in [0, 1).
         seed: seeds TensorFlow first (``deepkit.seeding.set_seed``), then the head.
         safe_mode: load a ``.keras`` path in Keras's safe mode.
+        augmentation: layers applied to the inputs before the base (``with_new_head``'s).
 
     Returns:
         The uncompiled model; ``train`` compiles and trains it. A model passed in
@@ -343,7 +404,7 @@ def new_model(base, num_classes, *, layer=None, dropout=0.2, seed=0, safe_mode=T
 
     set_seed(seed)
     features = feature_extractor(load_base(base, safe_mode), layer)
-    return with_new_head(features, num_classes, dropout, seed)
+    return with_new_head(features, num_classes, dropout, seed, augmentation)
 
 
 def train(
@@ -372,9 +433,14 @@ def train(
 
     Args:
         model: a model of ``new_model``.
-        x, y: the training images and labels (integers, or one-hot rows).
-        epochs, batch_size, learning_rate: phase 1's.
-        unfreeze, fine_tune_epochs, fine_tune_learning_rate: phase 2's (0: no phase 2).
+        x: the training images.
+        y: their labels (integers, or one-hot rows).
+        epochs: phase 1's epochs (the head, the base frozen).
+        batch_size: the batch size of both phases.
+        learning_rate: phase 1's learning rate.
+        unfreeze: how many top layers of the base phase 2 unfreezes (0: no phase 2).
+        fine_tune_epochs: phase 2's epochs (0: no phase 2).
+        fine_tune_learning_rate: phase 2's learning rate.
         validation_split: a seeded, stratified random fraction of ``(x, y)``
             (``deepkit.training.carve_validation``) that both phases report on but
             never train on.
@@ -389,6 +455,13 @@ def train(
 
     Raises:
         InputError: a bad setting or data that do not fit the model, before training.
+
+    Example:
+
+    ```python
+    model = deepkit.finetune.new_model("digits_0_4.keras", 5)
+    deepkit.finetune.train(model, x, y, epochs=5, unfreeze=2, fine_tune_epochs=2)
+    ```
     """
     check_settings(
         epochs=epochs,
@@ -400,8 +473,6 @@ def train(
         seed=seed,
         checkpoint=checkpoint,
     )
-    import keras
-
     from deepkit import training
 
     features = base_of(model)
@@ -412,7 +483,78 @@ def train(
         (x, y), validation = training.carve_validation(
             x, y, validation_split, seed=seed, stratify=True
         )
+
+    def fit(stage, budget):
+        _, history = training.fit(
+            model,
+            x,
+            y,
+            epochs=budget,
+            batch_size=batch_size,
+            validation_data=validation,
+            seed=seed,
+            verbose=verbose,
+            checkpoint=stage,
+        )
+        return history
+
+    histories = train_phases(
+        model,
+        fit,
+        loss=loss,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        unfreeze=unfreeze,
+        fine_tune_epochs=fine_tune_epochs,
+        fine_tune_learning_rate=fine_tune_learning_rate,
+        checkpoint=checkpoint,
+    )
+    return list(histories.values())[-1]
+
+
+def train_phases(
+    model,
+    fit,
+    *,
+    loss,
+    epochs,
+    learning_rate,
+    unfreeze=0,
+    fine_tune_epochs=0,
+    fine_tune_learning_rate=1e-5,
+    checkpoint=None,
+):
+    """The two phases of ``train``, each trained by ``fit`` as a stage of ``checkpoint``.
+
+    ``train`` feeds arrays; a caller streaming its data (``deepkit.image_finetune``
+    feeds pictures from a folder) gives its own ``fit``.
+
+    Args:
+        model: a model of ``new_model``.
+        fit: ``fit(stage, epochs)`` trains the compiled ``model`` for ``epochs`` as the
+            checkpoint ``stage`` and returns its history, ``{metric: [value per epoch]}``.
+        loss: the loss ``model`` is compiled with.
+        epochs: phase 1's epochs (the head, the base frozen).
+        learning_rate: phase 1's learning rate.
+        unfreeze: how many top layers of the base phase 2 unfreezes (0: no phase 2).
+        fine_tune_epochs: phase 2's epochs (0: no phase 2).
+        fine_tune_learning_rate: phase 2's learning rate.
+        checkpoint: a ``deepkit.checkpoints`` checkpoint (stages ``head`` and
+            ``unfrozen``), or ``None`` to keep nothing.
+
+    Returns:
+        ``{phase: history}`` (``head``, then ``unfrozen`` if phase 2 ran), a finished
+        phase's as its stage saved it; the last phase's is also ``model.history``.
+
+    Raises:
+        InputError: ``model`` is not one of ``new_model``'s, or a bad ``unfreeze``.
+    """
+    import keras
+
+    features = base_of(model)
+    check_unfreeze(features, unfreeze, fine_tune_epochs)
     checkpoint = checkpoint or NoCheckpoint()
+    histories = {}
     phases = [("head", 0, epochs, learning_rate)]
     if unfreeze:
         phases.append(("unfrozen", unfreeze, fine_tune_epochs, fine_tune_learning_rate))
@@ -421,26 +563,15 @@ def train(
             unfreeze_top(features, count)
         model.compile(keras.optimizers.Adam(rate), loss=loss, metrics=["accuracy"])
 
-        def fit(stage, budget=budget):
-            _, history = training.fit(
-                model,
-                x,
-                y,
-                epochs=budget,
-                batch_size=batch_size,
-                validation_data=validation,
-                seed=seed,
-                verbose=verbose,
-                checkpoint=stage,
-            )
-            return {"history": history}
+        def train_phase(stage, budget=budget):
+            return {"history": fit(stage, budget)}
 
-        history = checkpoint.stage(name).run(model, fit)["history"]
+        histories[name] = history = checkpoint.stage(name).run(model, train_phase)["history"]
     record = keras.callbacks.History()
     record.set_model(model)
     record.history, record.epoch = history, list(range(len(next(iter(history.values()), []))))
     model.history = record
-    return history
+    return histories
 
 
 def finetune(
@@ -463,14 +594,28 @@ def finetune(
     safe_mode=True,
     checkpoint=None,
 ):
-    """Put a new ``num_classes`` head on ``base`` and train it on ``(x, y)``: ``new_model``
-    then ``train``, every setting checked before TensorFlow loads.
+    """Put a new ``num_classes`` head on ``base`` and train it on ``(x, y)``.
+
+    ``new_model`` then ``train``, every setting checked before TensorFlow loads.
 
     Args:
-        base, num_classes, layer, dropout, safe_mode: as ``new_model``'s.
-        x, y, epochs, batch_size, learning_rate, unfreeze, fine_tune_epochs,
-            fine_tune_learning_rate, validation_split, verbose, checkpoint: as ``train``'s.
+        base: a ``keras.Model``, or the path of a ``.keras`` file (as ``new_model``'s).
+        num_classes: the number of new classes (as ``new_model``'s).
+        x: the training images (as ``train``'s).
+        y: their labels, integers or one-hot rows (as ``train``'s).
+        layer: the name of the layer where the base ends (as ``new_model``'s).
+        dropout: the new head's dropout rate (as ``new_model``'s).
+        epochs: phase 1's epochs (as ``train``'s).
+        batch_size: the batch size (as ``train``'s).
+        learning_rate: phase 1's learning rate (as ``train``'s).
+        unfreeze: how many top layers phase 2 unfreezes (as ``train``'s).
+        fine_tune_epochs: phase 2's epochs (as ``train``'s).
+        fine_tune_learning_rate: phase 2's learning rate (as ``train``'s).
+        validation_split: the held-out fraction (as ``train``'s).
         seed: seeds the new head, the validation carve and the data order.
+        verbose: Keras's ``verbose`` (as ``train``'s).
+        safe_mode: Keras's ``safe_mode`` for loading ``base`` (as ``new_model``'s).
+        checkpoint: a ``deepkit.checkpoints`` checkpoint, or ``None`` (as ``train``'s).
 
     Returns:
         The trained ``keras.Model``; ``model.history`` holds the last phase's history.
@@ -480,7 +625,10 @@ def finetune(
         InputError: a bad setting or bad data, before any training.
 
     Example:
-        >>> model = finetune("digits_0_4.keras", 5, x, y, epochs=5, dropout=0.5)
+
+    ```python
+    model = deepkit.finetune.finetune("digits_0_4.keras", 5, x, y, epochs=5, dropout=0.5)
+    ```
     """
     training_settings = dict(
         epochs=epochs,

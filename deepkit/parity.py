@@ -1,8 +1,8 @@
-"""Parity between a Keras model and its NumPy twin (``deepkit.reference``).
+"""Parity between a Keras model and its NumPy reference (``deepkit.reference``).
 
-``compare(keras_model, x, y)`` copies the Keras weights into a twin
+``compare(keras_model, x, y)`` copies the Keras weights into a NumPy reference model
 (``reference.from_keras``), then measures, per layer and per weight, how far
-the twin is from Keras on:
+the NumPy reference is from Keras on:
 
 - forward: each layer's outputs (inference mode);
 - loss: the loss as Keras computes it on the model's output (from the logits
@@ -12,14 +12,14 @@ the twin is from Keras on:
 
 Dropout layers are run in inference mode for the loss and gradients (their
 masks are random; the layer tests inject them instead). Each row reports
-max |twin - keras| and an allclose-style error ratio
+max |reference - keras| and an allclose-style error ratio
 
-    max |twin - keras| / (atol + rtol |keras|),   atol = rtol * scale,
+    max |reference - keras| / (atol + rtol |keras|),   atol = rtol * scale,
 
 where ``scale`` is the largest |keras| value of that quantity across the model
 (so a near-zero element, e.g. a bias gradient that is a sum of cancelling
 terms, is judged on the quantity's scale, not divided by itself). A row passes when the ratio is at
-most 1, i.e. ``np.allclose(twin, keras, rtol, atol)``; ``rtol`` defaults to the
+most 1, i.e. ``np.allclose(reference, keras, rtol, atol)``; ``rtol`` defaults to the
 dtype's tolerance (TOLERANCE: 1e-7 for float64, 1e-5 for float32).
 
 A NaN or infinite value on either side fails its row (ratio ``inf``): two NaNs are
@@ -39,9 +39,21 @@ from deepkit.validation import InputError, check_float
 
 @contextlib.contextmanager
 def keras_float_dtype(dtype):
-    """Within the block Keras builds layers, losses and optimizer variables in
-    ``dtype`` (floatx and the global dtype policy), restored afterwards. The
-    twin in float64 matches Keras in float64 this way."""
+    """Make Keras build layers, losses and optimizer variables in ``dtype`` within the block.
+
+    Sets Keras's floatx and global dtype policy, and restores both afterwards. The
+    NumPy reference in float64 matches Keras in float64 this way.
+
+    Args:
+        dtype: the float dtype's name, e.g. ``"float64"``.
+
+    Example:
+
+    ```python
+    with keras_float_dtype("float64"):
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    ```
+    """
     import keras
 
     floatx, policy = keras.config.floatx(), keras.config.dtype_policy()
@@ -60,6 +72,16 @@ TOLERANCE = {"float64": 1e-7, "float32": 1e-5}
 
 @dataclass
 class ParityRow:
+    """One row of a ``ParityReport``: how far one weight's quantity is from Keras's.
+
+    Attributes:
+        quantity: "forward", "loss", "gradient" or "step".
+        layer: the layer's name ("model" for the loss).
+        weight: the weight's name ("outputs" for a forward row, "loss" for the loss).
+        max_abs: max |reference - keras| (NaN or inf when a side is not finite).
+        ratio: the allclose-style error ratio; at most 1 passes.
+    """
+
     quantity: str
     layer: str
     weight: str
@@ -74,7 +96,13 @@ class ParityRow:
 
 @dataclass
 class ParityReport:
-    """The differences found by :func:`compare`; ``print(report)`` shows a table."""
+    """The differences found by ``compare``; ``print(report)`` shows a table.
+
+    Attributes:
+        dtype: the dtype both models ran in.
+        rtol: the relative tolerance every row is judged with.
+        rows: the ``ParityRow``s, in the order they were added.
+    """
 
     dtype: str
     rtol: float
@@ -85,36 +113,39 @@ class ParityReport:
 
         Args:
             quantity: the quantity's name ("forward", "loss", "gradient", "step").
-            entries: (layer, weight, twin, keras) tuples; atol = rtol * the largest
+            entries: (layer, weight, reference, keras) tuples; atol = rtol * the largest
                 finite |keras| among them.
 
         Raises:
-            InputError: if the twin's and Keras's arrays of an entry differ in shape.
+            InputError: if the NumPy reference's and Keras's arrays of an entry differ in shape.
         """
         pairs = []
-        for layer, weight, twin, keras in entries:
-            twin, keras = np.asarray(twin, dtype="float64"), np.asarray(keras, dtype="float64")
-            if twin.shape != keras.shape:
+        for layer, weight, reference, keras in entries:
+            reference, keras = (
+                np.asarray(reference, dtype="float64"),
+                np.asarray(keras, dtype="float64"),
+            )
+            if reference.shape != keras.shape:
                 raise InputError(
-                    f"{quantity} {layer}/{weight}: twin shape {twin.shape} "
+                    f"{quantity} {layer}/{weight}: reference shape {reference.shape} "
                     f"!= Keras shape {keras.shape}"
                 )
-            pairs.append((layer, weight, twin, keras))
+            pairs.append((layer, weight, reference, keras))
         # The scale of the quantity from its finite values: one NaN row must not
         # change how the other rows are judged.
         scale = max(
             (np.max(np.abs(k[np.isfinite(k)]), initial=0.0) for *_, k in pairs), default=0.0
         )
         atol = self.rtol * scale
-        for layer, weight, twin, keras in pairs:
-            if not (np.all(np.isfinite(twin)) and np.all(np.isfinite(keras))):
+        for layer, weight, reference, keras in pairs:
+            if not (np.all(np.isfinite(reference)) and np.all(np.isfinite(keras))):
                 # NaN or inf on either side: the row fails, whatever the other side holds.
-                nan = np.isnan(twin).any() or np.isnan(keras).any()
+                nan = np.isnan(reference).any() or np.isnan(keras).any()
                 self.rows.append(
                     ParityRow(quantity, layer, weight, np.nan if nan else np.inf, np.inf)
                 )
                 continue
-            diff = np.abs(twin - keras)
+            diff = np.abs(reference - keras)
             tolerance = atol + self.rtol * np.abs(keras)
             # With scale 0 every tolerance is 0: any difference is a failure.
             ratio = np.divide(
@@ -134,14 +165,30 @@ class ParityReport:
         return [r for r in self.rows if quantity in (None, r.quantity)]
 
     def max_ratio(self, quantity=None):
-        """The largest error ratio (of one quantity, or of all); at most 1 passes."""
+        """The largest error ratio; at most 1 passes.
+
+        Args:
+            quantity: one quantity's name, or ``None`` for all rows.
+
+        Returns:
+            The largest ratio, 0.0 without rows.
+        """
         return max((r.ratio for r in self._select(quantity)), default=0.0)
 
     def max_abs(self, quantity=None):
+        """The largest absolute difference.
+
+        Args:
+            quantity: one quantity's name, or ``None`` for all rows.
+
+        Returns:
+            The largest max |reference - keras|, 0.0 without rows.
+        """
         return max((r.max_abs for r in self._select(quantity)), default=0.0)
 
     @property
     def passed(self):
+        """True when every row passes."""
         return all(r.passed for r in self.rows)
 
     def __str__(self):
@@ -157,7 +204,7 @@ class ParityReport:
             for r in self.rows
         ]
         title = (
-            f"Parity: NumPy twin vs Keras ({self.dtype}, rtol {self.rtol:g}): "
+            f"Parity: NumPy reference vs Keras ({self.dtype}, rtol {self.rtol:g}): "
             f"{'pass' if self.passed else 'FAIL'}"
         )
         grid = format_grid(["quantity", "layer", "weight", "max abs diff", "ratio", ""], rows)
@@ -165,7 +212,7 @@ class ParityReport:
             [
                 title,
                 "-" * len(title),
-                "ratio = max |twin - keras| / (atol + rtol |keras|), atol = rtol * "
+                "ratio = max |reference - keras| / (atol + rtol |keras|), atol = rtol * "
                 "max |keras| of the quantity; pass if ratio <= 1",
                 grid,
             ]
@@ -173,7 +220,7 @@ class ParityReport:
 
 
 def check_batch(x, y):
-    """Check one batch for :func:`compare` before any work.
+    """Check one batch for ``compare`` before any work.
 
     Args:
         x: the inputs, an array-like of numbers with one row per sample.
@@ -209,7 +256,7 @@ def check_batch(x, y):
 
 
 def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
-    """Compare ``keras_model`` with its NumPy twin on one batch.
+    """Compare ``keras_model`` with its NumPy reference on one batch.
 
     Args:
         keras_model: a built ``keras.Sequential``; it is not modified.
@@ -218,16 +265,25 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
         loss: a loss name or Keras object; defaults to the model's compile setting.
         optimizer: an optimizer name or Keras object; defaults to the model's.
         rtol: the relative tolerance, in (0, 1]; defaults to ``TOLERANCE`` of the
-            twin's dtype.
+            NumPy reference's dtype.
 
     Returns:
-        A :class:`ParityReport`.
+        A ``ParityReport``.
 
     Raises:
         InputError: for an empty batch, NaN or inf in ``x`` or ``y``, ``x`` and
             ``y`` of different lengths, a ``rtol`` that is not a number in (0, 1],
             or a model that is not compiled and no ``loss`` and ``optimizer``;
             all checked before any work.
+
+    Example:
+
+    ```python
+    model = deepkit.models.churn_ann()
+    report = deepkit.parity.compare(model, x[:32], y[:32])
+    print(report)           # a table, one row per layer and weight
+    assert report.passed
+    ```
     """
     x, y = check_batch(x, y)
     if rtol is not None:
@@ -241,52 +297,58 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
     optimizer = optimizer if optimizer is not None else getattr(keras_model, "optimizer", None)
     if loss is None or optimizer is None:
         raise InputError("compare needs a compiled Keras model, or loss= and optimizer=")
-    twin_loss = reference.losses.from_keras(loss)
-    keras_loss = twin_loss.to_keras()
+    reference_loss = reference.losses.from_keras(loss)
+    keras_loss = reference_loss.to_keras()
     keras_optimizer = keras.optimizers.get(optimizer)
     keras_optimizer = type(keras_optimizer).from_config(keras_optimizer.get_config())
 
-    twin = reference.from_keras(keras_model)
-    twin.compile(optimizer=reference.optimizers.from_keras(keras_optimizer), loss=twin_loss)
-    x = np.asarray(x, dtype=twin.dtype)
-    report = ParityReport(twin.dtype, TOLERANCE[twin.dtype] if rtol is None else rtol)
+    reference_model = reference.from_keras(keras_model)
+    reference_model.compile(
+        optimizer=reference.optimizers.from_keras(keras_optimizer), loss=reference_loss
+    )
+    x = np.asarray(x, dtype=reference_model.dtype)
+    report = ParityReport(
+        reference_model.dtype, TOLERANCE[reference_model.dtype] if rtol is None else rtol
+    )
 
-    out_keras, out_twin, outputs = tf.constant(x), x, []
-    for keras_layer, layer in zip(keras_model.layers, twin.layers):
+    out_keras, out_reference, outputs = tf.constant(x), x, []
+    for keras_layer, layer in zip(keras_model.layers, reference_model.layers):
         out_keras = keras_layer(out_keras, training=False)
-        out_twin = layer(out_twin, training=False)
-        outputs.append((layer.name, "outputs", out_twin, out_keras.numpy()))
+        out_reference = layer(out_reference, training=False)
+        outputs.append((layer.name, "outputs", out_reference, out_keras.numpy()))
     report.add("forward", outputs)
 
     variables = keras_model.trainable_variables
     with tf.GradientTape() as tape:
         keras_value = keras_loss(y, keras_model(x, training=False))
     keras_grads = tape.gradient(keras_value, variables)
-    twin_value, twin_grads = twin.compute_gradients(x, y, training=False)
-    report.add("loss", [("model", "loss", twin_value, keras_value.numpy())])
+    reference_value, reference_grads = reference_model.compute_gradients(x, y, training=False)
+    report.add("loss", [("model", "loss", reference_value, keras_value.numpy())])
 
     names = [
         (layer.name, name)
-        for layer in twin.layers
+        for layer in reference_model.layers
         if layer.trainable
         for name in layer.weight_names
     ]
     report.add(
         "gradient",
         [
-            (layer_name, name, g_twin, g_keras.numpy())
-            for (layer_name, name), g_twin, g_keras in zip(names, twin_grads, keras_grads)
+            (layer_name, name, g_reference, g_keras.numpy())
+            for (layer_name, name), g_reference, g_keras in zip(names, reference_grads, keras_grads)
         ],
     )
 
     copies = [tf.Variable(v.numpy()) for v in variables]
     keras_optimizer.apply_gradients(zip(keras_grads, copies))
-    twin._apply_gradients()
+    reference_model._apply_gradients()
     report.add(
         "step",
         [
-            (layer_name, name, w_twin, w_keras.numpy())
-            for (layer_name, name), w_twin, w_keras in zip(names, twin.trainable_weights, copies)
+            (layer_name, name, w_reference, w_keras.numpy())
+            for (layer_name, name), w_reference, w_keras in zip(
+                names, reference_model.trainable_weights, copies
+            )
         ],
     )
     return report

@@ -56,9 +56,29 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
     ``fit``/``transform`` accept a DataFrame with the 10 feature columns (the
     identifier and target columns may be present and are ignored); every frame
     is validated by ``deepkit.datasets.validate_churn_frame`` before any work.
+
+    Example:
+
+    ```python
+    preprocessor = ChurnPreprocessor().fit(train_frame)
+    x_train = preprocessor.transform(train_frame)  # (n, 11) floats
+    preprocessor.save("preprocessor.json")
+    ```
     """
 
     def fit(self, frame, y=None):
+        """Fit the encoders and scaler, and keep the training range of each numeric column.
+
+        Args:
+            frame: a churn DataFrame with the 10 feature columns.
+            y: ignored (scikit-learn's signature).
+
+        Returns:
+            This preprocessor.
+
+        Raises:
+            InputError: a frame that fails ``validate_churn_frame``.
+        """
         frame = validate_churn_frame(frame, features_only=True)
         self.pipeline_ = _pipeline().fit(frame)
         ranged = frame.loc[:, list(RANGED_COLUMNS)].astype(float)
@@ -68,12 +88,31 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, frame):
+        """Encode and scale a frame into T3's 11 features.
+
+        Args:
+            frame: a churn DataFrame with the 10 feature columns.
+
+        Returns:
+            A float array (rows, 11), in the order of ``FEATURE_NAMES``.
+
+        Raises:
+            InputError: a frame that fails ``validate_churn_frame``.
+            NotFittedError: before ``fit``.
+        """
         check_is_fitted(self, "pipeline_")
         return self.pipeline_.transform(validate_churn_frame(frame, features_only=True))
 
     def outside_training_range(self, frame):
-        """For each row of ``frame``, its values outside the training split's range, e.g.
-        ``"Age 95 (trained on 18..92)"``, joined by ``"; "`` (``""`` for none)."""
+        """The values of each row outside the training split's range.
+
+        Args:
+            frame: a churn DataFrame with the 10 feature columns.
+
+        Returns:
+            One string per row, e.g. ``"Age 95 (trained on 18..92)"``, its flags
+            joined by ``"; "`` (``""`` for none).
+        """
         check_is_fitted(self, "pipeline_")
         frame = validate_churn_frame(frame, features_only=True)
         flags = [[] for _ in range(len(frame))]
@@ -86,12 +125,24 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
         return ["; ".join(row) for row in flags]
 
     def get_feature_names_out(self, input_features=None):
-        """The fitted pipeline's names of its 11 output features (``FEATURE_NAMES``)."""
+        """The fitted pipeline's names of its 11 output features (``FEATURE_NAMES``).
+
+        Args:
+            input_features: ignored (scikit-learn's signature).
+
+        Returns:
+            An array of 11 names.
+        """
         check_is_fitted(self, "pipeline_")
         return self.pipeline_.get_feature_names_out()
 
     def to_dict(self):
-        """The fitted state as plain JSON-able data: categories, means and scales."""
+        """The fitted state as plain JSON-able data.
+
+        Returns:
+            A dict of the categories, the scaler's means, scales and variances, and
+            the training ranges.
+        """
         check_is_fitted(self, "pipeline_")
         scaler = self.pipeline_.named_steps["scale"]
         return {
@@ -110,8 +161,18 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
 
     @classmethod
     def from_dict(cls, state):
-        """Rebuild a fitted preprocessor from ``to_dict``'s output, after checking every
-        field: keys, categories, lengths, finite numbers, positive scales, ordered ranges."""
+        """Rebuild a fitted preprocessor from ``to_dict``'s output.
+
+        Args:
+            state: the dict ``to_dict`` returned.
+
+        Returns:
+            A fitted ``ChurnPreprocessor``.
+
+        Raises:
+            InputError: a field that fails its check: keys, categories, lengths,
+                finite numbers, positive scales, ordered ranges.
+        """
         mean, scale, var, low, high, samples = _checked_state(state)
         pipeline = _pipeline()
         # The encoders have fixed categories, so fitting them on one row per category
@@ -129,13 +190,27 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
         return preprocessor
 
     def save(self, path):
-        """Write the fitted state to ``path`` as JSON."""
+        """Write the fitted state as JSON.
+
+        Args:
+            path: the JSON file to write.
+        """
         with open(path, "w", encoding="utf-8") as file:
             json.dump(self.to_dict(), file, indent=2)
 
     @classmethod
     def load(cls, path):
-        """Read a preprocessor written by ``save``; a bad file is one ``InputError`` naming it."""
+        """Read a preprocessor written by ``save``.
+
+        Args:
+            path: the JSON file.
+
+        Returns:
+            A fitted ``ChurnPreprocessor``.
+
+        Raises:
+            InputError: one line naming a bad file and its problem.
+        """
         with open(path, encoding="utf-8") as file:
             try:
                 state = json.load(file)

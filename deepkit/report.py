@@ -4,7 +4,25 @@ import numpy as np
 
 
 def format_table(rows, title=None):
-    """Two aligned columns, ``name  value``, under an optional title."""
+    """Two aligned columns, ``name  value``, under an optional title.
+
+    Args:
+        rows: ``(name, value)`` pairs; a value of several lines stays in its column.
+        title: a line above the table, underlined, or ``None``.
+
+    Returns:
+        The table as one string.
+
+    Example:
+
+    ```python
+    print(format_table([("accuracy", "0.8615"), ("ROC AUC", "0.85")], "Churn"))
+    # Churn
+    # -----
+    # accuracy  0.8615
+    # ROC AUC   0.85
+    ```
+    """
     rows = [(str(name), str(value)) for name, value in rows]
     width = max((len(name) for name, _ in rows), default=0)
     lines = [title, "-" * len(title)] if title else []
@@ -16,7 +34,26 @@ def format_table(rows, title=None):
 
 
 def format_grid(header, rows, title=None):
-    """A table with a header row; cells are right-aligned except the first."""
+    """A table with a header row; cells are right-aligned except the first.
+
+    Args:
+        header: the column names.
+        rows: the rows, one cell per column (any values; printed with ``str``).
+        title: a line above the table, underlined, or ``None``.
+
+    Returns:
+        The table as one string.
+
+    Example:
+
+    ```python
+    print(format_grid(["model", "accuracy"], [["tutorial", 0.86], ["tuned", 0.87]]))
+    # model     accuracy
+    # --------  --------
+    # tutorial      0.86
+    # tuned         0.87
+    ```
+    """
     cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
 
@@ -33,7 +70,25 @@ def format_grid(header, rows, title=None):
 
 
 def format_confusion_matrix(matrix, labels):
-    """A confusion matrix with rows = true class and columns = predicted."""
+    """A confusion matrix with rows = true class and columns = predicted.
+
+    Args:
+        matrix: the counts, one row per true class.
+        labels: the class names, in the matrix's order.
+
+    Returns:
+        The table as one string.
+
+    Example:
+
+    ```python
+    print(format_confusion_matrix([[1500, 93], [184, 223]], ["stays", "leaves"]))
+    # true \\ predicted  stays  leaves
+    # ----------------  -----  ------
+    # stays              1500      93
+    # leaves              184     223
+    ```
+    """
     matrix = np.asarray(matrix)
     header = ["true \\ predicted"] + list(labels)
     rows = [[label] + list(row) for label, row in zip(labels, matrix)]

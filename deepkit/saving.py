@@ -14,7 +14,28 @@ from deepkit.validation import InputError
 
 
 def load_keras(path, safe_mode=True, compile=True):
-    """The Keras model saved in ``path`` (a ``.keras`` file)."""
+    """The Keras model saved in a ``.keras`` file.
+
+    Args:
+        path: the ``.keras`` file.
+        safe_mode: Keras's safe mode: refuse a file holding code that would run
+            when loaded (a ``Lambda`` layer). Turn it off only for files whose
+            author you trust.
+        compile: restore the model's compile settings, as Keras's ``load_model``.
+
+    Returns:
+        The ``keras.Model``.
+
+    Raises:
+        InputError: one line naming the file and the problem: missing, not a zip
+            archive (truncated?), corrupt, or refused by safe mode.
+
+    Example:
+
+    ```python
+    model = deepkit.saving.load_keras("churn.keras")
+    ```
+    """
     import keras
 
     path = Path(path)

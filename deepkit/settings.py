@@ -56,7 +56,10 @@ def setting(
         help: one line for ``--help`` and the docs.
         kind: ``int``, ``float``, ``str`` or ``bool``; needed when ``default`` is ``None``.
         choices: the values allowed.
-        min_value, max_value, include_min, include_max: bounds of a number.
+        min_value: the smallest number allowed, or ``None``.
+        max_value: the largest number allowed, or ``None``.
+        include_min: whether ``min_value`` itself is allowed.
+        include_max: whether ``max_value`` itself is allowed.
         metavar: the placeholder ``--help`` shows.
         record: whether the value belongs in a checkpoint's arguments record.
         cli: whether the command line offers it.

@@ -67,7 +67,8 @@ def fit(
 
     Args:
         model: a compiled ``keras.Model`` (built in the strategy's scope if ``feed`` is one).
-        x, y: the training arrays.
+        x: the training inputs.
+        y: the training targets, as many rows as ``x``.
         epochs: the most epochs to train.
         batch_size: the batch one optimizer step sees (split over replicas by a strategy).
         validation_data: ``(x_val, y_val)`` scored after every epoch, or ``None``.
@@ -169,7 +170,14 @@ def fit_reference(
 
     Args:
         model: a compiled Keras model, or a ``deepkit.reference`` model.
-        x, y, epochs, batch_size, validation_data, patience, monitor, verbose: as ``fit``.
+        x: the training inputs (as ``fit``'s).
+        y: the training targets (as ``fit``'s).
+        epochs: the most epochs to train (as ``fit``'s).
+        batch_size: rows per step (as ``fit``'s).
+        validation_data: ``(x_val, y_val)``, or ``None`` (as ``fit``'s).
+        patience: early stopping's patience, or ``None`` (as ``fit``'s).
+        monitor: the log early stopping watches (as ``fit``'s).
+        verbose: the progress display (as ``fit``'s).
         seed: seeds the reference model's generator (initial shuffles, dropout masks).
 
     Returns:
@@ -206,7 +214,8 @@ def carve_validation(x, y, fraction, *, seed, stratify=False):
     """Hold out ``round(fraction * len(x))`` rows as a validation set.
 
     Args:
-        x, y: arrays (or DataFrames) with the same number of rows.
+        x: an array (or DataFrame) of inputs.
+        y: an array (or DataFrame) of targets, as many rows as ``x``.
         fraction: in [0, 1); 0 gives an empty validation set.
         seed: seeds the choice of rows.
         stratify: keep the class proportions of ``y`` in both parts.

@@ -1,8 +1,8 @@
 """Argument checks shared by all of deepkit (in the spirit of scikit-learn's
 ``check_scalar``), and the error type that marks bad input from the user.
 
-It sits at the bottom of the tree, inside the NumPy twin (which imports only
-NumPy and itself), so that the twin, the Keras recipes, the benchmarks and the
+It sits at the bottom of the tree, inside the NumPy reference (which imports only
+NumPy and itself), so that the NumPy reference, the Keras recipes, the benchmarks and the
 command line all say the same thing in the same words::
 
     check_int(epochs, "epochs", min_value=1)      # "epochs must be an int >= 1, got 0"

@@ -1,4 +1,4 @@
-"""Tutorial T1, "A simple ANN in Python", on deepkit's NumPy twin.
+"""Tutorial T1, "A simple ANN in Python", on deepkit's NumPy reference.
 
 Run:  python recipes/t1_mnist_from_scratch.py [--epochs N]   (T1's code: 5; its claim: 50)
 

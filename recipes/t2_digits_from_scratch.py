@@ -1,4 +1,4 @@
-"""Tutorial T2, "Building a neural network from scratch", on deepkit's NumPy twin.
+"""Tutorial T2, "Building a neural network from scratch", on deepkit's NumPy reference.
 
 Run:  python recipes/t2_digits_from_scratch.py
 

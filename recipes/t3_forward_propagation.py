@@ -11,7 +11,7 @@ from deepkit.recipes import t3
 from deepkit.reference.autodiff import Value
 
 # 1. Input [-1, 2]; hidden node_0 weights [3, 3], node_1 [1, 5]; output weights [2, -1].
-#    A twin model without biases; set_weights takes Keras kernels (inputs, nodes).
+#    A reference model without biases; set_weights takes Keras kernels (inputs, nodes).
 x = np.array([[-1.0, 2.0]])
 for activation in ("relu", "tanh"):
     model = t3.toy_network([[[3, 3], [1, 5]], [[2, -1]]], activation)

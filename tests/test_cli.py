@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from deepkit import cli
 from deepkit.datasets import load_churn
 
 _SCRIPT = Path(sys.executable).with_name("deepkit")
@@ -218,3 +219,67 @@ def test_every_recipe_help_prints_its_own_options(capsys):
         cli.main(["run", "rnn", "--help"])
     printed = capsys.readouterr().out
     assert "--cell {lstm,gru,simple}" in printed and "--quiet" in printed
+
+
+# Bad command lines, checked in a fresh interpreter (this one has TensorFlow loaded).
+BAD_COMMANDS = [
+    ["run", "mnist", "--epochs", "0"],
+    ["run", "mnist", "--patience", "-1"],
+    ["run", "cnn", "--plot", "{missing}/wrong.png"],
+    ["run", "rnn", "--dropout", "1.5"],
+    ["run", "timeseries", "--plot", "{missing}/f.png"],
+    ["run", "gan", "--learning-rate", "0"],
+    ["run", "transfer", "--save-dir", "{file}"],
+]
+
+
+@pytest.fixture(scope="module")
+def probed_commands(probe_before_work):
+    """Every bad command line, run in one fresh interpreter; its findings by case."""
+    return probe_before_work([], BAD_COMMANDS)
+
+
+@pytest.mark.parametrize("index", range(len(BAD_COMMANDS)), ids=lambda i: "-".join(
+    BAD_COMMANDS[i][1:3]))  # fmt: skip
+def test_bad_option_is_one_line_before_tensorflow(probed_commands, index):
+    code, stderr, data_loaded, tensorflow_loaded = probed_commands["commands"][index]
+    assert code == 2
+    assert stderr.startswith("deepkit: error: ") and stderr.count("\n") == 1, stderr
+    assert cli.LOADING not in stderr
+    assert not data_loaded and not tensorflow_loaded
+
+
+def _main(argv, capsys):
+    """``deepkit ARGV`` in this process: (exit status, stdout, stderr)."""
+    try:
+        code = cli.main(argv)
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--version", "x"], ["-h", "x"], ["list", "churn"], ["run", "t3", "extra"],
+     ["run", "t2", "--bogus", "1"], ["bench", "reference", "extra"]],
+)  # fmt: skip
+def test_unknown_extra_arguments_are_refused(argv, capsys):
+    code, out, err = _main(argv, capsys)
+    assert code == 2 and out == ""
+    assert "error:" in err
+
+
+def test_version_works(capsys):
+    assert _main(["--version"], capsys)[:2] == (0, "deepkit 0.1.0\n")
+
+
+def test_a_text_file_given_as_npz_is_one_line_without_pickle_advice(tmp_path, capsys):
+    text = tmp_path / "digits.npz"
+    text.write_text("label,pixel0\n5,0\n")
+    code, _, err = _main(["run", "t1", "--epochs", "1", "--path", str(text)], capsys)
+    assert code == 2
+    assert err == (
+        f"deepkit: error: {text} is not an .npz file (it starts with b'labe'); Keras's "
+        "MNIST is a zip archive of the .npy arrays ['x_train', 'y_train', 'x_test', 'y_test']\n"
+    )

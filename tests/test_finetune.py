@@ -333,3 +333,27 @@ def test_train_takes_a_model_of_new_model_only():
     assert model.get_layer("small_features").trainable is False
     history = ft.train(model, x, y, epochs=1, batch_size=8)
     assert list(history) == ["accuracy", "loss"] and len(history["loss"]) == 1
+
+
+# (run() keywords, argument the error must name), checked in a fresh interpreter
+BAD_FINETUNES = [
+    ({"seed": -1}, "seed"),
+    ({"learning_rate": 0}, "learning_rate"),
+    ({"validation_split": 1.0}, "validation fraction"),
+]
+
+
+@pytest.fixture(scope="module")
+def probed_finetunes(probe_before_work):
+    """Every bad finetune, run in one fresh interpreter; its findings by case."""
+    return probe_before_work([["finetune", kw] for kw, _ in BAD_FINETUNES], [])
+
+
+@pytest.mark.parametrize("index", range(len(BAD_FINETUNES)), ids=lambda i: "-".join(
+    ["finetune", *BAD_FINETUNES[i][0]]))  # fmt: skip
+def test_bad_argument_fails_before_tensorflow_or_data_load(probed_finetunes, index):
+    _, argument = BAD_FINETUNES[index]
+    error, data_loaded, tensorflow_loaded = probed_finetunes["runs"][index]
+    assert error is not None and error[0] == "InputError", error
+    assert argument in error[1]
+    assert not data_loaded and not tensorflow_loaded

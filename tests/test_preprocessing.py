@@ -1,4 +1,5 @@
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -7,6 +8,7 @@ from sklearn.exceptions import NotFittedError
 
 from deepkit.datasets import load_churn
 from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
+from deepkit.validation import InputError
 
 TUTORIAL_CUSTOMER = {  # T3's new customer, by name
     "CreditScore": 500,
@@ -30,6 +32,14 @@ def churn():
 @pytest.fixture(scope="module")
 def fitted(churn):
     return ChurnPreprocessor().fit(churn.iloc[:8000])
+
+
+@pytest.fixture(scope="module")
+def preprocessor_json(churn, tmp_path_factory):
+    """A preprocessor fitted on 2,000 rows, saved as a churn bundle saves it."""
+    path = tmp_path_factory.mktemp("preprocessor") / "preprocessor.json"
+    ChurnPreprocessor().fit(churn[:2000]).save(path)
+    return path
 
 
 def test_eleven_features_in_the_tutorial_order(churn, fitted):
@@ -133,3 +143,34 @@ def test_bad_frames_fail_before_any_work(churn):
     fitted = ChurnPreprocessor().fit(churn.head(100))
     with pytest.raises(ValueError, match="missing column.*Gender"):
         fitted.transform(churn.head(5).drop(columns="Gender"))
+
+
+def test_a_bundle_from_before_the_ranges_is_refused_clearly(preprocessor_json, tmp_path):
+    state = json.loads(preprocessor_json.read_text())
+    old = {
+        k: v
+        for k, v in state.items()
+        if k not in ("ranged_columns", "training_min", "training_max")
+    }
+    old["format"] = "deepkit.ChurnPreprocessor/1"
+    (tmp_path / "preprocessor.json").write_text(json.dumps(old))
+    with pytest.raises(
+        InputError, match="older deepkit.*retrain and save with deepkit run churn --save"
+    ):
+        ChurnPreprocessor.load(tmp_path / "preprocessor.json")
+
+
+def test_a_zero_scale_preprocessor_is_refused_and_a_constant_column_is_guarded(
+    churn, preprocessor_json
+):
+    state = json.loads(preprocessor_json.read_text())
+    scale = list(state["scale"])
+    scale[4] = 0.0  # Age: would divide by zero, every probability NaN
+    with pytest.raises(
+        InputError, match=re.escape("scale of Age is 0.0: scales must be > 0 (they divide)")
+    ):
+        ChurnPreprocessor.from_dict({**state, "scale": scale})
+    # fitting on a constant column gives scale 1 (as StandardScaler does): finite features
+    constant = ChurnPreprocessor().fit(churn.head(100).assign(Tenure=3))
+    assert constant.to_dict()["scale"][5] == 1.0
+    assert np.all(np.isfinite(constant.transform(churn.head(100))))

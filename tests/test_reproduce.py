@@ -83,8 +83,11 @@ def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_pa
         assert entry["machine"]["cpu_count"] >= 1
     # T3's worked examples are exact, on both engines
     t3 = {e["figure"]: e["value"] for e in new if e["name"] == "t3"}
-    assert t3["2-2-1 net, relu hidden, input [-1, 2]"] == {"twin": -3.0, "Keras": -3.0}
-    assert t3["2-2-2-1 net, relu hidden, input [3, 5]"] == {"twin": 364.0, "Keras": 364.0}
+    assert t3["2-2-1 net, relu hidden, input [-1, 2]"] == {"NumPy reference": -3.0, "Keras": -3.0}
+    assert t3["2-2-2-1 net, relu hidden, input [3, 5]"] == {
+        "NumPy reference": 364.0,
+        "Keras": 364.0,
+    }
     # the quick MLP (1,200 images, 2 epochs) learns: far above the 10-class chance of 0.1
     (accuracy,) = [e for e in new if e["figure"] == "test accuracy" and "keras" in e["what"]]
     assert accuracy["value"] > 0.5 and "--limit 1200" in accuracy["command"]
@@ -126,7 +129,8 @@ def test_several_seeds_give_mean_and_range_and_render_them():
 
 
 def test_format_value_of_dicts_lists_and_matrices():
-    assert render.format_value({"twin": -3.0, "Keras": -3.0}, "{:.5g}") == "twin -3; Keras -3"
+    dict_value = {"NumPy reference": -3.0, "Keras": -3.0}
+    assert render.format_value(dict_value, "{:.5g}") == "NumPy reference -3; Keras -3"
     assert render.format_value([0.4183, 0.4861], "{:.3f}") == "0.418 / 0.486"
     assert render.format_value([[1, 2], [3, 4]], None) == "[[1, 2], [3, 4]]"
     assert render.format_value(0.9809, "{:.2%}") == "98.09%"

@@ -6,10 +6,10 @@ Each module has ``add_arguments(parser)`` and ``main(args)`` for
 
 BENCHMARKS = {
     "churn": "Churn net: deepkit's fast Keras training vs compile() defaults",
-    "reference": "NumPy twin vs Keras on the churn net and an MNIST MLP",
-    "cnn": "NumPy twin vs Keras on the MNIST CNN; time-to-accuracy of the Keras recipes",
+    "reference": "NumPy reference vs Keras on the churn net and an MNIST MLP",
+    "cnn": "NumPy reference vs Keras on the MNIST CNN; time-to-accuracy of the Keras recipes",
     "distribute": "MNIST MLP on 1 and 2 replicas (tf.distribute MirroredStrategy), images/s",
-    "rnn": "NumPy twin vs Keras on the rnn recipe's LSTM classifier",
-    "rbm": "One RBM epoch: scikit-learn's BernoulliRBM vs the NumPy twin vs the Keras RBM",
-    "gan": "One MLP GAN epoch on MNIST: Keras vs the NumPy twin",
+    "rnn": "NumPy reference vs Keras on the rnn recipe's LSTM classifier",
+    "rbm": "One RBM epoch: scikit-learn's BernoulliRBM vs the NumPy reference vs the Keras RBM",
+    "gan": "One MLP GAN epoch on MNIST: Keras vs the NumPy reference",
 }

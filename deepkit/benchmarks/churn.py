@@ -33,8 +33,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 TARGET_SPEEDUP = 8.0  # the goal, in every run, loaded or not
 LOSS_RTOL, ACCURACY_ATOL = 1e-4, 1e-3  # the XLA path against the exact one (see above)

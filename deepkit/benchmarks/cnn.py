@@ -1,6 +1,6 @@
-"""``deepkit bench cnn``: the NumPy twin vs Keras on the MNIST CNN, and time-to-accuracy.
+"""``deepkit bench cnn``: the NumPy reference vs Keras on the MNIST CNN, and time-to-accuracy.
 
-1. Throughput: the ``cnn`` recipe's network and its twin (``deepkit.reference.from_keras``,
+1. Throughput: the ``cnn`` recipe's network and its NumPy reference (``deepkit.reference.from_keras``,
    same weights) each train one epoch on the same ``images`` MNIST images,
    batch 128, after a one-batch warm-up; images per second and the ratio.
 2. Time-to-accuracy: the ``mnist`` and ``cnn`` recipes' Keras models train on
@@ -15,8 +15,8 @@
 import time
 from dataclasses import dataclass, field
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 TARGETS = {"MLP default": 0.975, "CNN": 0.992}
 
@@ -51,7 +51,7 @@ def main(args):
 
 @dataclass
 class CnnBenchmark:
-    """Throughputs (images/s) of Keras and the twin, and time-to-accuracy rows."""
+    """Throughputs (images/s) of Keras and the NumPy reference, and time-to-accuracy rows."""
 
     images: int
     keras_rate: float
@@ -67,8 +67,8 @@ class CnnBenchmark:
     def report(self):
         throughput = format_grid(
             ["engine", "images/s"],
-            [["Keras", f"{self.keras_rate:.0f}"], ["NumPy twin", f"{self.numpy_rate:.0f}"]],
-            title=f"MNIST CNN training, {self.images} images, batch 128: twin is {self.slowdown:.1f}x slower than Keras",
+            [["Keras", f"{self.keras_rate:.0f}"], ["NumPy reference", f"{self.numpy_rate:.0f}"]],
+            title=f"MNIST CNN training, {self.images} images, batch 128: the NumPy reference is {self.slowdown:.1f}x slower than Keras",
         )
         if not self.reached:
             return throughput
@@ -97,7 +97,7 @@ class CnnBenchmark:
 
 
 def throughput(images, path, seed):
-    """Images per second of one training epoch, Keras and twin, on the same data and weights."""
+    """Images per second of one training epoch, Keras and the NumPy reference, on the same data and weights."""
     from deepkit.recipes import cnn
     from deepkit.recipes.mnist_classifier import load, prepare
     from deepkit.reference import from_keras
@@ -105,9 +105,9 @@ def throughput(images, path, seed):
     (x, y), _ = load(images, path)
     x = prepare(x, flat=False)
     model = cnn.build_model(seed=seed)
-    twin = from_keras(model, seed=seed)
+    reference = from_keras(model, seed=seed)
     rates = []
-    for trainee in (model, twin):
+    for trainee in (model, reference):
         trainee.fit(
             x[:128], y[:128], batch_size=128, epochs=1, verbose=0
         )  # warm-up (graph tracing)

@@ -11,8 +11,8 @@ batches), not a speed-up: a real gain needs devices that compute in parallel.
 import time
 from dataclasses import dataclass
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 
 def add_arguments(parser):

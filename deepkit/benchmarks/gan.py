@@ -1,7 +1,7 @@
-"""``deepkit bench gan``: one GAN epoch on MNIST, Keras vs the NumPy twin (MLP pair).
+"""``deepkit bench gan``: one GAN epoch on MNIST, Keras vs the NumPy reference (MLP pair).
 
 The ``gan`` recipe's MLP generator and discriminator (``deepkit.models.gan.build_gan("mlp")``)
-and their twins (``deepkit.reference.from_keras``, same weights, Adam with the same
+and their NumPy references (``deepkit.reference.from_keras``, same weights, Adam with the same
 settings) each train one epoch of adversarial steps (one D step, one G step per
 batch of 128) on the same ``images`` MNIST training images, after a one-batch
 warm-up (Keras traces its graph there); images per second and the ratio.
@@ -10,8 +10,8 @@ warm-up (Keras traces its graph there); images per second and the ratio.
 import time
 from dataclasses import dataclass
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 
 def add_arguments(parser):
@@ -36,16 +36,16 @@ class GanBenchmark:
 
     @property
     def ratio(self):
-        """Twin speed over Keras speed (> 1: the twin is faster)."""
+        """NumPy reference speed over Keras speed (> 1: the NumPy reference is faster)."""
         return self.numpy_rate / self.keras_rate
 
     def report(self):
         kind = "conditional MLP GAN" if self.conditional else "MLP GAN"
         return format_grid(
             ["engine", "images/s"],
-            [["Keras", f"{self.keras_rate:.0f}"], ["NumPy twin", f"{self.numpy_rate:.0f}"]],
+            [["Keras", f"{self.keras_rate:.0f}"], ["NumPy reference", f"{self.numpy_rate:.0f}"]],
             title=f"{kind}, one epoch of {self.images} MNIST images, batch 128: "
-            f"twin/Keras speed = {self.ratio:.2f}x",
+            f"reference/Keras speed = {self.ratio:.2f}x",
         )
 
 
@@ -55,19 +55,21 @@ def benchmark(images=60000, conditional=False, path=None, seed=0):
     from deepkit.recipes.gan import to_gan_range
     from deepkit.recipes.mnist_classifier import load
     from deepkit.reference import from_keras, optimizers
-    from deepkit.reference import gan as twin_gan
+    from deepkit.reference import gan as reference_gan
 
     check_int(images, "images", min_value=128)
     (x, y), _ = load(path=path)
     x, y = to_gan_range(x[:images], "mlp"), y[:images] if conditional else None
     model = build_gan("mlp", num_classes=10 if conditional else None, seed=seed)
-    twin = twin_gan.GAN(
+    reference = reference_gan.GAN(
         from_keras(model.generator), from_keras(model.discriminator), model.latent_dim,
         model.num_classes, seed=seed,
     )  # fmt: skip
-    twin.compile(optimizers.from_keras(model.d_optimizer), optimizers.from_keras(model.g_optimizer))
+    reference.compile(
+        optimizers.from_keras(model.d_optimizer), optimizers.from_keras(model.g_optimizer)
+    )
     rates = []
-    for trainee in (model, twin):
+    for trainee in (model, reference):
         warm_labels = None if y is None else y[:128]
         trainee.fit(x[:128], warm_labels, batch_size=128, epochs=1, verbose=0)
         start = time.perf_counter()

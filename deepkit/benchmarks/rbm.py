@@ -1,5 +1,5 @@
 """``deepkit bench rbm``: one epoch of a 784-500 RBM on binarized MNIST with
-scikit-learn's ``BernoulliRBM``, the NumPy twin and the Keras RBM, in one process.
+scikit-learn's ``BernoulliRBM``, the NumPy reference and the Keras RBM, in one process.
 
 Like with like: all three run PCD-1 (scikit-learn's only algorithm) with
 ``batch_size`` persistent chains, plain SGD at the same learning rate, zero
@@ -10,7 +10,7 @@ about 25 nats higher, which would not be a like-with-like check). What differs:
 scikit-learn draws float64 uniforms (``RandomState.uniform``), deepkit float32
 ones; deepkit's steps also compute the free-energy gap they log (two softplus
 sums, no extra matrix product). ``blas_threads`` caps NumPy's BLAS (scikit-learn and
-the twin) and TensorFlow's intra-op threads (Keras) alike. The Keras RBM runs
+the NumPy reference) and TensorFlow's intra-op threads (Keras) alike. The Keras RBM runs
 ``steps_per_execution`` steps per graph call and is traced before the clock
 starts. With ``repeats`` > 1 the three take turns, round after round, so a
 change in the machine's load hits all of them; the table gives median seconds
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 N_HIDDEN = 500
 BASELINE = "scikit-learn BernoulliRBM"
@@ -132,14 +132,16 @@ def benchmark(
             seconds = time.perf_counter() - start
         return seconds, [model.components_.T, model.intercept_visible_, model.intercept_hidden_]
 
-    def fit_twin():
-        twin = reference.RBM(784, N_HIDDEN, persistent=True, n_chains=batch_size, seed=seed)
-        twin.compile(optimizers.SGD(learning_rate))
+    def fit_reference():
+        reference_rbm = reference.RBM(
+            784, N_HIDDEN, persistent=True, n_chains=batch_size, seed=seed
+        )
+        reference_rbm.compile(optimizers.SGD(learning_rate))
         with threadpool_limits(limits=blas_threads, user_api="blas"):
             start = time.perf_counter()
-            twin.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
+            reference_rbm.fit(x, batch_size=batch_size, epochs=1, verbose=0, shuffle=False)
             seconds = time.perf_counter() - start
-        return seconds, twin.get_weights()[:3]
+        return seconds, reference_rbm.get_weights()[:3]
 
     model = RBM(784, N_HIDDEN, persistent=True, n_chains=batch_size, seed=seed)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate), steps_per_execution=32)
@@ -154,7 +156,7 @@ def benchmark(
 
     trainers = {
         BASELINE: fit_sklearn,
-        "deepkit NumPy twin": fit_twin,
+        "deepkit NumPy reference": fit_reference,
         "deepkit Keras RBM": fit_keras,
     }
     seconds, weights = {name: [] for name in trainers}, {}

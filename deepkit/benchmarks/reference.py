@@ -1,18 +1,18 @@
-"""``deepkit bench reference``: the NumPy twin against Keras, same model, same data, one process.
+"""``deepkit bench reference``: the NumPy reference against Keras, same model, same data, one process.
 
-Two workloads, each trained from the same initial weights (the twin is
+Two workloads, each trained from the same initial weights (the NumPy reference is
 ``deepkit.reference.from_keras`` of the Keras model):
 
 - T3's churn net 11-6-6-1, batch 10, on the real churn training split
   (deepkit's churn preprocessing): Keras with ``compile()`` defaults, deepkit's
   Keras path (``deepkit.recipes.churn.train``: each epoch one XLA-compiled graph
-  call), and the twin. Target: twin >= 10x faster than the defaults (the twin
-  against deepkit's Keras path is printed, without a target).
+  call), and the NumPy reference. Target: the NumPy reference >= 10x faster than
+  the defaults (against deepkit's Keras path it is printed, without a target).
 - An MNIST MLP 784-128-10 (adam, sparse categorical cross-entropy), batch 128,
-  on the 60,000 training images: Keras with ``compile()`` defaults and the twin.
-  Target: the twin at least as fast.
+  on the 60,000 training images: Keras with ``compile()`` defaults and the NumPy reference.
+  Target: the NumPy reference at least as fast.
 
-For the MNIST twin the benchmark also measures the share of its step time
+For the MNIST MLP on the NumPy reference the benchmark also measures the share of its step time
 spent in BLAS matrix products: it replays, alone, every product a training
 step makes (per Dense layer: inputs @ kernel, inputs^T @ grad, and
 grad @ kernel^T except for the first layer), with the same shapes, dtype and
@@ -20,8 +20,8 @@ memory layouts, for the same batches, and divides by the measured training
 time. Target: >= 50%. Times are wall-clock on a possibly shared machine; the
 ratios compare runs made one after the other in the same process.
 
-The twin picks NumPy's BLAS thread count itself (``deepkit.reference.threads``:
-one thread for small products or when the other cores are busy). Each twin
+The NumPy reference picks NumPy's BLAS thread count itself (``deepkit.reference.threads``:
+one thread for small products or when the other cores are busy). Each NumPy reference
 workload runs under that default policy and again with the count forced
 (``model.blas_threads``: 1 and every core, or ``blas_threads`` when given);
 the targets are judged on the default policy. Keras's own thread pools are
@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from deepkit.validation import check_int
 from deepkit.report import format_grid
+from deepkit.validation import check_int
 
 CHURN_BATCH = 10
 MNIST_BATCH = 128
@@ -44,7 +44,7 @@ MNIST_BATCH = 128
 @dataclass
 class Timing:
     """One training run: its name, wall seconds, steps made, final training loss and,
-    for the twin, its BLAS thread setting (None: the policy) and the count used."""
+    for the NumPy reference, its BLAS thread setting (None: the policy) and the count used."""
 
     name: str
     seconds: float
@@ -62,20 +62,22 @@ class Timing:
 class ReferenceBenchmark:
     churn_epochs: int
     mnist_epochs: int
-    churn: list  # Timing: Keras defaults, deepkit's Keras path, then the twin per thread setting
-    mnist: list  # Timing: Keras defaults, then the twin per thread setting
-    blas_seconds: float  # the twin's MNIST matrix products, replayed alone (policy's count)
+    churn: list  # Timing: Keras defaults, deepkit's Keras path, then the NumPy reference per thread setting
+    mnist: list  # Timing: Keras defaults, then the NumPy reference per thread setting
+    blas_seconds: (
+        float  # the NumPy reference's MNIST matrix products, replayed alone (policy's count)
+    )
     load: float  # the 1-minute load average when the benchmark started
 
     def ratios(self):
-        """Speed-ups of the twin under its default thread policy: {"churn vs Keras
+        """Speed-ups of the NumPy reference under its default thread policy: {"churn vs Keras
         defaults", "churn vs deepkit Keras path", "MNIST MLP vs Keras defaults"}."""
-        defaults, deepkit_path, twin = self.churn[:3]
-        keras_mnist, twin_mnist = self.mnist[:2]
+        defaults, deepkit_path, reference = self.churn[:3]
+        keras_mnist, reference_mnist = self.mnist[:2]
         return {
-            "churn vs Keras defaults": defaults.seconds / twin.seconds,
-            "churn vs deepkit Keras path": deepkit_path.seconds / twin.seconds,
-            "MNIST MLP vs Keras defaults": keras_mnist.seconds / twin_mnist.seconds,
+            "churn vs Keras defaults": defaults.seconds / reference.seconds,
+            "churn vs deepkit Keras path": deepkit_path.seconds / reference.seconds,
+            "MNIST MLP vs Keras defaults": keras_mnist.seconds / reference_mnist.seconds,
         }
 
     @property
@@ -84,19 +86,19 @@ class ReferenceBenchmark:
 
     def report(self):
         def rows(timings, keras_count):
-            twin = timings[keras_count]
+            reference = timings[keras_count]
             return [
                 [
                     t.name if t.blas_used is None else f"{t.name}, {_setting(t)}",
                     f"{t.seconds:.2f}",
                     f"{t.steps_per_second:,.0f}",
                     f"{t.loss:.4f}",
-                    f"{t.seconds / twin.seconds:.2f}x",
+                    f"{t.seconds / reference.seconds:.2f}x",
                 ]
                 for t in timings
             ]
 
-        header = ["training", "seconds", "steps/s", "final loss", "vs twin (policy)"]
+        header = ["training", "seconds", "steps/s", "final loss", "vs reference (policy)"]
         ratios = self.ratios()
         lines = [
             format_grid(
@@ -111,14 +113,14 @@ class ReferenceBenchmark:
                 title=f"MNIST MLP 784-128-10, batch {MNIST_BATCH}, {self.mnist_epochs} epochs",
             ),
             "",
-            "Twin with its default BLAS thread policy:",
-            f"twin vs Keras compile() defaults, churn:  {ratios['churn vs Keras defaults']:.1f}x "
+            "NumPy reference with its default BLAS thread policy:",
+            f"reference vs Keras compile() defaults, churn:  {ratios['churn vs Keras defaults']:.1f}x "
             "faster (target >= 10x)",
-            f"twin vs deepkit's Keras path, churn:     "
+            f"reference vs deepkit's Keras path, churn:     "
             f"{ratios['churn vs deepkit Keras path']:.2f}x",
-            f"twin vs Keras defaults, MNIST MLP:       {ratios['MNIST MLP vs Keras defaults']:.2f}x "
+            f"reference vs Keras defaults, MNIST MLP:       {ratios['MNIST MLP vs Keras defaults']:.2f}x "
             "(target >= 1)",
-            f"share of the twin's MNIST step time in BLAS matrix products: "
+            f"share of the NumPy reference's MNIST step time in BLAS matrix products: "
             f"{100 * self.blas_share:.0f}% (target >= 50%)",
             f"load average (1 min) at the start: {self.load:.2f} on {os.cpu_count()} cores",
         ]
@@ -131,13 +133,13 @@ def _setting(timing):
 
 
 def timed_fit(name, model, x, y, epochs, batch_size):
-    """Fit ``model`` (Keras or twin) silently and time it; a :class:`Timing` (for a
-    twin, with its ``blas_threads`` setting and the count the policy used)."""
+    """Fit ``model`` (Keras or reference) silently and time it; a ``Timing`` (for a
+    reference, with its ``blas_threads`` setting and the count the policy used)."""
     from deepkit.reference.threads import chosen_threads
 
     setting = getattr(model, "blas_threads", None)
-    is_twin = not hasattr(model, "distribute_strategy")
-    used = chosen_threads(model, batch_size) if is_twin else None
+    is_reference = not hasattr(model, "distribute_strategy")
+    used = chosen_threads(model, batch_size) if is_reference else None
     start = time.perf_counter()
     history = model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
     seconds = time.perf_counter() - start
@@ -146,19 +148,19 @@ def timed_fit(name, model, x, y, epochs, batch_size):
     return Timing(name, seconds, steps, float(history["loss"][-1]), setting, used)
 
 
-def twin_timings(make_twin, x, y, epochs, batch_size, thread_settings):
-    """The twin trained from the same start under each of ``thread_settings``
+def reference_timings(make_reference, x, y, epochs, batch_size, thread_settings):
+    """The NumPy reference trained from the same start under each of ``thread_settings``
     (None: the policy; an int: forced)."""
     timings = []
     for setting in thread_settings:
-        twin = make_twin()
-        twin.blas_threads = setting
-        timings.append(timed_fit("NumPy twin", twin, x, y, epochs, batch_size))
+        reference = make_reference()
+        reference.blas_threads = setting
+        timings.append(timed_fit("NumPy reference", reference, x, y, epochs, batch_size))
     return timings
 
 
 def churn_timings(epochs, seed, thread_settings):
-    """Keras defaults, deepkit's tuned Keras path and the twin on T3's churn training split."""
+    """Keras defaults, deepkit's tuned Keras path and the NumPy reference on T3's churn training split."""
     from deepkit.models.dense import churn_ann
     from deepkit.recipes import churn
     from deepkit.reference import from_keras
@@ -170,7 +172,7 @@ def churn_timings(epochs, seed, thread_settings):
     set_seed(seed)
     start = churn_ann(seed=seed)
 
-    def make_twin():
+    def make_reference():
         return from_keras(start, seed=seed)
 
     defaults = timed_fit(
@@ -182,7 +184,11 @@ def churn_timings(epochs, seed, thread_settings):
     _, history = churn.train(model, x, y, epochs, CHURN_BATCH, seed=seed, feed=loop)
     seconds = time.perf_counter() - begin
     fast = Timing("deepkit's Keras path", seconds, defaults.steps, history["loss"][-1], None, None)
-    return [defaults, fast, *twin_timings(make_twin, x, y, epochs, CHURN_BATCH, thread_settings)]
+    return [
+        defaults,
+        fast,
+        *reference_timings(make_reference, x, y, epochs, CHURN_BATCH, thread_settings),
+    ]
 
 
 def mnist_mlp(seed):
@@ -202,7 +208,7 @@ def mnist_mlp(seed):
 
 
 def mnist_timings(epochs, path, seed, thread_settings):
-    """Keras defaults and the twin on the MNIST training images; also a fresh twin."""
+    """Keras defaults and the NumPy reference on the MNIST training images; also a fresh NumPy reference model."""
     from deepkit.datasets import load_mnist
     from deepkit.reference import from_keras
     from deepkit.seeding import set_seed
@@ -212,21 +218,21 @@ def mnist_timings(epochs, path, seed, thread_settings):
     set_seed(seed)
     start = mnist_mlp(seed)
 
-    def make_twin():
+    def make_reference():
         return from_keras(start, seed=seed)
 
     timings = [
         timed_fit("Keras, compile() defaults", mnist_mlp(seed), x, y, epochs, MNIST_BATCH),
-        *twin_timings(make_twin, x, y, epochs, MNIST_BATCH, thread_settings),
+        *reference_timings(make_reference, x, y, epochs, MNIST_BATCH, thread_settings),
     ]
-    return timings, make_twin(), len(x)
+    return timings, make_reference(), len(x)
 
 
 def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
-    """Seconds the matrix products of ``epochs`` training epochs of the twin Dense
+    """Seconds the matrix products of ``epochs`` training epochs of the NumPy reference's Dense
     ``model`` take when run alone: per layer and batch, inputs @ kernel (forward),
     inputs^T @ grad (kernel gradient) and grad @ kernel^T (input gradient, not for
-    the first layer), with the model's dtype and the layouts the twin uses."""
+    the first layer), with the model's dtype and the layouts the NumPy reference uses."""
     rng = np.random.default_rng(seed)
     batches = [batch_size] * (n_samples // batch_size) + (
         [n_samples % batch_size] if n_samples % batch_size else []
@@ -254,8 +260,8 @@ def replay_matmuls(model, n_samples, epochs, batch_size, seed=0):
 
 
 def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=None):
-    """Run both workloads, the twin under its thread policy and with the count forced
-    (``blas_threads``, or 1 and every core); a :class:`ReferenceBenchmark`."""
+    """Run both workloads, the NumPy reference under its thread policy and with the count forced
+    (``blas_threads``, or 1 and every core); a ``ReferenceBenchmark``."""
     from threadpoolctl import threadpool_limits
 
     for name, value in (("churn_epochs", churn_epochs), ("mnist_epochs", mnist_epochs)):
@@ -266,9 +272,9 @@ def benchmark(churn_epochs=5, mnist_epochs=2, path=None, seed=0, blas_threads=No
     thread_settings = [None, *forced]
     load = os.getloadavg()[0]
     churn = churn_timings(churn_epochs, seed, thread_settings)
-    mnist, twin, n_samples = mnist_timings(mnist_epochs, path, seed, thread_settings)
+    mnist, reference, n_samples = mnist_timings(mnist_epochs, path, seed, thread_settings)
     with threadpool_limits(limits=mnist[1].blas_used, user_api="blas"):
-        blas = replay_matmuls(twin, n_samples, mnist_epochs, MNIST_BATCH, seed)
+        blas = replay_matmuls(reference, n_samples, mnist_epochs, MNIST_BATCH, seed)
     return ReferenceBenchmark(churn_epochs, mnist_epochs, churn, mnist, blas, load)
 
 
@@ -287,7 +293,7 @@ def add_arguments(parser):
         "--blas-threads",
         type=int,
         default=None,
-        help="the forced BLAS thread count shown beside the twin's own policy (default: 1 and all cores)",
+        help="the forced BLAS thread count shown beside the NumPy reference's own policy (default: 1 and all cores)",
     )
     parser.add_argument("--seed", type=int, default=0)
 

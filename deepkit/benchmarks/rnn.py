@@ -1,23 +1,23 @@
-"""``deepkit bench rnn``: the NumPy twin against Keras on the rnn recipe's LSTM classifier.
+"""``deepkit bench rnn``: the NumPy reference against Keras on the rnn recipe's LSTM classifier.
 
 The network is the recipe's (``deepkit.recipes.rnn.build_model``: LSTM(units) over
 MNIST read as 28 rows of 28 pixels, Dense(10, softmax), adam), trained from the
-same initial weights (the twin is ``deepkit.reference.from_keras`` of the Keras
+same initial weights (the NumPy reference is ``deepkit.reference.from_keras`` of the Keras
 model) on the same first ``limit`` training images, batch 128, one process, one
-after the other. It prints sequences per second and the ratio (target: the twin
+after the other. It prints sequences per second and the ratio (target: the NumPy reference
 at least as fast as Keras on CPU).
 
-Where the twin's time goes: the benchmark replays, alone, every matrix product a
-training step of the twin makes, with the same shapes and dtype (forward: the
+Where the NumPy reference's time goes: the benchmark replays, alone, every matrix product a
+training step of the NumPy reference makes, with the same shapes and dtype (forward: the
 input projection X @ kernel for all timesteps, then h @ recurrent_kernel per
 timestep; backward: dz @ recurrent_kernel^T per timestep, X^T dP and
 H^T dQ for the kernels, and the Dense head's three products) and divides by the
 measured training time. The rest is elementwise work (gates, activations) and
 Python overhead of the timestep loop. Times are wall-clock on a possibly shared
 machine. ``blas_threads`` caps NumPy's BLAS threads (threadpoolctl) during both fits,
-1 by default: the twin's per-timestep products are small ((128, u) @ (u, 4u)), and a
-multi-threaded OpenBLAS on cores busy with other work made one epoch 8-18x slower
-here (1,280 sequences, LSTM(128): 1.3 s with 1 thread, 10-25 s with the default).
+1 by default: the NumPy reference's per-timestep products are small ((128, u) @ (u, 4u)), and a
+multi-threaded OpenBLAS on cores busy with other work makes an epoch many times slower
+(its threads spin while they wait for a core).
 """
 
 import time
@@ -36,9 +36,9 @@ class RnnBenchmark:
     epochs: int
     n_sequences: int
     keras_seconds: float
-    twin_seconds: float
+    reference_seconds: float
     keras_loss: float
-    twin_loss: float
+    reference_loss: float
     matmul_seconds: float
     blas_threads: object
 
@@ -47,12 +47,12 @@ class RnnBenchmark:
 
     @property
     def ratio(self):
-        """Twin speed-up over Keras (> 1: the twin is faster)."""
-        return self.keras_seconds / self.twin_seconds
+        """NumPy reference speed-up over Keras (> 1: the NumPy reference is faster)."""
+        return self.keras_seconds / self.reference_seconds
 
     @property
     def matmul_share(self):
-        return self.matmul_seconds / self.twin_seconds
+        return self.matmul_seconds / self.reference_seconds
 
     def report(self):
         rows = [
@@ -64,7 +64,7 @@ class RnnBenchmark:
             ]
             for name, seconds, loss in (
                 ("Keras", self.keras_seconds, self.keras_loss),
-                ("NumPy twin", self.twin_seconds, self.twin_loss),
+                ("NumPy reference", self.reference_seconds, self.reference_loss),
             )
         ]
         title = (
@@ -75,8 +75,8 @@ class RnnBenchmark:
             [
                 format_grid(["training", "seconds", "sequences/s", "final loss"], rows, title),
                 "",
-                f"twin vs Keras: {self.ratio:.2f}x (target >= 1)",
-                f"share of the twin's training time in matrix products: "
+                f"reference vs Keras: {self.ratio:.2f}x (target >= 1)",
+                f"share of the NumPy reference's training time in matrix products: "
                 f"{100 * self.matmul_share:.0f}%",
                 f"NumPy BLAS threads: {self.blas_threads or 'library default'}",
             ]
@@ -91,11 +91,11 @@ def timed_fit(model, x, y, epochs):
     return seconds, float(history["loss"][-1])
 
 
-def replay_matmuls(twin, n_sequences, epochs, seed=0):
-    """Seconds the matrix products of the twin's training take when run alone (see the
+def replay_matmuls(reference, n_sequences, epochs, seed=0):
+    """Seconds the matrix products of the NumPy reference's training take when run alone (see the
     module docstring); the LSTM is the first layer, so there is no dLoss/dX product."""
-    lstm, head = twin.layers
-    timesteps, features = twin.input_shape[1:]
+    lstm, head = reference.layers
+    timesteps, features = reference.input_shape[1:]
     dtype, units = lstm.kernel.dtype, lstm.units
     rng = np.random.default_rng(seed)
 
@@ -126,7 +126,7 @@ def replay_matmuls(twin, n_sequences, epochs, seed=0):
 
 
 def benchmark(units=128, epochs=1, limit=12000, path=None, seed=0, blas_threads=1):
-    """Keras and the twin on the first ``limit`` MNIST training images; an :class:`RnnBenchmark`."""
+    """Keras and the NumPy reference on the first ``limit`` MNIST training images; an ``RnnBenchmark``."""
     from threadpoolctl import threadpool_limits
 
     from deepkit.datasets import load_mnist
@@ -143,19 +143,19 @@ def benchmark(units=128, epochs=1, limit=12000, path=None, seed=0, blas_threads=
     x, y = sequences(x[:limit]), y[:limit]
     set_seed(seed)
     keras_model = build_model("lstm", units, seed=seed)
-    twin = from_keras(keras_model, seed=seed)
+    reference = from_keras(keras_model, seed=seed)
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         keras_seconds, keras_loss = timed_fit(keras_model, x, y, epochs)
-        twin_seconds, twin_loss = timed_fit(twin, x, y, epochs)
-        matmul_seconds = replay_matmuls(twin, len(x), epochs, seed)
+        reference_seconds, reference_loss = timed_fit(reference, x, y, epochs)
+        matmul_seconds = replay_matmuls(reference, len(x), epochs, seed)
     return RnnBenchmark(
         units,
         epochs,
         len(x),
         keras_seconds,
-        twin_seconds,
+        reference_seconds,
         keras_loss,
-        twin_loss,
+        reference_loss,
         matmul_seconds,
         blas_threads,
     )

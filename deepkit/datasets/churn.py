@@ -59,9 +59,26 @@ def load_churn(path=None, features_only=False):
 
     Without ``path``, the shipped copy (10,000 rows) is read and its sha256 is
     checked. With ``path``, a CSV (optionally gzipped) with the same schema is
-    read and validated by ``validate_churn_frame``; any problem is one
-    ``InputError`` naming the file. ``features_only=True`` returns only the 10
-    ``FEATURE_COLUMNS``, and reads customers to score, which need only those.
+    read and validated by ``validate_churn_frame``.
+
+    Args:
+        path: a CSV file with the same schema, or ``None`` for the shipped copy.
+        features_only: return only the 10 ``FEATURE_COLUMNS`` (customers to score
+            need only those).
+
+    Returns:
+        A DataFrame, its columns in the documented order.
+
+    Raises:
+        InputError: one line naming the file and the problem (a missing column, a
+            value out of range, not UTF-8, a corrupt or changed shipped copy...).
+
+    Example:
+
+    ```python
+    frame = deepkit.datasets.load_churn()
+    frame.shape  # (10000, 14)
+    ```
     """
     if path is None:
         raw = gzip.decompress(
@@ -74,9 +91,19 @@ def load_churn(path=None, features_only=False):
 
 
 def load_customers(path):
-    """``(ids, features)`` of the customers to score in the CSV at ``path``: their
-    ``CustomerId`` column if present (else a ``row`` Series of the row numbers that
-    error messages use) and the 10 validated ``FEATURE_COLUMNS``."""
+    """The customers to score in a CSV file.
+
+    Args:
+        path: a CSV file with at least the 10 ``FEATURE_COLUMNS``.
+
+    Returns:
+        ``(ids, features)``: their ``CustomerId`` column if present (else a ``row``
+        Series of the row numbers that error messages use), and the 10 validated
+        ``FEATURE_COLUMNS``.
+
+    Raises:
+        InputError: naming the file and the problem.
+    """
     frame = read_csv(path)
     features = _validated(frame, path, features_only=True)
     if "CustomerId" in frame.columns:

@@ -129,7 +129,14 @@ def _checks(column):
 
 
 def schema(columns):
-    """The pandera ``DataFrameSchema`` of ``columns`` (names of the churn table)."""
+    """The pandera ``DataFrameSchema`` of some columns of the churn table.
+
+    Args:
+        columns: names of the churn table's columns.
+
+    Returns:
+        A ``pandera.DataFrameSchema``.
+    """
     import pandera.pandas as pa
 
     return pa.DataFrameSchema(
@@ -138,8 +145,15 @@ def schema(columns):
 
 
 def check_frame(frame, columns):
-    """Validate ``frame[columns]`` against the schema, all failures collected (pandera's lazy
-    mode); raise one ``InputError`` naming each failing column with its first row and value."""
+    """Validate ``frame[columns]`` against the schema, all failures collected (pandera's lazy mode).
+
+    Args:
+        frame: a DataFrame holding at least ``columns``.
+        columns: names of the churn table's columns to check.
+
+    Raises:
+        InputError: one message naming each failing column with its first row and value.
+    """
     import pandera.pandas as pa
 
     try:

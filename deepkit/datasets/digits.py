@@ -8,7 +8,18 @@ import numpy as np
 
 
 def load_digits():
-    """Return ``(x, y)``: ``x`` float64 of shape (1797, 64) in [0, 16], ``y`` int64 labels."""
+    """scikit-learn's handwritten digits, shipped inside scikit-learn.
+
+    Returns:
+        ``(x, y)``: ``x`` float64 of shape (1797, 64) in [0, 16], ``y`` int64 labels 0-9.
+
+    Example:
+
+    ```python
+    x, y = deepkit.datasets.load_digits()
+    x.shape  # (1797, 64)
+    ```
+    """
     from sklearn.datasets import load_digits as sklearn_digits
 
     x, y = sklearn_digits(return_X_y=True)

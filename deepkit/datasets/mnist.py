@@ -77,6 +77,12 @@ def load_mnist(path=None, limit=None):
             checksum) or a bad ``limit``, naming the file and the problem.
         FileNotFoundError: for a ``path`` that does not exist.
         OSError: offline with no cached copy; the message says where to put it.
+
+    Example:
+
+    ```python
+    (x_train, y_train), (x_test, y_test) = deepkit.datasets.load_mnist(limit=(3000, 1000))
+    ```
     """
     rows = _check_limit(limit)
     if path is not None:
@@ -111,7 +117,11 @@ def _check_limit(limit):
 
 
 def keras_cache_file():
-    """Where Keras caches MNIST: ``$KERAS_HOME/datasets/mnist.npz`` (default ``~/.keras``)."""
+    """Where Keras caches MNIST.
+
+    Returns:
+        The ``Path`` ``$KERAS_HOME/datasets/mnist.npz`` (``KERAS_HOME`` default ``~/.keras``).
+    """
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return Path(home) / "datasets" / "mnist.npz"
 
@@ -305,7 +315,7 @@ def read_idx_folder(folder, limit=None):
 
     Raises:
         FileNotFoundError: if a file is missing.
-        InputError: as :func:`read_idx`, or for labels and images that differ in
+        InputError: as ``read_idx``, or for labels and images that differ in
             number, before anything is allocated.
     """
     folder = Path(folder)
@@ -351,6 +361,12 @@ def _read_idx_header(stream, path):
 
 def idx_header(path):
     """The shape an IDX file (gzipped or not) declares, checked against the file's size.
+
+    Args:
+        path: the IDX file, ``.gz`` or not.
+
+    Returns:
+        The declared shape, a tuple of ints.
 
     Raises:
         InputError: for a file that is not an IDX file of unsigned bytes, a damaged
@@ -425,7 +441,16 @@ def read_idx(path, limit=None, expected=None):
 
 
 def validate_mnist(arrays, source="MNIST"):
-    """Raise ``InputError`` naming the array and the problem unless ``arrays`` is MNIST."""
+    """Check that ``arrays`` is MNIST.
+
+    Args:
+        arrays: a dict of ``x_train``, ``y_train``, ``x_test`` and ``y_test``.
+        source: what the messages name (a file, or "MNIST").
+
+    Raises:
+        InputError: naming the array and the problem (a dtype, a shape, a label
+            outside 0-9, or a full set that fails MNIST's content checksum).
+    """
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
         if x.dtype != np.uint8 or y.dtype != np.uint8:
@@ -452,8 +477,16 @@ def validate_mnist(arrays, source="MNIST"):
 
 
 def content_sha256(arrays):
-    """SHA-256 of the bytes of x_train, y_train, x_test, y_test, in that order (hashed
-    in place: no copy of a C-ordered array)."""
+    """SHA-256 of the bytes of x_train, y_train, x_test, y_test, in that order.
+
+    The arrays are hashed in place: no copy of a C-ordered array.
+
+    Args:
+        arrays: a dict of the four arrays.
+
+    Returns:
+        The hex digest.
+    """
     digest = hashlib.sha256()
     for key in NPZ_KEYS:
         digest.update(np.ascontiguousarray(arrays[key]))

@@ -16,7 +16,14 @@ from deepkit.validation import InputError, check_float, check_int, check_seed
 
 
 def is_count(value):
-    """True for an int >= 1 (NumPy integers included, bools excluded)."""
+    """Whether ``value`` is an int >= 1 (NumPy integers included, bools excluded).
+
+    Args:
+        value: anything.
+
+    Returns:
+        True for a count.
+    """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1
 
 
@@ -47,6 +54,13 @@ def check_counts(values, name, what="a non-empty list of positive ints"):
 def check_rate(value, name):
     """A rate in [0, 1) (a dropout), as a Python float.
 
+    Args:
+        value: the rate to check.
+        name: the argument's name in the message.
+
+    Returns:
+        The rate as a Python float.
+
     Raises:
         InputError: for a value that is not a finite number in [0, 1).
     """
@@ -63,6 +77,13 @@ def check_rate(value, name):
 def check_learning_rate(value, name="learning_rate"):
     """A learning rate: a finite number > 0, as a Python float.
 
+    Args:
+        value: the learning rate to check.
+        name: the argument's name in the message.
+
+    Returns:
+        The learning rate as a Python float.
+
     Raises:
         InputError: for zero, a negative number, inf, NaN or a non-number.
     """
@@ -73,21 +94,48 @@ def check_learning_rate(value, name="learning_rate"):
 
 
 def check_optional_seed(seed):
-    """``None``, or ``seed`` checked by ``check_seed`` (an int in [0, 2**32 - 1])."""
+    """A seed that may be ``None``.
+
+    Args:
+        seed: ``None``, or an int in [0, 2**32 - 1] (checked by ``check_seed``).
+
+    Returns:
+        ``None``, or the seed as a Python int.
+
+    Raises:
+        InputError: for a seed that is neither ``None`` nor an int in range.
+    """
     return None if seed is None else check_seed(seed)
 
 
 def check_compile_options(steps_per_execution, jit_compile):
-    """``steps_per_execution`` (an int >= 1) as a Python int, after checking
-    ``jit_compile`` is True, False or "auto"."""
+    """Check Keras's compile options.
+
+    Args:
+        steps_per_execution: an int >= 1.
+        jit_compile: True, False or "auto".
+
+    Returns:
+        ``steps_per_execution`` as a Python int.
+
+    Raises:
+        InputError: for a value outside those.
+    """
     if jit_compile not in (True, False, "auto"):
         raise InputError(f"jit_compile must be True, False or 'auto', got {jit_compile!r}")
     return check_int(steps_per_execution, "steps_per_execution", min_value=1)
 
 
 def optimizer_with_rate(optimizer, learning_rate):
-    """The optimizer to compile with: ``optimizer`` as given when ``learning_rate`` is
-    None, else a new optimizer of that name with that (checked) learning rate.
+    """The optimizer to compile with.
+
+    Args:
+        optimizer: an optimizer name or Keras object.
+        learning_rate: ``None`` to keep ``optimizer`` as given, else the (checked)
+            learning rate of a new optimizer of that name.
+
+    Returns:
+        ``optimizer``, or a new Keras optimizer.
 
     Raises:
         InputError: for a learning rate that is not a finite number > 0, or one

@@ -30,8 +30,10 @@ def mnist_cnn(
     steps_per_execution=1,
     jit_compile="auto",
 ):
-    """keras-io's MNIST convnet, compiled: [Conv2D(f, 3, relu), MaxPooling2D(2)] per ``filters``,
-    Flatten, Dropout(``dropout``), Dense(``num_classes``, softmax); Adam(``learning_rate``).
+    """keras-io's MNIST convnet, compiled.
+
+    [Conv2D(f, 3, relu), MaxPooling2D(2)] per ``filters``, Flatten, Dropout(``dropout``),
+    Dense(``num_classes``, softmax); Adam(``learning_rate``).
 
     ``shift > 0`` puts a ``RandomTranslation(shift, shift)`` first: images move by
     up to ``shift`` of their height and width, in training only (Keras turns the
@@ -55,6 +57,13 @@ def mnist_cnn(
 
     Raises:
         InputError: for any argument out of range, before any layer is built.
+
+    Example:
+
+    ```python
+    model = mnist_cnn(seed=0)
+    model.fit(x_train[..., None] / 255, y_train, batch_size=128, epochs=15)
+    ```
     """
     seed = check_optional_seed(seed)
     dropout = check_rate(dropout, "dropout")

@@ -38,8 +38,10 @@ def pretrain(
     verbose=0,
     checkpoint=None,
 ):
-    """Train one RBM per entry of ``hidden_sizes``, each on the hidden probabilities
-    of the one below; a list of trained ``RBM``. Hinton's settings by default:
+    """Greedy layer-wise pretraining: a stack of RBMs, each trained on the one below.
+
+    One RBM per entry of ``hidden_sizes``, each trained on the hidden probabilities
+    of the one below. Hinton's settings by default:
     SGD, momentum 0.5 then 0.9 after ``switch_epoch`` epochs, weight decay 2e-4,
     visible biases of the first RBM from the data's base rates
     (``init_visible_bias``; else zeros). Each RBM trains on batches in an order set
@@ -68,6 +70,13 @@ def pretrain(
 
     Raises:
         InputError: for any argument out of range, before any training.
+
+    Example:
+
+    ```python
+    rbms = pretrain(x_train, [500, 500, 2000], epochs=10, seed=0)
+    model = dbn(784, [500, 500, 2000], 10, rbms=rbms)
+    ```
     """
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
@@ -123,10 +132,12 @@ def pretrain(
 
 
 def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, name="dbn"):
-    """A compiled ``keras.Sequential``: sigmoid ``Dense`` layers of ``hidden_sizes``
-    (kernels and biases copied from ``rbms`` when given, else Glorot-uniform and
-    zeros) and a softmax head of ``n_classes``; sparse categorical cross-entropy,
-    ``optimizer`` (default SGD(0.1, momentum=0.9)), accuracy.
+    """A deep belief net unrolled into a compiled ``keras.Sequential`` for fine-tuning.
+
+    Sigmoid ``Dense`` layers of ``hidden_sizes`` (kernels and biases copied from
+    ``rbms`` when given, else Glorot-uniform and zeros) and a softmax head of
+    ``n_classes``; sparse categorical cross-entropy, ``optimizer`` (default
+    SGD(0.1, momentum=0.9)), accuracy.
 
     Args:
         n_inputs: input features, an int >= 1.
@@ -142,6 +153,13 @@ def dbn(n_inputs, hidden_sizes, n_classes, rbms=None, optimizer=None, seed=0, na
 
     Raises:
         InputError: for any argument out of range, before any layer is built.
+
+    Example:
+
+    ```python
+    model = dbn(784, [500, 500, 2000], 10, rbms=pretrain(x_train, [500, 500, 2000]))
+    model.fit(x_train, y_train, epochs=10)
+    ```
     """
     sizes = check_sizes(hidden_sizes)
     n_inputs = check_int(n_inputs, "n_inputs", min_value=1)

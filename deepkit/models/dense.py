@@ -62,6 +62,13 @@ def mlp(
 
     Raises:
         InputError: for any argument out of range, before any layer is built.
+
+    Example:
+
+    ```python
+    model = mlp(11, [6, 6, 1], ["relu", "relu", "sigmoid"], loss="binary_crossentropy", seed=0)
+    model.fit(x, y, batch_size=10, epochs=50)
+    ```
     """
     seed = check_optional_seed(seed)
     units = check_counts(units, "units")
@@ -121,6 +128,13 @@ def churn_ann(seed=None, steps_per_execution=1, jit_compile="auto"):
 
     Raises:
         InputError: for a bad argument, before any layer is built.
+
+    Example:
+
+    ```python
+    model = churn_ann(seed=0)  # T3's 11-6-6-1 net, compiled
+    model.fit(x_train, y_train, batch_size=10, epochs=50)
+    ```
     """
     return mlp(
         11,
@@ -176,6 +190,13 @@ def mnist_mlp(
 
     Raises:
         InputError: for a bad argument, before any layer is built.
+
+    Example:
+
+    ```python
+    model = mnist_mlp("default", seed=0)
+    model.fit(x_train.reshape(-1, 784) / 255, y_train, epochs=5)
+    ```
     """
     num_classes = check_int(num_classes, "num_classes", min_value=2)
     if not isinstance(config, str) or config not in MLP_CONFIGS:

@@ -58,6 +58,31 @@ class GAN(keras.Model):
     ``discriminator`` maps images (with num_classes extra features or channels)
     to (batch, 1). Train with ``compile(d_optimizer, g_optimizer)`` then
     ``fit(images)`` or ``fit(images, labels)``; sample with ``generate``.
+
+    Args:
+        generator: a Keras model from noise (with the one-hot label appended) to images.
+        discriminator: a Keras model from images (with the label appended) to one
+            logit or one sigmoid probability.
+        latent_dim: the size of the noise z.
+        num_classes: the classes of a conditional GAN, or ``None`` for an unconditional one.
+        label_smoothing: the one-sided smoothing ``s`` of the real labels, 1 -> 1 - s, in [0, 1).
+        d_steps: discriminator steps per generator step.
+        generator_loss: ``"non_saturating"`` or ``"minimax"``.
+        seed: seeds the noise generator (``None``: unseeded).
+        **kwargs: passed to ``keras.Model``.
+
+    Raises:
+        InputError: a bad setting, or a generator and discriminator whose shapes do
+            not fit together.
+
+    Example:
+
+    ```python
+    gan = GAN(mlp_generator(64), mlp_discriminator(), latent_dim=64, seed=0)
+    gan.compile(keras.optimizers.Adam(2e-4, 0.5), keras.optimizers.Adam(2e-4, 0.5))
+    gan.fit(images, batch_size=128, epochs=10)
+    samples = gan.generate(16, seed=0)
+    ```
     """
 
     def __init__(
@@ -118,6 +143,7 @@ class GAN(keras.Model):
 
     @property
     def image_shape(self):
+        """The shape of one generated image."""
         return tuple(self.generator.output_shape[1:])
 
     @property
@@ -127,11 +153,22 @@ class GAN(keras.Model):
 
     @property
     def d_from_logits(self):
+        """True when the discriminator ends in a linear unit (a logit)."""
         return _final_activation(self.discriminator) == "linear"
 
     def check_data(self, images, labels=None):
-        """Images of the generator's shape and range (and labels in [0, num_classes)), else
-        ``InputError`` naming the problem."""
+        """Check training data before any work.
+
+        Args:
+            images: images of the generator's shape and range.
+            labels: for a conditional GAN, integer labels in [0, num_classes).
+
+        Returns:
+            ``(images, labels)`` as arrays (``labels`` ``None`` when unconditional).
+
+        Raises:
+            InputError: naming the problem (shape, range, non-finite values, labels).
+        """
         images = np.asarray(images)
         if images.dtype.kind not in "biuf":
             raise InputError(f"images must hold numbers, got dtype {images.dtype}")
@@ -170,9 +207,22 @@ class GAN(keras.Model):
     # -- compile / fit --------------------------------------------------------------------------
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss=None, **kwargs):
-        """``loss`` defaults to BinaryCrossentropy in D's dtype, from logits when D ends in a linear
-        unit (a sigmoid D: from its probabilities). ``model.optimizer`` is None: Keras's default
-        one would be built and saved for nothing (``BackupAndRestore`` builds it on restore)."""
+        """Set the two optimizers and the loss.
+
+        ``model.optimizer`` is None: Keras's default one would be built and saved for
+        nothing (``BackupAndRestore`` builds it on restore).
+
+        Args:
+            d_optimizer: the discriminator's optimizer (a name or Keras object).
+            g_optimizer: the generator's optimizer, another object than ``d_optimizer``.
+            loss: defaults to BinaryCrossentropy in D's dtype, from logits when D ends in
+                a linear unit (a sigmoid D: from its probabilities).
+            **kwargs: passed to ``keras.Model.compile``.
+
+        Raises:
+            InputError: one optimizer object given twice, or a loss whose
+                ``from_logits`` does not match the discriminator's last activation.
+        """
         super().compile(optimizer=None, **kwargs)
         self.d_optimizer = keras.optimizers.get(d_optimizer)
         self.g_optimizer = keras.optimizers.get(g_optimizer)
@@ -194,14 +244,26 @@ class GAN(keras.Model):
 
     def fit(self, x=None, y=None, **kwargs):
         """``fit(images)`` or, conditional, ``fit(images, labels)``; checked before training.
-        ``x`` may also be a ``tf.data.Dataset`` of (images, labels) batches, taken as it is (an
-        unconditional GAN ignores the labels)."""
+
+        Args:
+            x: the images, or a ``tf.data.Dataset`` of (images, labels) batches, taken
+                as it is (an unconditional GAN ignores the labels).
+            y: the labels of a conditional GAN.
+            **kwargs: passed to ``keras.Model.fit``.
+
+        Returns:
+            Keras's ``History``.
+
+        Raises:
+            InputError: bad images or labels (see ``check_data``), before training.
+        """
         if not _is_dataset(x):
             x, y = self.check_data(x, y)
         return super().fit(x, y, **kwargs)
 
     @property
     def metrics(self):
+        """The mean d_loss and g_loss trackers."""
         return [self.d_loss_tracker, self.g_loss_tracker]
 
     # -- the adversarial step -------------------------------------------------------------------
@@ -238,7 +300,16 @@ class GAN(keras.Model):
         return -self.loss_fn(ops.zeros_like(d_fake), d_fake)
 
     def discriminator_gradients(self, real, labels, noise):
-        """(d_loss, gradients of D's trainable weights) on ``real`` and G(``noise``); no update."""
+        """D's loss and gradients on a real batch and G(``noise``); no update.
+
+        Args:
+            real: a batch of real images.
+            labels: their labels (conditional), or ``None``.
+            noise: the noise G turns into the fake batch.
+
+        Returns:
+            ``(d_loss, gradients of D's trainable weights)``.
+        """
         import tensorflow as tf
 
         fake = self.generator(self._g_input(noise, labels), training=True)
@@ -247,7 +318,15 @@ class GAN(keras.Model):
         return d_loss, tape.gradient(d_loss, self.discriminator.trainable_weights)
 
     def generator_gradients(self, labels, noise):
-        """(g_loss, gradients of G's trainable weights) through D; no update."""
+        """G's loss and gradients through D; no update.
+
+        Args:
+            labels: the labels of the fake batch (conditional), or ``None``.
+            noise: the noise G turns into the fake batch.
+
+        Returns:
+            ``(g_loss, gradients of G's trainable weights)``.
+        """
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
@@ -256,33 +335,75 @@ class GAN(keras.Model):
         return g_loss, tape.gradient(g_loss, self.generator.trainable_weights)
 
     def discriminator_step(self, real, labels, noise):
-        """One D update on a real batch and G(noise); returns d_loss."""
+        """One D update on a real batch and G(noise).
+
+        Args:
+            real: a batch of real images.
+            labels: their labels (conditional), or ``None``.
+            noise: the noise G turns into the fake batch.
+
+        Returns:
+            d_loss before the update.
+        """
         d_loss, grads = self.discriminator_gradients(real, labels, noise)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
         return d_loss
 
     def generator_step(self, labels, noise):
-        """One G update through D (D's weights untouched); returns g_loss."""
+        """One G update through D (D's weights untouched).
+
+        Args:
+            labels: the labels of the fake batch (conditional), or ``None``.
+            noise: the noise G turns into the fake batch.
+
+        Returns:
+            g_loss before the update.
+        """
         g_loss, grads = self.generator_gradients(labels, noise)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return g_loss
 
     def adversarial_step(self, real, labels, d_noise, g_noise):
-        """``d_steps`` D updates (``d_noise[i]`` for step i) then one G update (``g_noise``).
+        """``d_steps`` D updates then one G update.
 
-        The noise is injected so a twin can replay the step; ``train_step`` draws it.
-        Returns ``{"d_loss": mean over the D steps, "g_loss": ...}``.
+        The noise is injected so the NumPy reference can replay the step; ``train_step`` draws it.
+
+        Args:
+            real: a batch of real images.
+            labels: their labels (conditional), or ``None``.
+            d_noise: one noise batch per D step (``d_noise[i]`` for step i).
+            g_noise: the noise of the G step.
+
+        Returns:
+            ``{"d_loss": mean over the D steps, "g_loss": g_loss}``.
         """
         d_losses = [self.discriminator_step(real, labels, noise) for noise in d_noise]
         g_loss = self.generator_step(labels, g_noise)
         return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss}
 
     def draw_noise(self, batch_size, dtype="float32"):
+        """Noise z ~ N(0, I) from the GAN's seeded noise generator.
+
+        Args:
+            batch_size: the rows to draw.
+            dtype: their dtype.
+
+        Returns:
+            A tensor of shape (batch_size, latent_dim).
+        """
         return keras.random.normal(
             (batch_size, self.latent_dim), dtype=dtype, seed=self.seed_generator
         )
 
     def train_step(self, data):
+        """One adversarial step on a batch, with noise drawn from the noise generator.
+
+        Args:
+            data: a batch of images, or of (images, labels).
+
+        Returns:
+            The running means ``{"d_loss": ..., "g_loss": ...}``.
+        """
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         batch_size = ops.shape(real)[0]
         d_noise = [self.draw_noise(batch_size, real.dtype) for _ in range(self.d_steps)]
@@ -292,7 +413,14 @@ class GAN(keras.Model):
         return {m.name: m.result() for m in self.metrics}
 
     def test_step(self, data):
-        """d_loss and g_loss on a batch with fresh noise, no update (what ``evaluate`` reports)."""
+        """d_loss and g_loss on a batch with fresh noise, no update (what ``evaluate`` reports).
+
+        Args:
+            data: a batch of images, or of (images, labels).
+
+        Returns:
+            The running means ``{"d_loss": ..., "g_loss": ...}``.
+        """
         real, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
         noise = self.draw_noise(ops.shape(real)[0], real.dtype)
         fake = self.generator(self._g_input(noise, labels), training=False)
@@ -303,7 +431,15 @@ class GAN(keras.Model):
     # -- sampling -------------------------------------------------------------------------------
 
     def call(self, inputs, training=False):
-        """G(inputs): ``inputs`` is noise with the one-hot label already appended."""
+        """G(inputs).
+
+        Args:
+            inputs: noise, with the one-hot label already appended (conditional).
+            training: Keras's training flag.
+
+        Returns:
+            The generated images.
+        """
         return self.generator(inputs, training=training)
 
     def generate(self, n, labels=None, seed=None, batch_size=1000):
@@ -353,12 +489,20 @@ class GAN(keras.Model):
     # -- saving ---------------------------------------------------------------------------------
 
     def save_own_variables(self, store):
-        """The noise generator's position (``seed_generator.state``) is saved with the weights."""
+        """Save the weights and the noise generator's position (``seed_generator.state``).
+
+        Args:
+            store: Keras's variable store.
+        """
         super().save_own_variables(store)
         store[NOISE_STATE] = self.seed_generator.state.numpy()
 
     def load_own_variables(self, store):
-        """Restore the noise generator's position; a file saved without it leaves it as it is."""
+        """Restore the weights and the noise generator's position.
+
+        Args:
+            store: Keras's variable store; one saved without the position leaves it as it is.
+        """
         if NOISE_STATE in store.keys():
             self.seed_generator.state.assign(np.asarray(store[NOISE_STATE]))
         super().load_own_variables({k: store[k] for k in store.keys() if k != NOISE_STATE})

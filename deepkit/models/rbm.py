@@ -1,6 +1,6 @@
 """Bernoulli-Bernoulli restricted Boltzmann machine as a Keras model, trained
 by CD-k or persistent CD with its own ``train_step`` (same formulas, names and
-order of random numbers as the NumPy twin ``deepkit.reference.rbm``, whose
+order of random numbers as the NumPy reference ``deepkit.reference.rbm``, whose
 module docstring gives the maths).
 
     rbm = RBM(784, 500, k=1, weight_decay=2e-4, seed=0)
@@ -11,7 +11,7 @@ module docstring gives the maths).
     rbm.save("rbm.keras"); keras.models.load_model("rbm.keras")
 
 ``log_partition`` (exact or AIS), ``log_likelihood``, ``pseudo_likelihood``
-and ``sample`` run in ``keras.ops`` too; ``to_reference()`` gives the NumPy twin.
+and ``sample`` run in ``keras.ops`` too; ``to_reference()`` gives the NumPy reference.
 """
 
 import keras
@@ -25,8 +25,9 @@ from deepkit.validation import InputError, check_choice, check_float, check_int,
 
 @keras.saving.register_keras_serializable(package="deepkit")
 class RBM(keras.Model):
-    """``RBM(n_visible, n_hidden, k=1, persistent=False, n_chains=100, weight_decay=0.0,
-    seed=None)``: kernel ~ N(0, 0.01), zero biases, ``n_chains`` persistent chains (PCD).
+    """A binary restricted Boltzmann machine trained by CD-k or PCD-k.
+
+    Kernel ~ N(0, 0.01), zero biases, ``n_chains`` persistent chains (PCD).
 
     Args:
         n_visible: visible units, an int >= 1.
@@ -40,6 +41,16 @@ class RBM(keras.Model):
 
     Raises:
         InputError: for an argument out of range, before any weight is made.
+
+    Example:
+
+    ```python
+    rbm = RBM(784, 500, persistent=True, seed=0)
+    rbm.init_visible_bias(x)
+    rbm.compile(keras.optimizers.SGD(0.05, momentum=0.5))
+    rbm.fit(x, batch_size=100, epochs=10, callbacks=[MomentumSchedule()])
+    features = rbm.transform(x)
+    ```
     """
 
     def __init__(
@@ -93,19 +104,42 @@ class RBM(keras.Model):
 
     @property
     def metrics(self):
+        """The mean free energy ("loss") and reconstruction error trackers."""
         return [self.loss_tracker, self.reconstruction_tracker]
 
     # -- the conditional distributions (tensors in, tensors out) ----------------------
 
     def hidden_logits(self, v):
+        """c + v W, the hidden units' logits.
+
+        Args:
+            v: visible vectors, a tensor (rows, n_visible).
+
+        Returns:
+            A tensor (rows, n_hidden).
+        """
         return ops.matmul(v, self.kernel) + self.hidden_bias
 
     def visible_probabilities(self, h):
-        """p(v = 1 | h) = sigmoid(h W' + b)."""
+        """p(v = 1 | h) = sigmoid(h W' + b).
+
+        Args:
+            h: hidden vectors, a tensor (rows, n_hidden).
+
+        Returns:
+            A tensor (rows, n_visible).
+        """
         return ops.sigmoid(ops.matmul(h, ops.transpose(self.kernel)) + self.visible_bias)
 
     def call(self, inputs):
-        """p(h = 1 | v) = sigmoid(v W + c)."""
+        """p(h = 1 | v) = sigmoid(v W + c).
+
+        Args:
+            inputs: visible vectors, a tensor (rows, n_visible).
+
+        Returns:
+            A tensor (rows, n_hidden).
+        """
         return ops.sigmoid(self.hidden_logits(ops.cast(inputs, self.compute_dtype)))
 
     def _free_energy(self, v, logits):
@@ -120,16 +154,39 @@ class RBM(keras.Model):
         return reference.check_visible(v, self.n_visible, what, self.compute_dtype, binary)
 
     def transform(self, v):
-        """p(h = 1 | v), the hidden features, as a NumPy array."""
+        """p(h = 1 | v), the hidden features.
+
+        Args:
+            v: visible vectors (rows, n_visible) in [0, 1].
+
+        Returns:
+            A NumPy array (rows, n_hidden).
+        """
         return ops.convert_to_numpy(self(self._check(v)))
 
     def free_energy(self, v):
-        """F(v) = -v.b - sum_j softplus(c_j + (v W)_j), one value per row."""
+        """F(v) = -v.b - sum_j softplus(c_j + (v W)_j).
+
+        Args:
+            v: visible vectors (rows, n_visible) in [0, 1].
+
+        Returns:
+            A NumPy array, one value per row.
+        """
         v = ops.convert_to_tensor(self._check(v))
         return ops.convert_to_numpy(self._free_energy(v, self.hidden_logits(v)))
 
     def gibbs(self, v, uniforms=None):
-        """One Gibbs step v -> h -> v' (binary); ``uniforms`` = (u_h, u_v) as in the twin."""
+        """One Gibbs step v -> h -> v' (binary).
+
+        Args:
+            v: visible vectors (rows, n_visible) in [0, 1].
+            uniforms: ``(u_h, u_v)``, the uniforms of the two samples as in the NumPy
+                reference, or ``None`` to draw them.
+
+        Returns:
+            v', a NumPy array of bits (rows, n_visible).
+        """
         v = ops.convert_to_tensor(self._check(v))
         u_h, u_v = (
             uniforms
@@ -141,8 +198,18 @@ class RBM(keras.Model):
         return ops.convert_to_numpy(v)
 
     def pseudo_likelihood(self, v, flip=None):
-        """scikit-learn's ``score_samples``: flip bit ``flip[row]`` (default random) in
-        each row, n_visible * log sigmoid(F(v~) - F(v))."""
+        """scikit-learn's ``score_samples``: n_visible * log sigmoid(F(v~) - F(v)).
+
+        Args:
+            v: binary visible vectors (rows, n_visible).
+            flip: the bit flipped in each row to make v~, one index per row (default random).
+
+        Returns:
+            A NumPy array, one pseudo-likelihood per row.
+
+        Raises:
+            InputError: ``flip`` does not hold one index in [0, n_visible) per row.
+        """
         v = ops.convert_to_tensor(self._check(v, binary=True))
         n = ops.shape(v)[0]
         if flip is None:
@@ -157,7 +224,14 @@ class RBM(keras.Model):
         return ops.convert_to_numpy(-self.n_visible * ops.softplus(-gap))
 
     def reconstruction_error(self, v):
-        """Mean over rows of sum_i (v - p(v | p(h | v)))_i^2."""
+        """Mean over rows of sum_i (v - p(v | p(h | v)))_i^2.
+
+        Args:
+            v: visible vectors (rows, n_visible) in [0, 1].
+
+        Returns:
+            The error, a float.
+        """
         v = ops.convert_to_tensor(self._check(v))
         return float(self._reconstruction_error(v, self(v)))
 
@@ -165,12 +239,24 @@ class RBM(keras.Model):
         return ops.mean(ops.sum(ops.square(v - self.visible_probabilities(ph)), axis=1))
 
     def init_visible_bias(self, x):
-        """b = log(p / (1 - p)) from the training data (Hinton's practical guide)."""
+        """Set the visible bias b = log(p / (1 - p)) from the training data (Hinton's practical guide).
+
+        Args:
+            x: the training vectors (rows, n_visible) in [0, 1]; p is each unit's mean.
+        """
         self.visible_bias.assign(reference.base_rate_bias(self._check(x, "x")))
 
     def to_reference(self, seed=None, dtype=None):
-        """The NumPy twin with the same weights and chains (in ``dtype``, default this model's)."""
-        twin = reference.RBM(
+        """The NumPy reference with the same weights and chains.
+
+        Args:
+            seed: the reference's seed (``None``: unseeded).
+            dtype: its dtype (default this model's compute dtype).
+
+        Returns:
+            A ``deepkit.reference.rbm.RBM``.
+        """
+        reference_rbm = reference.RBM(
             self.n_visible,
             self.n_hidden,
             self.k,
@@ -180,17 +266,28 @@ class RBM(keras.Model):
             seed=seed,
             dtype=dtype or self.compute_dtype,
         )
-        twin.set_weights(
+        reference_rbm.set_weights(
             [
                 ops.convert_to_numpy(w)
                 for w in (self.kernel, self.visible_bias, self.hidden_bias, self.chains)
             ]
         )
-        return twin
+        return reference_rbm
 
     def log_partition(self, method="exact", **ais_options):
-        """(log Z, standard error): "exact" sums over the 2^n_hidden hidden
-        configurations (error 0), "ais" runs :meth:`ais`; as the twin's."""
+        """log Z and its standard error, as the NumPy reference's.
+
+        Args:
+            method: "exact" sums over the 2^n_hidden hidden configurations (error 0),
+                "ais" runs ``ais``.
+            **ais_options: ``ais``'s arguments.
+
+        Returns:
+            ``(log Z, standard error)``.
+
+        Raises:
+            InputError: an unknown method, or "exact" with too many hidden units.
+        """
         check_choice(method, "method", ("exact", "ais"))
         if method == "ais":
             return self.ais(**ais_options)
@@ -206,8 +303,19 @@ class RBM(keras.Model):
         return float(ops.logsumexp(ops.concatenate(chunks))), 0.0
 
     def ais(self, n_runs=100, betas=None, base_bias=None, uniforms=None):
-        """Annealed importance sampling, (log Z, standard error): the twin's algorithm
-        (see ``deepkit.reference.rbm.RBM.ais``) in ``keras.ops``, same ``uniforms``."""
+        """Annealed importance sampling: the NumPy reference's algorithm in ``keras.ops``.
+
+        See ``deepkit.reference.rbm.RBM.ais`` for the algorithm.
+
+        Args:
+            n_runs: the AIS chains, an int >= 2.
+            betas: the inverse temperatures from 0 to 1 (default: the reference's schedule).
+            base_bias: the base-rate model's visible bias b_A (default 0).
+            uniforms: ``(u_v0, u_h, u_v)`` as the reference's, or ``None`` to draw them.
+
+        Returns:
+            ``(log Z, standard error)``.
+        """
         check_int(n_runs, "n_runs", min_value=2)
         betas = reference.check_betas(betas)
         dtype = self.compute_dtype
@@ -245,15 +353,31 @@ class RBM(keras.Model):
         return float(log_z), float(stderr)
 
     def log_likelihood(self, v, log_z=None):
-        """log p(v) = -F(v) - log Z per row (``log_z`` default: the exact one)."""
+        """log p(v) = -F(v) - log Z per row.
+
+        Args:
+            v: binary visible vectors (rows, n_visible).
+            log_z: log Z (default: the exact one).
+
+        Returns:
+            A NumPy array, one log-likelihood per row.
+        """
         v = self._check(v, binary=True)
         if log_z is None:
             log_z, _ = self.log_partition("exact")
         return -self.free_energy(v) - log_z
 
     def sample(self, n=16, n_steps=1000, v=None):
-        """Visible probabilities p(v | h) after ``n_steps`` Gibbs steps from ``v``
-        (default: ``n`` rows of uniform random bits)."""
+        """Visible probabilities p(v | h) after ``n_steps`` Gibbs steps.
+
+        Args:
+            n: the rows of random bits to start from when ``v`` is ``None``.
+            n_steps: the Gibbs steps, an int >= 1.
+            v: the visible vectors to start from (default: ``n`` rows of uniform random bits).
+
+        Returns:
+            A NumPy array (rows, n_visible).
+        """
         check_int(n_steps, "n_steps", min_value=1)
         if v is None:
             v = self._sample(0.5, self._uniform((check_int(n, "n", min_value=1), self.n_visible)))
@@ -269,9 +393,15 @@ class RBM(keras.Model):
     # -- training -----------------------------------------------------------------
 
     def inject_uniforms(self, hidden, visible):
-        """Train on these uniforms instead of Keras's generator: step t reads
-        ``hidden[t]`` (k, rows, n_hidden) and ``visible[t]`` (k, rows, n_visible),
-        exactly as the twin's ``inject_uniforms``. ``None`` undoes it."""
+        """Train on these uniforms instead of Keras's generator.
+
+        Step t reads ``hidden[t]`` and ``visible[t]``, exactly as the NumPy reference's
+        ``inject_uniforms``.
+
+        Args:
+            hidden: uniforms (steps, k, rows, n_hidden), or ``None`` to undo the injection.
+            visible: uniforms (steps, k, rows, n_visible).
+        """
         self.injected_uniforms = (
             None
             if hidden is None
@@ -294,8 +424,20 @@ class RBM(keras.Model):
         return tuple(ops.take(u, step, axis=0)[:, :rows] for u in self.injected_uniforms)
 
     def fit(self, x=None, y=None, **kwargs):
-        """Keras's ``fit`` after checking ``x`` (n, n_visible) in [0, 1] and no labels.
-        ``x`` may also be a dataset of batches (its labels, if any, are ignored), fed as is."""
+        """Keras's ``fit`` after checking the data.
+
+        Args:
+            x: visible vectors (n, n_visible) in [0, 1], or a dataset of batches (its
+                labels, if any, are ignored), fed as is.
+            y: must be ``None``: an RBM learns without labels.
+            **kwargs: passed to ``keras.Model.fit``.
+
+        Returns:
+            Keras's ``History``.
+
+        Raises:
+            InputError: labels given, or ``x`` of the wrong shape or outside [0, 1].
+        """
         if y is not None:
             raise InputError("an RBM learns without labels: y must be None")
         validation = kwargs.get("validation_data")
@@ -304,7 +446,14 @@ class RBM(keras.Model):
         return super().fit(x if hasattr(x, "element_spec") else self._check(x, "x"), **kwargs)
 
     def train_step(self, data):
-        """One CD-k / PCD-k update, as ``deepkit.reference.rbm.RBM.train_step``."""
+        """One CD-k / PCD-k update, as ``deepkit.reference.rbm.RBM.train_step``.
+
+        Args:
+            data: a batch of visible vectors.
+
+        Returns:
+            The running means of the loss and the reconstruction error.
+        """
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         x = ops.cast(x, self.compute_dtype)
         n = ops.shape(x)[0]
@@ -328,7 +477,7 @@ class RBM(keras.Model):
         return {"loss": self.loss_tracker.result()}
 
     def _gradients(self, x, ph0, v, ph):
-        """[g_W, g_b, g_c] as the twin's: g_W = [v; x]' [ph / m; -ph0 / n], one product."""
+        """[g_W, g_b, g_c] as the NumPy reference's: g_W = [v; x]' [ph / m; -ph0 / n], one product."""
         n = ops.cast(ops.shape(x)[0], self.compute_dtype)
         m = ops.cast(ops.shape(v)[0], self.compute_dtype)
         kernel_grad = ops.matmul(
@@ -343,7 +492,14 @@ class RBM(keras.Model):
         ]
 
     def test_step(self, data):
-        """Mean free energy ("loss") and reconstruction error, no update."""
+        """Mean free energy ("loss") and reconstruction error, no update.
+
+        Args:
+            data: a batch of visible vectors.
+
+        Returns:
+            The running means of the loss and the reconstruction error.
+        """
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         x = ops.cast(x, self.compute_dtype)
         logits = self.hidden_logits(x)
@@ -357,23 +513,31 @@ class RBM(keras.Model):
 
 class MomentumSchedule(keras.callbacks.Callback):
     """Hinton's momentum: ``initial`` for the first ``switch_epoch`` epochs, then ``final``.
-    The train function is retraced at the switch (Keras reads SGD's momentum once)."""
+
+    The train function is retraced at the switch (Keras reads SGD's momentum once).
+
+    Args:
+        initial: the momentum of the first ``switch_epoch`` epochs, in [0, 1].
+        final: the momentum after them, in [0, 1].
+        switch_epoch: the epoch (from 0) at which ``final`` takes over, an int >= 0.
+
+    Raises:
+        InputError: for a momentum outside [0, 1] or a negative epoch.
+    """
 
     def __init__(self, initial=0.5, final=0.9, switch_epoch=5):
-        """Args:
-            initial: the momentum of the first ``switch_epoch`` epochs, in [0, 1].
-            final: the momentum after them, in [0, 1].
-            switch_epoch: the epoch (from 0) at which ``final`` takes over, an int >= 0.
-
-        Raises:
-            InputError: for a momentum outside [0, 1] or a negative epoch.
-        """
         super().__init__()
         self.initial = check_float(initial, "initial momentum", 0.0, 1.0)
         self.final = check_float(final, "final momentum", 0.0, 1.0)
         self.switch_epoch = check_int(switch_epoch, "switch_epoch", min_value=0)
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Set the optimizer's momentum for ``epoch``, retracing at the switch.
+
+        Args:
+            epoch: the epoch about to start, from 0.
+            logs: Keras's logs (unused).
+        """
         momentum = self.initial if epoch < self.switch_epoch else self.final
         if self.model.optimizer.momentum != momentum:
             self.model.optimizer.momentum = momentum

@@ -29,8 +29,9 @@ def rnn_classifier(
     seed=None,
     name=None,
 ):
-    """Input (timesteps, features) -> recurrent layer(s) -> Dense(num_classes, softmax),
-    compiled with ``optimizer``, sparse categorical cross-entropy and accuracy.
+    """A recurrent classifier: Input (timesteps, features) -> recurrent layer(s) -> Dense(num_classes, softmax).
+
+    Compiled with ``optimizer``, sparse categorical cross-entropy and accuracy.
 
     Args:
         cell: "lstm", "gru" or "simple" (SimpleRNN).
@@ -40,9 +41,10 @@ def rnn_classifier(
         features: the number of values per time step, an int >= 1.
         num_classes: the number of classes, an int >= 2.
         bidirectional: wrap each recurrent layer in ``Bidirectional`` (concatenated).
-        dropout, recurrent_dropout: the recurrent layers' own dropout rates on their
-            inputs and on their previous state (one mask per sequence, as Keras draws
-            it), each in [0, 1).
+        dropout: the recurrent layers' own dropout rate on their inputs (one mask per
+            sequence, as Keras draws it), in [0, 1).
+        recurrent_dropout: their dropout rate on their previous state (one mask per
+            sequence), in [0, 1).
         optimizer: a Keras optimizer name or object.
         learning_rate: overrides the optimizer's default (a number > 0; optimizer
             given by name).
@@ -55,6 +57,14 @@ def rnn_classifier(
 
     Raises:
         InputError: for any argument out of range, before any layer is built.
+
+    Example:
+
+    ```python
+    # MNIST row by row: 28 timesteps of 28 pixels
+    model = rnn_classifier("lstm", 128, 28, 28, 10, seed=0)
+    model.fit(x_train.reshape(-1, 28, 28), y_train, epochs=5)
+    ```
     """
     num_classes = check_int(num_classes, "num_classes", min_value=2)
     seed = check_optional_seed(seed)
@@ -91,23 +101,39 @@ def rnn_forecaster(
     seed=None,
     name=None,
 ):
-    """Input (window, features) -> recurrent layer(s) -> Dense(horizon): the next ``horizon``
-    values of a series from its last ``window`` values; compiled with ``loss`` (mean squared
-    error) and mean absolute error.
+    """A recurrent forecaster: Input (window, features) -> recurrent layer(s) -> Dense(horizon).
+
+    It predicts the next ``horizon`` values of a series from its last ``window`` values;
+    compiled with ``loss`` (mean squared error) and mean absolute error.
 
     Args:
+        cell: "lstm", "gru" or "simple" (as in ``rnn_classifier``).
+        units: the recurrent width, or a list of widths (as in ``rnn_classifier``).
         window: the number of past values read, an int >= 1.
         features: the number of values per time step, an int >= 1.
         horizon: the number of future values predicted, an int >= 1.
+        bidirectional: wrap each recurrent layer in ``Bidirectional`` (as in ``rnn_classifier``).
+        dropout: the recurrent layers' input dropout (as in ``rnn_classifier``).
+        recurrent_dropout: their state dropout (as in ``rnn_classifier``).
+        optimizer: a Keras optimizer name or object.
+        learning_rate: overrides the optimizer's default (as in ``rnn_classifier``).
         loss: passed to ``compile`` (default mean squared error).
-        cell, units, bidirectional, dropout, recurrent_dropout, optimizer,
-            learning_rate, seed, name: as in :func:`rnn_classifier`.
+        seed: seeds every initializer and dropout (as in ``rnn_classifier``).
+        name: the model's name.
 
     Returns:
         A compiled ``keras.Sequential``.
 
     Raises:
         InputError: for any argument out of range, before any layer is built.
+
+    Example:
+
+    ```python
+    # the next 12 monthly values from the last 24
+    model = rnn_forecaster("gru", 32, 24, 1, 12, seed=0)
+    model.fit(windows, targets, epochs=50)
+    ```
     """
     horizon = check_int(horizon, "horizon", min_value=1)
     seed = check_optional_seed(seed)

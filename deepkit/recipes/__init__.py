@@ -9,11 +9,11 @@ churn recipe needs.
 from deepkit._lazy import lazy_submodules
 
 RECIPES = {
-    "churn": "Bank churn classifier of tutorial T3 (Keras or the NumPy twin)",
+    "churn": "Bank churn classifier of tutorial T3 (Keras or the NumPy reference)",
     "mnist": "MNIST multilayer perceptron (T1's network and a stronger default)",
     "cnn": "MNIST convolutional network in the style of keras-io's convnet",
     "transfer": "Pretrain a CNN on digits 0-4, fine-tune it on 5-9, compare with scratch",
-    "t1": "Tutorial T1: the from-scratch MNIST ANN, its bugs fixed, on the NumPy twin",
+    "t1": "Tutorial T1: the from-scratch MNIST ANN, its bugs fixed, on the NumPy reference",
     "t2": "Tutorial T2: the from-scratch 64-25-10 sigmoid net on scikit-learn's digits",
     "t3": "Tutorial T3: forward-propagation toy nets and the computational-graph example",
     "rnn": "MNIST read as sequences by an LSTM, GRU or SimpleRNN (rows, or pixel by pixel)",

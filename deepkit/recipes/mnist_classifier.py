@@ -113,7 +113,8 @@ def fit(model, x, y, settings, *, verbose=0, checkpoint=None):
 
     Args:
         model: a compiled Keras model.
-        x, y: the training images (prepared) and labels.
+        x: the training images (prepared).
+        y: their labels.
         settings: ``MnistSettings``: engine, epochs, batch size, validation split, patience,
             seed, strategy.
         verbose: Keras's ``verbose``.

@@ -1,4 +1,4 @@
-"""Tutorial T1, "A simple ANN in Python": MNIST from scratch, on the NumPy twin.
+"""Tutorial T1, "A simple ANN in Python": MNIST from scratch, on the NumPy reference.
 
     from deepkit.recipes import t1
     result = t1.run(epochs=50)            # T1's 5,000 images, 70/15/15 split
@@ -63,7 +63,7 @@ class T1Result:
             (
                 "training",
                 f"per-sample SGD (batch 1), lr 0.05, {self.epochs} epochs, "
-                f"{self.seconds:.1f} s on the NumPy twin",
+                f"{self.seconds:.1f} s on the NumPy reference",
             ),
             ("T1's bugs fixed", "\n".join(FIXES)),
         ]
@@ -123,7 +123,7 @@ def load(split, n_samples, path, seed):
 
 
 def t1_network(seed=0):
-    """T1's [784, 32, 10] network as a compiled twin model (its bugs fixed, see the module)."""
+    """T1's [784, 32, 10] network as a compiled reference model (its bugs fixed, see the module)."""
     from deepkit import reference as ref
     from deepkit.reference.initializers import RandomNormal
     from deepkit.reference.optimizers import SGD

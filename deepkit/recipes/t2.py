@@ -1,4 +1,4 @@
-"""Tutorial T2, "Building a neural network from scratch": a sigmoid net on digits, on the NumPy twin.
+"""Tutorial T2, "Building a neural network from scratch": a sigmoid net on digits, on the NumPy reference.
 
     from deepkit.recipes import t2
     print(t2.run().report())
@@ -118,7 +118,7 @@ def epsilon(fan_in, fan_out):
 
 
 def t2_network(learning_rate, n_inputs=64, n_hidden=25, seed=0):
-    """The n_inputs-25-10 sigmoid net as a twin model, compiled for gradient descent on J."""
+    """The n_inputs-25-10 sigmoid net as a reference model, compiled for gradient descent on J."""
     from deepkit import reference as ref
     from deepkit.reference.initializers import RandomNormal, RandomUniform
     from deepkit.reference.optimizers import SGD
@@ -162,8 +162,8 @@ def tutorial_count(outputs, targets):
 
 
 def train(setting, learning_rate, epochs, data, seed, verbose=0):
-    """Full-batch gradient descent on J for ``epochs`` steps; a :class:`T2Run`
-    (``verbose``: the twin's Keras-style progress)."""
+    """Full-batch gradient descent on J for ``epochs`` steps; a ``T2Run``
+    (``verbose``: the NumPy reference's Keras-style progress)."""
     from threadpoolctl import threadpool_limits
 
     x_train, x_test, y_train, y_test = data

@@ -3,7 +3,7 @@
     from deepkit.recipes import t3
     print(t3.run().report())
 
-Each toy network is a twin model whose weights are set with ``set_weights``
+Each toy network is a reference model whose weights are set with ``set_weights``
 (kernel columns are the tutorial's per-node weight lists; no biases), run
 forward, and run again as the Keras model ``to_keras()`` builds from it:
 
@@ -34,15 +34,15 @@ TWO_HIDDEN = {"input": [3, 5], "hidden": [[[2, 4], [4, -5]], [[-1, 1], [2, 2]]],
 
 @dataclass
 class T3Result:
-    """Rows of (example, expected, NumPy twin, Keras)."""
+    """Rows of (example, expected, NumPy reference, Keras)."""
 
     rows: list
 
     def report(self):
-        header = ["example", "expected", "NumPy twin", "Keras"]
+        header = ["example", "expected", "NumPy reference", "Keras"]
         rows = [
-            [name, _show(expected), _show(twin), _show(keras_value)]
-            for name, expected, twin, keras_value in self.rows
+            [name, _show(expected), _show(reference), _show(keras_value)]
+            for name, expected, reference, keras_value in self.rows
         ]
         return format_grid(
             header, rows, title="Tutorial T3: forward propagation and a computational graph"
@@ -50,10 +50,10 @@ class T3Result:
 
     @property
     def max_error(self):
-        """Largest |twin - expected| and |Keras - expected| over all rows."""
+        """Largest |reference - expected| and |Keras - expected| over all rows."""
         return max(
-            max(abs(twin - expected), abs(keras_value - expected))
-            for _, expected, twin, keras_value in self.rows
+            max(abs(reference - expected), abs(keras_value - expected))
+            for _, expected, reference, keras_value in self.rows
         )
 
 
@@ -67,7 +67,7 @@ def kernel(node_weights):
 
 
 def toy_network(layers, activation):
-    """A twin model without biases: ``layers`` lists each layer's per-node weights
+    """A reference model without biases: ``layers`` lists each layer's per-node weights
     (hidden layers use ``activation``, the single output node is linear)."""
     from deepkit import reference as ref
 
@@ -85,14 +85,14 @@ def toy_network(layers, activation):
 
 
 def forward(model, inputs):
-    """(twin output, Keras output) of ``model`` and ``model.to_keras()`` for one input row."""
+    """(reference output, Keras output) of ``model`` and ``model.to_keras()`` for one input row."""
     x = np.asarray([inputs], dtype="float64")
     keras_model = model.to_keras()
     return float(model.predict(x)[0, 0]), float(keras_model(x)[0, 0])
 
 
 def graph_example(x=1.0, y=3.0, z=-3.0):
-    """T3's graph p = x + y, g = p z: ``{"g": .., "dg/dx": .., ...}`` by the twin's
+    """T3's graph p = x + y, g = p z: ``{"g": .., "dg/dx": .., ...}`` by the NumPy reference's
     autodiff, and the same by TensorFlow's GradientTape."""
     import tensorflow as tf
 

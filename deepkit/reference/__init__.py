@@ -11,8 +11,8 @@ Same names, arguments, defaults and formulas as Keras::
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=10, epochs=50)
 
-    twin = ref.from_keras(keras_model)      # same architecture, weights, compile
-    keras_again = twin.to_keras()
+    reference = ref.from_keras(keras_model)      # same architecture, weights, compile
+    keras_again = reference.to_keras()
 
 ``from_keras`` refuses what it cannot host with one ``InputError`` that lists
 every unsupported layer, argument, loss, metric and compile setting.

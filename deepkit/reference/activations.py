@@ -1,6 +1,6 @@
 """Activation functions and their derivatives (mirrors keras/src/activations/activations.py).
 
-Each activation is an :class:`ActivationFunction` with ``forward(x)`` and
+Each activation is an ``ActivationFunction`` with ``forward(x)`` and
 ``backward(x, y, grad)`` (the vector-Jacobian product: dLoss/dx from
 dLoss/dy, given the input ``x`` and output ``y = forward(x)``). Arrays keep
 their dtype; nothing is upcast.
@@ -126,7 +126,7 @@ ACTIVATIONS = {
 
 
 def get(identifier):
-    """An :class:`ActivationFunction` from a name, ``None`` (linear) or itself."""
+    """An ``ActivationFunction`` from a name, ``None`` (linear) or itself."""
     if identifier is None:
         return ACTIVATIONS["linear"]
     if isinstance(identifier, ActivationFunction):

@@ -1,7 +1,7 @@
 """A scalar reverse-mode autodiff in the style of micrograd (karpathy/micrograd,
 micrograd/engine.py): the computational graph of tutorial T3.
 
-Each :class:`Value` holds ``data``, ``grad``, its parents ``_prev`` and a
+Each ``Value`` holds ``data``, ``grad``, its parents ``_prev`` and a
 ``_backward`` closure applying the local chain rule; ``backward()`` sorts the
 graph topologically and runs the closures from the output back, accumulating
 with ``+=`` so a value used twice gets both contributions. The tests use it to

@@ -1,5 +1,5 @@
-"""Deep belief nets in NumPy, the twin of ``deepkit.models.dbn``: greedy layer-wise
-pretraining of a stack of twin RBMs, then a twin ``Sequential`` of sigmoid
+"""Deep belief nets in NumPy, the NumPy reference of ``deepkit.models.dbn``: greedy layer-wise
+pretraining of a stack of reference RBMs, then a reference ``Sequential`` of sigmoid
 ``Dense`` layers initialised from them, fine-tuned by backprop (Hinton, Osindero
 & Teh 2006; Hinton & Salakhutdinov 2006).
 
@@ -34,7 +34,7 @@ def check_sizes(hidden_sizes):
 
 def check_pretraining(hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch):
     """The hidden sizes as a list, after checking the pretraining settings (shared
-    by the Keras DBN and this twin, so both refuse the same input the same way)."""
+    by the Keras DBN and this NumPy reference, so both refuse the same input the same way)."""
     sizes = check_sizes(hidden_sizes)
     check_int(epochs, "epochs", min_value=1)
     check_int(batch_size, "batch_size", min_value=1)
@@ -89,11 +89,11 @@ def pretrain(
     dtype="float32",
     verbose=0,
 ):
-    """Train one twin ``RBM`` per entry of ``hidden_sizes``, each on the hidden
+    """Train one reference ``RBM`` per entry of ``hidden_sizes``, each on the hidden
     probabilities of the one below; the list of trained RBMs. The Keras
     ``pretrain``'s arguments and defaults (SGD, momentum 0.5 then 0.9 after
     ``switch_epoch`` epochs, weight decay 2e-4, the first RBM's visible biases
-    from the data's base rates), plus the twin's ``dtype``."""
+    from the data's base rates), plus the NumPy reference's ``dtype``."""
     sizes = check_pretraining(
         hidden_sizes, epochs, batch_size, learning_rate, momentum, switch_epoch
     )
@@ -136,7 +136,7 @@ def dbn(
     name="dbn",
     dtype="float32",
 ):
-    """A compiled twin ``Sequential``: sigmoid ``Dense`` layers of ``hidden_sizes``
+    """A compiled reference ``Sequential``: sigmoid ``Dense`` layers of ``hidden_sizes``
     (kernels and biases copied from ``rbms`` when given, else Glorot-uniform and
     zeros from ``seed``) and a softmax head of ``n_classes``; sparse categorical
     cross-entropy, ``optimizer`` (default SGD(0.1, momentum=0.9)), accuracy."""

@@ -1,7 +1,7 @@
-"""The adversarial step of a GAN (Goodfellow et al. 2014) on twin models (mirrors
+"""The adversarial step of a GAN (Goodfellow et al. 2014) on reference models (mirrors
 ``deepkit.models.gan.GAN``, a Keras model with its own ``train_step``).
 
-Generator G and discriminator D are twin ``Sequential`` models; D ends in one
+Generator G and discriminator D are reference ``Sequential`` models; D ends in one
 logit (linear) or one probability (sigmoid), scored by binary cross-entropy.
 One ``train_step`` on a real batch x (labels c when conditional) is
 
@@ -16,7 +16,7 @@ One ``train_step`` on a real batch x (labels c when conditional) is
 where [a, c] appends the one-hot label c: as extra features to flat images, as
 extra constant channels to (h, w, ch) images, and s is one-sided label smoothing.
 ``adversarial_step`` takes the noise z as arguments, so a parity test can give
-the Keras GAN and the twin the same numbers; ``train_step`` draws it from
+the Keras GAN and the NumPy reference the same numbers; ``train_step`` draws it from
 ``self.rng``.
 """
 

@@ -288,7 +288,7 @@ def get(identifier):
         unsupported = [k for k, v in config.items() if k not in accepted and v is not None]
         if unsupported:
             raise ValueError(
-                f"initializer {cls.__name__}: the twin does not implement {', '.join(unsupported)}"
+                f"initializer {cls.__name__}: the NumPy reference does not implement {', '.join(unsupported)}"
             )
         return cls(**{k: v for k, v in config.items() if k in accepted})
     raise ValueError(f"unknown initializer {identifier!r}")

@@ -35,7 +35,7 @@ Cross-entropies, two paths as in Keras:
 - from logits: inside ``fit``/``evaluate`` Keras finds the logits a sigmoid or
   softmax output cached (``_keras_logits``) and computes every cross-entropy
   from them without clipping. ``Sequential`` does the same: see
-  :meth:`Loss.uses_logits_of`.
+  ``Loss.uses_logits_of``.
 
 ``label_smoothing`` s replaces the targets by y (1 - s) + s / 2 (binary) or
 y (1 - s) + s / classes (categorical) before either path.

@@ -13,7 +13,7 @@ Per sample (a mean over the last axis, and over any other non-batch axis):
 - mean_squared_error ("mse"): (y_true - y_pred)^2.
 
 A metric is named by a string (Keras's names and short names) or given as a
-:class:`Metric` object, the counterpart of a ``keras.metrics`` object, whose
+``Metric`` object, the counterpart of a ``keras.metrics`` object, whose
 ``name`` is the key it logs under.
 """
 
@@ -109,7 +109,7 @@ KERAS_SETTINGS = {"BinaryAccuracy": ("threshold",)}
 
 
 def check(identifier):
-    """``identifier`` after checking it names a metric (a string or a :class:`Metric`).
+    """``identifier`` after checking it names a metric (a string or a ``Metric``).
 
     Raises:
         InputError: for anything else.
@@ -148,7 +148,7 @@ def from_keras(entry):
             with ``class_name`` and ``config``), as ``get_compile_config`` gives.
 
     Returns:
-        A name or a :class:`Metric`.
+        A name or a ``Metric``.
 
     Raises:
         InputError: naming the metric (and its class) when the NumPy reference

@@ -1,4 +1,4 @@
-"""``Sequential``: a stack of twin layers (mirrors keras/src/models/sequential.py;
+"""``Sequential``: a stack of reference layers (mirrors keras/src/models/sequential.py;
 training comes from ``Trainer`` in ``trainer.py``).
 
 Determinism: ``Sequential(..., seed=s)`` owns one ``numpy.random.Generator``
@@ -17,7 +17,7 @@ training the inner model alone updates the same arrays. ``trainable`` is read
 at every step, so freezing a layer (or a whole inner model) after ``compile``
 takes effect at once.
 
-(One concept, the twin's model structure, over about 300 lines: building and
+(One concept, the NumPy reference's model structure, over about 300 lines: building and
 packing, nesting, weights, the forward and backward loops, and the Keras bridge
 that must mirror all of them.)
 """
@@ -82,7 +82,7 @@ class Sequential(Trainer):
             layer.trainable = bool(value)
 
     def add(self, layer, rebuild=True):
-        """Append ``layer`` (a twin layer or a twin ``Sequential``); a model that
+        """Append ``layer`` (a reference layer or a reference ``Sequential``); a model that
         knows its input shape rebuilds, keeping the weights it has."""
         if isinstance(layer, InputLayer):
             if self._layers or self._input_shape is not None:
@@ -348,7 +348,7 @@ def from_keras(keras_model, seed=None):
         seed: seeds the model's random numbers (dropout masks, shuffling).
 
     Returns:
-        A :class:`Sequential`.
+        A ``Sequential``.
 
     Raises:
         InputError: one error listing everything the NumPy reference cannot host:
@@ -370,7 +370,7 @@ def from_keras(keras_model, seed=None):
             "do not exist yet: call model.build(input_shape) (e.g. model.build((None, 11))), "
             "start it with keras.Input(shape), or call it once on a batch of data"
         )
-    twins = _layer_twins(keras_model, seed, problems)
+    reference_layers = _reference_layers(keras_model, seed, problems)
     dtypes = set()
     if is_sequential:
         dtypes = {w.dtype for w in keras_model.weights}
@@ -387,10 +387,10 @@ def from_keras(keras_model, seed=None):
             f"(it hosts Sequential models of the layers {', '.join(sorted(LAYERS))})"
         )
     dtype = dtypes.pop() if dtypes else "float32"
-    model = Sequential(twins, name=keras_model.name, seed=seed, dtype=dtype)
+    model = Sequential(reference_layers, name=keras_model.name, seed=seed, dtype=dtype)
     model.build(keras_model.input_shape)
-    for twin, keras_layer in zip(twins, keras_model.layers):
-        twin.set_weights(keras_layer.get_weights())
+    for reference, keras_layer in zip(reference_layers, keras_model.layers):
+        reference.set_weights(keras_layer.get_weights())
     if compile_args is not None:
         model.compile(**compile_args)
     model._trainable = keras_model.trainable  # its layers' flags are already copied
@@ -405,33 +405,33 @@ def _is_built(keras_model):
     return bool(keras_model.built) and shape is not None
 
 
-def _layer_twins(keras_model, seed, problems):
+def _reference_layers(keras_model, seed, problems):
     """The counterpart of each layer of ``keras_model``; each layer it cannot host
     adds a line to ``problems`` (and None to the list)."""
     import keras
 
-    twins = []
+    reference_layers = []
     for keras_layer in keras_model.layers:
         if isinstance(keras_layer, keras.layers.InputLayer):
             continue
         where = f"layer {keras_layer.name!r} ({type(keras_layer).__name__})"
         if isinstance(keras_layer, keras.Sequential):
             inner = []
-            twins.append(_nested(keras_layer, seed, inner))
+            reference_layers.append(_nested(keras_layer, seed, inner))
             problems.extend(f"in nested model {keras_layer.name!r}: {p}" for p in inner)
             continue
         cls = LAYERS.get(type(keras_layer).__name__)
         if cls is None:
             problems.append(f"{where}: no NumPy reference counterpart")
-            twins.append(None)
+            reference_layers.append(None)
             continue
         try:
-            twins.append(cls.from_keras(keras_layer))
+            reference_layers.append(cls.from_keras(keras_layer))
         except ValueError as error:  # InputError included
             message = str(error).removeprefix(f"Keras layer {keras_layer.name!r} ")
             problems.append(f"{where}: {message}")
-            twins.append(None)
-    return twins
+            reference_layers.append(None)
+    return reference_layers
 
 
 def _nested(keras_model, seed, problems):

@@ -278,27 +278,27 @@ _UNSUPPORTED = (
 
 
 def from_keras(keras_optimizer):
-    """The twin of a Keras optimizer: same class and hyperparameters, fresh state."""
+    """The NumPy reference of a Keras optimizer: same class and hyperparameters, fresh state."""
     name = type(keras_optimizer).__name__
     if name not in CLASSES:
         raise InputError(
-            f"no NumPy twin for Keras optimizer {name}; supported: {', '.join(CLASSES)}"
+            f"no NumPy reference for Keras optimizer {name}; supported: {', '.join(CLASSES)}"
         )
     config = keras_optimizer.get_config()
     used = [key for key in _UNSUPPORTED if config.get(key) not in (None, False)]
     if used:
         raise InputError(
             f"Keras optimizer {name} uses {', '.join(used)}, "
-            "which the NumPy twin does not implement"
+            "which the NumPy reference does not implement"
         )
     if not isinstance(config["learning_rate"], (int, float)):
         raise InputError(
             f"Keras optimizer {name} uses a learning-rate schedule, "
-            "which the NumPy twin does not implement"
+            "which the NumPy reference does not implement"
         )
     if config.get("amsgrad"):
         raise InputError(
-            f"Keras optimizer {name} uses amsgrad, which the NumPy twin does not implement"
+            f"Keras optimizer {name} uses amsgrad, which the NumPy reference does not implement"
         )
     cls = CLASSES[name]
     return cls(**{key: config[key] for key in cls().get_config()})

@@ -1,5 +1,5 @@
 """Bernoulli-Bernoulli restricted Boltzmann machine, trained by contrastive
-divergence (CD-k) or persistent CD (PCD); the NumPy twin of ``deepkit.models.rbm.RBM``.
+divergence (CD-k) or persistent CD (PCD); the NumPy reference of ``deepkit.models.rbm.RBM``.
 
 Energy and free energy, with kernel W (n_visible, n_hidden), visible bias b,
 hidden bias c::
@@ -9,7 +9,7 @@ hidden bias c::
     p(h_j = 1 | v) = sigmoid(c_j + (v W)_j),   p(v_i = 1 | h) = sigmoid(b_i + (W h)_i)
 
 A unit is sampled on as ``u < p`` with u uniform in [0, 1), like scikit-learn's
-``BernoulliRBM``; every uniform can be injected, so the twin and Keras see the
+``BernoulliRBM``; every uniform can be injected, so the NumPy reference and Keras see the
 same samples. One training step (``train_step``) on a batch v0 of n rows:
 
     positive phase: ph0 = p(h | v0)
@@ -50,7 +50,7 @@ def softplus(x):
 def softplus_sum(x):
     """sum over the last axis of softplus(x) = max(x, 0) + log(1 + exp(-|x|)):
     no overflow, and log of 1 + e (vectorised) rather than ``np.logaddexp`` or
-    ``log1p`` (not vectorised): six times faster in float32, each term within
+    ``log1p`` (not vectorised): much faster in float32, each term within
     half an ulp of 1 of the exact one, below the rounding of the sum."""
     terms = np.abs(x)
     np.negative(terms, out=terms)
@@ -118,7 +118,7 @@ def check_exact(n_hidden):
 
 
 def check_betas(betas):
-    """AIS inverse temperatures (default :func:`ais_betas`), increasing from 0 to 1."""
+    """AIS inverse temperatures (default ``ais_betas``), increasing from 0 to 1."""
     betas = ais_betas() if betas is None else np.asarray(betas, dtype="float64")
     if betas.ndim != 1 or len(betas) < 2 or betas[0] != 0 or betas[-1] != 1:
         raise InputError("betas must increase from 0 to 1")
@@ -335,7 +335,7 @@ class RBM(Trainer):
     def log_partition(self, method="exact", **ais_options):
         """(log Z, standard error): "exact" sums over the 2^n_hidden hidden
         configurations, log Z = logsumexp_h [h.c + sum_i softplus(b_i + (W h)_i)]
-        (error 0); "ais" runs :meth:`ais` with ``ais_options``."""
+        (error 0); "ais" runs ``ais`` with ``ais_options``."""
         check_choice(method, "method", ("exact", "ais"))
         if method == "ais":
             return self.ais(**ais_options)

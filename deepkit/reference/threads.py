@@ -1,4 +1,4 @@
-"""How many BLAS threads the twin's matrix products use: chosen per call of
+"""How many BLAS threads the NumPy reference's matrix products use: chosen per call of
 ``fit``/``evaluate``/``predict`` from the size of the model's largest product
 and from how busy the machine's cores are.
 
@@ -11,20 +11,20 @@ Rule (``blas_threads_for``)::
 ``positions`` is the number of output positions a convolution kernel is applied
 at (1 for Dense and recurrent kernels). A small product costs less than waking
 a second thread; on a machine whose cores are already busy, extra BLAS threads
-only wait for a core (OpenBLAS's threads spin while they wait), which made the
-MNIST MLP twin 6x slower than Keras with the library's default count on a
-loaded machine. ``PARALLEL_MIN_MACS`` is the crossover measured on this
-project's 2-core machine (float32 ``a @ w`` and ``a.T @ (a @ w)``): up to
-164k multiply-adds two threads gained nothing (OpenBLAS keeps such products on
-one thread), from 2.1M they were 1.5-2.7x faster while a core was free, and
-1.5-4x slower while the other work kept both cores busy (load average 4-6).
+only wait for a core (OpenBLAS's threads spin while they wait), which makes the
+NumPy reference many times slower than Keras with the library's default count on
+a loaded machine. ``PARALLEL_MIN_MACS`` is the crossover of float32 ``a @ w``
+and ``a.T @ (a @ w)`` on two cores: products of a few hundred thousand
+multiply-adds gain nothing from a second thread (OpenBLAS keeps them on one),
+products of a few million gain while a core is free, and lose while other work
+keeps both cores busy.
 
 A model's ``blas_threads`` attribute overrides the rule: ``None`` (default)
 applies it, an int forces that count. Without an override the rule never
 raises the count above what the caller allows (an outer
 ``threadpool_limits(1)`` stays in force).
 
-The twin imports only NumPy and itself, with one exception, here:
+The NumPy reference imports only NumPy and itself, with one exception:
 ``threadpoolctl`` (a dependency of scikit-learn and of deepkit), imported
 lazily inside ``blas_threads`` to set the count.
 """

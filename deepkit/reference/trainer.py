@@ -1,4 +1,4 @@
-"""``Trainer``: compile, fit, evaluate, predict for any twin model (mirrors
+"""``Trainer``: compile, fit, evaluate, predict for any reference model (mirrors
 keras/src/trainers/trainer.py; the structure lives in ``models.py``).
 
 A model inherits ``Trainer`` and provides:
@@ -53,7 +53,7 @@ def diverged(epoch, batch, loss, learning_rate=None, name="loss"):
 
 
 class Trainer:
-    """Training for twin models; see the module docstring for what a model provides."""
+    """Training for reference models; see the module docstring for what a model provides."""
 
     optimizer = None
     loss = None
@@ -93,7 +93,7 @@ class Trainer:
 
     def _loss_path(self):
         """(loss function, from_logits): Keras computes a cross-entropy from the
-        logits of a final sigmoid/softmax (its ``_keras_logits``); so does the twin."""
+        logits of a final sigmoid/softmax (its ``_keras_logits``); so does the NumPy reference."""
         if self.loss is None:
             raise InputError("call compile(optimizer=..., loss=...) before training")
         key = (self.loss, self.activation.name)
@@ -166,7 +166,7 @@ class Trainer:
         shuffle=True,
         initial_epoch=0,
     ):
-        """Train with ``train_step`` on mini-batches; returns a :class:`History`.
+        """Train with ``train_step`` on mini-batches; returns a ``History``.
 
         Like Keras: ``validation_split`` holds out the *last* fraction of the
         samples (before shuffling); each epoch reshuffles the training samples

@@ -1,8 +1,8 @@
 """``deepkit reproduce``: run every tutorial recipe, record what it measured, render the table.
 
-    python -m deepkit.reproduce                 # every measurement at full size (hours)
+    python -m deepkit.reproduce                 # every measurement at full size
     python -m deepkit.reproduce --only churn    # re-measure one, update its entries
-    python -m deepkit.reproduce --quick         # every recipe, few epochs, small data (minutes)
+    python -m deepkit.reproduce --quick         # every recipe, few epochs, small data
     python -m deepkit.reproduce --render        # docs/results.md and the docs' tables, nothing run
 
 A full run writes ``results.json`` (one entry per figure: value, claim, command, seeds,
@@ -49,16 +49,33 @@ NOT_MEASURED = (
 
 
 def files(directory, quick):
-    """``(results.json, results.md)`` in ``directory`` (``results-quick.*`` for quick runs);
-    full-size results render into ``directory/docs`` instead of that ``results.md``."""
+    """The results files of a run.
+
+    Full-size results render into ``directory/docs`` instead of the ``results.md`` returned.
+
+    Args:
+        directory: where the results files are.
+        quick: the files of quick runs (``results-quick.*``).
+
+    Returns:
+        ``(results.json, results.md)`` paths in ``directory``.
+    """
     stem = "results-quick" if quick else "results"
     directory = Path(directory)
     return directory / f"{stem}.json", directory / f"{stem}.md"
 
 
 def render_files(directory=".", quick=False):
-    """Rewrite the Markdown from the JSON: ``results-quick.md`` for quick results; for
-    full-size ones ``docs/results.md`` and the recipe pages' tables (``render.write_docs``)."""
+    """Rewrite the Markdown from the JSON.
+
+    Args:
+        directory: where the results files and ``docs/`` are.
+        quick: render ``results-quick.md`` from the quick results; else
+            ``docs/results.md`` and the recipe pages' tables (``render.write_docs``).
+
+    Raises:
+        InputError: the results file holds no entries.
+    """
     json_path, md_path = files(directory, quick)
     entries = results.load(json_path)
     if not entries:
@@ -74,8 +91,28 @@ def render_files(directory=".", quick=False):
 
 
 def reproduce(only=None, quick=False, directory=".", path=None, verbose=True):
-    """Run the measurements ``only`` (names in ``MEASURES``; default all), merge their entries
-    into the results file, render; the entries measured now. ``path``: an MNIST ``.npz``."""
+    """Run measurements, merge their entries into the results file, and render it.
+
+    Args:
+        only: names in ``MEASURES`` to run (default all).
+        quick: few epochs and small data, into ``results-quick.*``.
+        directory: where the results files and ``docs/`` are.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+        verbose: print each measurement's name as it starts.
+
+    Returns:
+        The entries measured now.
+
+    Raises:
+        InputError: an unknown name in ``only``, before anything runs.
+        RuntimeError: some measurements failed (the others' results are kept).
+
+    Example:
+
+    ```python
+    deepkit.reproduce.reproduce(only=["churn"], quick=True)
+    ```
+    """
     names = list(MEASURES) if not only else list(dict.fromkeys(only))
     unknown = [name for name in names if name not in MEASURES]
     if unknown:
@@ -103,6 +140,11 @@ def reproduce(only=None, quick=False, directory=".", path=None, verbose=True):
 
 
 def add_arguments(parser):
+    """Add ``deepkit reproduce``'s options to an ``argparse`` parser.
+
+    Args:
+        parser: the ``argparse.ArgumentParser``.
+    """
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -124,6 +166,17 @@ def add_arguments(parser):
 
 
 def main(args):
+    """Run ``deepkit reproduce`` with parsed options and print the new entries' table.
+
+    Args:
+        args: the ``argparse.Namespace`` of ``add_arguments``'s options.
+
+    Returns:
+        The exit status, 0.
+
+    Raises:
+        InputError: ``--render`` with ``--only``, or an unknown measurement.
+    """
     if args.render:
         if args.only:
             raise InputError("--render runs nothing, so it takes no --only")

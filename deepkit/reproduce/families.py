@@ -3,13 +3,20 @@
 Each function ``f(quick, path)`` returns ``results.figure`` dicts; see ``deepkit.reproduce``.
 """
 
-
 from deepkit.reproduce.results import figure
 from deepkit.reproduce.runs import command, timed
 
 
 def timeseries(quick, path):
-    """Mauna Loa CO2, last 24 months held out: an LSTM of first differences vs classical methods."""
+    """Mauna Loa CO2, last 24 months held out: an LSTM of first differences vs classical methods.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import timeseries
 
     options = dict(epochs=5) if quick else {}
@@ -32,7 +39,15 @@ def timeseries(quick, path):
 
 
 def dbn(quick, path):
-    """784-500-500-2000-10 DBN: greedy CD-1 RBMs, fine-tuned; random init; AIS; sklearn digits."""
+    """784-500-500-2000-10 DBN: greedy CD-1 RBMs, fine-tuned; random init; AIS; sklearn digits.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import dbn
 
     small = dict(sizes=(32, 32, 64), pretrain_epochs=1, finetune_epochs=1, labels=100, ais_runs=4,
@@ -77,7 +92,16 @@ def dbn(quick, path):
 
 
 def gan(quick, path, conditional=True):
-    """The conditional MLP GAN, 80 epochs; quality of its samples in the features of an MNIST CNN."""
+    """The conditional MLP GAN, 80 epochs; quality of its samples in the features of an MNIST CNN.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+        conditional: the conditional GAN, else the unconditional one.
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import gan
 
     options = dict(conditional=conditional, epochs=80 if conditional else 30)
@@ -111,5 +135,13 @@ def gan(quick, path, conditional=True):
 
 
 def gan_unconditional(quick, path):
-    """The unconditional MLP GAN, 30 epochs."""
+    """The unconditional MLP GAN, 30 epochs.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     return gan(quick, path, conditional=False)

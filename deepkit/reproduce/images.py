@@ -8,7 +8,15 @@ from deepkit.reproduce.runs import command, timed
 
 
 def mnist(quick, path):
-    """The MNIST MLP 784-512-256-10 (Keras), and the same net on the NumPy twin."""
+    """The MNIST MLP 784-512-256-10 (Keras), and the same net on the NumPy reference.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import mnist
 
     figures = []
@@ -45,17 +53,41 @@ def _cnn(quick, path, claim, **options):
 
 
 def cnn(quick, path):
-    """keras-io's MNIST convnet, 15 epochs without early stopping (as keras-io ran it)."""
+    """keras-io's MNIST convnet, 15 epochs without early stopping (as keras-io ran it).
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     return _cnn(quick, path, "keras-io: 0.9922 (15 epochs)", patience=0)
 
 
 def cnn_shift(quick, path):
-    """The same convnet with random shifts of 10%, 25 epochs, early stopping (patience 4)."""
+    """The same convnet with random shifts of 10%, 25 epochs, early stopping (patience 4).
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     return _cnn(quick, path, "target 99.2%", shift=0.1, epochs=25, patience=4)
 
 
 def transfer(quick, path):
-    """A CNN pretrained on digits 0-4, base frozen, new head on 5-9; the same net from scratch."""
+    """A CNN pretrained on digits 0-4, base frozen, new head on 5-9; the same net from scratch.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import transfer
 
     options = (
@@ -80,7 +112,15 @@ def transfer(quick, path):
 
 
 def rnn(quick, path):
-    """MNIST read as 28 rows of 28 pixels by an LSTM, a GRU and a SimpleRNN (128 units)."""
+    """MNIST read as 28 rows of 28 pixels by an LSTM, a GRU and a SimpleRNN (128 units).
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import rnn
 
     figures = []

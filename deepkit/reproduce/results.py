@@ -37,7 +37,11 @@ PACKAGES = {
 
 
 def versions():
-    """Versions of Python and the packages the figures depend on (None if not installed)."""
+    """Versions of Python and the packages the figures depend on.
+
+    Returns:
+        A dict of name -> version (None for a package that is not installed).
+    """
 
     def version(distribution):
         try:
@@ -50,15 +54,35 @@ def versions():
 
 
 def machine():
-    """CPU count and platform of this machine."""
+    """CPU count and platform of this machine.
+
+    Returns:
+        ``{"cpu_count": ..., "platform": ...}``.
+    """
     return {"cpu_count": os.cpu_count(), "platform": platform.platform()}
 
 
 def figure(figure, value, *, what, command, seeds, seconds, claim=None, fmt="{:.4f}"):
     """One measured figure (before ``stamp`` adds its name and environment).
 
-    ``value`` is a list of one value per seed when ``len(seeds) > 1``: the entry keeps
-    them (``values``), their mean (``value``) and range (``min``, ``max``)."""
+    Args:
+        figure: the figure's name, e.g. "test accuracy".
+        value: the value; a list of one value per seed when ``len(seeds) > 1``: the
+            entry keeps them (``values``), their mean (``value``) and range (``min``,
+            ``max``).
+        what: what ran (network, data, settings).
+        command: the command that reproduces it.
+        seeds: the seeds it was measured with.
+        seconds: the wall-clock seconds of the run.
+        claim: the tutorial's claim or the goal, or ``None``.
+        fmt: the format the docs print the value with (``None``: as written).
+
+    Returns:
+        The entry, a dict.
+
+    Raises:
+        ValueError: not one value per seed.
+    """
     entry = {"figure": figure, "what": what, "claim": claim, "fmt": fmt}
     if len(seeds) > 1:
         per_seed = [float(v) for v in value]
@@ -90,7 +114,17 @@ def _plain(value):
 
 
 def stamp(entries, name, recipe, quick):
-    """``entries`` of one measurement with its name, recipe, quick flag and environment."""
+    """Stamp the entries of one measurement.
+
+    Args:
+        entries: the measurement's figures.
+        name: its name in ``MEASURES``.
+        recipe: the recipe it ran.
+        quick: whether it was a quick run.
+
+    Returns:
+        The entries with their name, recipe, quick flag, versions, machine and time.
+    """
     environment = {
         "quick": quick,
         "versions": versions(),
@@ -101,7 +135,14 @@ def stamp(entries, name, recipe, quick):
 
 
 def load(path):
-    """The entries in ``path`` ([] if there is no such file)."""
+    """The entries of a results file.
+
+    Args:
+        path: the JSON file.
+
+    Returns:
+        Its entries ([] if there is no such file).
+    """
     path = Path(path)
     if not path.exists():
         return []
@@ -115,8 +156,17 @@ def load(path):
 
 
 def merge(old, new, order):
-    """``old`` with every entry of a measurement in ``new`` replaced by ``new``'s, ordered by
-    ``order`` (measurement names), keeping each measurement's own order of figures."""
+    """Merge new entries into old ones.
+
+    Args:
+        old: the entries so far.
+        new: the entries of the measurements run now.
+        order: the measurement names, in the table's order.
+
+    Returns:
+        ``old`` with every entry of a measurement in ``new`` replaced by ``new``'s,
+        ordered by ``order``, keeping each measurement's own order of figures.
+    """
     replaced = {entry["name"] for entry in new}
     kept = [entry for entry in old if entry["name"] not in replaced]
     rank = {name: i for i, name in enumerate(order)}
@@ -124,6 +174,11 @@ def merge(old, new, order):
 
 
 def save(path, entries):
-    """Write ``entries`` to ``path`` as JSON."""
+    """Write entries as JSON.
+
+    Args:
+        path: the JSON file.
+        entries: the entries.
+    """
     document = {"generator": "deepkit reproduce", "entries": entries}
     Path(path).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", "utf-8")

@@ -7,7 +7,15 @@ FLAGS = {"n_samples": "samples"}
 
 
 def command(recipe, **options):
-    """The ``deepkit run`` command passing ``options`` (True: a bare flag; None/False: left out)."""
+    """The ``deepkit run`` command of a recipe with options.
+
+    Args:
+        recipe: the recipe's name.
+        **options: the options (True: a bare flag; None or False: left out).
+
+    Returns:
+        The command, a string.
+    """
     words = ["deepkit", "run", recipe]
     for name, value in options.items():
         if value is None or value is False:
@@ -23,7 +31,16 @@ def command(recipe, **options):
 
 
 def timed(run, seeds, **options):
-    """``([run(seed=s, **options) for s in seeds], seconds)``."""
+    """Run a recipe once per seed and time it.
+
+    Args:
+        run: the recipe's ``run``.
+        seeds: the seeds.
+        **options: passed to ``run``.
+
+    Returns:
+        ``([run(seed=s, **options) for s in seeds], seconds)``.
+    """
     start = time.perf_counter()
     results = [run(seed=seed, **options) for seed in seeds]
     return results, time.perf_counter() - start

@@ -10,7 +10,15 @@ SEEDS = (0, 1, 2)  # churn: mean and range over three seeds
 
 
 def churn(quick, path):
-    """T3's churn net (Keras and the NumPy twin) and the tuned config, seeds 0-2 each."""
+    """T3's churn net (Keras and the NumPy reference) and the tuned config, seeds 0-2 each.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import churn
 
     figures = []
@@ -20,7 +28,7 @@ def churn(quick, path):
             "keras",
             "T3's net 11-6-6-1, batch {batch}, {epochs} epochs, 2,000 test customers",
         ),
-        ("tutorial", "numpy", "T3's net on the NumPy twin, batch {batch}, {epochs} epochs"),
+        ("tutorial", "numpy", "T3's net on the NumPy reference, batch {batch}, {epochs} epochs"),
         (
             "tuned",
             "keras",
@@ -56,7 +64,16 @@ def churn(quick, path):
 
 
 def t1(quick, path, split="tutorial"):
-    """T1's 784-32-10 net, per-sample SGD on the twin: test accuracy after 5 and 50 epochs."""
+    """T1's 784-32-10 net, per-sample SGD on the NumPy reference: test accuracy after 5 and 50 epochs.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+        split: T1's own "tutorial" split of the training images, or the "full" 60,000 / 10,000.
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import t1
 
     epochs, shown = (2, (1, 2)) if quick else (50, (5, 50))
@@ -65,7 +82,7 @@ def t1(quick, path, split="tutorial"):
         return []
     (result,), seconds = timed(t1.run, (0,), **{k: v for k, v in options.items() if v})
     data = f"{result.n_train:,} train / {result.n_test:,} test binarized images"
-    what = f"784-32-10, per-sample SGD lr 0.05, T1's bugs fixed, NumPy twin; {data}"
+    what = f"784-32-10, per-sample SGD lr 0.05, T1's bugs fixed, NumPy reference; {data}"
     common = dict(
         what=what,
         command=command("t1", **{**options, "split": None if split == "tutorial" else split}),
@@ -90,12 +107,28 @@ def t1(quick, path, split="tutorial"):
 
 
 def t1_full(quick, path):
-    """T1's network and settings on the full 60,000 / 10,000 split."""
+    """T1's network and settings on the full 60,000 / 10,000 split.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     return t1(quick, path, split="full")
 
 
 def t2(quick, path):
-    """T2's 64-25-10 sigmoid net on scikit-learn's digits: its own setting and a sensible one."""
+    """T2's 64-25-10 sigmoid net on scikit-learn's digits: its own setting and a sensible one.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import t2
 
     options = dict(epochs=100) if quick else {}
@@ -118,17 +151,25 @@ def t2(quick, path):
 
 
 def t3(quick, path):
-    """T3's toy nets with hand-set weights and its computational graph, twin and Keras."""
+    """T3's toy nets with hand-set weights and its computational graph, NumPy reference and Keras.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
     from deepkit.recipes import t3
 
     (result,), seconds = timed(t3.run, (0,))
     figures = []
-    for example, expected, twin, keras_value in result.rows:
+    for example, expected, reference, keras_value in result.rows:
         broken = "tanh" in example  # T3's tanh code does not run; the value is computed
         figures.append(
             figure(
                 example,
-                {"twin": twin, "Keras": keras_value},
+                {"NumPy reference": reference, "Keras": keras_value},
                 claim=None if broken else f"{expected:g}",
                 what="hand-set weights"
                 + (f"; 2 tanh(3) - tanh(9) = {expected:.5f}" if broken else ""),

@@ -1,5 +1,5 @@
 """Convolutional networks: the ``mnist_cnn`` builder (layers, options, augmentation in
-training only) and the twin of keras-io's convnet against Keras (forward, gradients with an
+training only) and the NumPy reference of keras-io's convnet against Keras (forward, gradients with an
 injected dropout mask, optimizer steps and a fit trajectory; float64 rtol 1e-7, float32 1e-5)."""
 
 import re
@@ -82,17 +82,19 @@ def test_convnet_from_keras_forward_loss_and_gradients_with_injected_dropout_mas
     rng = np.random.default_rng(4)
     model = keras_io_convnet()
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    twin = ref.from_keras(model)
-    assert [type(layer).__name__ for layer in twin.layers] == [
+    reference = ref.from_keras(model)
+    assert [type(layer).__name__ for layer in reference.layers] == [
         type(layer).__name__ for layer in model.layers
     ]
-    assert twin.dtype == "float64" and twin.count_params() == model.count_params()
+    assert reference.dtype == "float64" and reference.count_params() == model.count_params()
     x, y = digits_batch(8, rng)
-    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(
+        reference.predict(x), model.predict(x, verbose=0), rtol=1e-7, atol=1e-12
+    )
 
-    dropout = twin.layers[5]
+    dropout = reference.layers[5]
     dropout.fixed_mask = rng.random((8, 400)) >= 0.5
-    loss, grads = twin.compute_gradients(x, y)
+    loss, grads = reference.compute_gradients(x, y)
     with tf.GradientTape() as tape:
         out = tf.constant(x)
         for layer in model.layers:
@@ -119,16 +121,16 @@ def test_convnet_two_optimizer_steps_float64(float64, optimizer):
     rng = np.random.default_rng(5)
     model = keras_io_convnet(dropout=0.0)
     model.compile(optimizer=optimizer(), loss="categorical_crossentropy")
-    twin = ref.from_keras(model)
-    initial = twin.get_weights()
+    reference = ref.from_keras(model)
+    initial = reference.get_weights()
     for _ in range(2):  # the second step uses the optimizer's slots
         x, y = digits_batch(16, rng)
-        twin.train_on_batch(x, y)
+        reference.train_on_batch(x, y)
         model.train_on_batch(x, y)
-    assert type(twin.optimizer).__name__.lower() == type(model.optimizer).__name__.lower()
-    for ours, theirs in zip(twin.get_weights(), model.get_weights()):
+    assert type(reference.optimizer).__name__.lower() == type(model.optimizer).__name__.lower()
+    for ours, theirs in zip(reference.get_weights(), model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-12)
-    moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
+    moved = max(np.abs(a - b).max() for a, b in zip(reference.get_weights(), initial))
     assert moved > 1e-4
 
 
@@ -136,20 +138,20 @@ def test_convnet_training_trajectory_float32_matches_keras_fit():
     rng = np.random.default_rng(6)
     model = keras_io_convnet(dropout=0.0)
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy")
-    twin = ref.from_keras(model)
-    assert twin.dtype == "float32"
+    reference = ref.from_keras(model)
+    assert reference.dtype == "float32"
     x, y = digits_batch(64, rng)
     x, y = x.astype("float32"), y.astype("float32")
-    ours = twin.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    ours = reference.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     theirs = model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     np.testing.assert_allclose(ours.history["loss"], theirs.history["loss"], rtol=1e-5)
-    for mine, keras_weight in zip(twin.get_weights(), model.get_weights()):
+    for mine, keras_weight in zip(reference.get_weights(), model.get_weights()):
         np.testing.assert_allclose(mine, keras_weight, rtol=1e-5, atol=1e-6)
 
 
 def test_to_keras_round_trip_keeps_predictions():
     rng = np.random.default_rng(7)
-    twin = ref.Sequential(
+    reference = ref.Sequential(
         [
             ref.Input((10, 9, 2)),
             Conv2D(3, (2, 3), strides=(2, 1), padding="same", activation="relu"),
@@ -159,13 +161,15 @@ def test_to_keras_round_trip_keeps_predictions():
         ],
         seed=0,
     )
-    twin.compile(optimizer="adam", loss="categorical_crossentropy")
-    model = twin.to_keras()
+    reference.compile(optimizer="adam", loss="categorical_crossentropy")
+    model = reference.to_keras()
     assert [layer.get_config()["padding"] for layer in model.layers[:2]] == ["same", "same"]
     x = rng.normal(size=(5, 10, 9, 2)).astype("float32")
-    np.testing.assert_allclose(twin.predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        reference.predict(x), model.predict(x, verbose=0), rtol=1e-5, atol=1e-6
+    )
     again = ref.from_keras(model)
-    np.testing.assert_array_equal(again.predict(x), twin.predict(x))
+    np.testing.assert_array_equal(again.predict(x), reference.predict(x))
 
 
 BAD_CNN = [  # (argument of mnist_cnn, message): 11 cases
@@ -203,3 +207,9 @@ def test_cnn_takes_numpy_numbers_like_python_ones(tmp_path):
         np.testing.assert_array_equal(a, b)
     model.save(tmp_path / "cnn.keras")  # its config is plain JSON: no NumPy scalars
     assert keras.models.load_model(tmp_path / "cnn.keras").output_shape == (None, 5)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_mnist_cnn_refuses_a_bad_seed_as_run_does(seed):
+    with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
+        mnist_cnn(seed=seed)

@@ -1,5 +1,5 @@
 """Dense networks: the ``mlp``, ``churn_ann`` and ``mnist_mlp`` builders (layers, initializers,
-compile settings, seeds, .keras round trip) and the churn net's parity with its NumPy twin."""
+compile settings, seeds, .keras round trip) and the churn net's parity with its NumPy reference."""
 
 import re
 
@@ -173,3 +173,9 @@ def test_numpy_numbers_are_accepted_like_python_ones(tmp_path):
     assert keras.models.load_model(tmp_path / "mlp.keras").count_params() == 4 * 3 + 3 + 3 + 1
     assert mnist_mlp(num_classes=i(5)).output_shape == (None, 5)
     assert churn_ann(seed=i(3)).count_params() == 121
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_mnist_mlp_refuses_a_bad_seed_as_run_does(seed):
+    with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
+        mnist_mlp(seed=seed)

@@ -1,4 +1,4 @@
-"""The Keras GAN and its builders, and the parity of the NumPy twin's adversarial step."""
+"""The Keras GAN and its builders, and the parity of the NumPy reference's adversarial step."""
 
 import re
 from pathlib import Path
@@ -44,8 +44,8 @@ def keras_gan(dtype, num_classes=None, **options):
     return model
 
 
-def twin_of(model):
-    twin = rgan.GAN(
+def reference_of(model):
+    reference = rgan.GAN(
         ref.from_keras(model.generator),
         ref.from_keras(model.discriminator),
         model.latent_dim,
@@ -54,10 +54,10 @@ def twin_of(model):
         d_steps=model.d_steps,
         generator_loss=model.generator_loss,
     )
-    twin.compile(
+    reference.compile(
         ref_optimizers.from_keras(model.d_optimizer), ref_optimizers.from_keras(model.g_optimizer)
     )
-    return twin
+    return reference
 
 
 def step_inputs(dtype, num_classes, d_steps, seed=1):
@@ -85,16 +85,16 @@ CASES = [
 @pytest.mark.parametrize("options", CASES, ids=["plain", "conditional", "smooth-2d-minimax"])
 def test_adversarial_step_matches_keras(dtype, rtol, options):
     model = keras_gan(dtype, **options)
-    twin = twin_of(model)
+    reference = reference_of(model)
     real, labels, d_noise, g_noise = step_inputs(dtype, model.num_classes, model.d_steps)
     k_labels = None if labels is None else tf.constant(labels)
 
     # Gradients of one D step and one G step, before any update.
     k_loss, k_grads = model.discriminator_gradients(tf.constant(real), k_labels, d_noise[0])
-    t_loss, t_grads = twin.discriminator_gradients(real, labels, d_noise[0])
+    t_loss, t_grads = reference.discriminator_gradients(real, labels, d_noise[0])
     assert_close([t_loss, *t_grads], [k_loss, *k_grads], rtol)
     k_loss, k_grads = model.generator_gradients(k_labels, g_noise)
-    t_loss, t_grads = twin.generator_gradients(labels, g_noise)
+    t_loss, t_grads = reference.generator_gradients(labels, g_noise)
     assert_close([t_loss, *t_grads], [k_loss, *k_grads], rtol)
 
     # Two whole adversarial steps (a short trajectory): losses and every updated weight.
@@ -102,22 +102,22 @@ def test_adversarial_step_matches_keras(dtype, rtol, options):
         real, labels, d_noise, g_noise = step_inputs(dtype, model.num_classes, model.d_steps, step)
         k_labels = None if labels is None else tf.constant(labels)
         k_logs = model.adversarial_step(tf.constant(real), k_labels, d_noise, g_noise)
-        t_logs = twin.adversarial_step(real, labels, d_noise, g_noise)
+        t_logs = reference.adversarial_step(real, labels, d_noise, g_noise)
         assert_close(
             [t_logs["d_loss"], t_logs["g_loss"]], [k_logs["d_loss"], k_logs["g_loss"]], rtol
         )
-        assert_close(twin.discriminator.get_weights(), model.discriminator.get_weights(), rtol)
-        assert_close(twin.generator.get_weights(), model.generator.get_weights(), rtol)
+        assert_close(reference.discriminator.get_weights(), model.discriminator.get_weights(), rtol)
+        assert_close(reference.generator.get_weights(), model.generator.get_weights(), rtol)
 
 
-def test_twin_generator_step_leaves_the_discriminator_alone():
+def test_reference_generator_step_leaves_the_discriminator_alone():
     model = keras_gan("float64")
-    twin = twin_of(model)
-    before = twin.discriminator.get_weights()
+    reference = reference_of(model)
+    before = reference.discriminator.get_weights()
     _, _, _, g_noise = step_inputs("float64", None, 1)
-    twin.generator_step(None, g_noise)
-    assert_close(twin.discriminator.get_weights(), before, 0)
-    assert twin.d_optimizer.iterations == 0 and twin.g_optimizer.iterations == 1
+    reference.generator_step(None, g_noise)
+    assert_close(reference.discriminator.get_weights(), before, 0)
+    assert reference.d_optimizer.iterations == 0 and reference.g_optimizer.iterations == 1
 
 
 def test_builders_shapes_and_ranges():
@@ -159,25 +159,25 @@ def test_conditional_dcgan_trains_saves_and_loads_with_its_optimizers(tmp_path):
     assert loaded.d_optimizer.get_config()["beta_1"] == 0.5
 
 
-def test_twin_learns_one_digit(mnist_subset_ones):
-    """A short twin-only run on the subset's 339 training 1s (12 epochs, batch 16): the samples'
+def test_reference_learns_one_digit(mnist_subset_ones):
+    """A short run of the NumPy reference alone on the subset's 339 training 1s (12 epochs, batch 16): the samples'
     mean distance to their nearest real 1 falls from the untrained generator's ~27 to below that
     of per-pixel Bernoulli samples of the mean 1 (~12.4; seed 0 measured 10.1), and D's loss
     ends near the equilibrium 2 ln 2 = 1.39 rather than at 0 (D winning outright)."""
     x = mnist_subset_ones
     generator = ref.from_keras(kgan.mlp_generator(16, hidden=(64,), seed=0))
     discriminator = ref.from_keras(kgan.mlp_discriminator(hidden=(64,), seed=1))
-    twin = rgan.GAN(generator, discriminator, 16, seed=0)
-    twin.compile(ref_optimizers.Adam(5e-3, beta_1=0.5), ref_optimizers.Adam(5e-3, beta_1=0.5))
+    reference = rgan.GAN(generator, discriminator, 16, seed=0)
+    reference.compile(ref_optimizers.Adam(5e-3, beta_1=0.5), ref_optimizers.Adam(5e-3, beta_1=0.5))
 
     def distance(samples):  # mean distance from each sample to its nearest real 1
         d2 = (samples**2).sum(1)[:, None] + (x**2).sum(1)[None] - 2 * samples @ x.T
         return float(np.sqrt(np.maximum(d2.min(1), 0)).mean())
 
     bernoulli = distance(bernoulli_baseline((x + 1) / 2, 200, seed=0) * 2 - 1)
-    start = distance(twin.generate(200, seed=0))
-    history = twin.fit(x, batch_size=16, epochs=12, verbose=0).history
-    end = distance(twin.generate(200, seed=0))
+    start = distance(reference.generate(200, seed=0))
+    history = reference.fit(x, batch_size=16, epochs=12, verbose=0).history
+    end = distance(reference.generate(200, seed=0))
     assert end < bernoulli < 0.5 * start
     assert 0.8 < history["d_loss"][-1] < 2.0
 
@@ -192,7 +192,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("module", [kgan, rgan], ids=["keras", "twin"])
+@pytest.mark.parametrize("module", [kgan, rgan], ids=["keras", "reference"])
 @pytest.mark.parametrize("change, message", BAD, ids=[m for _, m in BAD])
 def test_bad_settings_are_refused(module, change, message):
     g, d = keras_pair("float32", None)
@@ -203,7 +203,7 @@ def test_bad_settings_are_refused(module, change, message):
         module.GAN(g, d, **settings)
 
 
-@pytest.mark.parametrize("module", [kgan, rgan], ids=["keras", "twin"])
+@pytest.mark.parametrize("module", [kgan, rgan], ids=["keras", "reference"])
 def test_mismatched_models_and_bad_data_are_refused(module):
     g, d = keras_pair("float32", CLASSES)
     _, d_plain = keras_pair("float32", None)
@@ -239,9 +239,11 @@ def test_a_loss_that_does_not_match_the_discriminator_output_is_refused():
         model.compile(
             keras.optimizers.Adam(), keras.optimizers.Adam(), keras.losses.BinaryCrossentropy()
         )
-    twin = rgan.GAN(ref.from_keras(g), ref.from_keras(d), LATENT)
+    reference = rgan.GAN(ref.from_keras(g), ref.from_keras(d), LATENT)
     with pytest.raises(ValueError, match="from_logits=True"):
-        twin.compile(ref_optimizers.Adam(), ref_optimizers.Adam(), ref.losses.BinaryCrossentropy())
+        reference.compile(
+            ref_optimizers.Adam(), ref_optimizers.Adam(), ref.losses.BinaryCrossentropy()
+        )
 
 
 BAD_BUILDS = [  # (builder, arguments, message): 14 cases
@@ -296,3 +298,9 @@ def test_gan_builders_take_numpy_numbers_like_python_ones(tmp_path):
     ):
         with pytest.raises(InputError, match=re.escape(message)):
             model.generate(**bad)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_build_gan_refuses_a_bad_seed_as_run_does(seed):
+    with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
+        kgan.build_gan(seed=seed)

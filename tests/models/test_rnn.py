@@ -1,4 +1,4 @@
-"""The recurrent family: twins of SimpleRNN, LSTM, GRU and Bidirectional against Keras,
+"""The recurrent family: reference layers of SimpleRNN, LSTM, GRU and Bidirectional against Keras,
 the Orthogonal initializer, and the rnn_classifier / rnn_forecaster builders.
 
 Weights are copied from Keras, never re-drawn from a shared seed; dropout masks are
@@ -42,8 +42,8 @@ def keras_layer_for(cell, units, **options):
     return CELLS[cell](units, **options)
 
 
-def twin_of(keras_layer, input_shape, dtype="float64"):
-    """The standalone twin of a built Keras layer, with its weights; it propagates to inputs."""
+def reference_of(keras_layer, input_shape, dtype="float64"):
+    """The standalone NumPy reference of a built Keras layer, with its weights; it propagates to inputs."""
     layer = LAYERS[type(keras_layer).__name__].from_keras(keras_layer)
     layer.dtype = dtype
     layer.build((None,) + tuple(input_shape))
@@ -51,10 +51,10 @@ def twin_of(keras_layer, input_shape, dtype="float64"):
     return layer
 
 
-def inject_masks(keras_layer, twin, input_keep, state_keep):
+def inject_masks(keras_layer, reference, input_keep, state_keep):
     """The same dropout keep-masks on both sides (Keras's cell returns keep / (1 - rate))."""
     cell = keras_layer.cell
-    twin.fixed_dropout_mask, twin.fixed_recurrent_dropout_mask = input_keep, state_keep
+    reference.fixed_dropout_mask, reference.fixed_recurrent_dropout_mask = input_keep, state_keep
 
     def scaled(keep, rate):
         values = [tf.constant(k * (1 / (1 - rate)), cell.compute_dtype) for k in keep]
@@ -84,27 +84,27 @@ def keras_forward_and_grads(keras_layer, x, dy, training=False):
 
 
 def assert_layer_matches_keras(keras_layer, x, training=False, masks=None, rtol=1e-7):
-    """Forward outputs, dLoss/dx and every weight gradient of the twin against the tape."""
+    """Forward outputs, dLoss/dx and every weight gradient of the NumPy reference against the tape."""
     keras_layer.build(x.shape)
-    layer = twin_of(keras_layer, x.shape[1:], x.dtype.name)
+    layer = reference_of(keras_layer, x.shape[1:], x.dtype.name)
     if masks is not None:
         inject_masks(keras_layer, layer, *masks)
     y = layer(x, training=training)
     dy = np.random.default_rng(5).normal(size=y.shape).astype(x.dtype)
     keras_y, keras_grads = keras_forward_and_grads(keras_layer, x, dy, training)
-    twin_grads = [layer.backprop(dy)] + layer.gradients
+    reference_grads = [layer.backprop(dy)] + layer.gradients
     assert y.shape == keras_y.shape == layer.compute_output_shape(x.shape)
     report = parity.ParityReport(x.dtype.name, rtol)
     report.add("forward", [("layer", "outputs", y, keras_y)])
-    report.add("gradient", [("layer", "inputs", twin_grads[0], keras_grads[0])])
+    report.add("gradient", [("layer", "inputs", reference_grads[0], keras_grads[0])])
     report.add(
         "gradient",
         [
             ("layer", name, g, k)
-            for name, g, k in zip(layer.weight_names, twin_grads[1:], keras_grads[1:])
+            for name, g, k in zip(layer.weight_names, reference_grads[1:], keras_grads[1:])
         ],
     )
-    assert len(twin_grads) == len(keras_grads)
+    assert len(reference_grads) == len(keras_grads)
     assert report.passed, str(report)
     return layer
 
@@ -265,7 +265,7 @@ def test_bptt_matches_finite_differences(cell):
 
 # Three stacks that between them hold every cell, option and merge mode (one Keras
 # compile per stack keeps the file fast). The first Dense makes dLoss/d(recurrent inputs)
-# part of its kernel gradient, since a twin model's first layer does not propagate.
+# part of its kernel gradient, since a reference model's first layer does not propagate.
 STACKS = {
     "cells": lambda: [
         keras_layer_for("lstm", 5, return_sequences=True, go_backwards=True),
@@ -322,9 +322,9 @@ def test_three_epoch_fit_matches_keras_float64(stack):
     rng = np.random.default_rng(8)
     x, y = rng.normal(size=(24, 6, 3)), rng.integers(0, 4, size=24)
     keras_model = keras_stack(stack, "float64")
-    twin = ref.from_keras(keras_model)
+    reference = ref.from_keras(keras_model)
     features = 3
-    for keras_layer, layer in zip(keras_model.layers[1:-1], twin.layers[1:-1]):
+    for keras_layer, layer in zip(keras_model.layers[1:-1], reference.layers[1:-1]):
         if getattr(layer, "dropout", 0) or getattr(layer, "recurrent_dropout", 0):
             # the same masks for every batch of 8, on both sides
             cell = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple"}[type(layer).__name__]
@@ -334,15 +334,15 @@ def test_three_epoch_fit_matches_keras_float64(stack):
         features = getattr(layer, "units", features)
     with keras_float_dtype("float64"):
         keras_history = keras_model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
-    history = twin.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    history = reference.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=0)
     np.testing.assert_allclose(history.history["loss"], keras_history.history["loss"], rtol=1e-7)
-    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+    for ours, theirs in zip(reference.get_weights(), keras_model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9)
 
 
 def test_to_keras_round_trip_keeps_predictions():
     rng = np.random.default_rng(9)
-    twin = ref.Sequential(
+    reference = ref.Sequential(
         [
             ref.Input((5, 2)),
             Bidirectional(LSTM(3, return_sequences=True), merge_mode="sum"),
@@ -353,11 +353,11 @@ def test_to_keras_round_trip_keeps_predictions():
         dtype="float64",
     )
     x = rng.normal(size=(4, 5, 2))
-    keras_model = twin.to_keras()
+    keras_model = reference.to_keras()
     # keras_model(x), not predict: predict compiles with XLA, whose exp differs in float64
-    np.testing.assert_allclose(keras_model(x).numpy(), twin.predict(x), rtol=1e-7)
+    np.testing.assert_allclose(keras_model(x).numpy(), reference.predict(x), rtol=1e-7)
     again = ref.from_keras(keras_model)
-    np.testing.assert_allclose(again.predict(x), twin.predict(x), rtol=1e-12)
+    np.testing.assert_allclose(again.predict(x), reference.predict(x), rtol=1e-12)
     assert [type(layer).__name__ for layer in again.layers] == ["Bidirectional", "GRU", "Dense"]
 
 
@@ -376,7 +376,7 @@ def test_to_keras_round_trip_keeps_predictions():
         (keras.layers.Bidirectional(keras.layers.LSTM(3), merge_mode=None), "merge_mode"),
     ],
 )
-def test_from_keras_refuses_what_the_twin_does_not_implement(layer, setting):
+def test_from_keras_refuses_what_the_reference_does_not_implement(layer, setting):
     with pytest.raises(ValueError, match=setting):
         LAYERS[type(layer).__name__].from_keras(layer)
 
@@ -396,7 +396,7 @@ def test_from_keras_refuses_masking():
         (lambda: LSTM(3, stateful=True), "stateful=True"),
         (lambda: LSTM(3, return_state=True), "return_state=True"),
         (lambda: GRU(3, reset_after=False), "reset_after=False"),
-        (lambda: Bidirectional(ref.Dense(3)), "must be a twin SimpleRNN, LSTM or GRU"),
+        (lambda: Bidirectional(ref.Dense(3)), "must be a reference SimpleRNN, LSTM or GRU"),
         (lambda: Bidirectional(LSTM(3), merge_mode=None), "merge_mode=None"),
     ],
 )
@@ -454,7 +454,7 @@ def test_orthogonal_is_keras_recurrent_default_and_round_trips():
 # -- builders --------------------------------------------------------------------------------
 
 
-def test_rnn_classifier_fits_saves_loads_and_has_a_twin(tmp_path):
+def test_rnn_classifier_fits_saves_loads_and_has_a_reference(tmp_path):
     model = rnn_classifier("gru", [6, 5], timesteps=7, features=3, num_classes=4, seed=1)
     assert [type(layer).__name__ for layer in model.layers] == ["GRU", "GRU", "Dense"]
     assert model.layers[0].return_sequences and not model.layers[1].return_sequences
@@ -562,3 +562,15 @@ def test_rnn_builders_take_numpy_numbers_like_python_ones(tmp_path):
     assert keras.models.load_model(tmp_path / "rnn.keras").output_shape == (None, 3)
     forecaster = rnn_forecaster("lstm", i(4), window=i(6), features=i(1), horizon=i(2))
     assert forecaster.output_shape == (None, 2)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_rnn_classifier_refuses_a_bad_seed_as_run_does(seed):
+    with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
+        rnn_classifier("lstm", 4, 5, 3, 2, seed=seed)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3"])
+def test_rnn_forecaster_refuses_a_bad_seed_as_run_does(seed):
+    with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
+        rnn_forecaster("gru", 4, 5, 1, 2, seed=seed)

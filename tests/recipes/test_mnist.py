@@ -1,5 +1,7 @@
 """Tiny runs of the mnist recipe (Keras and the NumPy reference) on the committed MNIST subset."""
 
+import re
+
 from mnist_recipe_checks import SUBSET, check_consistent
 
 from deepkit.recipes import mnist
@@ -22,3 +24,8 @@ def test_t1_mlp_on_the_numpy_reference_learns():
         "deepkit.reference"
     )
     assert result.accuracy > 0.7
+
+
+def test_mnist_shows_keras_progress_when_asked(capsys):
+    mnist.run(config="t1", limit=600, epochs=1, path=SUBSET, verbose=2)
+    assert re.search(r"\d+/\d+ - .* - accuracy: .* - val_accuracy: ", capsys.readouterr().out)

@@ -1,4 +1,4 @@
-"""Tutorial T1 reproduced on the NumPy twin: small real runs on the MNIST subset, real numbers."""
+"""Tutorial T1 reproduced on the NumPy reference: small real runs on the MNIST subset, real numbers."""
 
 from pathlib import Path
 
@@ -63,3 +63,10 @@ def test_t1_bad_n_samples_fails_before_mnist_is_loaded(monkeypatch, n_samples):
     monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
     with pytest.raises(ValueError, match=f"n_samples must be an int >= 20, got {n_samples!r}"):
         t1.run(n_samples=n_samples)
+
+
+def test_numpy_integers_are_accepted_like_ints():
+    train, validation, test = t1.tutorial_split(
+        np.zeros((40, 28, 28), "uint8"), np.zeros(40, "uint8"), np.int64(20), seed=0
+    )
+    assert len(train[0]) + len(validation[0]) + len(test[0]) == 20

@@ -1,6 +1,7 @@
-"""Tutorial T2 reproduced on the NumPy twin (scikit-learn's digits): small real runs."""
+"""Tutorial T2 reproduced on the NumPy reference (scikit-learn's digits): small real runs."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -42,3 +43,10 @@ def test_t2_short_run_learns_and_faithful_settings_barely_move():
     assert sensible.cost_after < 0.5 * sensible.cost_before
     assert sensible.test_accuracy > 0.6  # chance is 0.1
     assert "held-out acc" in result.report()
+
+
+def test_t2_shows_the_reference_progress_when_asked(capsys):
+    t2.run(epochs=2, verbose=0)
+    assert capsys.readouterr().out == ""
+    t2.run(epochs=2, verbose=2)
+    assert len(re.findall(r"Epoch \d+/\d+", capsys.readouterr().out)) == 20 + 2

@@ -1,4 +1,4 @@
-"""Tutorial T3's forward-propagation nets and graph, on the twin and Keras; the CLI runs t3
+"""Tutorial T3's forward-propagation nets and graph, on the NumPy reference and Keras; the CLI runs t3
 and refuses bad t1 options."""
 
 import math
@@ -15,15 +15,17 @@ MNIST_SUBSET = Path(__file__).resolve().parents[1] / "data" / "mnist_subset.npz"
 
 def test_t3_toy_networks_and_graph_match_the_tutorial_and_keras():
     result = t3.run()
-    computed = [(twin, keras_value) for _, _, twin, keras_value in result.rows]
+    computed = [(reference, keras_value) for _, _, reference, keras_value in result.rows]
     # written out here, independently of the constants t3.run compares against
     relu = -3.0  # hidden relu([-1*3 + 2*3, -1*1 + 2*5]) = [3, 9]; output 2*3 - 9
     tanh = 2 * math.tanh(3) - math.tanh(9)
     deep = 364.0  # hidden [26, 0] -> [0, 52] -> 2*0 + 7*52
     graph = [-12.0, -3.0, -3.0, 4.0]  # g = (1 + 3)(-3), dg/dx = dg/dy = z, dg/dz = x + y
-    for twin, keras_value in computed:
-        assert keras_value == pytest.approx(twin, rel=1e-6)
-    assert [twin for twin, _ in computed] == pytest.approx([relu, tanh, deep] + graph, abs=1e-12)
+    for reference, keras_value in computed:
+        assert keras_value == pytest.approx(reference, rel=1e-6)
+    assert [reference for reference, _ in computed] == pytest.approx(
+        [relu, tanh, deep] + graph, abs=1e-12
+    )
     assert [keras_value for _, keras_value in computed] == pytest.approx(
         [relu, tanh, deep] + graph, abs=1e-6
     )

@@ -1,6 +1,8 @@
 """The timeseries recipe on Mauna Loa CO2 (shipped in statsmodels): a short LSTM run, the
 comparison table and plot, and every bad input refused before any model is fitted."""
 
+import re
+
 import numpy as np
 import pytest
 import statsmodels  # noqa: F401  (in the dev extra: a missing install fails, never skips)
@@ -54,3 +56,9 @@ def test_bad_input_is_refused_before_training(monkeypatch, kwargs, message):
     monkeypatch.setattr(timeseries, "ets", never_fit)
     with pytest.raises(ValueError, match=message):
         timeseries.run(**kwargs)
+
+
+def test_timeseries_shows_the_lstms_progress_when_asked(capsys):
+    values = 300 + np.sin(np.arange(60) * 2 * np.pi / 12) + 0.1 * np.arange(60)
+    timeseries.run(series="co2", horizon=3, window=4, units=2, epochs=2, values=values, verbose=2)
+    assert len(re.findall(r"Epoch \d+/2", capsys.readouterr().out)) == 2

@@ -1,4 +1,4 @@
-"""The twin's activations and their derivatives against Keras's (float64 and float32)."""
+"""The NumPy reference's activations and their derivatives against Keras's (float64 and float32)."""
 
 import keras
 import numpy as np

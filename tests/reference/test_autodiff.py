@@ -1,5 +1,5 @@
 """The computational graph (deepkit.reference.autodiff) and, through it and
-finite differences, every hand-written backward pass of the NumPy twin."""
+finite differences, every hand-written backward pass of the NumPy reference."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""The twin's EarlyStopping against Keras's on the same validation losses."""
+"""The NumPy reference's EarlyStopping against Keras's on the same validation losses."""
 
 import keras
 import numpy as np

@@ -1,4 +1,4 @@
-"""The twin's initializers against Keras's, by distribution: bounds, truncation, seeds, configs."""
+"""The NumPy reference's initializers against Keras's, by distribution: bounds, truncation, seeds, configs."""
 
 import keras
 import numpy as np
@@ -77,8 +77,8 @@ def test_constant_initializer_matches_keras(value):
     np.testing.assert_array_equal(ours, theirs)
     assert (ours[0, 0] == value) == (type(value) is not float)
     config = keras.initializers.Constant(-1.5).get_config()
-    twin = initializers.get({"class_name": "Constant", "config": config})
-    np.testing.assert_array_equal(twin((2,)), keras.initializers.Constant(-1.5)((2,)).numpy())
+    reference = initializers.get({"class_name": "Constant", "config": config})
+    np.testing.assert_array_equal(reference((2,)), keras.initializers.Constant(-1.5)((2,)).numpy())
 
 
 def test_initializer_bounds_and_truncation():
@@ -110,8 +110,8 @@ def test_initializer_seed_and_keras_config():
     b = initializers.GlorotUniform(seed=5)((4, 3))
     np.testing.assert_array_equal(a, b)
     config = keras.initializers.RandomUniform(-0.1, 0.2).get_config()
-    twin = initializers.get({"class_name": "RandomUniform", "config": config})
-    assert (twin.minval, twin.maxval) == (-0.1, 0.2)
-    assert isinstance(twin.to_keras(), keras.initializers.RandomUniform)
+    reference = initializers.get({"class_name": "RandomUniform", "config": config})
+    assert (reference.minval, reference.maxval) == (-0.1, 0.2)
+    assert isinstance(reference.to_keras(), keras.initializers.RandomUniform)
     with pytest.raises(ValueError, match="initializer"):
         initializers.get("lecun_magic")

@@ -247,28 +247,28 @@ def test_model_loss_gradients_and_step_match_keras_float64(loss, activation, kin
     x, y = rng.normal(size=(8, 4)), _targets(kind, rng)
     with keras_float_dtype("float64"):
         keras_model = _keras_model(loss, activation)
-        twin = ref.from_keras(keras_model)
+        reference = ref.from_keras(keras_model)
         with tf.GradientTape() as tape:
             keras_loss = keras_model.compute_loss(x=x, y=y, y_pred=keras_model(x))
         keras_grads = tape.gradient(keras_loss, keras_model.trainable_variables)
-        twin_loss, twin_grads = twin.compute_gradients(x, y, training=False)
-        assert twin_loss == pytest.approx(float(keras_loss), rel=1e-7)
-        for ours, theirs in zip(twin_grads, keras_grads):
+        reference_loss, reference_grads = reference.compute_gradients(x, y, training=False)
+        assert reference_loss == pytest.approx(float(keras_loss), rel=1e-7)
+        for ours, theirs in zip(reference_grads, keras_grads):
             theirs = theirs.numpy()
             np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-9 * np.abs(theirs).max())
         keras_model.train_on_batch(x, y)
-        twin.train_on_batch(x, y)
-    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+        reference.train_on_batch(x, y)
+    for ours, theirs in zip(reference.get_weights(), keras_model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-7, atol=1e-12)
 
 
 def test_binary_crossentropy_labels_outside_0_1_are_refused_before_training():
     model = _keras_model("binary_crossentropy", "sigmoid")
-    twin = ref.from_keras(model)
-    before = twin.get_weights()
+    reference = ref.from_keras(model)
+    before = reference.get_weights()
     y = np.ones((8, 3))
     y[5, 1] = 2.0
     with pytest.raises(InputError, match=r"binary_crossentropy: labels must lie in \[0, 1\]"):
-        twin.fit(np.zeros((8, 4)), y, verbose=0)
-    for ours, start in zip(twin.get_weights(), before):
+        reference.fit(np.zeros((8, 4)), y, verbose=0)
+    for ours, start in zip(reference.get_weights(), before):
         np.testing.assert_array_equal(ours, start)

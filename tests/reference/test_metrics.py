@@ -1,4 +1,4 @@
-"""The twin's metrics against Keras's."""
+"""The NumPy reference's metrics against Keras's."""
 
 import keras
 import numpy as np
@@ -37,12 +37,12 @@ def test_mae_and_mse_by_name_log_what_keras_logs():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(10, 3)), rng.normal(size=(10, 2))
     model = _compiled(["mae", "mse", "mean_absolute_error"])
-    twin = ref.from_keras(model)
+    reference = ref.from_keras(model)
     keras_logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
-    twin_logs = twin.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
-    assert set(twin_logs) == set(keras_logs) == {"loss", "mae", "mse", "mean_absolute_error"}
+    reference_logs = reference.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    assert set(reference_logs) == set(keras_logs) == {"loss", "mae", "mse", "mean_absolute_error"}
     for key, value in keras_logs.items():
-        assert twin_logs[key] == pytest.approx(value, rel=1e-5)
+        assert reference_logs[key] == pytest.approx(value, rel=1e-5)
 
 
 def test_metric_objects_are_hosted_with_their_names_and_settings():
@@ -55,13 +55,13 @@ def test_metric_objects_are_hosted_with_their_names_and_settings():
         keras.metrics.MeanSquaredError(name="m2"),
     ]
     model = _compiled(metrics, "binary_crossentropy", "sigmoid")
-    twin = ref.from_keras(model)
+    reference = ref.from_keras(model)
     keras_logs = model.evaluate(x, y, batch_size=5, verbose=0, return_dict=True)
-    twin_logs = twin.evaluate(x, y, batch_size=5, verbose=0, return_dict=True)
-    assert set(twin_logs) == set(keras_logs)
+    reference_logs = reference.evaluate(x, y, batch_size=5, verbose=0, return_dict=True)
+    assert set(reference_logs) == set(keras_logs)
     for key, value in keras_logs.items():
-        assert twin_logs[key] == pytest.approx(value, rel=1e-5)
-    back = twin.to_keras()
+        assert reference_logs[key] == pytest.approx(value, rel=1e-5)
+    back = reference.to_keras()
     assert [m["config"]["name"] for m in back.get_compile_config()["metrics"]] == [
         "acc_at_0.3",
         "mean_absolute_error",
@@ -75,10 +75,10 @@ def test_sparse_categorical_accuracy_object_is_hosted():
     model = _compiled(
         [keras.metrics.SparseCategoricalAccuracy()], "sparse_categorical_crossentropy", "softmax"
     )
-    twin = ref.from_keras(model)
+    reference = ref.from_keras(model)
     keras_logs = model.evaluate(x, y, verbose=0, return_dict=True)
-    twin_logs = twin.evaluate(x, y, verbose=0, return_dict=True)
-    assert twin_logs["sparse_categorical_accuracy"] == pytest.approx(
+    reference_logs = reference.evaluate(x, y, verbose=0, return_dict=True)
+    assert reference_logs["sparse_categorical_accuracy"] == pytest.approx(
         keras_logs["sparse_categorical_accuracy"]
     )
 

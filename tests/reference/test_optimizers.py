@@ -1,4 +1,4 @@
-"""The twin's optimizer updates against Keras's, in place, and the optimizer bridge."""
+"""The NumPy reference's optimizer updates against Keras's, in place, and the optimizer bridge."""
 
 import tracemalloc
 
@@ -34,13 +34,13 @@ def test_optimizer_steps_match_keras(name, kwargs, dtype, rtol):
     ]
     ours = [w.copy() for w in start]
     theirs = [tf.Variable(w) for w in start]
-    twin = getattr(optimizers, name)(**kwargs)
+    reference = getattr(optimizers, name)(**kwargs)
     with keras_float_dtype(dtype):
         keras_optimizer = getattr(keras.optimizers, name)(**kwargs)
         for step_grads in grads:
-            twin.apply(step_grads, ours)
+            reference.apply(step_grads, ours)
             keras_optimizer.apply_gradients(zip([tf.constant(g) for g in step_grads], theirs))
-    assert twin.iterations == 5
+    assert reference.iterations == 5
     for w, v in zip(ours, theirs):
         assert w.dtype == np.dtype(dtype)
         np.testing.assert_allclose(w, v.numpy(), rtol=rtol, atol=rtol)
@@ -52,12 +52,12 @@ def test_optimizer_steps_update_in_place_without_temporaries(name, kwargs):
     everything runs in the slots and the two scratch buffers."""
     rng = np.random.default_rng(5)
     variable, grad = rng.normal(size=100_000), rng.normal(size=100_000)
-    twin = getattr(optimizers, name)(**kwargs)
-    twin.apply([grad], [variable])
+    reference = getattr(optimizers, name)(**kwargs)
+    reference.apply([grad], [variable])
     before = variable.copy()
     tracemalloc.start()
     try:
-        twin.apply([grad], [variable])
+        reference.apply([grad], [variable])
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -66,10 +66,10 @@ def test_optimizer_steps_update_in_place_without_temporaries(name, kwargs):
 
 
 def test_optimizer_bridge_and_errors():
-    twin = optimizers.from_keras(keras.optimizers.Adam(learning_rate=0.02, beta_2=0.99))
-    assert isinstance(twin, optimizers.Adam) and twin.beta_2 == 0.99
-    assert twin.learning_rate == pytest.approx(0.02)
-    assert isinstance(twin.to_keras(), keras.optimizers.Adam)
+    reference = optimizers.from_keras(keras.optimizers.Adam(learning_rate=0.02, beta_2=0.99))
+    assert isinstance(reference, optimizers.Adam) and reference.beta_2 == 0.99
+    assert reference.learning_rate == pytest.approx(0.02)
+    assert isinstance(reference.to_keras(), keras.optimizers.Adam)
     with pytest.raises(ValueError, match="clipnorm"):
         optimizers.from_keras(keras.optimizers.SGD(clipnorm=1.0))
     with pytest.raises(ValueError, match="Nadam"):

@@ -1,10 +1,10 @@
-"""The twin's BLAS thread policy (deepkit.reference.threads): the rule, the override,
+"""The NumPy reference's BLAS thread policy (deepkit.reference.threads): the rule, the override,
 and that fit/evaluate/predict train under the count it picks and restore the old one."""
 
 import numpy as np
 import pytest
+from reference_churn import churn_like, churn_net
 from threadpoolctl import threadpool_limits
-from twin_churn import churn_like, churn_net
 
 from deepkit import reference as ref
 from deepkit.reference import threads

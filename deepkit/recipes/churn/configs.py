@@ -6,9 +6,8 @@ A configuration is a dict of ``units`` (every Dense width, the output's 1 last),
 ``validation_fraction`` and ``patience`` (early stopping; ``None`` for none), and optionally
 ``l2`` (the penalty ``l2 * sum(kernel ** 2)`` on every kernel, default 0) and ``epoch_loop``
 (how Keras trains, ``deepkit.epoch_loop``: ``"graph"`` by default; ``"xla"`` for the tutorial
-net, where it is 2-4x faster still, while with dropout or batches of 128 XLA was 1.6-3.4x
-slower than the graph loop here, its random numbers and larger steps costing more than the
-dispatch it saves); ``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
+net, where it is faster still, while with dropout or large batches XLA is slower than the
+graph loop, its random numbers and larger steps costing more than the dispatch it saves); ``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
 """
 
 from deepkit.validation import InputError

@@ -153,8 +153,10 @@ def train(model, x, y, epochs=50, batch_size=10, *, engine="keras", **options):
 
     Args:
         model: the compiled Keras net (``build``).
-        x, y: the preprocessed training rows and labels.
-        epochs, batch_size: as T3's by default.
+        x: the preprocessed training rows.
+        y: their labels.
+        epochs: the epochs (T3's 50 by default).
+        batch_size: the batch size (T3's 10 by default).
         engine: ``"keras"`` (``deepkit.training.fit``) or ``"numpy"`` (the NumPy reference,
             ``deepkit.training.fit_reference``, returned in place of ``model``).
         **options: ``validation_data``, ``patience`` (early stopping on the validation loss,

@@ -32,10 +32,10 @@ from deepkit.report import format_grid
 from deepkit.training import ENGINES
 from deepkit.validation import check_int, check_seed
 
-# The search budget of `deepkit run churn --tune/--compare`: a full `compare` (3 seeds) took
-# 730 seconds on 2 CPU cores. Scored on one 1,200-row carve, the 10 best of 20 trials of a
-# search were within 0.003 to 0.011 of each other, below that carve's own standard error (about
-# 0.015 at ROC AUC 0.87, Hanley-McNeil), so each trial is scored on 2 carves, in 10 trials.
+# The search budget of `deepkit run churn --tune/--compare`, small enough for a full `compare`
+# (3 seeds) on a CPU. Scored on one 1,200-row carve, the best trials of a search differ by less
+# than that carve's own standard error (about 0.015 at ROC AUC 0.87, Hanley-McNeil), so each
+# trial is scored on 2 carves, in 10 trials.
 MAX_TRIALS = 10
 MAX_EPOCHS = 100
 CARVES = 2  # validation carves per trial
@@ -176,7 +176,7 @@ def compare(
 
 
 def side_by_side(epochs=None, batch_size=None, seed=0, verbose=0):
-    """The tutorial config trained by Keras and by the NumPy twin from the same initial weights."""
+    """The tutorial config trained by Keras and by the NumPy reference from the same initial weights."""
     results = [
         run(epochs=epochs, batch_size=batch_size, seed=seed, engine=engine, verbose=verbose)
         for engine in ENGINES
@@ -189,7 +189,7 @@ def side_by_side(epochs=None, batch_size=None, seed=0, verbose=0):
         ["confusion matrix"] + [str(r.confusion_matrix.tolist()) for r in results],
         ["seconds"] + [f"{r.seconds:.1f}" for r in results],
     ]
-    return Table(f"Tutorial config, seed {seed}: Keras vs NumPy twin", ["", *ENGINES], rows)
+    return Table(f"Tutorial config, seed {seed}: Keras vs NumPy reference", ["", *ENGINES], rows)
 
 
 def _carve_seeds(seed, carves):

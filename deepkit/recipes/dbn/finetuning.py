@@ -21,7 +21,8 @@ def finetune(
 
     Args:
         model: a compiled DBN (``deepkit.models.dbn.dbn``).
-        x, y: the labelled training images.
+        x: the labelled training images.
+        y: their labels.
         validation: ``(x_val, y_val)``.
         epochs: the most epochs.
         batch_size: rows per step.

@@ -11,14 +11,16 @@ class DbnResult:
 
     Attributes:
         sizes: the whole net, inputs to classes, e.g. ``(784, 500, 500, 2000, 10)``.
-        n_train, n_test: the MNIST images trained on (validation ones included) and tested.
+        n_train: the MNIST images trained on (validation ones included).
+        n_test: the MNIST images tested.
         errors: ``{init: test error}`` with every label, init "pretrained" or "random init".
         low_label_errors: the same with ``labels`` labelled images only.
         learning_rates: ``{regime: {init: the fine-tuning rate chosen on validation}}``.
         labels: the labelled images of the low-label regime.
-        log_likelihood, log_likelihood_stderr, log_z: the first RBM's mean test
-            log-likelihood of binarized images, in nats, and the AIS estimate of log Z it
-            rests on (``None`` without AIS).
+        log_likelihood: the first RBM's mean test log-likelihood of binarized images,
+            in nats (``None`` without AIS).
+        log_likelihood_stderr: its standard error from AIS (``None`` without AIS).
+        log_z: the AIS estimate of log Z it rests on (``None`` without AIS).
         digits: ``{classifier: test accuracy}`` on scikit-learn's digits (empty if skipped).
         seconds: the run's wall time.
         histories: ``{regime and init: {metric: [float per epoch]}}`` of the chosen nets.

@@ -72,7 +72,8 @@ def data_sha256(x, y):
     """SHA-256 of training images and labels: their shapes, types and bytes.
 
     Args:
-        x, y: arrays.
+        x: the images, an array.
+        y: their labels, an array.
 
     Returns:
         The hex digest.
@@ -116,7 +117,8 @@ def locate(x_train, y_train, *, filters, epochs, seed, given=None):
     """The judging classifier's file and identity.
 
     Args:
-        x_train, y_train: the uint8 images and labels the CNN trains on.
+        x_train: the uint8 images the CNN trains on.
+        y_train: their labels.
         filters: the CNN's Conv2D filter counts.
         epochs: its training epochs.
         seed: seeds its weights, its data order and its dropout.
@@ -173,7 +175,8 @@ def obtain(where, x_train, y_train, *, checkpoint=None, verbose=0):
 
     Args:
         where: a ``ClassifierFile`` (``locate``).
-        x_train, y_train: the uint8 training images and labels.
+        x_train: the uint8 training images.
+        y_train: their labels.
         checkpoint: the run's stage for the classifier (``None``: nothing kept).
         verbose: Keras's ``verbose``.
 
@@ -245,7 +248,8 @@ def accuracy_on(model, x_test, y_test):
 
     Args:
         model: the classifier.
-        x_test, y_test: uint8 images (n, 28, 28) and their labels.
+        x_test: uint8 images (n, 28, 28).
+        y_test: their labels.
 
     Returns:
         A float in [0, 1].

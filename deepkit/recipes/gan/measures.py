@@ -45,7 +45,8 @@ class SampleMeasures:
 
         Args:
             x_train: the uint8 training images (their mean image makes the baseline).
-            x_test, y_test: the uint8 test images and their labels.
+            x_test: the uint8 test images.
+            y_test: their labels.
 
         Returns:
             ``{FLOOR: measures, BASELINE: measures}``.

@@ -13,7 +13,9 @@ class GanResult:
     """What the GAN recipe measured.
 
     Attributes:
-        arch, conditional, epochs: the GAN trained.
+        arch: the GAN's architecture.
+        conditional: whether the GAN is conditional.
+        epochs: the epochs it trained.
         seconds: the seconds this process trained the GAN (a resumed run: its own part).
         n_train: training images.
         quality: ``{row name: measures}`` (``deepkit.sample_quality``): the floor, the

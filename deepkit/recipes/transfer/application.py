@@ -42,7 +42,8 @@ class ApplicationResult:
         weights_path: the pretrained base's weights file.
         pretrain_accuracy: test accuracy on 0-4 after pretraining.
         transfer_accuracy: test accuracy on 5-9 after fine-tuning the new head.
-        n_pretrain, n_transfer: the training images of each.
+        n_pretrain: the training images of the pretraining (digits 0-4).
+        n_transfer: the training images of the transfer (digits 5-9).
         seconds: the training seconds of both.
     """
 

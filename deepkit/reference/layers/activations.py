@@ -63,7 +63,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 def relu_grad(x, y, grad, negative_slope=0.0, max_value=None, threshold=0.0):
-    """The vector-Jacobian product of :func:`relu`, with TensorFlow's choices at the kinks."""
+    """The vector-Jacobian product of ``relu``, with TensorFlow's choices at the kinks."""
     if negative_slope != 0 and max_value is None and threshold == 0:
         return activations._leaky_relu_grad(x, y, grad, negative_slope)
     kind = x.dtype.type

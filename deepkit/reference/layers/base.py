@@ -1,6 +1,6 @@
-"""The contract every NumPy twin layer follows (mirrors keras/src/layers/layer.py).
+"""The contract every NumPy reference layer follows (mirrors keras/src/layers/layer.py).
 
-A twin layer has its Keras namesake's class name, constructor arguments,
+A reference layer has its Keras namesake's class name, constructor arguments,
 defaults, weight names and weight order, so ``Dense(6, activation="relu")``
 means here what ``keras.layers.Dense(6, activation="relu")`` means in Keras.
 
@@ -47,7 +47,7 @@ dtype, "float32" by default) and ``rng`` (the model's numpy Generator, used by
 initializers and random layers such as Dropout).
 
 Registering: decorate the class with ``@register``; ``LAYERS`` maps the Keras
-class name to the twin class and is what ``from_keras`` looks up.
+class name to the NumPy reference class and is what ``from_keras`` looks up.
 """
 
 import inspect
@@ -63,13 +63,13 @@ LAYERS = {}
 
 
 def register(cls):
-    """Class decorator: make ``cls`` the twin of the Keras layer of the same name."""
+    """Class decorator: make ``cls`` the NumPy reference of the Keras layer of the same name."""
     LAYERS[cls.__name__] = cls
     return cls
 
 
 class Layer:
-    """Base class of the twin layers; see the module docstring for the contract."""
+    """Base class of the NumPy reference layers; see the module docstring for the contract."""
 
     def __init__(
         self,
@@ -226,7 +226,7 @@ class Layer:
 
     @classmethod
     def from_keras(cls, keras_layer):
-        """The twin of ``keras_layer`` (config only; a model copies the weights).
+        """The NumPy reference of ``keras_layer`` (config only; a model copies the weights).
 
         A Keras setting the NumPy reference does not implement (a regularizer,
         a constraint, ...) raises InputError rather than being dropped.

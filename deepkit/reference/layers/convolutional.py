@@ -94,7 +94,7 @@ def check_padding(padding):
 def check_channels_last(data_format):
     if data_format not in (None, "channels_last"):
         raise InputError(
-            f"the NumPy twin supports data_format='channels_last' only, got {data_format!r}"
+            f"the NumPy reference supports data_format='channels_last' only, got {data_format!r}"
         )
 
 
@@ -137,7 +137,7 @@ class Conv2D(Layer):
         check_channels_last(data_format)
         if pair(dilation_rate, "dilation_rate") != (1, 1) or groups != 1:
             raise InputError(
-                f"the NumPy twin's Conv2D supports dilation_rate=1 and groups=1 "
+                f"the NumPy reference's Conv2D supports dilation_rate=1 and groups=1 "
                 f"only, got dilation_rate={dilation_rate!r}, groups={groups!r}"
             )
         self.filters = int(filters)
@@ -242,7 +242,10 @@ class Conv1D(Layer):
         data_format: only "channels_last".
         dilation_rate: only 1.
         groups: only 1.
-        activation, use_bias, kernel_initializer, bias_initializer: as Dense.
+        activation: as Dense's.
+        use_bias: as Dense's.
+        kernel_initializer: as Dense's.
+        bias_initializer: as Dense's.
 
     Raises:
         InputError: for a setting outside those.

@@ -139,8 +139,10 @@ class BatchNormalization(_Normalization):
         epsilon: added to the variance (Keras's 1e-3).
         center: whether to add ``beta``.
         scale: whether to multiply by ``gamma``.
-        beta_initializer, gamma_initializer, moving_mean_initializer,
-        moving_variance_initializer: initializers (Keras's zeros, ones, zeros, ones).
+        beta_initializer: the initializer of ``beta`` (Keras's zeros).
+        gamma_initializer: the initializer of ``gamma`` (Keras's ones).
+        moving_mean_initializer: the initializer of the moving mean (Keras's zeros).
+        moving_variance_initializer: the initializer of the moving variance (Keras's ones).
         synchronized: only False (one device).
 
     Raises:
@@ -224,7 +226,8 @@ class LayerNormalization(_Normalization):
         epsilon: added to the variance (Keras's 1e-3).
         center: whether to add ``beta``.
         scale: whether to multiply by ``gamma``.
-        beta_initializer, gamma_initializer: initializers (Keras's zeros, ones).
+        beta_initializer: the initializer of ``beta`` (Keras's zeros).
+        gamma_initializer: the initializer of ``gamma`` (Keras's ones).
         rms_scaling: only False (Keras deprecates it).
     """
 

@@ -1,5 +1,5 @@
-"""The keras.applications experiment, with a small stand-in for the network (a real one takes
-minutes to trace on a CPU): pretrained on 0-4 with its BatchNormalization momentum lowered,
+"""The keras.applications experiment, with a small stand-in for the network (a real one is slow
+to trace on a CPU): pretrained on 0-4 with its BatchNormalization momentum lowered,
 its base saved as a weights file, rebuilt from it, fine-tuned on 5-9; resized when the
 input is larger than 32x32; the same weights with a checkpoint folder and without, and a
 finished folder restored without training."""

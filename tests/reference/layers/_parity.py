@@ -64,14 +64,69 @@ def model_step_matches_keras(make_layers, x, y, rtol=1e-7, steps=1, loss="mse"):
         keras.utils.set_random_seed(1)
         model = keras.Sequential([keras.Input(x.shape[1:]), *make_layers()])
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss=loss)
-        twin = ref.from_keras(model)
+        reference = ref.from_keras(model)
         for _ in range(steps):
             keras_loss = float(model.train_on_batch(x, y))
-            twin_loss = twin.train_on_batch(x, y)
-            np.testing.assert_allclose(twin_loss, keras_loss, rtol=rtol)
-    for ours, theirs in zip(twin.get_weights(), model.get_weights(), strict=True):
+            reference_loss = reference.train_on_batch(x, y)
+            np.testing.assert_allclose(reference_loss, keras_loss, rtol=rtol)
+    for ours, theirs in zip(reference.get_weights(), model.get_weights(), strict=True):
         # A bias feeding a normalization has a zero gradient up to rounding: it is
         # judged on the scale of the weights (order one), not on its own.
         assert_close(ours, theirs, rtol, floor=1.0)
-    assert_close(twin.predict(x), model.predict(x, verbose=0), rtol)
-    return model, twin
+    assert_close(reference.predict(x), model.predict(x, verbose=0), rtol)
+    return model, reference
+
+
+def standalone_layer(layer, keras_layer, input_shape, dtype="float64"):
+    """Build a standalone reference layer with ``keras_layer``'s weights; it propagates to its inputs."""
+    layer.dtype = dtype
+    layer.build((None,) + input_shape)
+    layer.set_weights(keras_layer.get_weights())
+    return layer
+
+
+def keras_forward_and_grads(keras_layer, x, dy):
+    """Keras outputs and the gradients of sum(outputs * dy) w.r.t. the inputs and every weight."""
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = keras_layer(x)
+        objective = tf.reduce_sum(y * dy)
+    grads = tape.gradient(objective, [x] + keras_layer.trainable_weights)
+    return y.numpy(), [g.numpy() for g in grads]
+
+
+def numerical_gradient(f, array, eps=1e-6):
+    """Central differences of the scalar f() w.r.t. every entry of ``array`` (changed in place)."""
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        saved = array[index]
+        array[index] = saved + eps
+        plus = f()
+        array[index] = saved - eps
+        minus = f()
+        array[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def backward_matches_finite_differences(layer, input_shape=(2, 5, 4, 2)):
+    """The hand-written backward pass of ``layer`` (float64) against central differences:
+    dLoss/d(inputs) and every weight's gradient, for Loss = sum(outputs * dy)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=input_shape)
+    layer.dtype, layer.rng = "float64", rng
+    layer.build((None,) + x.shape[1:])
+    dy = rng.normal(size=layer(x).shape)
+
+    def objective():
+        return float(np.sum(layer(x) * dy))
+
+    objective()
+    dx = layer.backprop(dy)
+    weight_grads = {name: layer.grads[name].copy() for name in layer.weight_names}
+    np.testing.assert_allclose(dx, numerical_gradient(objective, x), rtol=1e-6, atol=1e-8)
+    for name, grad in weight_grads.items():
+        np.testing.assert_allclose(
+            grad, numerical_gradient(objective, getattr(layer, name)), rtol=1e-6, atol=1e-8
+        )

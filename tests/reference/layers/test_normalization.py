@@ -63,15 +63,15 @@ def test_batch_normalization_float32_matches_keras():
 def test_batch_normalization_model_steps_match_keras_including_moving_statistics():
     rng = np.random.default_rng(1)
     x, y = rng.normal(size=(8, 3)) * 2, rng.normal(size=(8, 1))
-    model, twin = model_step_matches_keras(
+    model, reference = model_step_matches_keras(
         lambda: [keras.layers.Dense(4), _bn(momentum=0.8)(), keras.layers.Dense(1)], x, y, steps=3
     )
-    assert len(twin.trainable_weights) == len(model.trainable_weights) == 6
-    assert len(twin.weights) == len(model.weights) == 8
+    assert len(reference.trainable_weights) == len(model.trainable_weights) == 6
+    assert len(reference.weights) == len(model.weights) == 8
     # the optimizer's spans cover gamma and beta but not the moving statistics
-    _, _, spans = twin._optimizer_targets()
+    _, _, spans = reference._optimizer_targets()
     assert sum(end - start for start, end in spans[0]) == sum(
-        w.size for w in twin.trainable_weights
+        w.size for w in reference.trainable_weights
     )
 
 
@@ -84,9 +84,9 @@ def test_frozen_batch_normalization_in_a_model_stays_in_inference_like_keras():
         bn.trainable = False
         return [keras.layers.Dense(4), bn, keras.layers.Dense(1)]
 
-    model, twin = model_step_matches_keras(layers, x, y, steps=2)
-    bn = twin.layers[1]
-    assert bn.trainable_weights == [] and len(twin.trainable_weights) == 4
+    model, reference = model_step_matches_keras(layers, x, y, steps=2)
+    bn = reference.layers[1]
+    assert bn.trainable_weights == [] and len(reference.trainable_weights) == 4
 
 
 def test_batch_normalization_float32_model_step_matches_keras():

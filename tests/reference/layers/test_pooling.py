@@ -1,11 +1,28 @@
-"""AveragePooling2D and the global poolings against Keras's (float64 at rtol 1e-7,
-float32 at 1e-5), ties and "same" padding included."""
+"""MaxPooling2D, AveragePooling2D and the global poolings against Keras's and
+TensorFlow's (float64 at rtol 1e-7, float32 at 1e-5), ties and "same" padding
+included; MaxPooling2D's backward pass also against central finite differences."""
 
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from ._parity import layer_matches_keras, model_step_matches_keras
+from deepkit.reference.layers import MaxPooling2D
+
+from ._parity import (
+    backward_matches_finite_differences,
+    keras_forward_and_grads,
+    layer_matches_keras,
+    model_step_matches_keras,
+)
+
+POOL_CASES = [
+    ((8, 8), (2, 2), None, "valid"),
+    ((7, 9), (2, 2), None, "same"),
+    ((7, 7), (3, 3), (2, 2), "valid"),
+    ((6, 7), (3, 2), (2, 1), "same"),
+    ((5, 8), (2, 3), (1, 2), "valid"),
+]
 
 
 def _images(dtype="float64", shape=(2, 5, 6, 3)):
@@ -77,3 +94,49 @@ def test_pooling_in_a_model_step_like_keras():
         x[:, 0],
         y,
     )
+
+
+@pytest.mark.parametrize("size, pool, strides, padding", POOL_CASES)
+def test_max_pooling2d_forward_and_gradient_float64(float64, size, pool, strides, padding):
+    rng = np.random.default_rng(2)
+    keras_layer = keras.layers.MaxPooling2D(pool, strides=strides, padding=padding)
+    x = rng.normal(size=(2, *size, 3))
+    layer = MaxPooling2D(pool, strides=strides, padding=padding)
+    layer.build((None,) + x.shape[1:])
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    keras_y, (keras_dx,) = keras_forward_and_grads(keras_layer, x, dy)
+    assert y.shape == layer.compute_output_shape(x.shape) == keras_y.shape
+    np.testing.assert_allclose(y, keras_y, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(layer.backprop(dy), keras_dx, rtol=1e-7, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "pool, strides, padding",
+    [((2, 2), None, "valid"), ((3, 3), (2, 2), "same"), ((2, 2), (1, 1), "valid")],
+)
+def test_max_pooling2d_ties_route_the_gradient_like_tensorflow(pool, strides, padding):
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, size=(2, 7, 7, 3)).astype("float64")  # many equal maxima
+    layer = MaxPooling2D(pool, strides=strides, padding=padding)
+    layer.dtype = "float64"
+    y = layer(x)
+    dy = rng.normal(size=y.shape)
+    x_t = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x_t)
+        objective = tf.reduce_sum(
+            tf.nn.max_pool2d(x_t, pool, strides or pool, padding.upper()) * dy
+        )
+    np.testing.assert_allclose(
+        layer.backprop(dy), tape.gradient(objective, x_t).numpy(), rtol=1e-12, atol=1e-12
+    )
+
+
+def test_max_pooling2d_backward_pass_matches_finite_differences():
+    backward_matches_finite_differences(MaxPooling2D((2, 2), strides=(1, 2), padding="same"))
+
+
+def test_max_pooling2d_refuses_channels_first():
+    with pytest.raises(ValueError, match="channels_last"):
+        MaxPooling2D(data_format="channels_first")

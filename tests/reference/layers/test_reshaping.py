@@ -1,10 +1,11 @@
-"""Reshape and UpSampling2D against Keras's (float64 at rtol 1e-7)."""
+"""Flatten, Reshape and UpSampling2D against Keras's (float64 at rtol 1e-7)."""
 
 import keras
 import numpy as np
 import pytest
 
 from deepkit import reference as ref
+from deepkit.reference.layers import Flatten
 
 from ._parity import layer_matches_keras, model_step_matches_keras
 
@@ -45,3 +46,11 @@ def test_bad_target_shapes_and_interpolations_are_refused():
         ref.layers.Reshape((2, 5))(np.zeros((1, 12)))
     with pytest.raises(ref.InputError, match="interpolation='bilinear' is not implemented"):
         ref.layers.UpSampling2D(interpolation="bilinear")
+
+
+def test_flatten_matches_keras_order_and_backward(float64):
+    x = np.arange(2 * 3 * 4 * 5, dtype="float64").reshape(2, 3, 4, 5)
+    layer = Flatten()
+    y = layer(x)
+    np.testing.assert_array_equal(y, keras.layers.Flatten()(x).numpy())
+    np.testing.assert_array_equal(layer.backprop(y * 2), x * 2)

@@ -1,4 +1,4 @@
-"""The recurrent twins: SimpleRNN (recurrent.py, with the loop shared by all),
+"""The recurrent reference layers: SimpleRNN (recurrent.py, with the loop shared by all),
 LSTM and GRU (gated.py), Bidirectional (bidirectional.py)."""
 
 from deepkit.reference.layers.rnn.bidirectional import Bidirectional

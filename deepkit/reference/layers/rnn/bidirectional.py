@@ -24,11 +24,11 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         if not isinstance(layer, Recurrent):
             raise ValueError(
-                f"Bidirectional layer must be a twin SimpleRNN, LSTM or GRU, got {layer!r}"
+                f"Bidirectional layer must be a reference SimpleRNN, LSTM or GRU, got {layer!r}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(
-                f"Bidirectional merge_mode={merge_mode!r} is not implemented by the NumPy twin; "
+                f"Bidirectional merge_mode={merge_mode!r} is not implemented by the NumPy reference; "
                 f"choose one of {', '.join(MERGE_MODES)}"
             )
         super().__init__(**kwargs)
@@ -38,7 +38,7 @@ class Bidirectional(Layer):
             backward_layer = type(layer).from_config(config)
         if not isinstance(backward_layer, Recurrent):
             raise ValueError(
-                f"Bidirectional backward_layer must be a twin SimpleRNN, LSTM or GRU, "
+                f"Bidirectional backward_layer must be a reference SimpleRNN, LSTM or GRU, "
                 f"got {backward_layer!r}"
             )
         if backward_layer.go_backwards == layer.go_backwards:
@@ -142,25 +142,25 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_keras(cls, keras_layer):
-        """The twin of a Keras Bidirectional: its forward and backward layers' twins."""
+        """The NumPy reference of a Keras Bidirectional: the NumPy references of its forward and backward layers."""
         if keras_layer.merge_mode not in MERGE_MODES:
             raise ValueError(
                 f"Keras layer {keras_layer.name!r} uses merge_mode={keras_layer.merge_mode!r}, "
-                "which the NumPy twin Bidirectional does not implement"
+                "which the NumPy reference Bidirectional does not implement"
             )
-        twins = []
+        reference_layers = []
         for sub in (keras_layer.forward_layer, keras_layer.backward_layer):
-            twin_cls = LAYERS.get(type(sub).__name__)
-            if twin_cls is None or not issubclass(twin_cls, Recurrent):
+            reference_cls = LAYERS.get(type(sub).__name__)
+            if reference_cls is None or not issubclass(reference_cls, Recurrent):
                 raise ValueError(
                     f"Keras layer {keras_layer.name!r} wraps {type(sub).__name__}, which the "
-                    "NumPy twin Bidirectional does not implement"
+                    "NumPy reference Bidirectional does not implement"
                 )
-            twins.append(twin_cls.from_keras(sub))
+            reference_layers.append(reference_cls.from_keras(sub))
         return cls(
-            twins[0],
+            reference_layers[0],
             merge_mode=keras_layer.merge_mode,
-            backward_layer=twins[1],
+            backward_layer=reference_layers[1],
             name=keras_layer.name,
             trainable=keras_layer.trainable,
         )

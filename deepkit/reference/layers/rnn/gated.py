@@ -1,5 +1,5 @@
 """LSTM and GRU (mirror keras/src/layers/rnn/lstm.py and gru.py); the loop, dropout and
-the kernel gradients are in :mod:`deepkit.reference.layers.rnn.recurrent`."""
+the kernel gradients are in ``deepkit.reference.layers.rnn.recurrent``."""
 
 import numpy as np
 
@@ -168,7 +168,7 @@ class GRU(Recurrent):
     ):
         if reset_after is not True:
             raise ValueError(
-                f"GRU: reset_after={reset_after!r} is not implemented by the NumPy twin "
+                f"GRU: reset_after={reset_after!r} is not implemented by the NumPy reference "
                 "(only Keras's default reset_after=True)"
             )
         values = locals()

@@ -1,4 +1,4 @@
-"""The recurrent twins' common machinery and SimpleRNN (mirrors keras/src/layers/rnn/rnn.py,
+"""The recurrent reference layers' common machinery and SimpleRNN (mirrors keras/src/layers/rnn/rnn.py,
 dropout_rnn_cell.py and simple_rnn.py).
 
 A recurrent layer reads ``inputs`` (batch, timesteps, features) one timestep at
@@ -29,7 +29,7 @@ hold the last masks used.
 
 Not implemented, refused with a ValueError naming the setting: ``return_state``,
 ``stateful``, ``unroll``, masking (a Keras ``Masking`` or ``Embedding(mask_zero=True)``
-layer has no twin, so ``zero_output_for_mask`` never acts), and Keras's
+layer has no NumPy reference, so ``zero_output_for_mask`` never acts), and Keras's
 ``implementation=1`` with input dropout but no recurrent dropout.
 """
 
@@ -40,7 +40,7 @@ import numpy as np
 from deepkit.reference import activations, initializers
 from deepkit.reference.layers.base import Layer, register
 
-# Keras settings the twins do not implement, with the only value they accept.
+# Keras settings the reference layers do not implement, with the only value they accept.
 UNSUPPORTED = {"return_state": False, "stateful": False, "unroll": False}
 
 
@@ -80,7 +80,7 @@ class Recurrent(Layer):
             if value != accepted:
                 raise ValueError(
                     f"{type(self).__name__}: {setting}={value!r} is not implemented by the "
-                    f"NumPy twin (only {setting}={accepted!r})"
+                    f"NumPy reference (only {setting}={accepted!r})"
                 )
         super().__init__(**kwargs)
         if not isinstance(units, (int, np.integer)) or units < 1:
@@ -259,16 +259,16 @@ class Recurrent(Layer):
 
     @classmethod
     def from_keras(cls, keras_layer):
-        """The twin of a Keras recurrent layer; settings it does not implement raise
+        """The NumPy reference of a Keras recurrent layer; settings it does not implement raise
         ValueError naming them (see the module docstring)."""
         config = keras_layer.get_config()
-        # zero_output_for_mask acts on masked timesteps only, and masking has no twin.
+        # zero_output_for_mask acts on masked timesteps only, and masking has no NumPy reference.
         config.pop("zero_output_for_mask", None)
         for setting, accepted in UNSUPPORTED.items():
             if config.pop(setting, accepted) != accepted:
                 raise ValueError(
                     f"Keras layer {keras_layer.name!r} uses {setting}={not accepted!r}, "
-                    f"which the NumPy twin {cls.__name__} does not implement"
+                    f"which the NumPy reference {cls.__name__} does not implement"
                 )
         cell = getattr(keras_layer, "cell", None)
         if (
@@ -278,7 +278,7 @@ class Recurrent(Layer):
         ):
             raise ValueError(
                 f"Keras layer {keras_layer.name!r} uses implementation=1 with dropout and no "
-                f"recurrent_dropout (one dropout mask per gate), which the NumPy twin "
+                f"recurrent_dropout (one dropout mask per gate), which the NumPy reference "
                 f"{cls.__name__} does not implement"
             )
         accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
@@ -288,7 +288,7 @@ class Recurrent(Layer):
         if unsupported:
             raise ValueError(
                 f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
-                f"which the NumPy twin {cls.__name__} does not implement"
+                f"which the NumPy reference {cls.__name__} does not implement"
             )
         return cls(**{k: v for k, v in config.items() if k in accepted})
 

@@ -1,4 +1,4 @@
-"""Shared by the twin's model API tests: churn-like data and the 11-6-6-1 churn net."""
+"""Shared by the NumPy reference's model API tests: churn-like data and the 11-6-6-1 churn net."""
 
 import numpy as np
 

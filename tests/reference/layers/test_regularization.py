@@ -1,4 +1,4 @@
-"""The twin's Dropout layer against Keras's: statistics, inference, an injected mask, noise_shape."""
+"""The NumPy reference's Dropout layer against Keras's: statistics, inference, an injected mask, noise_shape."""
 
 import keras
 import numpy as np
@@ -56,12 +56,12 @@ def test_dropout_noise_shape_matches_keras():
     keras_y, keras_grad = _keras_dropout_forward_backward(keras_layer, x, upstream)
     keras_kept = keras_y != 0
     assert (keras_kept == keras_kept[:, :1]).all() and 0 < keras_kept.mean() < 1
-    twin = ref.from_keras(keras.Sequential([keras.Input((5, 6)), keras_layer])).layers[0]
-    assert twin.noise_shape == (None, 1, 6)
-    twin.fixed_mask = keras_kept[:, :1]
-    np.testing.assert_allclose(twin(x, training=True), keras_y, rtol=1e-6)
-    np.testing.assert_allclose(twin.backprop(upstream), keras_grad, rtol=1e-6)
-    twin.fixed_mask, twin.rng = None, np.random.default_rng(0)  # its own draw: same shape
-    kept = twin(np.ones((400, 5, 6), "float32"), training=True) != 0
-    assert twin.mask.shape == (400, 1, 6) and (kept == kept[:, :1]).all()
+    reference = ref.from_keras(keras.Sequential([keras.Input((5, 6)), keras_layer])).layers[0]
+    assert reference.noise_shape == (None, 1, 6)
+    reference.fixed_mask = keras_kept[:, :1]
+    np.testing.assert_allclose(reference(x, training=True), keras_y, rtol=1e-6)
+    np.testing.assert_allclose(reference.backprop(upstream), keras_grad, rtol=1e-6)
+    reference.fixed_mask, reference.rng = None, np.random.default_rng(0)  # its own draw: same shape
+    kept = reference(np.ones((400, 5, 6), "float32"), training=True) != 0
+    assert reference.mask.shape == (400, 1, 6) and (kept == kept[:, :1]).all()
     assert kept.mean() == pytest.approx(0.5, abs=0.02)

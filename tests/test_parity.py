@@ -1,4 +1,4 @@
-"""Whole-model parity of the NumPy twin with Keras: forward outputs, loss,
+"""Whole-model parity of the NumPy reference with Keras: forward outputs, loss,
 every parameter gradient (tf.GradientTape), one optimizer step, and a 10-step
 ``fit`` trajectory; tight in float64, practical in float32; plus random
 architectures, activations, losses and optimizers (hypothesis)."""
@@ -146,9 +146,9 @@ def test_saturated_sigmoid_activation_layer_uses_logits_like_keras():
         )
     loss = [r for r in report.rows if r.quantity == "loss"][0]
     assert report.passed and loss.max_abs < 1e-9, str(report)
-    twin = ref.from_keras(keras_model)
-    twin.compile(optimizer="sgd", loss="binary_crossentropy")
-    assert twin.compute_gradients(np.ones((4, 3)), np.zeros((4, 1)))[0] == pytest.approx(90.0)
+    reference = ref.from_keras(keras_model)
+    reference.compile(optimizer="sgd", loss="binary_crossentropy")
+    assert reference.compute_gradients(np.ones((4, 3)), np.zeros((4, 1)))[0] == pytest.approx(90.0)
 
 
 def test_saturated_sigmoid_uses_logits_like_keras():
@@ -159,14 +159,14 @@ def test_saturated_sigmoid_uses_logits_like_keras():
     x, y = np.ones((4, 3)), np.zeros((4, 1))
     with keras_float_dtype("float64"):
         report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="sgd")
-    twin = ref.from_keras(keras_model)
-    twin.compile(optimizer="sgd", loss="binary_crossentropy")
-    loss, grads = twin.compute_gradients(x, y)
+    reference = ref.from_keras(keras_model)
+    reference.compile(optimizer="sgd", loss="binary_crossentropy")
+    loss, grads = reference.compute_gradients(x, y)
     assert loss == pytest.approx(90.0, rel=1e-9)
     np.testing.assert_allclose(grads[0], np.ones((3, 1)), rtol=1e-9)  # sigmoid(90) - 0 = 1
     assert report.max_ratio() < 1e-5, str(report)  # 1e-12 relative
     # On plain arrays the loss clips, as keras.losses does.
-    assert ref.losses.BinaryCrossentropy()(y, twin.predict(x)) == pytest.approx(
+    assert ref.losses.BinaryCrossentropy()(y, reference.predict(x)) == pytest.approx(
         -np.log(1e-7), rel=1e-6
     )
 
@@ -207,7 +207,7 @@ def test_error_ratio_is_allclose_with_the_quantity_scale():
     assert "FAIL" in str(report) and "atol = rtol * max |keras|" in str(report)
     report.add("loss", [("model", "loss", 1e-9, 0.0)])  # zero scale: any difference fails
     assert report.max_ratio("loss") == np.inf
-    with pytest.raises(ValueError, match=r"step dense/bias: twin shape \(2,\)"):
+    with pytest.raises(ValueError, match=r"step dense/bias: reference shape \(2,\)"):
         report.add("step", [("dense", "bias", [0.0, 0.0], [0.0])])
 
 
@@ -219,20 +219,20 @@ def test_ten_step_fit_trajectory_matches_keras(dtype):
         keras_model.compile(
             optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"]
         )
-        twin = ref.from_keras(keras_model)
-        initial = twin.get_weights()
+        reference = ref.from_keras(keras_model)
+        initial = reference.get_weights()
         keras_history = keras_model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    history = twin.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    assert twin.optimizer.iterations == 10
+    history = reference.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    assert reference.optimizer.iterations == 10
     rtol = TOLERANCE[dtype]
-    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+    for ours, theirs in zip(reference.get_weights(), keras_model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol * np.abs(theirs).max())
     assert history.history["loss"][0] == pytest.approx(keras_history.history["loss"][0], rel=rtol)
     assert history.history["accuracy"][0] == pytest.approx(
         keras_history.history["accuracy"][0], abs=1e-6
     )
     # the weights moved far more than the tolerance: the match is not trivial
-    moved = max(np.abs(a - b).max() for a, b in zip(twin.get_weights(), initial))
+    moved = max(np.abs(a - b).max() for a, b in zip(reference.get_weights(), initial))
     assert moved > 1e-3
 
 
@@ -288,13 +288,13 @@ def test_frozen_layers_are_left_alone_like_keras():
     gradient_layers = {r.layer for r in report.rows if r.quantity == "gradient"}
     assert keras_model.layers[0].name not in gradient_layers and len(gradient_layers) == 2
     assert report.passed, str(report)
-    twin = ref.from_keras(keras_model)
-    twin.compile(optimizer="adam", loss="binary_crossentropy")
-    frozen = twin.layers[0].get_weights()
-    twin.fit(x, y, batch_size=4, epochs=2, verbose=0)
-    for before, after in zip(frozen, twin.layers[0].get_weights()):
+    reference = ref.from_keras(keras_model)
+    reference.compile(optimizer="adam", loss="binary_crossentropy")
+    frozen = reference.layers[0].get_weights()
+    reference.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    for before, after in zip(frozen, reference.layers[0].get_weights()):
         np.testing.assert_array_equal(before, after)
-    assert not np.allclose(twin.layers[1].kernel, keras_model.layers[1].get_weights()[0])
+    assert not np.allclose(reference.layers[1].kernel, keras_model.layers[1].get_weights()[0])
 
 
 @settings(max_examples=8, deadline=None)
@@ -321,17 +321,17 @@ def test_fit_history_with_partial_batches_and_validation_split_matches_keras():
         keras_model.compile(
             optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
         )
-        twin = ref.from_keras(keras_model)
+        reference = ref.from_keras(keras_model)
         keras_history = keras_model.fit(
             x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25, verbose=0
         ).history
-    history = twin.fit(
+    history = reference.fit(
         x, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.25, verbose=0
     ).history
     assert set(history) == set(keras_history)
     for key in keras_history:
         np.testing.assert_allclose(history[key], keras_history[key], rtol=1e-12, atol=1e-15)
-    for ours, theirs in zip(twin.get_weights(), keras_model.get_weights()):
+    for ours, theirs in zip(reference.get_weights(), keras_model.get_weights()):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-13)
 
 
@@ -343,7 +343,7 @@ def test_a_bad_batch_is_refused_before_any_work(monkeypatch):
     from deepkit.validation import InputError
 
     def no_work(*args, **kwargs):
-        raise AssertionError("the twin was built before the batch was refused")
+        raise AssertionError("the NumPy reference was built before the batch was refused")
 
     monkeypatch.setattr(reference, "from_keras", no_work)
     keras_model = _keras_mlp([3, 2, 1], "relu", "sigmoid", "float32")
@@ -373,7 +373,7 @@ def test_nan_or_inf_on_either_side_fails_its_row_and_only_its_row():
         "forward",
         [
             ("dense", "outputs", [1.0, 2.0], [1.0, 2.0]),
-            ("twin_nan", "outputs", [np.nan, 2.0], [1.0, 2.0]),
+            ("reference_nan", "outputs", [np.nan, 2.0], [1.0, 2.0]),
             ("keras_nan", "outputs", [1.0, 2.0], [1.0, np.nan]),
             ("both_nan", "outputs", [np.nan, 2.0], [np.nan, 2.0]),
             ("both_inf", "outputs", [np.inf, 2.0], [np.inf, 2.0]),
@@ -381,7 +381,7 @@ def test_nan_or_inf_on_either_side_fails_its_row_and_only_its_row():
     )
     rows = {row.layer: row for row in report.rows}
     assert rows["dense"].passed and rows["dense"].ratio == 0.0
-    for name in ("twin_nan", "keras_nan", "both_nan", "both_inf"):
+    for name in ("reference_nan", "keras_nan", "both_nan", "both_inf"):
         assert not rows[name].passed and rows[name].ratio == np.inf, name
     assert np.isnan(rows["both_nan"].max_abs) and rows["both_inf"].max_abs == np.inf
     assert not report.passed and report.max_ratio("forward") == np.inf
@@ -389,7 +389,7 @@ def test_nan_or_inf_on_either_side_fails_its_row_and_only_its_row():
 
 
 def test_a_model_whose_outputs_are_nan_fails_parity():
-    """Finite inputs, a NaN weight: Keras and the twin both output NaN, which must fail."""
+    """Finite inputs, a NaN weight: Keras and the NumPy reference both output NaN, which must fail."""
     keras_model = _keras_mlp([3, 2, 1], "relu", "sigmoid", "float64")
     kernel, *rest = keras_model.get_weights()
     kernel[0, 0] = np.nan

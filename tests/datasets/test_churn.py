@@ -193,3 +193,21 @@ def test_a_bad_byte_is_placed_in_the_file_not_in_pandas_chunk(churn, tmp_path, s
     message = f"byte 0xe4 at position {position} of the file, line {line}); save it as a UTF-8 CSV"
     with pytest.raises(InputError, match=re.escape(message)):
         load_churn(path)
+
+
+def test_an_unreadable_csv_is_one_line_naming_it(churn, tmp_path):
+    latin = tmp_path / "latin.csv"
+    churn.head(5).to_csv(latin, index=False, encoding="latin-1")
+    latin.write_bytes(latin.read_bytes().replace(b"Hargrave", b"H\xe4rgrave"))
+    no_gender = tmp_path / "no_gender.csv"
+    churn.head(5).drop(columns="Gender").to_csv(no_gender, index=False)
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("CreditScore,Age\n600,40\n700,30,5,6\n")
+    cases = {  # 3 cases
+        latin: "latin.csv: not UTF-8 text (invalid continuation byte: byte 0xe4 at position",
+        no_gender: "no_gender.csv: missing column(s): Gender",
+        ragged: "ragged.csv: not a readable CSV (",
+    }
+    for path, message in cases.items():
+        with pytest.raises(InputError, match=re.escape(message)):
+            load_churn(path)
