@@ -191,7 +191,7 @@ class Settings:
             parser.add_argument(
                 option,
                 type=meta["kind"],
-                default=list(field.default) if meta["sequence"] else field.default,
+                default=field.default,
                 nargs="+" if meta["sequence"] else None,
                 choices=meta["choices"],
                 metavar=meta["metavar"],
