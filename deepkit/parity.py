@@ -328,8 +328,8 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None):
     names = [
         (layer.name, name)
         for layer in reference_model.layers
-        if layer.trainable
         for name in layer.weight_names
+        if layer.weight_is_trainable(name)  # as the gradients: moving statistics have none
     ]
     report.add(
         "gradient",

@@ -399,3 +399,32 @@ def test_a_model_whose_outputs_are_nan_fails_parity():
         report = parity.compare(keras_model, x, y, loss="binary_crossentropy", optimizer="sgd")
     assert not report.passed, str(report)
     assert all(not row.passed for row in report.rows if row.quantity in ("forward", "loss"))
+
+
+def test_gradient_rows_are_labelled_with_the_trainable_weights_only():
+    # BatchNormalization's moving statistics are weights without gradients: the rows after
+    # it must still name the weight each gradient belongs to.
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((4,)),
+            keras.layers.Dense(5),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dense(2, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).normal(size=(8, 4)).astype("float32")
+    report = parity.compare(model, x, np.array([0, 1] * 4))
+    labels = [(row.layer, row.weight) for row in report.rows if row.quantity == "gradient"]
+    names = [layer.name for layer in model.layers]
+    assert labels == [
+        (names[0], "kernel"),
+        (names[0], "bias"),
+        (names[1], "gamma"),
+        (names[1], "beta"),
+        (names[2], "kernel"),
+        (names[2], "bias"),
+    ]
+    assert report.passed

@@ -80,6 +80,18 @@ class Bidirectional(Layer):
     def gradients(self):
         return self.forward_layer.gradients + self.backward_layer.gradients
 
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        return self.forward_layer.trainable_weights + self.backward_layer.trainable_weights
+
+    @property
+    def trainable_gradients(self):
+        if not self.trainable:
+            return []
+        return self.forward_layer.trainable_gradients + self.backward_layer.trainable_gradients
+
     def set_weights(self, weights):
         weights = list(weights)
         count = len(self.forward_layer.weights)
