@@ -25,6 +25,22 @@ LEAST_LIMIT = 60
 MAX_CPU_REPLICAS = 16
 
 
+def limit_setting():
+    """The ``limit`` field of every MNIST recipe: the first N training images, N/6 test."""
+    return setting(
+        None,
+        "use only the first N training images (N/6 test images)",
+        kind=int,
+        min_value=LEAST_LIMIT,
+        metavar="N",
+    )
+
+
+def path_setting():
+    """The ``path`` field of every MNIST recipe: a file or folder instead of Keras's cache."""
+    return setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
+
+
 @dataclasses.dataclass(frozen=True)
 class MnistSettings(Settings):
     """The settings every MNIST classifier recipe has."""
@@ -40,14 +56,8 @@ class MnistSettings(Settings):
         include_max=False,
     )
     patience: int = setting(3, "early-stopping patience in epochs (0: off)", min_value=0)
-    limit: int = setting(
-        None,
-        "use only the first N training images (N/6 test images)",
-        kind=int,
-        min_value=LEAST_LIMIT,
-        metavar="N",
-    )
-    path: str = setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
+    limit: int = limit_setting()
+    path: str = path_setting()
     seed: int = seed_setting("seeds the weights, the split and the data order")
     strategy: str = setting(
         None,

@@ -9,7 +9,7 @@ import dataclasses
 
 from deepkit import settings as declared
 from deepkit.recipes.checks import check_plot, check_writable_folder
-from deepkit.recipes.mnist_classifier import LEAST_LIMIT
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting
 from deepkit.validation import MAX_SEED, InputError
 
 # Larger learning rates are typing errors, not settings: CD-1 at 30 (600 MNIST images, 3
@@ -68,16 +68,8 @@ class Settings(declared.Settings):
         include_min=False,
         include_max=False,
     )
-    limit: int = declared.setting(
-        None,
-        "use only the first N training images (N/6 test images)",
-        kind=int,
-        min_value=LEAST_LIMIT,
-        metavar="N",
-    )
-    path: str = declared.setting(
-        None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str
-    )
+    limit: int = limit_setting()
+    path: str = path_setting()
     seed: int = declared.seed_setting()
     # Neither saved in a checkpoint folder nor read by its stages: a rerun may change them.
     ais_runs: int = declared.setting(

@@ -15,7 +15,7 @@ from deepkit.recipes.gan.measures import SampleMeasures
 from deepkit.recipes.gan.plots import grid_path
 from deepkit.recipes.gan.result import GanResult
 from deepkit.recipes.gan.training import EpochEnd, build, to_gan_range, train_gan
-from deepkit.recipes.mnist_classifier import LEAST_LIMIT
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting
 from deepkit.settings import Settings as RecipeSettings
 from deepkit.settings import seed_setting, setting
 from deepkit.validation import InputError
@@ -72,14 +72,8 @@ class Settings(RecipeSettings):
         max_value=1.0,
         record=False,
     )
-    limit: int = setting(
-        None,
-        "use only the first N training images (N/6 test images)",
-        kind=int,
-        min_value=LEAST_LIMIT,
-        metavar="N",
-    )
-    path: str = setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
+    limit: int = limit_setting()
+    path: str = path_setting()
     seed: int = seed_setting("seeds the weights, the data order, the noise and the classifier")
     plot: str = setting(
         None, "save a grid of samples per epoch (and the model) in this folder", kind=str,

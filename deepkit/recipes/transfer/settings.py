@@ -10,7 +10,7 @@ import dataclasses
 
 from deepkit.applications import APPLICATIONS
 from deepkit.recipes.checks import check_writable_folder
-from deepkit.recipes.mnist_classifier import LEAST_LIMIT
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting
 from deepkit.settings import Settings as BaseSettings
 from deepkit.settings import seed_setting, setting
 from deepkit.validation import InputError
@@ -35,14 +35,8 @@ class Settings(BaseSettings):
     )
     low_data_epochs: int = setting(30, "epochs of both arms in the low-data regime", min_value=1)
     batch_size: int = setting(128, "batch size", min_value=1)
-    limit: int = setting(
-        None,
-        "use only the first N training images (N/6 test images)",
-        kind=int,
-        min_value=LEAST_LIMIT,
-        metavar="N",
-    )
-    path: str = setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
+    limit: int = limit_setting()
+    path: str = path_setting()
     seed: int = seed_setting("seeds the weights, the data order and the low-data sample")
     application: str = setting(
         None,
