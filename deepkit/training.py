@@ -25,6 +25,7 @@ which shuffles with its own seeded generator and checks divergence itself.
 """
 
 import warnings
+from functools import partial
 
 import numpy as np
 
@@ -95,7 +96,6 @@ def fit(
     """
     from deepkit import distribute
     from deepkit.checkpoints import NoCheckpoint
-    from deepkit.divergence import RaiseOnNaN
 
     _check_common(epochs, batch_size, validation_data, patience)
     checkpoint = checkpoint or NoCheckpoint()
@@ -124,6 +124,75 @@ def fit(
                 f"{strategy.num_replicas_in_sync} replicas; compile the model with 1"
             )
         data = distribute.epoch_dataset(strategy, x, y, batch_size, order)
+    make_loop = None
+    if loop:
+        make_loop = partial(EpochLoop, model, batch_size, jit_compile=loop == "xla")
+    return fit_stream(
+        model,
+        lambda _: data,
+        epochs=epochs,
+        validation_data=validation_data,
+        patience=patience,
+        monitor=monitor,
+        verbose=verbose,
+        order=order,
+        checkpoint=checkpoint,
+        callbacks=callbacks,
+        make_loop=make_loop,
+    )
+
+
+def fit_stream(
+    model,
+    make_data,
+    *,
+    epochs,
+    validation_data=None,
+    patience=None,
+    monitor="val_loss",
+    seed=0,
+    verbose=0,
+    order=None,
+    checkpoint=None,
+    callbacks=(),
+    make_loop=None,
+):
+    """Train a compiled Keras ``model`` on a dataset that orders its own rows by (seed, epoch).
+
+    The path every Keras training takes (``fit`` builds its dataset from arrays): the epoch
+    order, the divergence check, early stopping (resumable), the caller's callbacks, the
+    checkpoint's, the progress line, in that order.
+
+    Args:
+        model: a compiled ``keras.Model``.
+        make_data: a function of the epoch order (``deepkit.distribute.epoch_order``)
+            returning the training dataset, which reads the order's epoch to shuffle.
+        epochs: the most epochs to train.
+        validation_data: validation arrays or a dataset, or ``None``.
+        patience: early stopping on ``monitor``, best weights restored; ``None`` for none.
+        monitor: the logged value early stopping watches.
+        seed: the order's seed, when ``order`` is not given.
+        verbose: 0 silent, 1 one live progress line, 2 a line per epoch.
+        order: the epoch order the dataset reads (made from ``seed`` if ``None``).
+        checkpoint: a ``deepkit.checkpoints`` checkpoint or stage, or ``None``.
+        callbacks: the caller's own Keras callbacks.
+        make_loop: a function of the order returning a ``model.train_function`` for this
+            training (``deepkit.epoch_loop.EpochLoop``), or ``None`` for Keras's own.
+
+    Returns:
+        ``(model, history)``, ``history`` over the whole run (resumed epochs included).
+
+    Raises:
+        InputError: early stopping without validation data, or the loss diverged.
+    """
+    from deepkit import distribute
+    from deepkit.checkpoints import NoCheckpoint
+    from deepkit.divergence import RaiseOnNaN
+
+    if patience is not None and validation_data is None:
+        raise InputError("early stopping (patience) needs validation_data")
+    checkpoint = checkpoint or NoCheckpoint()
+    order = order or distribute.epoch_order(seed)
     stopping = [] if patience is None else [checkpoint.early_stopping(monitor, patience)]
     # early stopping before the checkpoint's callbacks, whose backup overwrites what it
     # loads; the caller's before the checkpoint's logs, so what they log is saved
@@ -132,23 +201,23 @@ def fit(
         from deepkit.progress import ProgressLine
 
         every.append(ProgressLine())
-    if loop:
-        model.train_function = EpochLoop(model, batch_size, order, jit_compile=loop == "xla")
+    if make_loop is not None:
+        model.train_function = make_loop(order)
     try:
         with warnings.catch_warnings():
             # A pipeline of unknown length ends its first epoch by running out of
             # data, which is how Keras learns the length; not a fault here.
             warnings.filterwarnings("ignore", message="Your input ran out of data")
             history = model.fit(
-                data,
+                make_data(order),
                 epochs=epochs,
-                shuffle=False,  # every feed orders the rows itself
+                shuffle=False,  # every dataset orders its rows itself
                 validation_data=validation_data,
                 callbacks=every,
                 verbose=0 if verbose == 1 else verbose,
             )
     finally:
-        if loop:
+        if make_loop is not None:
             model.train_function = None  # Keras's own loop for the model's next fit
     return model, checkpoint.full_history(_as_dict(history))
 

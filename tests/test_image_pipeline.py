@@ -120,5 +120,7 @@ def test_augmentation_is_seeded_keras_layers_inactive_at_inference():
 
 
 def test_early_stopping_without_validation_is_refused():
-    with pytest.raises(InputError, match="early stopping \\(patience\\) needs a validation set"):
-        image_pipeline.fit_stream(None, None, epochs=1, patience=2)
+    from deepkit.training import fit_stream
+
+    with pytest.raises(InputError, match="early stopping \\(patience\\) needs validation_data"):
+        fit_stream(None, None, epochs=1, patience=2)

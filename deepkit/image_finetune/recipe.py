@@ -109,7 +109,7 @@ def _batches(classifier, s, paths, labels, order=None):
 def _train(model, classifier, s, training, validation, checkpoint, verbose, callbacks):
     """The two phases (``deepkit.finetune.train_phases``) on the streamed pictures."""
     from deepkit import finetune
-    from deepkit.image_pipeline import fit_stream
+    from deepkit.training import fit_stream
 
     held_out = _batches(classifier, s, *validation) if len(validation[0]) else None
 
@@ -118,13 +118,13 @@ def _train(model, classifier, s, training, validation, checkpoint, verbose, call
             model,
             lambda order: _batches(classifier, s, *training, order=order),
             epochs=epochs,
-            validation=held_out,
+            validation_data=held_out,
             patience=s.patience,
             seed=s.seed,
             verbose=verbose,
             checkpoint=stage,
             callbacks=callbacks,
-        )
+        )[1]
 
     return finetune.train_phases(
         model,
