@@ -75,6 +75,7 @@ def _list():
     print("Benchmarks (deepkit bench NAME):")
     for name, about in BENCHMARKS.items():
         print(f"  {name:<{width}}  {about}")
+    print("Fine-tune on a folder of pictures: deepkit finetune BASE --images DIR")
     print("Reproduce every tutorial result: deepkit reproduce [--quick] [--only NAME] [--render]")
 
 
