@@ -105,8 +105,13 @@ def test_strategy_names_and_batches_are_checked():
         distribute.get_strategy("parameter-server")
     import tensorflow as tf
 
-    with pytest.raises(ValueError, match="do not fill one global batch of 64"):
-        distribute.epoch_dataset(tf.distribute.get_strategy(), np.zeros((10, 2)), np.zeros(10), 64)
+    # on one device the last, smaller batch is kept: 10 rows in batches of 64 are one batch
+    batches = distribute.epoch_dataset(
+        tf.distribute.get_strategy(), np.zeros((10, 2)), np.zeros(10), 64
+    )
+    assert [len(x) for x, _ in batches] == [10]
+    with pytest.raises(ValueError, match="global_batch must be an int >= 1"):
+        distribute.epoch_dataset(tf.distribute.get_strategy(), np.zeros((10, 2)), np.zeros(10), 0)
 
 
 def test_the_mnist_recipe_runs_mirrored_over_two_cpus():

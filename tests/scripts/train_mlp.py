@@ -35,7 +35,7 @@ strategy = distribute.get_strategy(args.strategy)
 with strategy.scope():
     model = mnist_mlp("t1", seed=0)
 model, history = training.fit(
-    model, x, y, epochs=args.epochs, batch_size=100, seed=0, strategy=strategy
+    model, x, y, epochs=args.epochs, batch_size=100, seed=0, feed=strategy
 )
 np.savez(args.out, *model.get_weights(), replicas=strategy.num_replicas_in_sync)
 print(f"replicas {strategy.num_replicas_in_sync} loss {history['loss'][-1]:.6f}")

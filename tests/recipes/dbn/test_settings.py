@@ -60,7 +60,7 @@ def test_the_command_line_is_generated_from_the_settings():
         sizes=(64, 32), finetune_learning_rates=(3.0,), digits=False, limit=600
     )
     assert dbn.Settings.from_args(parser.parse_args([])) == dbn.Settings()
-    assert "--ais-betas" in parser.format_help() and "default: [500, 500, 2000]" in (
+    assert "--ais-betas" in parser.format_help() and "default: (500, 500, 2000)" in (
         " ".join(parser.format_help().split())
     )
 
