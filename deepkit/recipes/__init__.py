@@ -1,9 +1,10 @@
 """Recipes: one module per tutorial result, each with ``run(...) -> result``.
 
-Every recipe module also speaks to the command line through two functions,
-``add_arguments(parser)`` and ``main(args)``, which ``deepkit run NAME`` calls.
-Modules load on first use, so ``deepkit.recipes.churn`` imports only what the
-churn recipe needs.
+Every recipe declares its settings once, as a ``Settings`` dataclass
+(``deepkit.settings``): ``run(settings=None, /, *, verbose=0, **overrides)`` takes it, and
+``deepkit run NAME`` generates its options from it (churn adds its modes around the same
+declaration with ``add_arguments``/``main``). Modules load on first use, so
+``deepkit.recipes.churn`` imports only what the churn recipe needs.
 """
 
 from deepkit._lazy import lazy_submodules
