@@ -138,8 +138,18 @@ class ChurnBenchmark:
         )
 
 
-def benchmark(epochs=50, seed=0, repeats=3):
-    """Train each way ``repeats`` times, taking turns; return a ``ChurnBenchmark``."""
+def benchmark(epochs=50, seed=0, repeats=3, rows=None):
+    """Train each way ``repeats`` times, taking turns; return a ``ChurnBenchmark``.
+
+    Args:
+        epochs: epochs of every fit.
+        seed: the split, the initial weights and the batches' order.
+        repeats: how many times each way trains.
+        rows: train on the first ``rows`` customers of the training split (all if None).
+
+    Returns:
+        A ``ChurnBenchmark``.
+    """
     from deepkit import epoch_loop
     from deepkit.models.dense import churn_ann
     from deepkit.recipes import churn
@@ -147,7 +157,10 @@ def benchmark(epochs=50, seed=0, repeats=3):
 
     check_int(epochs, "epochs", min_value=1)
     check_int(repeats, "repeats", min_value=1)
+    if rows is not None:
+        check_int(rows, "rows", min_value=20)
     train_frame, _ = churn.split(churn.load_data(), 0.2, seed)
+    train_frame = train_frame.iloc[:rows]
     _, x = churn.preprocess(train_frame)
     y = churn.labels(train_frame)
     steps = -(-len(x) // 10)

@@ -4,7 +4,7 @@ from deepkit.benchmarks import churn
 
 
 def test_churn_benchmark_repeats_and_reports_the_spread_of_the_ratios():
-    result = churn.benchmark(epochs=1, seed=0, repeats=2)
+    result = churn.benchmark(epochs=1, seed=0, repeats=2, rows=2000)
     fits = result.fits
     assert list(fits) == [churn.DEFAULTS, churn.ARRAYS, churn.EXACT, churn.FAST]
     assert all(len(fit["seconds"]) == 2 for fit in fits.values())
