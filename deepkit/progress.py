@@ -6,8 +6,8 @@ Keras's ``verbose=1`` prints a progress bar and then a line per epoch, so a run 
     Epoch 12/50 · batch 640/800 · loss 0.3412 · 4.1 s left
 
 and leaves the final epoch's line when training ends. The time left is the mean
-seconds per finished batch times the batches to go (after the first epoch, whose
-graph tracing would otherwise inflate it).
+seconds of a finished epoch (after the first, whose graph tracing would otherwise
+inflate it) times the epochs to go, the current one counted by its share of batches.
 """
 
 import sys
@@ -32,8 +32,7 @@ class ProgressLine(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.epochs = self.params.get("epochs") or 0
         self.steps = self.params.get("steps")
-        self.batches_done = 0
-        self.timed_batches, self.timed_seconds = 0, 0.0
+        self.timed_epochs, self.timed_seconds = 0, 0.0
         self.shown = 0.0
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -46,27 +45,29 @@ class ProgressLine(keras.callbacks.Callback):
         now = time.perf_counter()
         if now - self.shown >= self.every:
             self.shown = now
-            self._write(logs)
+            done = min(self.batch / self.steps, 1.0) if self.steps else 0.0
+            self._write(logs, done)
 
     def on_epoch_end(self, epoch, logs=None):
-        if epoch > 0:  # the first epoch traces the graph: not a fair sample of a batch
-            self.timed_batches += self.batch
+        if epoch > 0:  # the first epoch traces the graph: not a fair sample of an epoch
+            self.timed_epochs += 1
             self.timed_seconds += time.perf_counter() - self.epoch_start
         self.steps = self.steps or self.batch
-        self._write(logs)
+        self._write(logs, 1.0)
 
     def on_train_end(self, logs=None):
         self.stream.write("\n")
         self.stream.flush()
 
-    def _write(self, logs):
+    def _write(self, logs, done):
+        """The line for the current epoch, ``done`` the share of its batches finished."""
         parts = [f"Epoch {self.epoch + 1}/{self.epochs}"]
         if self.steps and self.steps > 1:
             parts.append(f"batch {self.batch}/{self.steps}")
         if logs and "loss" in logs:
             parts.append(f"loss {float(logs['loss']):.4f}")
-        if self.timed_batches and self.steps:
-            to_go = (self.epochs - self.epoch) * self.steps - self.batch
-            parts.append(f"{to_go * self.timed_seconds / self.timed_batches:.1f} s left")
+        if self.timed_epochs:
+            per_epoch = self.timed_seconds / self.timed_epochs
+            parts.append(f"{per_epoch * (self.epochs - self.epoch - done):.1f} s left")
         self.stream.write("\r" + " · ".join(parts) + "\033[K")
         self.stream.flush()
