@@ -279,6 +279,11 @@ TRAINERS = {"keras": fit, "numpy": fit_reference}
 ENGINES = tuple(TRAINERS)
 
 
+def validation_size(n, fraction):
+    """The rows ``carve_validation`` holds out of ``n``: ``round(fraction * n)``."""
+    return int(round(fraction * n))
+
+
 def carve_validation(x, y, fraction, *, seed, stratify=False):
     """Hold out ``round(fraction * len(x))`` rows as a validation set.
 
@@ -299,7 +304,7 @@ def carve_validation(x, y, fraction, *, seed, stratify=False):
         raise InputError(f"validation fraction must be in [0, 1), got {fraction!r}")
     if len(x) != len(y):
         raise InputError(f"x has {len(x)} rows but y has {len(y)}")
-    n_val = int(round(fraction * len(x)))
+    n_val = validation_size(len(x), fraction)
     if stratify and n_val:
         from sklearn.model_selection import StratifiedShuffleSplit
 

@@ -65,7 +65,7 @@ def run(settings=None, /, *, verbose=0, **overrides):
     s = Settings.resolve(settings, overrides)
     name = f"CNN (dropout {s.dropout}" + (f", shift {s.shift})" if s.shift else ")")
     return train_and_evaluate(
-        lambda: build_model(s.dropout, s.shift, s.seed),
+        lambda steps_per_epoch: build_model(s.dropout, s.shift, s.seed),
         name,
         s,
         prepare_images=partial(prepare, flat=False),

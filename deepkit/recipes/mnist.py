@@ -42,7 +42,7 @@ def run(settings=None, /, *, verbose=0, **overrides):
     # per graph call.
     steps = 1 if s.strategy is not None else 32
     return train_and_evaluate(
-        lambda: build_model(s.config, s.seed, steps),
+        lambda steps_per_epoch: build_model(s.config, s.seed, steps),
         f"MLP {s.config}",
         s,
         prepare_images=partial(prepare, flat=True),

@@ -169,6 +169,13 @@ def evaluate(model, x, y, num_classes=10):
     return accuracy, confusion_matrix(y, predicted, labels=range(num_classes)), predicted
 
 
+def steps_per_epoch(n_train, settings):
+    """Optimizer steps in one epoch: ceil(fitted images / batch size), the validation
+    images carved off first (a learning-rate schedule is laid out in steps)."""
+    n_fit = n_train - training.validation_size(n_train, settings.validation_split)
+    return -(-n_fit // settings.batch_size)
+
+
 def build_in_scope(build, settings):
     """``build()``, inside the settings' tf.distribute strategy's scope if it has one."""
     if settings.strategy is None:
@@ -185,7 +192,8 @@ def train_and_evaluate(build, network, settings, *, prepare_images, verbose=0):
     """Load, prepare, build, fit, evaluate on the test set once.
 
     Args:
-        build: makes the compiled Keras model.
+        build: makes the compiled Keras model from the number of optimizer steps per
+            epoch (``steps_per_epoch``, for learning-rate schedules).
         network: the network's name in the report.
         settings: the recipe's ``MnistSettings``.
         prepare_images: uint8 images -> the model's inputs.
@@ -201,7 +209,7 @@ def train_and_evaluate(build, network, settings, *, prepare_images, verbose=0):
     s = settings
     (x_train, y_train), (x_test, y_test) = load(s.limit, s.path)
     set_seed(s.seed)
-    model = build_in_scope(build, s)
+    model = build_in_scope(lambda: build(steps_per_epoch(len(x_train), s)), s)
     checkpoint = Checkpoint.open(s.checkpoint_dir, {**s.record(), "network": network})
 
     x_fit = prepare_images(x_train)

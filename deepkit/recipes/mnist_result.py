@@ -28,6 +28,12 @@ class MnistResult:
     model: object = field(repr=False)
     plot: str = None
 
+    @property
+    def validation_accuracy(self):
+        """``(last, best)`` epoch's accuracy on the validation split (``None``: no split)."""
+        scores = self.history.get("val_accuracy")
+        return (float(scores[-1]), float(max(scores))) if scores else None
+
     def report(self):
         """The result as a small table."""
         rows = [
@@ -35,6 +41,11 @@ class MnistResult:
             ("engine", self.engine),
             ("train / test images", f"{self.n_train} / {self.n_test}"),
             ("epochs run", self.epochs),
+            *(
+                [("validation accuracy, last / best epoch", "{:.4f} / {:.4f}".format(*v))]
+                if (v := self.validation_accuracy)
+                else []
+            ),
             ("test accuracy", f"{self.accuracy:.4f}"),
             ("errors", f"{len(self.misclassified)} of {self.n_test}"),
             ("training seconds", f"{self.seconds:.1f}"),

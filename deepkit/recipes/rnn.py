@@ -24,6 +24,7 @@ from deepkit.settings import setting
 from deepkit.validation import InputError
 
 CELLS = ("lstm", "gru", "simple")
+SCHEDULES = ("constant", "cosine")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +39,24 @@ class Settings(MnistSettings):
     dropout: float = setting(
         0.0, "recurrent input dropout", min_value=0.0, max_value=1.0, include_max=False
     )
+    learning_rate: float = setting(
+        1e-3, "Adam's learning rate (the peak of a cosine schedule)", min_value=0.0,
+        include_min=False,
+    )  # fmt: skip
+    schedule: str = setting(
+        "constant", "the learning rate over training: constant, or cosine decay to 0 over "
+        "all epochs", choices=SCHEDULES,
+    )  # fmt: skip
+    clipnorm: float = setting(
+        None, "clip each gradient to this norm", kind=float, min_value=0.0, include_min=False
+    )
+
+    def check(self):
+        super().check()
+        if self.engine == "numpy" and (self.schedule != "constant" or self.clipnorm):
+            raise InputError(
+                "schedule and clipnorm are Keras-only in this recipe: use engine='keras'"
+            )
 
 
 def sequences(images, pixels=False):
@@ -49,7 +68,20 @@ def sequences(images, pixels=False):
     return x.reshape(len(x), 784, 1) if pixels else x
 
 
-def build_model(cell="lstm", units=128, pixels=False, bidirectional=False, dropout=0.0, seed=0):
+def adam(learning_rate=1e-3, schedule="constant", clipnorm=None, total_steps=None):
+    """Adam at ``learning_rate``, or decayed as lr_t = lr (1 + cos(pi t / total_steps)) / 2
+    (``schedule="cosine"``), clipping each gradient to ``clipnorm`` if given."""
+    import keras
+
+    if schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps)
+    return keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+
+
+def build_model(
+    cell="lstm", units=128, pixels=False, bidirectional=False, dropout=0.0, seed=0,
+    optimizer="adam",
+):  # fmt: skip
     """The recipe's compiled classifier (``deepkit.models.rnn.rnn_classifier``)."""
     from deepkit.models.rnn import rnn_classifier
 
@@ -62,6 +94,7 @@ def build_model(cell="lstm", units=128, pixels=False, bidirectional=False, dropo
         10,
         bidirectional=bidirectional,
         dropout=dropout,
+        optimizer=optimizer,
         seed=seed,
     )
 
@@ -83,8 +116,15 @@ def run(settings=None, /, *, verbose=0, **overrides):
     s = Settings.resolve(settings, overrides)
     name = f"{'Bidirectional ' if s.bidirectional else ''}{s.cell.upper()}({s.units})"
     name += f", {'784 pixels' if s.pixels else '28 rows'}"
+    name += f", adam {s.learning_rate:g}" + (", cosine" if s.schedule == "cosine" else "")
+    name += f", clipnorm {s.clipnorm:g}" if s.clipnorm else ""
+
+    def build(steps_per_epoch):
+        optimizer = adam(s.learning_rate, s.schedule, s.clipnorm, s.epochs * steps_per_epoch)
+        return build_model(s.cell, s.units, s.pixels, s.bidirectional, s.dropout, s.seed, optimizer)
+
     result = train_and_evaluate(
-        lambda: build_model(s.cell, s.units, s.pixels, s.bidirectional, s.dropout, s.seed),
+        build,
         name,
         s,
         prepare_images=lambda images: sequences(images, s.pixels),

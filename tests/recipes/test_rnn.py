@@ -61,6 +61,19 @@ def test_numpy_reference_lstm_learns():
     assert result.accuracy > majority_baseline(900) + 0.08
 
 
+def test_a_cosine_schedule_decays_to_zero_on_the_last_step_of_the_last_epoch():
+    # 900 images, 10% carved for validation: 810 fitted, ceil(810 / 64) = 13 steps an epoch.
+    result = rnn.run(
+        units=8, limit=900, epochs=2, batch_size=64, patience=0, path=SUBSET,
+        schedule="cosine", learning_rate=0.01, clipnorm=1.0,
+    )  # fmt: skip
+    optimizer = result.model.optimizer
+    assert int(optimizer.iterations) == 2 * 13 == optimizer._learning_rate.decay_steps
+    assert float(optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
+    assert optimizer.clipnorm == 1.0
+    assert result.validation_accuracy[1] >= result.validation_accuracy[0] > 0
+
+
 def test_sequences_are_rows_or_pixels():
     images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
     rows, pixels = rnn.sequences(images), rnn.sequences(images, pixels=True)
@@ -85,6 +98,9 @@ def never_load(path=None):
         ({"units": 0}, "units must be an int >= 1"),
         ({"dropout": 1.5}, r"dropout must be a number >= 0.0 and < 1.0, got 1.5"),
         ({"limit": 10}, "limit must be an int >= 60"),
+        ({"schedule": "step"}, "schedule must be one of constant, cosine, got 'step'"),
+        ({"clipnorm": 0.0}, "clipnorm must be a number > 0.0"),
+        ({"engine": "numpy", "schedule": "cosine"}, "Keras-only in this recipe"),
     ],
 )
 def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
