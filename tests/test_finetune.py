@@ -213,6 +213,22 @@ def test_bad_input_is_named_before_training(kwargs, error, message):
         ft.finetune(**arguments)
 
 
+def test_a_keyword_train_does_not_take_is_refused_before_the_model_is_built(monkeypatch):
+    from deepkit.finetune import phases
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model was built before the keywords were checked")
+
+    monkeypatch.setattr(phases, "new_model", no_model)
+    x, y = data(4)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'epoch'"):
+        ft.finetune(small_base(), 2, x, y, epoch=1)
+    with pytest.raises(TypeError, match="multiple values for argument 'model'"):
+        ft.finetune(small_base(), 2, x, y, model=None)
+    with pytest.raises(ValueError, match="fine_tune_learning_rate must be"):
+        ft.finetune(small_base(), 2, x, y, fine_tune_learning_rate=0)
+
+
 def test_keras_application_loads_a_weights_file_and_takes_a_new_head(tmp_path):
     source = ft.application("MobileNetV2", (32, 32, 3))
     keras.utils.set_random_seed(1)
