@@ -330,6 +330,20 @@ def test_a_hostile_idx_folder_is_refused_before_anything_is_allocated(tmp_path):
         mnist_module.read_idx(plain)
 
 
+def test_an_idx_folder_checks_every_header_before_reading_any_data(tmp_path):
+    arrays = subset_arrays(100, 10)
+    folder = write_idx_folder(tmp_path, arrays)
+    images = folder / mnist_module.IDX_FILES["x_train"]
+    with gzip.open(images, "rb") as stream:
+        raw = stream.read()
+    with gzip.open(images, "wb") as stream:  # the header of 100 images, the data of 50
+        stream.write(raw[: 16 + 50 * 784])
+    write_idx(folder / mnist_module.IDX_FILES["y_train"], arrays["y_train"][:99])
+    message = "y_train must have shape (100,) to match x_train, got (99,)"
+    with pytest.raises(InputError, match=re.escape(message)):  # not the short images
+        load_mnist(path=folder)
+
+
 def test_a_limit_reads_only_the_rows_it_keeps(tmp_path):
     (x_all, y_all), (x_test_all, _) = load_mnist(path=SUBSET)
     full = x_all.nbytes + y_all.nbytes + 2 * x_test_all.nbytes
