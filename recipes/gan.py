@@ -24,9 +24,9 @@ from deepkit import training
 from deepkit.models.gan import GAN
 from deepkit.recipes.gan import classifier as judging
 from deepkit.recipes.gan.measures import BASELINE, FLOOR, SampleMeasures
+from deepkit.recipes.gan.sample_quality import format_quality
 from deepkit.recipes.gan.training import to_gan_range
 from deepkit.recipes.mnist_classifier import load
-from deepkit.sample_quality import format_quality
 from deepkit.seeding import set_seed
 
 parser = argparse.ArgumentParser(description="GAN and conditional GAN on MNIST")

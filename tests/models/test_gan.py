@@ -11,9 +11,9 @@ import tensorflow as tf
 import deepkit.reference as ref
 from deepkit.models import gan as kgan
 from deepkit.parity import keras_float_dtype
+from deepkit.recipes.gan.sample_quality import bernoulli_baseline
 from deepkit.reference import gan as rgan
 from deepkit.reference import optimizers as ref_optimizers
-from deepkit.sample_quality import bernoulli_baseline
 from deepkit.validation import InputError
 
 LATENT, IMAGE, CLASSES, BATCH = 5, 12, 3, 6

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from deepkit.atomic import atomic_write
-from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
+from deepkit.datasets.churn.features import FEATURE_NAMES
+from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
 from deepkit.recipes.churn.steps import LABELS, TUTORIAL_ACCURACY, customers_frame, score
 from deepkit.report import format_confusion_matrix, format_table
 from deepkit.validation import InputError

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from deepkit.datasets.churn import TARGET, load_churn
-from deepkit.preprocessing import ChurnPreprocessor
+from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
 from deepkit.recipes.churn.configs import settings_of
 from deepkit.training import TRAINERS, carve_validation
 from deepkit.validation import InputError, check_float, check_seed

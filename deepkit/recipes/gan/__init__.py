@@ -25,7 +25,8 @@ the GAN's) is a stage of the run's checkpoint: with ``checkpoint_dir`` a killed 
 resumes to the weights and logs of an uninterrupted one, bit for bit (``training``).
 
 The package: ``recipe`` (the settings and ``run``), ``classifier`` (the judging
-classifier and its cache), ``measures`` (the sample measures), ``training`` (the
+classifier and its cache), ``measures`` (the sample measures), ``sample_quality`` (what
+they compute: Fréchet distance, precision and recall, digit shares), ``training`` (the
 GAN's training), ``plots`` (the sample grids), ``result`` (``GanResult``).
 """
 

@@ -2,7 +2,7 @@
 
 Every feature set is compared with the same ``n`` real training images, drawn
 once (``n = min(samples, training images, test images)``), with the measures
-of ``deepkit.sample_quality`` (Fréchet distance, precision and recall, the
+of ``sample_quality`` (Fréchet distance, precision and recall, the
 share of each digit, conditional accuracy). Two reference rows frame the
 GAN's: MNIST test images (the floor: real against real) and per-pixel
 Bernoulli samples of the mean training image (a baseline any GAN should beat).
@@ -33,7 +33,7 @@ class SampleMeasures:
     """
 
     def __init__(self, classifier, x_train, n, *, conditional, seed):
-        from deepkit.sample_quality import SampleQuality
+        from deepkit.recipes.gan.sample_quality import SampleQuality
 
         self.n, self.seed = n, seed
         real = x_train[np.random.default_rng(seed).permutation(len(x_train))[:n]]
@@ -51,7 +51,7 @@ class SampleMeasures:
         Returns:
             ``{FLOOR: measures, BASELINE: measures}``.
         """
-        from deepkit.sample_quality import bernoulli_baseline
+        from deepkit.recipes.gan.sample_quality import bernoulli_baseline
 
         n = self.n
         return {
@@ -66,7 +66,7 @@ class SampleMeasures:
             gan: a GAN with ``generate(n, labels=, seed=)`` giving images in [-1, 1].
 
         Returns:
-            A dict of ``deepkit.sample_quality`` measures.
+            A dict of ``sample_quality`` measures.
         """
         images = (gan.generate(self.n, labels=self.requested, seed=self.seed + 1) + 1) / 2
         return self.quality.measure(images, self.requested)

@@ -18,7 +18,7 @@ class GanResult:
         epochs: the epochs it trained.
         seconds: the seconds this process trained the GAN (a resumed run: its own part).
         n_train: training images.
-        quality: ``{row name: measures}`` (``deepkit.sample_quality``): the floor, the
+        quality: ``{row name: measures}`` (``sample_quality``): the floor, the
             Bernoulli baseline and the GAN's final row (``final_row``).
         classifier: the judging classifier's file.
         classifier_origin: how this run got it: ``"trained"``, ``"cached"`` (deepkit's CNN
@@ -86,7 +86,7 @@ class GanResult:
 
     def report(self):
         """The result as a small table: the run, the judging classifier, the quality, the goals."""
-        from deepkit.sample_quality import format_quality
+        from deepkit.recipes.gan.sample_quality import format_quality
 
         shares = self.quality[self.final_row]["shares"]
         rows = [

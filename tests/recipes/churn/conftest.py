@@ -4,7 +4,7 @@ untrained bundle saved once."""
 import pytest
 
 from deepkit.datasets import load_churn
-from deepkit.preprocessing import ChurnPreprocessor
+from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
 from deepkit.recipes import churn
 
 

@@ -10,7 +10,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from deepkit.preprocessing import ChurnPreprocessor
+from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
 from deepkit.recipes import churn
 from deepkit.validation import InputError
 

@@ -30,6 +30,7 @@ __all__ = [
     "TARGET",
     "load_churn",
     "load_customers",
+    "validate_churn_frame",
 ]
 
 CHURN_COLUMNS = (

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from deepkit.datasets import CHURN_COLUMNS, load_churn, validate_churn_frame
-from deepkit.datasets import churn as churn_data
+from deepkit.datasets.churn import loading as churn_data
 from deepkit.validation import InputError
 
 

@@ -7,7 +7,8 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from deepkit.datasets import load_churn
-from deepkit.preprocessing import FEATURE_NAMES, ChurnPreprocessor
+from deepkit.datasets.churn.features import FEATURE_NAMES
+from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
 from deepkit.validation import InputError
 
 TUTORIAL_CUSTOMER = {  # T3's new customer, by name

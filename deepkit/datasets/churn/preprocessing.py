@@ -1,16 +1,8 @@
-"""T3's churn preprocessing, built from scikit-learn parts and saved as plain JSON.
+"""T3's churn preprocessing fitted on a training split, and saved as plain JSON.
 
-From the 10 raw feature columns (CreditScore .. EstimatedSalary) it makes 11
-features, in the order T3's code produces them (``FEATURE_NAMES``):
-
-    Geography_Germany, Geography_Spain   one-hot Geography, France dropped
-    CreditScore
-    Gender                               label-encoded: Female 0, Male 1
-    Age, Tenure, Balance, NumOfProducts, HasCrCard, IsActiveMember, EstimatedSalary
-
-then standardizes every feature, ``z = (x - mean) / scale``, with the means and
-scales of the training split only (a constant feature gets scale 1, as in scikit-learn's
-``StandardScaler``). It also keeps each numeric column's range in the training split,
+``ChurnPreprocessor`` makes T3's 11 features (``deepkit.datasets.churn.features``),
+standardized, ``z = (x - mean) / scale``, with the means and scales of the training
+split only. It also keeps each numeric column's range in the training split,
 ``[min, max]``, so that scoring can flag customers unlike any it was trained on
 (``outside_training_range``).
 """
@@ -18,30 +10,14 @@ scales of the training split only (a constant feature gets scale 1, as in scikit
 import json
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from deepkit.datasets.churn import FEATURE_COLUMNS, GENDERS, GEOGRAPHIES, validate_churn_frame
-from deepkit.datasets.churn_schema import RANGES
+from deepkit.datasets.churn.features import FEATURE_NAMES, feature_pipeline, fitted_pipeline
+from deepkit.datasets.churn.loading import FEATURE_COLUMNS, validate_churn_frame
+from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES, RANGES
 from deepkit.validation import InputError
 
-FEATURE_NAMES = (
-    "Geography_Germany",
-    "Geography_Spain",
-    "CreditScore",
-    "Gender",
-    "Age",
-    "Tenure",
-    "Balance",
-    "NumOfProducts",
-    "HasCrCard",
-    "IsActiveMember",
-    "EstimatedSalary",
-)
 # The raw numeric columns whose training range is kept (Geography and Gender are categories).
 RANGED_COLUMNS = tuple(c for c in FEATURE_COLUMNS if c in RANGES)
 _FORMAT = "deepkit.ChurnPreprocessor/2"
@@ -80,7 +56,7 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
             InputError: a frame that fails ``validate_churn_frame``.
         """
         frame = validate_churn_frame(frame, features_only=True)
-        self.pipeline_ = _pipeline().fit(frame)
+        self.pipeline_ = feature_pipeline().fit(frame)
         ranged = frame.loc[:, list(RANGED_COLUMNS)].astype(float)
         self.training_min_, self.training_max_ = ranged.min().to_numpy(), ranged.max().to_numpy()
         self.n_features_in_ = len(FEATURE_COLUMNS)
@@ -174,16 +150,8 @@ class ChurnPreprocessor(TransformerMixin, BaseEstimator):
                 finite numbers, positive scales, ordered ranges.
         """
         mean, scale, var, low, high, samples = _checked_state(state)
-        pipeline = _pipeline()
-        # The encoders have fixed categories, so fitting them on one row per category
-        # reproduces their fitted state; the scaler gets the saved statistics.
-        pipeline.named_steps["encode"].fit(_one_row_per_category())
-        scaler = pipeline.named_steps["scale"]
-        scaler.mean_, scaler.scale_, scaler.var_ = mean, scale, var
-        scaler.n_samples_seen_ = samples
-        scaler.n_features_in_ = len(FEATURE_NAMES)
         preprocessor = cls()
-        preprocessor.pipeline_ = pipeline
+        preprocessor.pipeline_ = fitted_pipeline(mean, scale, var, samples)
         preprocessor.training_min_, preprocessor.training_max_ = low, high
         preprocessor.n_features_in_ = len(FEATURE_COLUMNS)
         preprocessor.feature_names_in_ = np.array(FEATURE_COLUMNS, dtype=object)
@@ -283,28 +251,3 @@ def _plain(number):
     """``number`` without a trailing ``.0`` when it is whole: ``92``, ``250898.09``."""
     number = float(number)
     return str(int(number)) if number.is_integer() and abs(number) < 1e15 else f"{number:.10g}"
-
-
-def _pipeline():
-    encode = ColumnTransformer(
-        [
-            (
-                "geography",
-                OneHotEncoder(categories=[list(GEOGRAPHIES)], drop="first", sparse_output=False),
-                ["Geography"],
-            ),
-            ("credit_score", "passthrough", ["CreditScore"]),
-            ("gender", OrdinalEncoder(categories=[list(GENDERS)]), ["Gender"]),
-            ("numeric", "passthrough", list(FEATURE_COLUMNS[3:])),
-        ],
-        verbose_feature_names_out=False,
-    )
-    return Pipeline([("encode", encode), ("scale", StandardScaler())])
-
-
-def _one_row_per_category():
-    rows = max(len(GEOGRAPHIES), len(GENDERS))
-    frame = pd.DataFrame(0.0, index=range(rows), columns=list(FEATURE_COLUMNS))
-    frame["Geography"] = [GEOGRAPHIES[i % len(GEOGRAPHIES)] for i in range(rows)]
-    frame["Gender"] = [GENDERS[i % len(GENDERS)] for i in range(rows)]
-    return frame

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.linalg import sqrtm
 
-from deepkit import sample_quality as sq
+from deepkit.recipes.gan import sample_quality as sq
 
 
 def random_spd(rng, d):
