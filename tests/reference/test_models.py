@@ -387,7 +387,7 @@ class TestAsKerasBuildsIt:
         merged = keras.layers.Add()([hidden, keras.layers.Dense(4)(hidden)])
         with pytest.raises(ref.InputError, match="not a plain chain of layers") as error:
             ref.from_keras(keras.Model(inputs, merged))
-        assert "(Add): no NumPy reference counterpart" in str(error.value)
+        assert "counterpart" not in str(error.value)  # Add has one: only the graph is refused
 
         class Custom(keras.Model):
             def call(self, x):

@@ -5,6 +5,16 @@ from deepkit.reference.layers.activations import ELU, LeakyReLU, ReLU, Softmax
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.convolutional import Conv1D, Conv2D
 from deepkit.reference.layers.core import Activation, Dense, Embedding, Input, InputLayer
+from deepkit.reference.layers.merge import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
 from deepkit.reference.layers.normalization import BatchNormalization, LayerNormalization
 from deepkit.reference.layers.pooling import (
     AveragePooling2D,

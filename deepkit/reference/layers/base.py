@@ -32,6 +32,9 @@ What a subclass implements:
   When ``self.propagate`` is False (a model's first layer, unless the caller
   asked for input gradients) nobody needs dLoss/d(inputs): ``backward`` may
   skip computing it and return None.
+- A layer called on a list of arrays (a merge layer) gets a list of shapes in
+  ``build`` and ``compute_output_shape``, and its ``backward`` returns a list of
+  gradients, one per input.
 - ``compute_output_shape(input_shape)`` and ``get_config()`` (call
   ``super().get_config()`` and add the constructor arguments).
 
@@ -185,8 +188,10 @@ class Layer:
         self.built = True
 
     def __call__(self, inputs, training=False):
+        """The outputs for ``inputs``: an array, or a list of arrays for a layer that
+        merges several."""
         if not self.built:
-            self.build((None,) + tuple(np.shape(inputs)[1:]))
+            self.build(batch_shape(inputs))
         self.logits = self.call(inputs, training=training)
         self.outputs = self.activation.forward(self.logits)
         return self.outputs
@@ -251,6 +256,14 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def batch_shape(inputs):
+    """The shape ``build`` takes for ``inputs``, batch axis None: one tuple, or a list
+    of them for a list of arrays."""
+    if isinstance(inputs, (list, tuple)):
+        return [batch_shape(x) for x in inputs]
+    return (None,) + tuple(np.shape(inputs)[1:])
 
 
 _COUNTS = {}
