@@ -6,7 +6,7 @@ Keras checks a network's input size only once TensorFlow and Keras are loaded, i
 side below the network's ``min_size`` is refused with "Input size must be at least
 75x75". ``APPLICATIONS`` copies those minimums, so ``check_application`` refuses an
 unknown name or a too small input at once, importing nothing.
-``tests/test_finetune.py`` checks every entry against the installed Keras.
+``tests/test_applications.py`` checks every entry against the installed Keras.
 
     check_application("InceptionV3", (32, 32, 3))   # InputError: at least 75x75
     base = application("MobileNetV2", (32, 32, 3), weights="base.weights.h5")

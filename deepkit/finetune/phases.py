@@ -128,15 +128,16 @@ def train_phases(
     loss,
     epochs,
     learning_rate,
-    unfreeze=0,
-    fine_tune_epochs=0,
-    fine_tune_learning_rate=1e-5,
-    checkpoint=None,
+    unfreeze,
+    fine_tune_epochs,
+    fine_tune_learning_rate,
+    checkpoint,
 ):
     """The two phases of ``train``, each trained by ``fit`` as a stage of ``checkpoint``.
 
     ``train`` feeds arrays; a caller streaming its data (``deepkit.image_finetune``
-    feeds pictures from a folder) gives its own ``fit``.
+    feeds pictures from a folder) gives its own ``fit``. Every option is required: the
+    defaults are ``train``'s (and the image recipe's settings).
 
     Args:
         model: a model of ``new_model``.
