@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 from deepkit.datasets.churn.loading import FEATURE_COLUMNS
-from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES
+from deepkit.datasets.churn.schema import GENDERS, GEOGRAPHIES
 
 FEATURE_NAMES = (
     "Geography_Germany",

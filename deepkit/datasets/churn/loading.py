@@ -19,7 +19,7 @@ from importlib import resources
 
 import pandas as pd
 
-from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES, check_frame
+from deepkit.datasets.churn.schema import GENDERS, GEOGRAPHIES, check_frame
 from deepkit.validation import InputError
 
 __all__ = [
@@ -239,7 +239,7 @@ def validate_churn_frame(frame, features_only=False):
         InputError: naming the column and the first offending value and row for:
             a column named twice, missing columns (with the near misses found,
             e.g. ``' Age'`` for ``'Age'``), unknown columns, no rows, and
-            everything ``churn_schema`` checks (missing values, non-numbers,
+            everything ``schema`` checks (missing values, non-numbers,
             fractions, values outside the valid ranges, unknown categories).
     """
     if not isinstance(frame, pd.DataFrame):

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from deepkit.datasets.churn.features import FEATURE_NAMES, feature_pipeline, fitted_pipeline
 from deepkit.datasets.churn.loading import FEATURE_COLUMNS, validate_churn_frame
-from deepkit.datasets.churn_schema import GENDERS, GEOGRAPHIES, RANGES
+from deepkit.datasets.churn.schema import GENDERS, GEOGRAPHIES, RANGES
 from deepkit.validation import InputError
 
 # The raw numeric columns whose training range is kept (Geography and Gender are categories).

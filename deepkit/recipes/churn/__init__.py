@@ -30,7 +30,7 @@ Modules, one job each: ``configs`` (the tutorial and tuned settings, the tuning 
 (``deepkit run churn`` and ``deepkit predict churn``). Everything is re-exported here.
 
 At the edges: the data's types and valid ranges are one pandera schema
-(``deepkit.datasets.churn_schema``), refused with column, row and value before any work;
+(``deepkit.datasets.churn.schema``), refused with column, row and value before any work;
 ``split`` and ``carve`` refuse degenerate splits; bundles flag customers outside the
 training range (``OutsideTrainingRangeWarning``, ``ChurnBundle.score_table``).
 """

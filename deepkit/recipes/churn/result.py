@@ -80,7 +80,7 @@ class OutsideTrainingRangeWarning(UserWarning):
 class ChurnBundle:
     """A fitted churn model with its preprocessor: scores customers from named fields.
 
-    Impossible values (outside ``deepkit.datasets.churn_schema.RANGES``, a negative age)
+    Impossible values (outside ``deepkit.datasets.churn.schema.RANGES``, a negative age)
     are refused; values possible but outside the training data's range are flagged: a
     warning from ``predict_proba``, a ``flags`` column in ``score_table``.
     """

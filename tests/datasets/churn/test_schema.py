@@ -1,4 +1,4 @@
-"""The churn data's schema (``deepkit.datasets.churn_schema``): every failing column is named
+"""The churn data's schema (``deepkit.datasets.churn.schema``): every failing column is named
 with its rows, and the shipped data lies inside the declared ranges."""
 
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 
 from deepkit.datasets import load_churn
 from deepkit.datasets.churn import CHURN_COLUMNS
-from deepkit.datasets.churn_schema import RANGES, check_frame
+from deepkit.datasets.churn.schema import RANGES, check_frame
 from deepkit.validation import InputError
 
 SHIPPED_CSV = "/work/shared/data/Churn_Modelling.csv"
