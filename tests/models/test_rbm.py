@@ -286,6 +286,11 @@ def test_bad_arguments_are_refused():
     reference = keras_rbm().to_reference()
     with pytest.raises(InputError, match=r"binary \(0 or 1\).*0\.5"):
         reference.log_likelihood(np.full((2, N_VISIBLE), 0.5))
+    v = binary(2, N_VISIBLE, 0)
+    for rbm in (keras_rbm(), reference):  # the last bit is N_VISIBLE - 1
+        for flip in ([0, N_VISIBLE], [-1, 0], [0]):
+            with pytest.raises(InputError, match=r"flip must hold 2 indices in \[0, 12\)"):
+                rbm.pseudo_likelihood(v, flip)
     with pytest.raises(InputError, match="without labels"):
         RBM(N_VISIBLE, N_HIDDEN).fit(binary(4, N_VISIBLE, 0), np.zeros(4))
 
