@@ -208,12 +208,16 @@ def predict_images(directory, sources, *, top=3, skip_bad_images=False):
 
 def add_predict_arguments(parser):
     """The options of ``deepkit predict images``."""
+    from deepkit.image_finetune.plots import COUNT
+
     parser.add_argument("directory", help="a classifier saved by `deepkit finetune --save-dir`")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="pictures, or folders of them")
     parser.add_argument(
         "--top", type=int, default=3, help="classes shown per picture (default: %(default)s)"
     )
     parser.add_argument("--out", metavar="FILE", help="also write the table to FILE as CSV")
+    parser.add_argument("--plot", metavar="FILE", help=f"also draw {COUNT} of the pictures "
+                        "with their most likely class as a PNG grid (wrong ones red)")  # fmt: skip
     parser.add_argument(
         "--skip-bad-images",
         action="store_true",
@@ -225,7 +229,8 @@ def add_predict_arguments(parser):
 
 
 def predict_main(args):
-    """Print each picture's top classes; with ``--out``, write them as CSV (atomically).
+    """Print each picture's top classes; with ``--out``, write them as CSV (atomically);
+    with ``--plot``, draw some (``deepkit.image_finetune.plots``).
 
     Args:
         args: the parsed options of ``add_predict_arguments``.
@@ -235,20 +240,26 @@ def predict_main(args):
 
     Raises:
         InputError: before any picture is classified: bad pictures (named, counted),
-            an ``--out`` that cannot be written or that is one of the inputs (a picture,
-            a folder given, a file of the classifier).
+            an ``--out`` or ``--plot`` that cannot be written or that is one of the
+            inputs (a picture, a folder given, a file of the classifier).
     """
     from deepkit.atomic import write_text_atomic
     from deepkit.images import list_pictures
+    from deepkit.recipes.checks import check_plot
     from deepkit.report import format_grid
 
     top = check_int(args.top, "--top", min_value=1)
     check_int(args.batch_size, "--batch-size", min_value=1)
     paths, skipped = list_pictures(args.paths, skip_bad=args.skip_bad_images)
-    if args.out is not None:
-        bundle = [Path(args.directory) / name for name in BUNDLE_FILES]
-        check_out(args.out, [*args.paths, *paths, *bundle])
-    table = load(args.directory).table(paths, top=top, batch_size=args.batch_size)
+    inputs = [*args.paths, *paths, *(Path(args.directory) / name for name in BUNDLE_FILES)]
+    for option, path in (("--out", args.out), ("--plot", args.plot)):
+        if path is not None:
+            check_out(path, inputs, option)
+            inputs.append(path)  # --plot must not replace --out either
+    if args.plot is not None:
+        check_plot(args.plot, "--plot")
+    classifier = load(args.directory)
+    table = classifier.table(paths, top=top, batch_size=args.batch_size)
     ranks = (len(table.columns) - 1) // 2
     rows = [
         [row[0], *(f"{row[2 * r + 1]} {row[2 * r + 2]:.4f}" for r in range(ranks))]
@@ -261,25 +272,30 @@ def predict_main(args):
     if args.out is not None:
         write_text_atomic(args.out, table.to_csv(index=False))
         print(f"written to {args.out}")
+    if args.plot is not None:
+        from deepkit.image_finetune.plots import plot_predictions
+
+        plot_predictions(table, args.plot, class_names=classifier.class_names)
+        print(f"drawn to {args.plot}")
     return 0
 
 
-def check_out(path, inputs):
-    """Raise ``InputError`` unless the file ``path`` can be written and is none of ``inputs``
-    (the same file once resolved, or under another name: a link)."""
+def check_out(path, inputs, option="--out"):
+    """Raise ``InputError`` unless the file ``path`` (given as ``option``) can be written and
+    is none of ``inputs`` (the same file once resolved, or under another name: a link)."""
     import os
 
     target = Path(path)
     if target.is_dir():
-        raise InputError(f"--out {path}: is a folder, expected a file name")
+        raise InputError(f"{option} {path}: is a folder, expected a file name")
     if not target.parent.is_dir() or not os.access(target.parent, os.W_OK):
-        raise InputError(f"--out {path}: cannot write in {target.parent}")
+        raise InputError(f"{option} {path}: cannot write in {target.parent}")
     for source in map(Path, inputs):
         same = target.resolve() == source.resolve()
         if not same and target.exists() and source.exists():
             same = os.path.samefile(target, source)
         if same:
             raise InputError(
-                f"--out {path}: is an input ({source}); writing the table there would replace "
-                "it: choose another file"
+                f"{option} {path}: is an input ({source}); writing there would replace it: "
+                "choose another file"
             )

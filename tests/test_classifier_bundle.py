@@ -1,6 +1,6 @@
 """classifier_bundle: a saved classifier (model.keras + classifier.json) loads in safe mode and
 predicts each picture's top classes as a DataFrame; `deepkit predict images` prints the same
-table, writes it as CSV atomically and refuses to overwrite an input."""
+table, writes it as CSV atomically, draws it as a PNG grid and refuses to overwrite an input."""
 
 import json
 
@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from image_helpers import write_digits, write_png
+from PIL import Image
 
 from deepkit import classifier_bundle as cb
 from deepkit.cli import main
@@ -91,6 +92,20 @@ def test_the_command_refuses_to_overwrite_an_input(saved, capsys):
         assert "is an input" in error and "choose another file" in error
         assert error.count("\n") == 1
     assert open(paths[0], "rb").read() == before
+
+
+def test_the_command_draws_the_predictions_as_a_png_grid(saved, tmp_path, capsys):
+    _, folder, new, paths = saved
+    plot = tmp_path / "predictions.png"
+    assert main(["predict", "images", str(folder), str(new), "--plot", str(plot)]) == 0
+    assert f"drawn to {plot}" in capsys.readouterr().out
+    with Image.open(plot) as image:  # nine pictures: two rows of six columns
+        assert image.format == "PNG" and image.size == (1020, 400)
+    out = ["--out", str(tmp_path / "p.png")]
+    for target, refusal in ((tmp_path / "p.jpg", "must end in .png"), (paths[0], "is an input"),
+                            (tmp_path / "p.png", "is an input")):  # fmt: skip
+        assert main(["predict", "images", str(folder), str(new), *out, "--plot", str(target)]) == 2
+        assert refusal in capsys.readouterr().err
 
 
 def test_bad_pictures_are_refused_unless_skipped(saved, tmp_path, capsys):

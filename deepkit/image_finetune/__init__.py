@@ -31,13 +31,26 @@ checks before any work and the checkpoint's record.
 
 The package's rooms: ``settings`` (the declaration and its checks), ``base`` (building
 the pretrained network, with its refusals), ``recipe`` (``run``: the steps above),
-``result`` (what a run gives back, and its report), ``cli`` (``deepkit finetune``).
+``result`` (what a run gives back, and its report), ``cli`` (``deepkit finetune``),
+``plots`` (a grid of pictures with their predictions, ``deepkit predict images --plot``),
+``digit_folders`` (MNIST digits written as PNG class folders, a picture set to try it on).
 """
 
 from deepkit.image_finetune.base import build_base
 from deepkit.image_finetune.cli import add_arguments, main
+from deepkit.image_finetune.digit_folders import write_digits
+from deepkit.image_finetune.plots import plot_predictions
 from deepkit.image_finetune.recipe import run
 from deepkit.image_finetune.result import FinetuneResult
 from deepkit.image_finetune.settings import Settings
 
-__all__ = ["FinetuneResult", "Settings", "add_arguments", "build_base", "main", "run"]
+__all__ = [
+    "FinetuneResult",
+    "Settings",
+    "add_arguments",
+    "build_base",
+    "main",
+    "plot_predictions",
+    "run",
+    "write_digits",
+]
