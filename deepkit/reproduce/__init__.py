@@ -14,13 +14,14 @@ touches the documentation: its figures (few epochs, small data) check that every
 runs; they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
-``tutorials``/``images``/``families`` (one function per measurement), ``render`` (Markdown).
+``tutorials``/``images``/``families``/``finetune`` (one function per measurement), ``render``
+(Markdown).
 """
 
 import traceback
 from pathlib import Path
 
-from deepkit.reproduce import families, images, render, results, tutorials
+from deepkit.reproduce import families, finetune, images, render, results, tutorials
 from deepkit.validation import InputError
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.
@@ -34,6 +35,7 @@ MEASURES = {
     "cnn": ("cnn", images.cnn),
     "cnn-shift": ("cnn", images.cnn_shift),
     "transfer": ("transfer", images.transfer),
+    "finetune": ("finetune", finetune.finetune),
     "rnn": ("rnn", images.rnn),
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),

@@ -32,6 +32,7 @@ PAGES = {
     "recipes/dbn.md": ("dbn",),
     "recipes/gan.md": ("gan",),
     "recipes/transfer.md": ("transfer",),
+    "recipes/finetune.md": ("finetune",),
 }
 # Entries measured before the NumPy reference got its name call it "the twin".
 WORDS = (
