@@ -12,4 +12,5 @@ BENCHMARKS = {
     "rnn": "NumPy reference vs Keras on the rnn recipe's LSTM classifier",
     "rbm": "One RBM epoch: scikit-learn's BernoulliRBM vs the NumPy reference vs the Keras RBM",
     "gan": "One MLP GAN epoch on MNIST: Keras vs the NumPy reference",
+    "finetune": "Pictures streamed from PNG files (deepkit finetune's feed) vs one array first, images/s",
 }
