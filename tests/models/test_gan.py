@@ -304,3 +304,12 @@ def test_gan_builders_take_numpy_numbers_like_python_ones(tmp_path):
 def test_build_gan_refuses_a_bad_seed_as_run_does(seed):
     with pytest.raises(InputError, match=r"seed must be an int >= 0 and <= 4294967295, got "):
         kgan.build_gan(seed=seed)
+
+
+def test_layer_i_of_a_seeded_builder_is_initialized_with_seed_plus_i():
+    def kernel(seed, layer):
+        d = kgan.mlp_discriminator(image_dim=8, hidden=(8, 8), seed=seed)
+        return np.asarray(d.get_layer(layer).kernel)
+
+    assert not np.allclose(kernel(0, "d_dense1"), kernel(0, "d_dense2"))  # two (8, 8) kernels
+    np.testing.assert_array_equal(kernel(0, "d_dense2"), kernel(1, "d_dense1"))
