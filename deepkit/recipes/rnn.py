@@ -6,9 +6,10 @@
 
 Row-wise, the network reads one row of 28 pixels per timestep; with ``pixels=True``
 it reads the 784 pixels one at a time (pixel-by-pixel MNIST, far harder: anchors
-iRNN 97.0%, LSTM 98.9%, Cooijmans et al. 2017, Table 1). Early stopping watches the
-accuracy on a validation split carved from the training images; the test set is
-only scored. SimpleRNN lags behind the gated cells: its gradient through t steps is a
+iRNN 97.0%, LSTM 98.9%, Cooijmans et al. 2017, Table 1). Adam's learning rate decays
+along a cosine to 0 over the 30 epochs, each gradient clipped to norm 1; the peak rate
+3e-3 was chosen over 1e-3 on the validation split carved from the training images
+(both runs are on the rnn docs page), and the test set is only scored. SimpleRNN lags behind the gated cells: its gradient through t steps is a
 product of t Jacobians diag(tanh') U, which vanishes (or explodes), so it learns
 long-range dependencies poorly; the LSTM's additive cell state c_t = f c_{t-1} + i g
 and the GRU's interpolation h_t = z h_{t-1} + (1 - z) hh keep a path whose gradient
@@ -31,7 +32,8 @@ SCHEDULES = ("constant", "cosine")
 class Settings(MnistSettings):
     """The RNN recipe's settings: the shared MNIST ones and the recurrent network's."""
 
-    epochs: int = setting(20, "maximum epochs (early stopping may end sooner)", min_value=1)
+    epochs: int = setting(30, "epochs (the cosine schedule spans them all)", min_value=1)
+    patience: int = setting(0, "early-stopping patience in epochs (0: off)", min_value=0)
     cell: str = setting("lstm", "recurrent cell", choices=CELLS)
     units: int = setting(128, "recurrent units", min_value=1)
     pixels: bool = setting(False, "pixel-by-pixel MNIST (784 steps of 1 pixel)")
@@ -40,15 +42,15 @@ class Settings(MnistSettings):
         0.0, "recurrent input dropout", min_value=0.0, max_value=1.0, include_max=False
     )
     learning_rate: float = setting(
-        1e-3, "Adam's learning rate (the peak of a cosine schedule)", min_value=0.0,
+        3e-3, "Adam's learning rate (the peak of a cosine schedule)", min_value=0.0,
         include_min=False,
     )  # fmt: skip
     schedule: str = setting(
-        "constant", "the learning rate over training: constant, or cosine decay to 0 over "
+        "cosine", "the learning rate over training: constant, or cosine decay to 0 over "
         "all epochs", choices=SCHEDULES,
     )  # fmt: skip
     clipnorm: float = setting(
-        None, "clip each gradient to this norm", kind=float, min_value=0.0, include_min=False
+        1.0, "clip each gradient to this norm (0: no clipping)", min_value=0.0
     )
 
     def check(self):
@@ -70,12 +72,12 @@ def sequences(images, pixels=False):
 
 def adam(learning_rate=1e-3, schedule="constant", clipnorm=None, total_steps=None):
     """Adam at ``learning_rate``, or decayed as lr_t = lr (1 + cos(pi t / total_steps)) / 2
-    (``schedule="cosine"``), clipping each gradient to ``clipnorm`` if given."""
+    (``schedule="cosine"``), clipping each gradient to ``clipnorm`` (0 or None: no clipping)."""
     import keras
 
     if schedule == "cosine":
         learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps)
-    return keras.optimizers.Adam(learning_rate, clipnorm=clipnorm)
+    return keras.optimizers.Adam(learning_rate, clipnorm=clipnorm or None)
 
 
 def build_model(

@@ -37,6 +37,7 @@ MEASURES = {
     "transfer": ("transfer", images.transfer),
     "finetune": ("finetune", finetune.finetune),
     "rnn": ("rnn", images.rnn),
+    "rnn-bidirectional": ("rnn", images.rnn_bidirectional),
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),
     "gan-unconditional": ("gan", families.gan_unconditional),

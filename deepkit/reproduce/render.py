@@ -27,7 +27,7 @@ PAGES = {
     "recipes/churn.md": ("churn",),
     "recipes/mnist-mlp.md": ("mnist",),
     "recipes/cnn.md": ("cnn",),
-    "recipes/rnn.md": ("rnn",),
+    "recipes/rnn.md": ("rnn", "rnn-bidirectional"),
     "recipes/timeseries.md": ("timeseries",),
     "recipes/dbn.md": ("dbn",),
     "recipes/gan.md": ("gan",),

@@ -49,6 +49,8 @@ def test_numpy_reference_lstm_learns():
         cell="lstm",
         units=16,
         engine="numpy",
+        schedule="constant",
+        clipnorm=0,
         limit=900,
         epochs=3,
         batch_size=16,
@@ -99,7 +101,7 @@ def never_load(path=None):
         ({"dropout": 1.5}, r"dropout must be a number >= 0.0 and < 1.0, got 1.5"),
         ({"limit": 10}, "limit must be an int >= 60"),
         ({"schedule": "step"}, "schedule must be one of constant, cosine, got 'step'"),
-        ({"clipnorm": 0.0}, "clipnorm must be a number > 0.0"),
+        ({"clipnorm": -1.0}, "clipnorm must be a number >= 0.0"),
         ({"engine": "numpy", "schedule": "cosine"}, "Keras-only in this recipe"),
     ],
 )
