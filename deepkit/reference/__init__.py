@@ -11,6 +11,11 @@ Same names, arguments, defaults and formulas as Keras::
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, batch_size=10, epochs=50)
 
+    inputs = ref.Input((11,))                    # the functional API: a graph of layers
+    hidden = ref.Dense(6, activation="relu")(inputs)
+    merged = ref.Concatenate()([hidden, ref.Dense(6)(inputs)])
+    model = ref.Model(inputs, ref.Dense(1, activation="sigmoid")(merged), seed=0)
+
     reference = ref.from_keras(keras_model)      # same architecture, weights, compile
     keras_again = reference.to_keras()
 
@@ -68,7 +73,7 @@ from deepkit.reference.layers import (
     UpSampling2D,
 )
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
-from deepkit.reference.models import Sequential, from_keras
+from deepkit.reference.models import Model, Sequential, from_keras, to_keras
 from deepkit.reference.rbm import RBM, MomentumSchedule
 from deepkit.reference.trainer import Trainer
 from deepkit.validation import InputError

@@ -1,18 +1,21 @@
 """``Trainer``: compile, fit, evaluate, predict for any reference model (mirrors
-keras/src/trainers/trainer.py; the structure lives in ``models.py``).
+keras/src/trainers/trainer.py; the structure lives in ``deepkit.reference.models``).
 
 A model inherits ``Trainer`` and provides:
 
 - ``rng`` (a NumPy Generator: shuffling and any sampling), ``dtype``;
-- ``_check_x(x, what)``: the validated float array (building the model if needed);
-- ``_prepare_y(y, n, what)``: the validated targets (``None`` allowed when its
-  ``train_step`` needs none);
+- ``_check_x(x, what)``: the validated float array, or a list of arrays for a model
+  with several inputs (building the model if needed);
+- ``_prepare_y(y, n, what)``: the validated targets, a list for several outputs
+  (``None`` allowed when its ``train_step`` needs none);
 - ``__call__(x, training)``: the outputs of one batch.
 
 The default ``train_step`` is backprop, which also needs the model's
-``_forward(x, training)``, ``_backward(grad, from_logits, need_input_grad)``,
-``logits``, ``activation``, ``output_shape`` and ``_optimizer_targets()``
-(flat gradient and weight buffers and the trainable spans in them). A model that
+``output_names``, ``_forward(x, training)``, ``_backward(grad, from_logits,
+need_input_grad)``, ``logits``, ``activation``, ``output_shape`` (each a list when
+the model has several outputs) and ``_optimizer_targets()`` (flat gradient and
+weight buffers and the trainable spans in them). The loss is one per output,
+weighted (``deepkit.reference.compile_utils``). A model that
 learns otherwise (an RBM's contrastive divergence) overrides ``train_step`` and
 ``test_step``, and keeps ``fit``, its progress bar, callbacks and history, as
 with Keras's ``Model.train_step``.
@@ -21,26 +24,20 @@ with Keras's ``Model.train_step``.
 products (``deepkit.reference.threads``; ``model.blas_threads = n`` forces one).
 ``fit`` stops with an ``InputError`` at the first training batch whose loss is
 NaN or infinite (``diverged``), where Keras's ``TerminateOnNaN`` stops silently.
+
+(One concept, training, over about 300 lines: compile, the steps on one batch and
+the loops over a dataset that call them.)
 """
 
 import math
 import numbers
 
-import numpy as np
-
-from deepkit.reference import losses, optimizers
-from deepkit.reference import metrics as metrics_module
+from deepkit.reference import compile_utils, optimizers
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
+from deepkit.reference.compile_utils import CompileLoss
+from deepkit.reference.data import check_finite, concatenate, count, rows
 from deepkit.reference.threads import blas_threads
 from deepkit.validation import InputError, check_float, check_int
-
-
-def check_finite(values, what):
-    """``values``, after checking they hold no NaN or infinity."""
-    if not np.isfinite(values).all():
-        row = int(np.argwhere(~np.isfinite(values))[0][0])
-        raise InputError(f"{what} contains NaN or infinite values (first at row {row})")
-    return values
 
 
 def diverged(epoch, batch, loss, learning_rate=None, name="loss"):
@@ -57,26 +54,32 @@ class Trainer:
 
     optimizer = None
     loss = None
+    loss_weights = None
     metrics = ()
     stop_training = False
+    _compiled_loss = None
+    _several_outputs = False
     blas_threads = None  # None: deepkit.reference.threads picks; an int forces that count
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss
-        and metrics (names such as ["accuracy", "mae"], or ``metrics.Metric`` objects)."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None):
+        """Set the optimizer (name or instance; Keras's default "rmsprop"), the loss,
+        metrics (names such as ["accuracy", "mae"], or ``metrics.Metric`` objects) and
+        loss weights; with several outputs, ``loss``, ``metrics`` and ``loss_weights``
+        may be lists (one entry per output) or dicts keyed by output name, as in Keras."""
         self.optimizer = optimizers.get(optimizer)
-        self.loss = None if loss is None else losses.get(loss)
-        self.metrics = [metrics_module.check(metric) for metric in metrics or []]
-        self._metric_fns = []
+        self.loss = compile_utils.get_losses(loss)
+        self.loss_weights = loss_weights
+        self.metrics = compile_utils.check_metrics(metrics or [])
+        self._metric_fns, self._compiled_loss = [], None
 
     # -- one batch: the methods a model overrides to learn differently ----------
 
     def train_step(self, x, y):
         """Forward, backward, one optimizer update; the batch's mean loss and metrics."""
         out = self._forward(x, training=True)
-        loss = self._backprop_loss(y, out)
+        losses = self._backprop_loss(y, out)
         self._apply_gradients()
-        return self._logs(loss, y, out)
+        return self._logs(losses, y, out)
 
     def _apply_gradients(self):
         """One optimizer update from the gradients of the last backward pass."""
@@ -87,36 +90,47 @@ class Trainer:
     def test_step(self, x, y):
         """The batch's mean loss and metrics, without dropout and without an update."""
         out = self._forward(x, training=False)
-        loss_fn, from_logits = self._loss_path()
-        loss, _ = loss_fn.value_and_grad(y, self.logits if from_logits else out)
-        return self._logs(loss, y, out)
+        return self._logs(self._losses(y, out)[0], y, out)
 
-    def _loss_path(self):
-        """(loss function, from_logits): Keras computes a cross-entropy from the
-        logits of a final sigmoid/softmax (its ``_keras_logits``); so does the NumPy reference."""
+    def _listed(self, value):
+        """A per-output ``value`` as a list (a single output's is not one)."""
+        return list(value) if self._several_outputs else [value]
+
+    def _compile_loss(self):
+        """The ``CompileLoss`` of ``self.loss`` (made again when ``loss`` is replaced)."""
         if self.loss is None:
             raise InputError("call compile(optimizer=..., loss=...) before training")
-        key = (self.loss, self.activation.name)
-        if getattr(self, "_loss_path_key", None) != key:  # once per loss and activation
-            uses_logits = self.loss.uses_logits_of(key[1])
-            self._loss_path_key = key
-            self._loss_path_value = (
-                (self.loss.with_logits(), True) if uses_logits else (self.loss, False)
-            )
-        return self._loss_path_value
+        compiled = self._compiled_loss
+        if compiled is None or compiled.loss is not self.loss:
+            compiled = CompileLoss(self.loss, self.loss_weights, self.output_names)
+            self._compiled_loss = compiled
+        return compiled
+
+    def _losses(self, y, out):
+        """(logs, gradients, from_logits) of the compiled loss on the last forward pass."""
+        listed = self._listed
+        return self._compile_loss()(
+            listed(y), listed(out), listed(self.logits), listed(self.activation)
+        )
 
     def _backprop_loss(self, y, out, need_input_grad=False):
-        """The loss of the last forward pass; gradients written, dLoss/dx returned
+        """The loss logs of the last forward pass; gradients written, dLoss/dx kept
         as ``self.input_gradient`` when ``need_input_grad``."""
-        loss_fn, from_logits = self._loss_path()
-        loss, grad = loss_fn.value_and_grad(y, self.logits if from_logits else out)
-        self.input_gradient = self._backward(grad, from_logits, need_input_grad)
-        return loss
+        logs, grads, from_logits = self._losses(y, out)
+        single = len(grads) == 1
+        self.input_gradient = self._backward(
+            grads[0] if single else grads,
+            from_logits[0] if single else from_logits,
+            need_input_grad,
+        )
+        return logs
 
-    def _logs(self, loss, y, out):
-        logs = {"loss": float(loss)}
-        for name, fn in self._metric_fns:
-            logs[name] = fn(y, out) / len(y)
+    def _logs(self, losses, y, out):
+        logs = dict(losses)
+        if self._metric_fns:
+            ys, outs = self._listed(y), self._listed(out)
+            for name, index, fn in self._metric_fns:
+                logs[name] = fn(ys[index], outs[index]) / len(outs[index])
         return logs
 
     def compute_gradients(self, x, y, training=True, return_input_gradients=False):
@@ -125,7 +139,7 @@ class Trainer:
         like Keras's ``trainable_variables``) and, if asked, of the inputs; no update."""
         x, y = self._prepare_data(x, y)
         out = self._forward(x, training=training)
-        loss = self._backprop_loss(y, out, need_input_grad=return_input_gradients)
+        loss = self._backprop_loss(y, out, need_input_grad=return_input_gradients)["loss"]
         grads = [g.copy() for g in self.trainable_gradients]
         return (loss, grads, self.input_gradient) if return_input_gradients else (loss, grads)
 
@@ -135,13 +149,23 @@ class Trainer:
         x = self._check_x(x, f"{what}x")
         if check_values:
             check_finite(x, f"{what}x")
-        return x, self._prepare_y(y, len(x), f"{what}y")
+        return x, self._prepare_y(y, count(x), f"{what}y")
 
     def _resolve_metrics(self, y):
-        shape = np.shape(y) if y is not None else None
-        self._metric_fns = [
-            metrics_module.get(name, shape, self.output_shape) for name in self.metrics
-        ]
+        if not self.metrics:
+            self._metric_fns = []
+            return
+        names = self.output_names
+        ys = (
+            None
+            if y is None
+            else compile_utils.per_output(y, names, "y")
+            if len(names) > 1
+            else [y]
+        )
+        self._metric_fns = compile_utils.resolve_metrics(
+            self.metrics, ys, self._listed(self.output_shape), names
+        )
 
     def train_on_batch(self, x, y=None):
         """One training step on one batch; returns the batch loss."""
@@ -185,18 +209,20 @@ class Trainer:
                 raise InputError("validation_data must be a pair (x_val, y_val)")
             val = self._prepare_data(*validation_data, what="validation ", check_values=True)
         elif validation_split:
-            split_at = int(math.floor(len(x) * (1.0 - validation_split)))
-            if split_at in (0, len(x)):
+            n = count(x)
+            split_at = int(math.floor(n * (1.0 - validation_split)))
+            if split_at in (0, n):
                 raise InputError(
-                    f"validation_split={validation_split} leaves {split_at} of {len(x)} "
+                    f"validation_split={validation_split} leaves {split_at} of {n} "
                     "samples for training"
                 )
-            val = x[split_at:], None if y is None else y[split_at:]
-            x, y = x[:split_at], None if y is None else y[:split_at]
+            kept, held_out = slice(None, split_at), slice(split_at, None)
+            val = rows(x, held_out), rows(y, held_out)
+            x, y = rows(x, kept), rows(y, kept)
         else:
             val = None
 
-        steps = math.ceil(len(x) / batch_size)
+        steps = math.ceil(count(x) / batch_size)
         history = History()
         callbacks = list(callbacks or [])
         if verbose:
@@ -213,7 +239,7 @@ class Trainer:
             for epoch in range(initial_epoch, epochs):
                 for callback in callbacks:
                     callback.on_epoch_begin(epoch)
-                order = self.rng.permutation(len(x)) if shuffle else None
+                order = self.rng.permutation(count(x)) if shuffle else None
                 logs = self._run_epoch(x, y, batch_size, self.train_step, order, callbacks, epoch)
                 if val is not None:
                     val_logs = self._run_epoch(*val, batch_size, self.test_step)
@@ -235,19 +261,20 @@ class Trainer:
             c for c in callbacks if type(c).on_train_batch_end is not Callback.on_train_batch_end
         ]
         sums, seen = {}, 0
-        for step, start in enumerate(range(0, len(x), batch_size)):
+        for step, start in enumerate(range(0, count(x), batch_size)):
             batch = (
                 slice(start, start + batch_size)
                 if order is None
                 else order[start : start + batch_size]
             )
-            xb = x[batch]
-            logs = step_fn(xb, None if y is None else y[batch])
+            xb = rows(x, batch)
+            logs = step_fn(xb, rows(y, batch))
             if epoch is not None:
                 self._check_losses(logs, epoch + 1, step + 1)
-            seen += len(xb)
+            size = count(xb)
+            seen += size
             for key, value in logs.items():
-                sums[key] = sums.get(key, 0.0) + value * len(xb)
+                sums[key] = sums.get(key, 0.0) + value * size
             if batch_callbacks:
                 running = {key: value / seen for key, value in sums.items()}
                 for callback in batch_callbacks:
@@ -271,7 +298,7 @@ class Trainer:
         with blas_threads(self, batch_size):
             logs = self._run_epoch(*self._prepare_data(x, y), batch_size, self.test_step)
         if verbose:
-            steps = math.ceil(len(x) / batch_size)
+            steps = math.ceil(count(x) / batch_size)
             print(f"{steps}/{steps} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
         if return_dict:
             return logs
@@ -279,17 +306,17 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=32, verbose=0):
-        """The outputs for ``x``, computed ``batch_size`` samples at a time."""
+        """The outputs for ``x``, computed ``batch_size`` samples at a time (a list of
+        arrays for a model with several outputs)."""
         x = self._check_x(x)
         check_int(batch_size, "batch_size", min_value=1)
+        n = count(x)
         with blas_threads(self, batch_size):
-            outputs = [
-                self._forward(x[start : start + batch_size], training=False)
-                for start in range(0, len(x), batch_size)
+            batches = [
+                self._forward(rows(x, slice(start, start + batch_size)), training=False)
+                for start in range(0, n, batch_size)
             ]
         if verbose:
-            steps = math.ceil(len(x) / batch_size)
+            steps = math.ceil(n / batch_size)
             print(f"{steps}/{steps}")
-        if not outputs:
-            return np.empty((0,) + tuple(self.output_shape[1:]), self.dtype)
-        return np.concatenate(outputs)
+        return concatenate(batches, self.output_shape, self.dtype)

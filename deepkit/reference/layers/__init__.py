@@ -4,12 +4,13 @@
 from deepkit.reference.layers.activations import ELU, LeakyReLU, ReLU, Softmax
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.convolutional import Conv1D, Conv2D
-from deepkit.reference.layers.core import Activation, Dense, Embedding, Input, InputLayer
+from deepkit.reference.layers.core import Activation, Dense, Embedding, InputLayer
+from deepkit.reference.layers.dot import Dot
+from deepkit.reference.layers.input_layer import Input
 from deepkit.reference.layers.merge import (
     Add,
     Average,
     Concatenate,
-    Dot,
     Maximum,
     Minimum,
     Multiply,

@@ -11,6 +11,10 @@ Life cycle::
     y = layer(x, training=False)          # builds on first use, then forward
     dx = layer.backprop(dy)               # dLoss/dy of the last call -> dLoss/dx
 
+Called on a symbolic tensor from ``Input`` instead of an array, a layer computes
+nothing and returns the tensor of a new graph node (``node.py``): the functional
+API, ``Model(inputs, Dense(3)(inputs))``.
+
 What a subclass implements:
 
 - ``__init__(..., **kwargs)``: store the arguments (Keras names and defaults)
@@ -22,16 +26,19 @@ What a subclass implements:
   ``trainable=False`` marks a weight no optimizer updates (a layer's own
   statistics, written in place during the forward pass).
 - ``call(inputs, training=False)``: the forward pass over a whole batch,
-  *before* the activation; cache on ``self`` whatever ``backward`` needs.
+  *before* the activation; cache on ``self`` whatever ``backward`` needs, as
+  attributes set anew by each call (never arrays filled in place): a model that
+  calls one layer several times (shared weights) keeps each call's attributes
+  and restores them before that call's backward pass.
 - ``backward(grad)``: ``grad`` is dLoss/d(call's output); return
   dLoss/d(inputs) and write each weight's gradient IN PLACE into
   ``self.grads[name]`` (``np.matmul(x.T, grad, out=self.grads["kernel"])`` or
   ``self.grads["bias"][...] = ...``). In place because a model packs all
   weights and all gradients into two flat buffers (one optimizer update per
   step) and rebinds ``self.<name>`` and ``self.grads[name]`` to views of them.
-  When ``self.propagate`` is False (a model's first layer, unless the caller
-  asked for input gradients) nobody needs dLoss/d(inputs): ``backward`` may
-  skip computing it and return None.
+  When ``self.propagate`` is False (a layer on a model's inputs, unless the
+  caller asked for input gradients) nobody needs dLoss/d(inputs): ``backward``
+  may skip computing it and return None.
 - A layer called on a list of arrays (a merge layer) gets a list of shapes in
   ``build`` and ``compute_output_shape``, and its ``backward`` returns a list of
   gradients, one per input.
@@ -60,6 +67,7 @@ import numpy as np
 
 from deepkit.reference import activations as activations_module
 from deepkit.reference import initializers
+from deepkit.reference.layers import node
 from deepkit.validation import InputError
 
 LAYERS = {}
@@ -84,7 +92,7 @@ class Layer:
         trainable=True,
     ):
         self.activation = activations_module.get(activation)
-        self.name = name or _default_name(type(self).__name__)
+        self.name = name or default_name(type(self).__name__)
         self.dtype = None if dtype is None else np.dtype(dtype).name
         if input_dim is not None:
             input_shape = (input_dim,)
@@ -188,8 +196,11 @@ class Layer:
         self.built = True
 
     def __call__(self, inputs, training=False):
-        """The outputs for ``inputs``: an array, or a list of arrays for a layer that
-        merges several."""
+        """The outputs for ``inputs`` (an array, or a list of arrays for a layer that
+        merges several); on symbolic tensors from ``Input``, the output tensor of a
+        new graph node (``deepkit.reference.layers.node``), with nothing computed."""
+        if node.is_symbolic(inputs):
+            return node.call(self, inputs)
         if not self.built:
             self.build(batch_shape(inputs))
         self.logits = self.call(inputs, training=training)
@@ -269,7 +280,7 @@ def batch_shape(inputs):
 _COUNTS = {}
 
 
-def _default_name(class_name):
+def default_name(class_name):
     """Keras-style unique names (keras/src/utils/naming.py): dense, dense_1, conv2d, ..."""
     base = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", class_name)
     base = re.sub("([a-z])([A-Z])", r"\1_\2", base).lower()
