@@ -255,10 +255,10 @@ def fit_reference(
     Raises:
         InputError: bad arguments, a model the reference cannot host, or divergence.
     """
-    from deepkit.reference import EarlyStopping, Sequential, from_keras
+    from deepkit.reference import EarlyStopping, Model, from_keras
 
     _check_common(epochs, batch_size, validation_data, patience)
-    if not isinstance(model, Sequential):
+    if not isinstance(model, Model):
         model = from_keras(model, seed=seed)
     stopping = []
     if patience is not None:

@@ -53,13 +53,6 @@ class Settings(MnistSettings):
         1.0, "clip each gradient to this norm (0: no clipping)", min_value=0.0
     )
 
-    def check(self):
-        super().check()
-        if self.engine == "numpy" and (self.schedule != "constant" or self.clipnorm):
-            raise InputError(
-                "schedule and clipnorm are Keras-only in this recipe: use engine='keras'"
-            )
-
 
 def sequences(images, pixels=False):
     """uint8 images (n, 28, 28) -> float32 in [0, 1]: (n, 28, 28) rows, or (n, 784, 1) pixels."""

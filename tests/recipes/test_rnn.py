@@ -49,8 +49,6 @@ def test_numpy_reference_lstm_learns():
         cell="lstm",
         units=16,
         engine="numpy",
-        schedule="constant",
-        clipnorm=0,
         limit=900,
         epochs=3,
         batch_size=16,
@@ -102,7 +100,6 @@ def never_load(path=None):
         ({"limit": 10}, "limit must be an int >= 60"),
         ({"schedule": "step"}, "schedule must be one of constant, cosine, got 'step'"),
         ({"clipnorm": -1.0}, "clipnorm must be a number >= 0.0"),
-        ({"engine": "numpy", "schedule": "cosine"}, "Keras-only in this recipe"),
     ],
 )
 def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):

@@ -202,10 +202,14 @@ def test_optimizer_bridge_both_ways():
     assert (clipped.clipvalue, clipped.momentum) == (1.0, 0.5)
 
 
-def test_a_model_compiled_with_a_schedule_and_options_trains_as_in_keras():
+@pytest.mark.parametrize(
+    "options", [{"global_clipnorm": 0.5, "weight_decay": 0.05}, {"clipnorm": 0.05}]
+)
+def test_a_model_compiled_with_a_schedule_and_options_trains_as_in_keras(options):
     """Through the model bridge and fit (the only test here that trains a model: it
     alone catches how the trainer counts iterations and hands over its buffers): the
-    schedule, the global clipping and the weight decay over the flat buffer (float64)."""
+    schedule, the global clipping and the weight decay over the flat buffer, or the
+    clipping of each weight's gradient on its own (float64)."""
     from deepkit import reference as ref
 
     rng = np.random.default_rng(0)
@@ -220,9 +224,7 @@ def test_a_model_compiled_with_a_schedule_and_options_trains_as_in_keras():
             ]
         )
         schedule = keras.optimizers.schedules.ExponentialDecay(np.float64(0.5), 2, 0.7)
-        optimizer = keras.optimizers.SGD(
-            schedule, momentum=0.9, global_clipnorm=0.5, weight_decay=0.05
-        )
+        optimizer = keras.optimizers.SGD(schedule, momentum=0.9, **options)
         model.compile(optimizer=optimizer, loss="binary_crossentropy")
         reference = ref.from_keras(model)
         model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
@@ -244,7 +246,6 @@ class Halving(keras.optimizers.schedules.LearningRateSchedule):
         (keras.optimizers.SGD(loss_scale_factor=128.0), "loss_scale_factor=128.0"),
         (keras.optimizers.Adam(gradient_accumulation_steps=2), "gradient_accumulation_steps=2"),
         (keras.optimizers.Adam(use_ema=True), "use_ema=True"),
-        (keras.optimizers.Adam(clipnorm=1.0), "clipnorm=1.0"),
         (keras.optimizers.SGD(learning_rate=Halving()), "schedule Halving"),
         (keras.optimizers.SGD(learning_rate=lambda: 0.1), "a callable learning rate"),
     ],

@@ -26,11 +26,6 @@ class InputLayer(Layer):
         return {**super().get_config(), "shape": self.shape}
 
 
-def Input(shape, dtype=None, name=None):
-    """Like ``keras.Input``: the first entry of a ``Sequential`` layer list."""
-    return InputLayer(shape, dtype=dtype, name=name)
-
-
 @register
 class Dense(Layer):
     """outputs = activation(inputs @ kernel + bias), over the last axis of ``inputs``.

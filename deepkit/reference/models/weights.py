@@ -70,16 +70,14 @@ class ModelWeights:
 
     def _optimizer_targets(self):
         """(gradient buffers, weight buffers, spans): this model's flat buffers and
-        those of nested models, each with the (start, end) runs of trainable
-        weights in it, adjacent trainable layers merged into one run."""
-        runs = []
-        for layer, name, start, end in self._spans:
-            if not (self._trainable and layer.weight_is_trainable(name)) or start == end:
-                continue
-            if runs and runs[-1][1] == start:
-                runs[-1] = (runs[-1][0], end)
-            else:
-                runs.append((start, end))
+        those of nested models, each with the (start, end) run of every trainable
+        weight in it (one run per weight: clipnorm clips each weight's gradient; the
+        optimizer joins adjacent runs for speed)."""
+        runs = [
+            (start, end)
+            for layer, name, start, end in self._spans
+            if self._trainable and layer.weight_is_trainable(name) and start < end
+        ]
         grads, params, spans = [self._grads], [self._params], [runs]
         for model in self._nested_models():
             g, p, s = model._optimizer_targets()

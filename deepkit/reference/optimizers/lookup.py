@@ -17,8 +17,6 @@ UNSUPPORTED = {
     "gradient_accumulation_steps": "gradient accumulation",
     "use_ema": "the moving average of the weights, which Keras's fit copies into the "
     "weights at its end",
-    "clipnorm": "per-weight clipping needs each weight's run in a model's flat buffer, "
-    "which the models do not hand the optimizer yet",
 }
 
 
