@@ -17,6 +17,7 @@ RECIPES = {
     "t1": "Tutorial T1: the from-scratch MNIST ANN, its bugs fixed, on the NumPy reference",
     "t2": "Tutorial T2: the from-scratch 64-25-10 sigmoid net on scikit-learn's digits",
     "t3": "Tutorial T3: forward-propagation toy nets and the computational-graph example",
+    "gradient_flow": "T3's lesson: per-layer gradient norms of deep sigmoid, RBM-pretrained, ReLU nets",
     "rnn": "MNIST read as sequences by an LSTM, GRU or SimpleRNN (rows, or pixel by pixel)",
     "timeseries": "Forecast a real series (Mauna Loa CO2): LSTM vs naive and Holt-Winters",
     "dbn": "Deep belief net: RBMs pretrained layer by layer, fine-tuned; log-likelihood by AIS",

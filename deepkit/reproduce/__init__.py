@@ -14,14 +14,14 @@ touches the documentation: its figures (few epochs, small data) check that every
 runs; they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
-``tutorials``/``images``/``families``/``finetune`` (one function per measurement), ``render``
-(Markdown).
+``tutorials``/``lessons``/``images``/``families``/``finetune`` (one function per
+measurement), ``render`` (Markdown).
 """
 
 import traceback
 from pathlib import Path
 
-from deepkit.reproduce import families, finetune, images, render, results, tutorials
+from deepkit.reproduce import families, finetune, images, lessons, render, results, tutorials
 from deepkit.validation import InputError
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.
@@ -29,8 +29,10 @@ MEASURES = {
     "churn": ("churn", tutorials.churn),
     "t1": ("t1", tutorials.t1),
     "t1-full": ("t1", tutorials.t1_full),
+    "t1-xavier": ("t1", lessons.t1_xavier),
     "t2": ("t2", tutorials.t2),
     "t3": ("t3", tutorials.t3),
+    "gradient_flow": ("gradient_flow", lessons.gradient_flow),
     "mnist": ("mnist", images.mnist),
     "cnn": ("cnn", images.cnn),
     "cnn-shift": ("cnn", images.cnn_shift),

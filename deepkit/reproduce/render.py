@@ -24,6 +24,7 @@ PAGES = {
     "tutorials/t1.md": ("t1",),
     "tutorials/t2.md": ("t2",),
     "tutorials/t3.md": ("t3",),
+    "recipes/gradient_flow.md": ("gradient_flow",),
     "recipes/churn.md": ("churn",),
     "recipes/mnist-mlp.md": ("mnist",),
     "recipes/cnn.md": ("cnn",),

@@ -70,3 +70,52 @@ def test_numpy_integers_are_accepted_like_ints():
         np.zeros((40, 28, 28), "uint8"), np.zeros(40, "uint8"), np.int64(20), seed=0
     )
     assert len(train[0]) + len(validation[0]) + len(test[0]) == 20
+
+
+def test_t1_xavier_init_scales_each_layer_by_its_fans_as_t1s_snippet():
+    tutorial, xavier = (t1.t1_network(seed=0, init=init) for init in ("tutorial", "xavier"))
+    assert [layer.kernel.std() for layer in tutorial.layers] == pytest.approx([0.1, 0.1], rel=0.05)
+    # T1: randn(y, x) * sqrt(2 / (x + y)); 784-32: 0.0495, 32-10: 0.218
+    expected = [np.sqrt(2 / (784 + 32)), np.sqrt(2 / (32 + 10))]
+    assert [layer.kernel.std() for layer in xavier.layers] == pytest.approx(expected, rel=0.05)
+    assert all(abs(layer.kernel.mean()) < 0.1 * layer.kernel.std() for layer in xavier.layers)
+    assert not any(layer.bias.any() for layer in xavier.layers)
+
+
+def test_t1_runs_with_the_xavier_init_and_says_so():
+    result = t1.run(epochs=1, n_samples=200, path=MNIST_SUBSET, seed=0, init="xavier")
+    assert (
+        result.init == "xavier"
+        and "Xavier, Normal(0, sqrt(2 / (fan_in + fan_out)))" in result.report()
+    )
+    assert result.model.layers[1].kernel.std() > 0.15  # the 32-10 layer's 0.218, trained once
+
+
+def test_t1_unknown_init_fails_before_mnist_is_loaded(monkeypatch):
+    def never_load(path=None):
+        raise AssertionError("MNIST was loaded before init was checked")
+
+    monkeypatch.setattr("deepkit.datasets.load_mnist", never_load)
+    with pytest.raises(ValueError, match="init must be one of tutorial, xavier, got 'glorot'"):
+        t1.run(init="glorot")
+
+
+def test_reproduce_records_both_inits_at_the_same_budget():
+    from deepkit.reproduce import lessons
+
+    figures = lessons.t1_xavier(quick=True, path=str(MNIST_SUBSET))
+    by_init = {
+        init: [f for f in figures if (init == "xavier") == ("--init xavier" in f["command"])]
+        for init in t1.INITS
+    }
+    for init, std in (("tutorial", [0.1, 0.1]), ("xavier", [0.0495, 0.218])):
+        names = [f["figure"] for f in by_init[init]]
+        assert names == [
+            "initial weight std, 784-32 / 32-10",
+            "test accuracy after 1 epochs",
+            "test accuracy after 2 epochs",
+            "validation accuracy after 2 epochs",
+        ]
+        assert by_init[init][0]["value"] == pytest.approx(std, rel=0.1)
+        assert all(0.3 < f["value"] <= 1 for f in by_init[init][1:])  # chance is 0.1
+        assert all("--epochs 2" in f["command"] for f in by_init[init])
