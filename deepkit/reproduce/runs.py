@@ -2,9 +2,6 @@
 
 import time
 
-# Keyword arguments whose command-line flag has another name.
-FLAGS = {"n_samples": "samples"}
-
 
 def command(recipe, **options):
     """The ``deepkit run`` command of a recipe with options.
@@ -20,7 +17,7 @@ def command(recipe, **options):
     for name, value in options.items():
         if value is None or value is False:
             continue
-        flag = "--" + FLAGS.get(name, name).replace("_", "-")
+        flag = "--" + name.replace("_", "-")
         if value is True:
             words.append(flag)
         elif isinstance(value, (tuple, list)):
