@@ -21,6 +21,7 @@ RECIPES = {
     "rnn": "MNIST read as sequences by an LSTM, GRU or SimpleRNN (rows, or pixel by pixel)",
     "timeseries": "Forecast a real series (Mauna Loa CO2): LSTM vs naive and Holt-Winters",
     "dbn": "Deep belief net: RBMs pretrained layer by layer, fine-tuned; log-likelihood by AIS",
+    "rbm": "One Bernoulli RBM (CD-k or PCD): its MNIST test log-likelihood by AIS",
     "gan": "GAN and conditional GAN on MNIST, with measured sample quality",
 }
 

@@ -14,14 +14,14 @@ touches the documentation: its figures (few epochs, small data) check that every
 runs; they are not comparable to any claim.
 
 Modules: ``results`` (entries, environment, JSON), ``runs`` (commands, timing),
-``tutorials``/``lessons``/``images``/``families``/``finetune`` (one function per
-measurement), ``render`` (Markdown).
+``tutorials``/``lessons``/``images``/``families``/``rbm``/``finetune`` (one function
+per measurement), ``render`` (Markdown).
 """
 
 import traceback
 from pathlib import Path
 
-from deepkit.reproduce import families, finetune, images, lessons, render, results, tutorials
+from deepkit.reproduce import families, finetune, images, lessons, rbm, render, results, tutorials
 from deepkit.validation import InputError
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.
@@ -44,6 +44,8 @@ MEASURES = {
     "gan": ("gan", families.gan),
     "gan-unconditional": ("gan", families.gan_unconditional),
     "dbn": ("dbn", families.dbn),
+    "rbm": ("rbm", rbm.rbm),
+    "rbm-cd3": ("rbm", rbm.rbm_cd3),
 }
 # Runs that exist but that ``deepkit reproduce`` does not make: (what, command, why).
 NOT_MEASURED = (

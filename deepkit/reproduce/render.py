@@ -31,6 +31,7 @@ PAGES = {
     "recipes/rnn.md": ("rnn", "rnn-bidirectional"),
     "recipes/timeseries.md": ("timeseries",),
     "recipes/dbn.md": ("dbn",),
+    "recipes/rbm.md": ("rbm",),
     "recipes/gan.md": ("gan",),
     "recipes/transfer.md": ("transfer",),
     "recipes/finetune.md": ("finetune",),
