@@ -248,6 +248,9 @@ class Trainer:
                     callback.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
+            if epochs > 0:  # as Keras: the moving average (use_ema) becomes the weights
+                _, params, spans = self._optimizer_targets()
+                self.optimizer.finalize_variable_values(params, spans)
             for callback in callbacks:
                 callback.on_train_end()
         return history

@@ -203,13 +203,19 @@ def test_optimizer_bridge_both_ways():
 
 
 @pytest.mark.parametrize(
-    "options", [{"global_clipnorm": 0.5, "weight_decay": 0.05}, {"clipnorm": 0.05}]
+    "options",
+    [
+        {"global_clipnorm": 0.5, "weight_decay": 0.05},
+        {"clipnorm": 0.05},
+        {"use_ema": True, "ema_momentum": 0.5, "ema_overwrite_frequency": 4},
+    ],
 )
 def test_a_model_compiled_with_a_schedule_and_options_trains_as_in_keras(options):
     """Through the model bridge and fit (the only test here that trains a model: it
     alone catches how the trainer counts iterations and hands over its buffers): the
-    schedule, the global clipping and the weight decay over the flat buffer, or the
-    clipping of each weight's gradient on its own (float64)."""
+    schedule, the global clipping and the weight decay over the flat buffer, the
+    clipping of each weight's gradient on its own, or the moving average of the weights
+    that becomes the weights at the end of fit (float64)."""
     from deepkit import reference as ref
 
     rng = np.random.default_rng(0)
@@ -245,7 +251,6 @@ class Halving(keras.optimizers.schedules.LearningRateSchedule):
         (keras.optimizers.Nadam(), "no NumPy reference for Keras optimizer Nadam"),
         (keras.optimizers.SGD(loss_scale_factor=128.0), "loss_scale_factor=128.0"),
         (keras.optimizers.Adam(gradient_accumulation_steps=2), "gradient_accumulation_steps=2"),
-        (keras.optimizers.Adam(use_ema=True), "use_ema=True"),
         (keras.optimizers.SGD(learning_rate=Halving()), "schedule Halving"),
         (keras.optimizers.SGD(learning_rate=lambda: 0.1), "a callable learning rate"),
     ],

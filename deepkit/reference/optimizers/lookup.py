@@ -15,8 +15,6 @@ CLASSES = {cls.__name__: cls for cls in OPTIMIZERS.values()}
 UNSUPPORTED = {
     "loss_scale_factor": "loss scaling (mixed precision)",
     "gradient_accumulation_steps": "gradient accumulation",
-    "use_ema": "the moving average of the weights, which Keras's fit copies into the "
-    "weights at its end",
 }
 
 
