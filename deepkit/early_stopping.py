@@ -100,8 +100,8 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
         checkpoint = self.checkpoint
-        checkpoint._check_unfinished()
-        checkpoint._stopper = self
+        checkpoint.check_unfinished()
+        checkpoint.stopper = self
         history = checkpoint.history
         self.restore_best_weights = False  # replayed epochs have no weights to copy
         try:
@@ -112,9 +112,9 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         self.last_epoch = len(history) - 1 if history else None
         if self.best is None:
             return  # no epoch logged the monitor yet: no best weights
-        entry = checkpoint._epoch_file("best_weights")
+        entry = checkpoint.epoch_file("best_weights")
         if entry is None or entry.get("epoch") != self.best_epoch + 1:
-            checkpoint._refuse(
+            checkpoint.refuse(
                 f"its history's best {self.monitor} is at epoch {self.best_epoch + 1}, but "
                 f"epoch.json names {'no best weights' if entry is None else entry['name']}"
             )
@@ -124,11 +124,11 @@ class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
         super().on_epoch_end(epoch, logs)
         self.last_epoch = epoch
         if self.best_weights is not None and self.best_epoch == epoch:
-            self.checkpoint._add_epoch_file(
+            self.checkpoint.add_epoch_file(
                 "best_weights", f"best-{epoch + 1}.weights.h5", self.model, epoch=epoch + 1
             )
 
     def on_train_end(self, logs=None):
         super().on_train_end(logs)
-        if self.checkpoint._stopper is self:
-            self.checkpoint._stopper = None
+        if self.checkpoint.stopper is self:
+            self.checkpoint.stopper = None

@@ -71,7 +71,7 @@ class Checkpoint:
             check_arguments(self._folder, json.loads(json.dumps(arguments, default=str)))
         for name in OLD_LAYOUT:
             if (self.directory / name).exists():
-                self._refuse(f"{name} is of an older deepkit's layout")
+                self.refuse(f"{name} is of an older deepkit's layout")
         folder = self._folder
         self._finished = folder.read_record(FINISHED_RECORD, FINAL_KINDS)
         self._record = None if self._finished else folder.read_record(EPOCH_RECORD, EPOCH_KINDS)
@@ -81,12 +81,12 @@ class Checkpoint:
         elif self._record:
             self.history = folder.read_json(self._record, "history")
             if len(self.history) != self._record["epoch"]:
-                self._refuse(f"{EPOCH_RECORD} and the history it names disagree")
+                self.refuse(f"{EPOCH_RECORD} and the history it names disagree")
         else:
             self.history = []
         self.resumed_at = len(self.history)
         self._pending = {}  # files written for the epoch under way (early stopping's)
-        self._stopper = None  # the early stopping of the training under way
+        self.stopper = None  # the early stopping of the training under way
 
     def stage(self, name):
         """The checkpoint of one training of the run, in the subfolder ``name``.
@@ -222,7 +222,7 @@ class Checkpoint:
             InputError: if the stage is not finished or its weights do not fit ``model``.
         """
         if not self.finished:
-            self._refuse("the stage is not finished: nothing to restore", start_over=False)
+            self.refuse("the stage is not finished: nothing to restore", start_over=False)
         load_state(self._folder, model, self._finished)
         return self._folder.read_json(self._finished, "results")
 
@@ -238,14 +238,14 @@ class Checkpoint:
 
     # -- for the epoch backup and early stopping (deepkit.early_stopping) ---------------
 
-    def _refuse(self, problem, start_over=True):
+    def refuse(self, problem, start_over=True):
         """Raise the ``InputError`` naming this folder and ``problem`` (``RecordFolder.refuse``)."""
         self._folder.refuse(problem, start_over)
 
-    def _check_unfinished(self):
+    def check_unfinished(self):
         """Refuse to train a finished stage (``run`` restores it instead)."""
         if self.finished:
-            self._refuse(
+            self.refuse(
                 "the stage is finished: restore it (run or restore) instead of training it",
                 start_over=False,
             )
@@ -254,12 +254,12 @@ class Checkpoint:
         """Load the last saved epoch's state into ``model``; the epoch a training of
         ``epochs`` epochs starts at: after that one, or at the end if it ended the
         training, or ``None`` (from 0) for a new stage."""
-        self._check_unfinished()
+        self.check_unfinished()
         record = self._record
         if record is None:
             return None
         if record["epoch"] > epochs:
-            self._refuse(
+            self.refuse(
                 f"it holds {record['epoch']} epochs, more than the {epochs} of this training"
             )
         load_state(self._folder, model, record)
@@ -267,7 +267,7 @@ class Checkpoint:
 
     def _save_epoch(self, epoch, model, logs):
         """Write epoch ``epoch``'s files, then its record; delete the previous epoch's."""
-        stopper = self._stopper
+        stopper = self.stopper
         if stopper is not None and stopper.last_epoch != epoch:
             raise RuntimeError(
                 "checkpoint.early_stopping(...)'s callback must come before "
@@ -284,12 +284,12 @@ class Checkpoint:
         old, self._record, self._pending = self._record, record, {}
         self._folder.delete_replaced(old, record)
 
-    def _add_epoch_file(self, kind, name, model, **fields):
+    def add_epoch_file(self, kind, name, model, **fields):
         """Save ``model``'s weights as the file ``kind`` of the epoch under way (early
         stopping's best weights); the epoch's record will name it."""
         entry = self._folder.write_file(f"{EPOCHS}/{name}", model.save_weights)
         self._pending[kind] = {**entry, **fields}
 
-    def _epoch_file(self, kind):
+    def epoch_file(self, kind):
         """The record entry of the last epoch's file ``kind`` (``None`` if none)."""
         return None if self._record is None else self._record["files"].get(kind)
