@@ -85,7 +85,8 @@ def fit(
             its name in ``deepkit.distribute.STRATEGIES`` (full global batches only).
         checkpoint: a ``deepkit.checkpoints.Checkpoint`` (a run folder or a stage of one)
             that saves every epoch and resumes from the last; ``None`` saves nothing.
-        callbacks: the caller's own Keras callbacks, run after deepkit's.
+        callbacks: the caller's own Keras callbacks, run after deepkit's order, divergence
+            and early-stopping callbacks and before the checkpoint's.
 
     Returns:
         ``(model, history)``, ``history`` a dict ``{name: [float per epoch]}`` over the

@@ -76,7 +76,7 @@ class Settings(declared.Settings):
         100, "AIS chains (0: skip the log-likelihood)", min_value=0, record=False
     )
     ais_betas: int = declared.setting(
-        14500, "AIS intermediate distributions", min_value=2, record=False
+        14500, "AIS intermediate distributions", min_value=3, record=False
     )
     digits: bool = declared.setting(True, "the scikit-learn digits table", record=False)
     plot: str = declared.setting(
