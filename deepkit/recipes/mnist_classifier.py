@@ -36,6 +36,19 @@ def limit_setting():
     )
 
 
+def validation_split_setting(purpose, *, may_be_zero=False):
+    """The ``validation_split`` field: the fraction of the training images held out for
+    ``purpose``, in (0, 1) (or [0, 1) if ``may_be_zero``)."""
+    return setting(
+        0.1,
+        f"fraction of the training images held out {purpose}",
+        min_value=0.0,
+        max_value=1.0,
+        include_min=may_be_zero,
+        include_max=False,
+    )
+
+
 def path_setting():
     """The ``path`` field of every MNIST recipe: a file or folder instead of Keras's cache."""
     return setting(None, "an MNIST .npz file or IDX folder instead of Keras's cache", kind=str)
@@ -48,13 +61,7 @@ class MnistSettings(Settings):
     engine: str = setting("keras", "Keras or the NumPy reference", choices=training.ENGINES)
     epochs: int = setting(30, "maximum epochs (early stopping may end sooner)", min_value=1)
     batch_size: int = setting(128, "batch size (the global batch with --strategy)", min_value=1)
-    validation_split: float = setting(
-        0.1,
-        "fraction of the training images held out for early stopping",
-        min_value=0.0,
-        max_value=1.0,
-        include_max=False,
-    )
+    validation_split: float = validation_split_setting("for early stopping", may_be_zero=True)
     patience: int = setting(3, "early-stopping patience in epochs (0: off)", min_value=0)
     limit: int = limit_setting()
     path: str = path_setting()

@@ -9,7 +9,7 @@ import dataclasses
 
 from deepkit import settings as declared
 from deepkit.recipes.checks import check_plot, check_writable_folder
-from deepkit.recipes.mnist_classifier import limit_setting, path_setting
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting, validation_split_setting
 from deepkit.validation import MAX_SEED, InputError
 
 # Larger learning rates are typing errors, not settings: CD-1 at 30 (600 MNIST images, 3
@@ -60,14 +60,7 @@ class Settings(declared.Settings):
     )
     patience: int = declared.setting(5, "early stopping on validation accuracy", min_value=1)
     labels: int = declared.setting(1000, "labelled images in the low-label regime", min_value=1)
-    validation_split: float = declared.setting(
-        0.1,
-        "fraction of the training images held out to pick the learning rate and stop",
-        min_value=0.0,
-        max_value=1.0,
-        include_min=False,
-        include_max=False,
-    )
+    validation_split: float = validation_split_setting("to pick the learning rate and stop")
     limit: int = limit_setting()
     path: str = path_setting()
     seed: int = declared.seed_setting()

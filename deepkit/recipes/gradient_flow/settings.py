@@ -7,7 +7,7 @@ from deepkit import settings as declared
 from deepkit.datasets.mnist.declared import FULL_SIZES
 from deepkit.recipes.checks import check_plot
 from deepkit.recipes.gradient_flow.networks import VARIANTS
-from deepkit.recipes.mnist_classifier import limit_setting, path_setting
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting, validation_split_setting
 from deepkit.training import validation_size
 from deepkit.validation import MAX_SEED, InputError
 
@@ -46,14 +46,7 @@ class Settings(declared.Settings):
     pretrain_images: int = declared.setting(
         10000, "training images the RBMs learn from (sigmoid-rbm)", min_value=1
     )
-    validation_split: float = declared.setting(
-        0.1,
-        "fraction of the training images held out to score the nets after the steps",
-        min_value=0.0,
-        max_value=1.0,
-        include_min=False,
-        include_max=False,
-    )
+    validation_split: float = validation_split_setting("to score the nets after the steps")
     limit: int = limit_setting()
     path: str = path_setting()
     seed: int = declared.seed_setting(

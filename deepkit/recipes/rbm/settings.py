@@ -13,7 +13,7 @@ import dataclasses
 from deepkit import settings as declared
 from deepkit.recipes.checks import check_plot, check_writable_folder
 from deepkit.recipes.dbn.settings import MAX_LEARNING_RATE
-from deepkit.recipes.mnist_classifier import limit_setting, path_setting
+from deepkit.recipes.mnist_classifier import limit_setting, path_setting, validation_split_setting
 from deepkit.validation import InputError
 
 BINARIZATIONS = ("stochastic", "threshold")
@@ -67,14 +67,7 @@ class Settings(declared.Settings):
         "(seeded) for the validation and test images; threshold: pixel > 0.5",
         choices=BINARIZATIONS,
     )
-    validation_split: float = declared.setting(
-        0.1,
-        "fraction of the training images held out to choose the learning rate",
-        min_value=0.0,
-        max_value=1.0,
-        include_min=False,
-        include_max=False,
-    )
+    validation_split: float = validation_split_setting("to choose the learning rate")
     limit: int = limit_setting()
     path: str = path_setting()
     seed: int = declared.seed_setting(
