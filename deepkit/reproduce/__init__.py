@@ -21,12 +21,23 @@ per measurement), ``render`` (Markdown).
 import traceback
 from pathlib import Path
 
-from deepkit.reproduce import families, finetune, images, lessons, rbm, render, results, tutorials
+from deepkit.reproduce import (
+    churn_models,
+    families,
+    finetune,
+    images,
+    lessons,
+    rbm,
+    render,
+    results,
+    tutorials,
+)
 from deepkit.validation import InputError
 
 # name -> (recipe, function(quick, path) -> figures), in the order of the table.
 MEASURES = {
     "churn": ("churn", tutorials.churn),
+    "churn-beyond": ("churn", churn_models.churn_beyond),
     "t1": ("t1", tutorials.t1),
     "t1-full": ("t1", tutorials.t1_full),
     "t1-xavier": ("t1", lessons.t1_xavier),

@@ -18,6 +18,11 @@ width, dropout, learning rate, batch size and L2, BayesianOptimization, scored b
 ROC AUC on validation carves of the training split only); ``compare()`` re-runs it
 on each seed's own training split and sets the searched net against the tutorial
 net and scikit-learn's HistGradientBoostingClassifier on the same test splits.
+``against_boosting()`` (``boosting``) chooses among tabular networks (``CANDIDATES``: MLPs with
+periodic or piecewise-linear numerical embeddings, TabM-mini ensembles of k heads,
+``deepkit.models.tabular``) on validation carves of each training split, averages several
+seeds' nets of the chosen one, and only then reads the test split, once, beside
+HistGradientBoosting and LightGBM.
 
 Training is fast because Keras runs ``STEPS_PER_EXECUTION`` steps per graph
 call (one tutorial epoch), instead of returning to Python after every batch of
@@ -26,7 +31,7 @@ call (one tutorial epoch), instead of returning to Python after every batch of
 Modules, one job each: ``configs`` (the tutorial and tuned settings, the tuning grid),
 ``steps`` (the steps above), ``result`` (``ChurnResult`` and the saved ``ChurnBundle``),
 ``recipe`` (``run``), ``hypersearch`` (the KerasTuner HyperModel, tuner and search),
-``tuning`` (``tune``, ``compare``, ``side_by_side``) and ``cli``
+``tuning`` (``tune``, ``compare``, ``side_by_side``), ``boosting`` (``against_boosting``) and ``cli``
 (``deepkit run churn`` and ``deepkit predict churn``). Everything is re-exported here.
 
 At the edges: the data's types and valid ranges are one pandera schema
@@ -35,8 +40,16 @@ At the edges: the data's types and valid ranges are one pandera schema
 training range (``OutsideTrainingRangeWarning``, ``ChurnBundle.score_table``).
 """
 
+from deepkit.recipes.churn.boosting import Comparison, against_boosting
 from deepkit.recipes.churn.cli import add_arguments, add_predict_arguments, main, predict_main
-from deepkit.recipes.churn.configs import CONFIGS, TUNING_BASE, TUNING_GRID, settings_of
+from deepkit.recipes.churn.configs import (
+    CANDIDATES,
+    CONFIGS,
+    TUNING_BASE,
+    TUNING_GRID,
+    describe,
+    settings_of,
+)
 from deepkit.recipes.churn.hypersearch import validation_scores
 from deepkit.recipes.churn.recipe import Settings, run
 from deepkit.recipes.churn.result import (
@@ -69,6 +82,7 @@ from deepkit.recipes.churn.steps import (
 from deepkit.recipes.churn.tuning import Table, compare, side_by_side, tune
 
 __all__ = [
+    "CANDIDATES",
     "CONFIGS",
     "LABELS",
     "MIN_SPLIT_ROWS",
@@ -80,10 +94,12 @@ __all__ = [
     "TUTORIAL_ACCURACY",
     "ChurnBundle",
     "ChurnResult",
+    "Comparison",
     "OutsideTrainingRangeWarning",
     "Table",
     "add_arguments",
     "add_predict_arguments",
+    "against_boosting",
     "build",
     "carve",
     "check_both_classes",
@@ -91,6 +107,7 @@ __all__ = [
     "classification_metrics",
     "compare",
     "customers_frame",
+    "describe",
     "evaluate",
     "labels",
     "load",

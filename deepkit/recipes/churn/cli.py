@@ -1,7 +1,9 @@
 """``deepkit run churn`` and ``deepkit predict churn``: the options, their conflicts, dispatch.
 
-Four modes: one training run (the default, its options generated from ``Settings``),
-``--both-engines`` (Keras and the NumPy reference side by side), ``--compare`` and ``--tune``. argparse refuses ``--compare`` with ``--tune`` (one
+Five modes: one training run (the default, its options generated from ``Settings``),
+``--both-engines`` (Keras and the NumPy reference side by side), ``--compare``, ``--tune`` and
+``--against-boosting`` (tabular networks chosen on validation carves vs gradient boosting,
+``deepkit.recipes.churn.boosting``). argparse refuses two modes at once (one
 mutually exclusive group); ``refuse_conflicts`` refuses an option the chosen mode would
 silently ignore, naming it, and a ``--save`` folder it cannot write, before any work starts.
 ``deepkit predict churn`` prints a table (id, probability, decision, flags) and ``--out``
@@ -13,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from deepkit.datasets.churn import load_customers
+from deepkit.recipes.churn.boosting import against_boosting
 from deepkit.recipes.churn.recipe import Settings, run
 from deepkit.recipes.churn.result import BUNDLE_FILES, load, write_scores
 from deepkit.recipes.churn.tuning import MAX_EPOCHS, MAX_TRIALS, compare, side_by_side, tune
@@ -43,6 +46,12 @@ def add_arguments(parser):
         action="store_true",
         help="KerasTuner search (--trials trials x 2 validation carves) of the --seed "
         "training split",
+    )
+    modes.add_argument(
+        "--against-boosting",
+        action="store_true",
+        help="MLPs with numerical embeddings and TabM-mini ensembles, chosen on validation "
+        "carves, vs gradient boosting: test ROC AUC over 3 seeds",
     )
     modes.add_argument(
         "--both-engines",
@@ -88,6 +97,10 @@ def refuse_conflicts(args):
             f"{', '.join(SEARCH_OPTIONS)}, not {', '.join(given)}"
         )
     searching = [f for f in SEARCH_OPTIONS if getattr(args, f[2:].replace("-", "_")) is not None]
+    if args.against_boosting and (given or searching):
+        raise InputError(
+            f"--against-boosting takes only --seed and --quiet, not {', '.join(given + searching)}"
+        )
     if searching and not (args.compare or args.tune):
         raise InputError(f"{', '.join(searching)} go with --tune or --compare")
     for flag in ("--trials", "--max-epochs"):
@@ -118,6 +131,9 @@ def main(args):
         print(compare((args.seed, args.seed + 1, args.seed + 2), **budget).report())
     elif args.tune:
         print(tune(args.seed, **budget).report())
+    elif args.against_boosting:
+        seeds = (args.seed, args.seed + 1, args.seed + 2)
+        print(against_boosting(seeds, verbose=min(verbose, 1)).report())
     elif args.both_engines:
         print(side_by_side(args.epochs, args.batch_size, args.seed, verbose=verbose).report())
     else:

@@ -8,6 +8,13 @@ A configuration is a dict of ``units`` (every Dense width, the output's 1 last),
 (how Keras trains, ``deepkit.epoch_loop``: ``"graph"`` by default; ``"xla"`` for the tutorial
 net, where it is faster still, while with dropout or large batches XLA is slower than the
 graph loop, its random numbers and larger steps costing more than the dispatch it saves); ``settings_of`` turns a name in ``CONFIGS`` or such a dict into one.
+
+Tabular networks (``deepkit.models.tabular``) add three optional keys: ``embedding`` (``None``,
+``{"kind": "periodic", "num_frequencies": m, "units": d, "sigma": s}`` for PLR or
+``{"kind": "piecewise", "bins": t}`` for PLE), ``heads`` (a TabM-mini ensemble's k; 1 for a
+plain MLP) and ``weight_decay`` (AdamW's decoupled decay; 0 trains with Adam).
+``CANDIDATES`` lists the tabular networks that ``deepkit.recipes.churn.boosting`` chooses
+from on validation carves.
 """
 
 from deepkit.validation import InputError
@@ -22,7 +29,13 @@ REQUIRED_KEYS = (
     "validation_fraction",
     "patience",
 )
-OPTIONAL_KEYS = {"l2": 0.0, "epoch_loop": "graph"}
+OPTIONAL_KEYS = {
+    "l2": 0.0,
+    "epoch_loop": "graph",
+    "embedding": None,
+    "heads": 1,
+    "weight_decay": 0.0,
+}
 
 # What every searched candidate shares: the searched values are in TUNING_GRID. Patience 10 on
 # the validation loss; the epochs are the search's budget, `search(max_epochs=...)`.
@@ -43,6 +56,31 @@ TUNING_GRID = {
     "batch_size": (32, 64, 128, 256),
     "l2": (0.0, 1e-5, 1e-4, 1e-3),  # on every kernel
 }
+
+# What every tabular candidate shares: two hidden layers of 128, dropout 0.1, AdamW, batch 256, up
+# to 200 epochs stopped 16 epochs after the best validation loss (best weights kept).
+TABULAR_BASE = {
+    **TUNING_BASE,
+    "units": (128, 128, 1),
+    "dropout": 0.1,
+    "learning_rate": 0.001,
+    "weight_decay": 0.004,
+    "batch_size": 256,
+    "patience": 16,
+}
+# PLR's sigma: the periods it starts from are 1 / (2 pi sigma) standard deviations of a feature.
+PLR = {"kind": "periodic", "num_frequencies": 16, "units": 16, "sigma": 0.1}
+PLE = {"kind": "piecewise", "bins": 16}
+# The tabular networks `boosting.against_boosting` chooses from, on validation carves only.
+CANDIDATES = {
+    "MLP": TABULAR_BASE,
+    "MLP-PLE": {**TABULAR_BASE, "embedding": PLE},
+    "MLP-PLR": {**TABULAR_BASE, "embedding": PLR},
+    "TabM-mini": {**TABULAR_BASE, "heads": 8},
+    "TabM-mini-PLR": {**TABULAR_BASE, "embedding": PLR, "heads": 8},
+}
+
+EMBEDDING_KEYS = {"periodic": ("num_frequencies", "units", "sigma"), "piecewise": ("bins",)}
 
 CONFIGS = {
     "tutorial": {
@@ -71,6 +109,49 @@ CONFIGS = {
 }
 
 
+def embedding_kind(settings):
+    """The kind of ``settings``' numerical embedding: ``None``, ``"periodic"`` or ``"piecewise"``
+    (``InputError`` for anything else)."""
+    embedding = settings.get("embedding")
+    if embedding is None:
+        return None
+    kind = embedding.get("kind") if isinstance(embedding, dict) else None
+    if kind not in EMBEDDING_KEYS or set(embedding) != {"kind", *EMBEDDING_KEYS[kind]}:
+        raise InputError(
+            "embedding must be None or a dict of kind 'periodic' (num_frequencies, units, "
+            f"sigma) or 'piecewise' (bins), got {embedding!r}"
+        )
+    return kind
+
+
+def describe(settings):
+    """``settings`` of a network in words: widths, embedding, heads, dropout, optimizer, batch."""
+    parts = ["-".join(map(str, settings["units"][:-1]))]
+    embedding, kind = settings["embedding"], embedding_kind(settings)
+    if kind == "periodic":
+        parts.append(
+            f"PLR ({embedding['num_frequencies']} frequencies, sigma {embedding['sigma']}, "
+            f"{embedding['units']} units per feature)"
+        )
+    elif kind == "piecewise":
+        parts.append(f"PLE ({embedding['bins']} quantile bins per feature)")
+    if settings["heads"] > 1:
+        parts.append(f"TabM-mini, {settings['heads']} heads")
+    decay = settings["weight_decay"]
+    optimizer = (
+        f"AdamW lr {settings['learning_rate']} decay {decay}"
+        if decay
+        else (f"Adam lr {settings['learning_rate']}")
+    )
+    parts += [
+        f"dropout {settings['dropout']}",
+        optimizer,
+        f"batch {settings['batch_size']}",
+        f"up to {settings['epochs']} epochs, patience {settings['patience']}",
+    ]
+    return ", ".join(parts)
+
+
 def tuned_settings(values):
     """The configuration of one point of ``TUNING_GRID``: ``values`` maps its keys to values.
 
@@ -84,7 +165,8 @@ def tuned_settings(values):
 def settings_of(config, **overrides):
     """The settings of ``config`` (a name in ``CONFIGS`` or a dict), ``overrides`` not None applied.
 
-    A dict must hold every key of ``REQUIRED_KEYS`` and nothing outside it and ``OPTIONAL_KEYS``.
+    A dict must hold every key of ``REQUIRED_KEYS`` and nothing outside it and ``OPTIONAL_KEYS``;
+    the settings hold every optional key too (its default when not given).
     """
     if isinstance(config, dict):
         missing = [key for key in REQUIRED_KEYS if key not in config]
@@ -98,10 +180,11 @@ def settings_of(config, **overrides):
             )
         settings = {**OPTIONAL_KEYS, **config}
     elif isinstance(config, str) and config in CONFIGS:
-        settings = dict(CONFIGS[config])
+        settings = {**OPTIONAL_KEYS, **CONFIGS[config]}
     else:
         raise InputError(
             f"config must be one of {', '.join(CONFIGS)} or a dict of settings, got {config!r}"
         )
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    embedding_kind(settings)
     return settings

@@ -24,12 +24,12 @@ OBJECTIVE = "val_roc_auc"
 SUMMARY_FILE = "churn_search.json"
 
 
-def build_net(settings, seed=0):
-    """``steps.build(settings, seed)`` with the penalty ``l2 * sum(kernel ** 2)`` on every Dense
-    kernel (``settings["l2"]``, if not 0), set before the first fit, which reads it."""
+def build_net(settings, seed=0, fit_rows=None):
+    """``steps.build(settings, seed, fit_rows)`` with the penalty ``l2 * sum(kernel ** 2)`` on
+    every Dense kernel (``settings["l2"]``, if not 0), set before the first fit, which reads it."""
     import keras
 
-    model = build(settings, seed)
+    model = build(settings, seed, fit_rows)
     if settings.get("l2", 0.0):
         for layer in model.layers:
             if isinstance(layer, keras.layers.Dense):
@@ -50,7 +50,7 @@ def fit_carved(train_frame, settings, seed=0, verbose=0):
     validation = (x_validation, labels(validation_frame))
     set_seed(seed)
     model, history = train(
-        build_net(settings, seed),
+        build_net(settings, seed, x),
         x,
         labels(fit_frame),
         settings["epochs"],

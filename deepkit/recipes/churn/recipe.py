@@ -85,7 +85,7 @@ def run(settings=None, /, *, network=None, verbose=0, **overrides):
         preprocessor, x_train, x_test = preprocess(train_frame, test_frame)
     set_seed(seed)
     model, history = train(
-        build(config, seed),
+        build(config, seed, x_train),
         x_train,
         labels(train_frame),
         epochs=net["epochs"],

@@ -167,12 +167,15 @@ def load(directory, safe_mode=True):
             raise FileNotFoundError(
                 f"{directory}: no {name} here; is this a bundle saved by deepkit run churn --save?"
             )
+    import deepkit.models.tabular  # noqa: F401 (registers the tabular layers for loading)
     from deepkit.saving import load_keras
 
     preprocessor = ChurnPreprocessor.load(directory / "preprocessor.json")
     model = load_keras(directory / "model.keras", safe_mode=safe_mode)
     shapes = {"input": model.inputs[0].shape, "output": model.outputs[0].shape}
     expected = {"input": (None, len(FEATURE_NAMES)), "output": (None, 1)}
+    if len(shapes["output"]) == 3:  # k heads (deepkit.models.tabular): (None, k, 1)
+        expected["output"] = (None, shapes["output"][1], 1)
     for side, shape in shapes.items():
         if tuple(shape) != expected[side]:
             raise InputError(

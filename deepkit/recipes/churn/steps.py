@@ -10,7 +10,7 @@ import pandas as pd
 
 from deepkit.datasets.churn import TARGET, load_churn
 from deepkit.datasets.churn.preprocessing import ChurnPreprocessor
-from deepkit.recipes.churn.configs import settings_of
+from deepkit.recipes.churn.configs import embedding_kind, settings_of
 from deepkit.training import TRAINERS, carve_validation
 from deepkit.validation import InputError, check_float, check_seed
 
@@ -103,28 +103,73 @@ def labels(frame):
     return frame[TARGET].to_numpy(np.float32)
 
 
-def build(config="tutorial", seed=0):
+def build(config="tutorial", seed=0, fit_rows=None):
     """The compiled Keras net of ``config`` (a name in ``CONFIGS`` or a dict of
-    settings), on deepkit's fast path (``STEPS_PER_EXECUTION``)."""
+    settings), on deepkit's fast path (``STEPS_PER_EXECUTION``).
+
+    A configuration with an ``embedding`` or ``heads`` > 1 is a ``tabular_mlp``
+    (``deepkit.models.tabular``); a piecewise-linear embedding takes its bins from
+    ``fit_rows``, the preprocessed training rows.
+    """
     seed = check_seed(seed)  # before TensorFlow is imported
     from deepkit.models.dense import churn_ann, mlp
 
     if config == "tutorial":
         return churn_ann(seed=seed, steps_per_execution=STEPS_PER_EXECUTION)
     settings = settings_of(config)
-    return mlp(
-        11,
-        settings["units"],
-        ["relu"] * (len(settings["units"]) - 1) + ["sigmoid"],
-        kernel_initializer=settings["kernel_initializer"],
-        dropout=settings["dropout"],
+    compiled = dict(
         optimizer="adam",
         learning_rate=settings["learning_rate"],
         loss="binary_crossentropy",
-        metrics=["accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
         seed=seed,
-        name="churn_mlp",
+    )
+    if embedding_kind(settings) is None and settings["heads"] == 1:
+        return mlp(
+            11,
+            settings["units"],
+            ["relu"] * (len(settings["units"]) - 1) + ["sigmoid"],
+            kernel_initializer=settings["kernel_initializer"],
+            dropout=settings["dropout"],
+            metrics=["accuracy"],
+            name="churn_mlp",
+            **compiled,
+        )
+    return tabular_net(settings, compiled, fit_rows)
+
+
+def tabular_net(settings, compiled, fit_rows):
+    """The ``tabular_mlp`` of ``settings`` (its embedding, heads and AdamW's weight decay),
+    compiled with ``compiled``."""
+    import keras
+
+    from deepkit.models.tabular import (
+        PeriodicEmbedding,
+        PiecewiseLinearEncoding,
+        quantile_edges,
+        tabular_mlp,
+    )
+
+    embedding, kind = settings["embedding"], embedding_kind(settings)
+    if kind == "periodic":
+        options = {k: v for k, v in embedding.items() if k != "kind"}
+        embedding = PeriodicEmbedding(**options, seed=compiled["seed"])
+    elif kind == "piecewise":
+        if fit_rows is None:
+            raise InputError("a piecewise-linear embedding needs fit_rows, the training rows")
+        embedding = PiecewiseLinearEncoding(quantile_edges(fit_rows, embedding["bins"]))
+    if settings["weight_decay"]:
+        compiled["optimizer"] = keras.optimizers.AdamW(
+            compiled.pop("learning_rate"), weight_decay=settings["weight_decay"]
+        )
+    return tabular_mlp(
+        11,
+        settings["units"],
+        embedding=embedding,
+        heads=settings["heads"],
+        dropout=settings["dropout"],
+        name="churn_tabular",
+        **compiled,
     )
 
 
@@ -164,9 +209,19 @@ def train(model, x, y, epochs=50, batch_size=10, *, engine="keras", **options):
             ``"xla"``: each epoch one graph call, ``deepkit.epoch_loop``; a configuration's
             choice is its ``"epoch_loop"`` setting, see ``configs``).
 
+    A net of k heads (``deepkit.models.tabular``) trains on each label repeated per head
+    (``head_targets``): its loss is the mean of the heads' losses.
+
     Returns:
         ``(fitted_model, history)``.
     """
+    from deepkit.models.tabular import head_targets, heads_of
+
+    heads = heads_of(model)
+    if options.get("validation_data") is not None:
+        x_val, y_val = options["validation_data"]
+        options["validation_data"] = (x_val, head_targets(y_val, heads))
+    y = head_targets(y, heads)
     return TRAINERS[engine](model, x, y, epochs=epochs, batch_size=batch_size, **options)
 
 
@@ -203,9 +258,12 @@ def predict_probabilities(model, x):
     """Churn probabilities of the rows of the feature matrix ``x``, a 1-D float array.
 
     One forward pass, ``model(x)``, in inference mode (no dropout): for a few
-    thousand rows this skips the graph tracing that ``model.predict`` pays for.
+    thousand rows this skips the graph tracing that ``model.predict`` pays for. A net of
+    k heads predicts the mean of its heads' probabilities (``head_mean``).
     """
-    return np.asarray(model(x, training=False), dtype=np.float64).reshape(-1)
+    from deepkit.models.tabular import head_mean
+
+    return head_mean(np.asarray(model(x, training=False), dtype=np.float64)).reshape(-1)
 
 
 def score(model, preprocessor, customers):

@@ -21,7 +21,8 @@ def test_incomplete_or_unknown_config_keys_are_named():
     with pytest.raises(InputError, match=re.escape("got ['tuned']")):
         configs.settings_of(["tuned"])
     without_l2 = {k: v for k, v in tutorial.items() if k != "l2"}
-    assert configs.settings_of(without_l2, epochs=3) == {**tutorial, "epochs": 3}
+    defaults = configs.OPTIONAL_KEYS  # l2 and the tabular keys
+    assert configs.settings_of(without_l2, epochs=3) == {**defaults, **tutorial, "epochs": 3}
 
 
 def test_grid_point_settings_halve_the_width_per_layer():
@@ -35,4 +36,4 @@ def test_grid_point_settings_halve_the_width_per_layer():
         64,
     )
     assert settings["l2"] == 1e-4
-    assert configs.settings_of(settings) == settings
+    assert configs.settings_of(settings) == {**configs.OPTIONAL_KEYS, **settings}
