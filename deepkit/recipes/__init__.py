@@ -19,7 +19,7 @@ RECIPES = {
     "t3": "Tutorial T3: forward-propagation toy nets and the computational-graph example",
     "gradient_flow": "T3's lesson: per-layer gradient norms of deep sigmoid, RBM-pretrained, ReLU nets",
     "rnn": "MNIST read as sequences by an LSTM, GRU or SimpleRNN (rows, or pixel by pixel)",
-    "timeseries": "Forecast a real series (Mauna Loa CO2): LSTM vs naive and Holt-Winters",
+    "timeseries": "Forecast a real series (Mauna Loa CO2) from rolling origins: networks vs classical methods",
     "dbn": "Deep belief net: RBMs pretrained layer by layer, fine-tuned; log-likelihood by AIS",
     "rbm": "One Bernoulli RBM (CD-k or PCD): its MNIST test log-likelihood by AIS",
     "gan": "GAN and conditional GAN on MNIST, with measured sample quality",
