@@ -77,3 +77,4 @@ from deepkit.reference.models import Model, Sequential, from_keras, to_keras
 from deepkit.reference.rbm import RBM, MomentumSchedule
 from deepkit.reference.trainer import Trainer
 from deepkit.validation import InputError
+from deepkit.reference.support import supported

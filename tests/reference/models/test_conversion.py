@@ -3,8 +3,9 @@ forward, loss, gradients and one optimizer step against Keras in float64 (rtol 1
 and ``to_keras`` back.
 
 Sources: the Keras functional API guide, https://keras.io/guides/functional_api/
-(keras-io, Apache License 2.0): "Models with multiple inputs and outputs", "A toy ResNet
-model" and "All models are callable, just like layers" (the encoder and the ensemble).
+(keras-io, Apache License 2.0): "Models with multiple inputs and outputs" and "A toy
+ResNet model" (the corpus's ticket classifier and toy ResNet, ``deepkit.benchmarks.corpus``),
+and "All models are callable, just like layers" (the encoder and the ensemble).
 """
 
 import keras
@@ -13,65 +14,25 @@ import tensorflow as tf
 from keras import layers
 
 from deepkit import reference as ref
+from deepkit.benchmarks.corpus import CORPUS
 
 from ._parity import assert_close, batch, keras_gradients, listed
 
 RTOL = 1e-9
 
 
-def ticket_classifier():
-    """Ranks tickets by priority and routes them to a department: three inputs, two
-    outputs (guide sizes: 10000 words, 64-wide embeddings, LSTM(128) and LSTM(32))."""
-    num_tags, num_words, num_departments = 12, 40, 4
-    title_input = keras.Input(shape=(None,), name="title")
-    body_input = keras.Input(shape=(None,), name="body")
-    tags_input = keras.Input(shape=(num_tags,), name="tags")
-    title_features = layers.Embedding(num_words, 8)(title_input)
-    body_features = layers.Embedding(num_words, 8)(body_input)
-    title_features = layers.LSTM(6)(title_features)
-    body_features = layers.LSTM(4)(body_features)
-    x = layers.concatenate([title_features, body_features, tags_input])
-    priority_pred = layers.Dense(1, name="priority")(x)
-    department_pred = layers.Dense(num_departments, name="department")(x)
-    model = keras.Model(
-        inputs=[title_input, body_input, tags_input], outputs=[priority_pred, department_pred]
-    )
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(1e-3),
-        loss=[
-            keras.losses.BinaryCrossentropy(from_logits=True),
-            keras.losses.CategoricalCrossentropy(from_logits=True),
-        ],
-        loss_weights=[1.0, 0.2],
-    )
-    return model, {"title": num_words, "body": num_words}
+def corpus_model(name):
+    """``make()`` for a model of the corpus (``deepkit.benchmarks.corpus``): the model
+    and the vocabulary size of each of its word-index inputs, by input name."""
+    entry = CORPUS[name]
 
+    def make():
+        model = entry.build()
+        names = [x._keras_history.operation.name for x in model.inputs]
+        return model, {names[i]: bound for i, bound in entry.integers.items()} or None
 
-def toy_resnet():
-    """Three convolution blocks with two residual connections (guide: 32x32x3 images,
-    32 and 64 filters, Dense(256))."""
-    inputs = keras.Input(shape=(16, 16, 3), name="img")
-    x = layers.Conv2D(4, 3, activation="relu")(inputs)
-    x = layers.Conv2D(6, 3, activation="relu")(x)
-    block_1_output = layers.MaxPooling2D(3)(x)
-    x = layers.Conv2D(6, 3, activation="relu", padding="same")(block_1_output)
-    x = layers.Conv2D(6, 3, activation="relu", padding="same")(x)
-    block_2_output = layers.add([x, block_1_output])
-    x = layers.Conv2D(6, 3, activation="relu", padding="same")(block_2_output)
-    x = layers.Conv2D(6, 3, activation="relu", padding="same")(x)
-    block_3_output = layers.add([x, block_2_output])
-    x = layers.Conv2D(6, 3, activation="relu")(block_3_output)
-    x = layers.GlobalAveragePooling2D()(x)
-    x = layers.Dense(16, activation="relu")(x)
-    x = layers.Dropout(0.5)(x)
-    outputs = layers.Dense(10)(x)
-    model = keras.Model(inputs, outputs, name="toy_resnet")
-    model.compile(
-        optimizer=keras.optimizers.RMSprop(1e-3),
-        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
-        metrics=["acc"],
-    )
-    return model, None
+    make.__name__ = name
+    return make
 
 
 def encoder():
@@ -105,7 +66,7 @@ def ensemble():
     return ensemble_model, None
 
 
-MODELS = [ticket_classifier, toy_resnet, encoder, ensemble]
+MODELS = [corpus_model("ticket_classifier"), corpus_model("toy_resnet"), encoder, ensemble]
 
 
 @pytest.mark.parametrize("make", MODELS, ids=[make.__name__ for make in MODELS])
