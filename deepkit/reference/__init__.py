@@ -75,6 +75,6 @@ from deepkit.reference.layers import (
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
 from deepkit.reference.models import Model, Sequential, from_keras, to_keras
 from deepkit.reference.rbm import RBM, MomentumSchedule
+from deepkit.reference.support import supported
 from deepkit.reference.trainer import Trainer
 from deepkit.validation import InputError
-from deepkit.reference.support import supported
