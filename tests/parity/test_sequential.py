@@ -1,7 +1,8 @@
-"""Whole-model parity of the NumPy reference with Keras: forward outputs, loss,
-every parameter gradient (tf.GradientTape), one optimizer step, and a 10-step
-``fit`` trajectory; tight in float64, practical in float32; plus random
-architectures, activations, losses and optimizers (hypothesis)."""
+"""Parity of the NumPy reference with Keras on Sequential models (functional ones are in
+test_functional.py): forward outputs, loss, every parameter gradient (tf.GradientTape),
+one optimizer step, and a 10-step ``fit`` trajectory; tight in float64, practical in
+float32; random architectures, activations, losses and optimizers (hypothesis); and the
+report's error ratio and the batch checks."""
 
 import re
 
