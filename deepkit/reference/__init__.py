@@ -32,6 +32,7 @@ from deepkit.reference import (
     losses,
     metrics,
     optimizers,
+    regularizers,
     trainer,
 )
 from deepkit.reference.callbacks import Callback, EarlyStopping, History
@@ -46,8 +47,11 @@ from deepkit.reference.layers import (
     BatchNormalization,
     Concatenate,
     Conv1D,
+    Conv1DTranspose,
     Conv2D,
+    Conv2DTranspose,
     Dense,
+    DepthwiseConv2D,
     Dot,
     Dropout,
     Embedding,
@@ -68,6 +72,7 @@ from deepkit.reference.layers import (
     ReLU,
     Rescaling,
     Reshape,
+    SeparableConv2D,
     Softmax,
     Subtract,
     UpSampling2D,

@@ -15,7 +15,9 @@ The default ``train_step`` is backprop, which also needs the model's
 need_input_grad)``, ``logits``, ``activation``, ``output_shape`` (each a list when
 the model has several outputs) and ``_optimizer_targets()`` (flat gradient and
 weight buffers and the trainable spans in them). The loss is one per output,
-weighted (``deepkit.reference.compile_utils``). A model that
+weighted (``deepkit.reference.compile_utils``), plus the penalties of the
+regularizers of the model's ``layers`` (``deepkit.reference.regularizers``), as Keras's
+``compute_loss`` adds ``model.losses``. A model that
 learns otherwise (an RBM's contrastive divergence) overrides ``train_step`` and
 ``test_step``, and keeps ``fit``, its progress bar, callbacks and history, as
 with Keras's ``Model.train_step``.
@@ -32,7 +34,7 @@ the loops over a dataset that call them.)
 import math
 import numbers
 
-from deepkit.reference import compile_utils, optimizers
+from deepkit.reference import compile_utils, optimizers, regularizers
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
 from deepkit.reference.compile_utils import CompileLoss
 from deepkit.reference.data import check_finite, concatenate, count, rows
@@ -76,7 +78,7 @@ class Trainer:
 
     def train_step(self, x, y):
         """Forward, backward, one optimizer update; the batch's mean loss and metrics."""
-        out = self._forward(x, training=True)
+        out = self._run_forward(x, training=True)
         losses = self._backprop_loss(y, out)
         self._apply_gradients()
         return self._logs(losses, y, out)
@@ -89,8 +91,13 @@ class Trainer:
 
     def test_step(self, x, y):
         """The batch's mean loss and metrics, without dropout and without an update."""
-        out = self._forward(x, training=False)
+        out = self._run_forward(x, training=False)
         return self._logs(self._losses(y, out)[0], y, out)
+
+    def _run_forward(self, x, training):
+        """``_forward``, the activity penalties of earlier passes forgotten first."""
+        regularizers.forget_activity(self)
+        return self._forward(x, training=training)
 
     def _listed(self, value):
         """A per-output ``value`` as a list (a single output's is not one)."""
@@ -107,11 +114,14 @@ class Trainer:
         return compiled
 
     def _losses(self, y, out):
-        """(logs, gradients, from_logits) of the compiled loss on the last forward pass."""
+        """(logs, gradients, from_logits) of the loss on the last forward pass: the
+        compiled loss plus the regularizers' penalties in ``logs["loss"]``."""
         listed = self._listed
-        return self._compile_loss()(
+        logs, grads, from_logits = self._compile_loss()(
             listed(y), listed(out), listed(self.logits), listed(self.activation)
         )
+        logs["loss"] += regularizers.penalty(self)
+        return logs, grads, from_logits
 
     def _backprop_loss(self, y, out, need_input_grad=False):
         """The loss logs of the last forward pass; gradients written, dLoss/dx kept
@@ -123,6 +133,7 @@ class Trainer:
             from_logits[0] if single else from_logits,
             need_input_grad,
         )
+        regularizers.add_penalty_gradients(self)
         return logs
 
     def _logs(self, losses, y, out):
@@ -138,7 +149,7 @@ class Trainer:
         the gradient of each trainable weight (aligned with ``trainable_weights``,
         like Keras's ``trainable_variables``) and, if asked, of the inputs; no update."""
         x, y = self._prepare_data(x, y)
-        out = self._forward(x, training=training)
+        out = self._run_forward(x, training=training)
         loss = self._backprop_loss(y, out, need_input_grad=return_input_gradients)["loss"]
         grads = [g.copy() for g in self.trainable_gradients]
         return (loss, grads, self.input_gradient) if return_input_gradients else (loss, grads)
@@ -316,7 +327,7 @@ class Trainer:
         n = count(x)
         with blas_threads(self, batch_size):
             batches = [
-                self._forward(rows(x, slice(start, start + batch_size)), training=False)
+                self._run_forward(rows(x, slice(start, start + batch_size)), training=False)
                 for start in range(0, n, batch_size)
             ]
         if verbose:

@@ -4,7 +4,9 @@
 from deepkit.reference.layers.activations import ELU, LeakyReLU, ReLU, Softmax
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.convolutional import Conv1D, Conv2D
+from deepkit.reference.layers.convolutional_transpose import Conv1DTranspose, Conv2DTranspose
 from deepkit.reference.layers.core import Activation, Dense, Embedding, InputLayer
+from deepkit.reference.layers.depthwise import DepthwiseConv2D, SeparableConv2D
 from deepkit.reference.layers.dot import Dot
 from deepkit.reference.layers.input_layer import Input
 from deepkit.reference.layers.merge import (

@@ -48,13 +48,19 @@ What a subclass implements:
 The base class supplies the activation (``self.activation``, linear unless
 given: ``__call__`` applies it to ``call``'s output and keeps the pre-activation
 output in ``self.logits``, which a model hands to a from-logits loss),
-``weights``/``get_weights``/``set_weights``, ``count_params``,
+Keras's regularizers (below), ``weights``/``get_weights``/``set_weights``, ``count_params``,
 ``from_config``, and the Keras bridge ``from_keras``/``to_keras`` (by class
 name and config: a layer whose arguments mirror Keras's needs no extra code).
 
 Attributes a model sets before ``build``: ``dtype`` (the model's float
 dtype, "float32" by default) and ``rng`` (the model's numpy Generator, used by
 initializers and random layers such as Dropout).
+
+Regularizers: every layer takes ``activity_regularizer`` and Keras's weight
+regularizer arguments (``kernel_regularizer``, ...), each penalizing the weight
+its name stems from; a layer whose weight is named otherwise passes
+``add_weight(..., regularizer=...)``. The penalties and their gradients are
+``deepkit.reference.regularizers.Penalties``'s, which ``Layer`` inherits.
 
 Registering: decorate the class with ``@register``; ``LAYERS`` maps the Keras
 class name to the NumPy reference class and is what ``from_keras`` looks up.
@@ -66,11 +72,14 @@ import re
 import numpy as np
 
 from deepkit.reference import activations as activations_module
-from deepkit.reference import initializers
+from deepkit.reference import initializers, regularizers
 from deepkit.reference.layers import node
 from deepkit.validation import InputError
 
 LAYERS = {}
+
+# Keras arguments every reference layer takes (through ``Layer.__init__``).
+ACCEPTED_BY_EVERY_LAYER = ("name", "trainable", "activity_regularizer", *regularizers.WEIGHTS)
 
 
 def register(cls):
@@ -79,7 +88,7 @@ def register(cls):
     return cls
 
 
-class Layer:
+class Layer(regularizers.Penalties):
     """Base class of the NumPy reference layers; see the module docstring for the contract."""
 
     def __init__(
@@ -90,7 +99,10 @@ class Layer:
         input_shape=None,
         input_dim=None,
         trainable=True,
+        activity_regularizer=None,
+        **weight_regularizers,
     ):
+        self._set_regularizers(activity_regularizer, weight_regularizers)
         self.activation = activations_module.get(activation)
         self.name = name or default_name(type(self).__name__)
         self.dtype = None if dtype is None else np.dtype(dtype).name
@@ -109,7 +121,7 @@ class Layer:
 
     # -- weights -----------------------------------------------------------
 
-    def add_weight(self, name, shape, initializer="zeros", trainable=True):
+    def add_weight(self, name, shape, initializer="zeros", trainable=True, regularizer=None):
         """Create weight ``self.<name>`` (and its gradient ``self.grads[name]``).
 
         Args:
@@ -118,6 +130,8 @@ class Layer:
             initializer: an initializer name, config or object.
             trainable: False for a weight the layer updates itself and no
                 optimizer touches (BatchNormalization's moving statistics).
+            regularizer: its penalty; by default the layer's regularizer argument
+                for ``name`` (``kernel_regularizer`` for "kernel", ...).
 
         Returns:
             The new array.
@@ -130,6 +144,7 @@ class Layer:
         self._weight_names.append(name)
         if not trainable:
             self._frozen_names.add(name)
+        self._regularize_weight(name, regularizer)
         return getattr(self, name)
 
     def weight_is_trainable(self, name):
@@ -205,6 +220,8 @@ class Layer:
             self.build(batch_shape(inputs))
         self.logits = self.call(inputs, training=training)
         self.outputs = self.activation.forward(self.logits)
+        if self.activity_regularizer is not None:
+            self._record_activity()
         return self.outputs
 
     def call(self, inputs, training=False):
@@ -219,6 +236,8 @@ class Layer:
         With ``from_logits=True`` the gradient is already dLoss/d(self.logits)
         (a loss computed from the logits, as Keras does inside ``fit``).
         """
+        if self.activity_regularizer is not None:
+            grad_outputs = self._add_activity_gradient(grad_outputs, from_logits)
         if not from_logits:
             grad_outputs = self.activation.backward(self.logits, self.outputs, grad_outputs)
         return self.backward(grad_outputs)
@@ -234,7 +253,7 @@ class Layer:
             config["dtype"] = self.dtype
         if "activation" in inspect.signature(type(self).__init__).parameters:
             config["activation"] = self.activation.name
-        return config
+        return {**config, **self._regularizer_config()}
 
     @classmethod
     def from_config(cls, config):
@@ -244,10 +263,10 @@ class Layer:
     def from_keras(cls, keras_layer):
         """The NumPy reference of ``keras_layer`` (config only; a model copies the weights).
 
-        A Keras setting the NumPy reference does not implement (a regularizer,
-        a constraint, ...) raises InputError rather than being dropped.
+        A Keras setting the NumPy reference does not implement (a constraint,
+        ...) raises InputError rather than being dropped.
         """
-        accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
+        accepted = set(inspect.signature(cls.__init__).parameters) | set(ACCEPTED_BY_EVERY_LAYER)
         config = keras_layer.get_config()
         unsupported = sorted(
             k for k, v in config.items() if k not in accepted and k != "dtype" and v is not None
