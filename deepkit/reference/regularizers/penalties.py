@@ -1,25 +1,15 @@
-"""Weight and activity regularizers (mirrors keras/src/regularizers/regularizers.py).
-
-A regularizer maps an array x to a penalty added to the loss a model minimizes:
-
-    L1(l1):        l1 * sum(|x|)                 gradient l1 * sign(x)
-    L2(l2):        l2 * sum(x**2)                gradient 2 * l2 * x
-    L1L2(l1, l2):  l1 * sum(|x|) + l2 * sum(x**2)
-
-The factor enters in x's dtype as Keras casts it: a Python float becomes a float32
-tensor first (``keras_cast``), so in float64 ``L2(0.01)`` weighs 0.0099999997...
-exactly as Keras's does. The gradient of |x| at 0 is 0, as TensorFlow's.
+"""How layers and models apply regularizers (mirrors keras/src/layers/layer.py's
+``add_loss``, ``_get_regularization_losses`` and ``losses``, and the sum of
+``model.losses`` in keras/src/trainers/trainer.py's ``compute_loss``).
 
 A layer takes Keras's regularizer arguments (``kernel_regularizer``,
 ``bias_regularizer``, ``activity_regularizer``, ...); each weight regularizer
-penalizes the weight named in ``WEIGHTS`` (see ``layers/base.py``).
+penalizes the weight named in ``WEIGHTS``. ``Penalties`` is the part of
+``layers/base.py``'s ``Layer`` that holds them; ``penalty``,
+``add_penalty_gradients`` and ``forget_activity`` are what a model's trainer calls.
 """
 
-import inspect
-
-import numpy as np
-
-from deepkit.reference.optimizers import keras_cast
+from deepkit.reference.regularizers.regularizers import get, serialize
 from deepkit.validation import InputError
 
 # Keras's weight regularizer arguments and the weight each one penalizes by default.
@@ -34,128 +24,6 @@ WEIGHTS = {
     "pointwise_regularizer": "pointwise_kernel",
     "alpha_regularizer": "alpha",
 }
-
-
-def _factor(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
-        raise InputError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0:
-        raise InputError(f"{name} must be a finite number >= 0, got {value!r}")
-    return value
-
-
-class Regularizer:
-    """Base class: ``penalty = regularizer(x)`` and ``regularizer.gradient(x)``."""
-
-    def __call__(self, x):
-        raise NotImplementedError
-
-    def gradient(self, x):
-        """d(penalty)/dx, an array shaped like x."""
-        raise NotImplementedError
-
-    def get_config(self):
-        raise NotImplementedError
-
-    def to_keras(self):
-        import keras
-
-        return getattr(keras.regularizers, type(self).__name__)(**self.get_config())
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
-
-
-class L1L2(Regularizer):
-    """l1 * sum(|x|) + l2 * sum(x**2); either term is skipped when its factor is 0."""
-
-    def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = _factor(0.0 if l1 is None else l1, "l1")
-        self.l2 = _factor(0.0 if l2 is None else l2, "l2")
-
-    def __call__(self, x):
-        kind = x.dtype.type
-        penalty = kind(0)
-        if self.l1:
-            penalty += keras_cast(self.l1, kind) * np.abs(x).sum()
-        if self.l2:
-            penalty += keras_cast(self.l2, kind) * np.square(x).sum()
-        return penalty
-
-    def gradient(self, x):
-        kind = x.dtype.type
-        grad = np.zeros_like(x)
-        if self.l1:
-            grad += keras_cast(self.l1, kind) * np.sign(x)
-        if self.l2:
-            grad += keras_cast(self.l2, kind) * (2 * x)
-        return grad
-
-    def get_config(self):
-        return {"l1": self.l1, "l2": self.l2}
-
-
-class L1(L1L2):
-    """l1 * sum(|x|). Keras keeps l1 as a float32 tensor: its config shows it rounded."""
-
-    def __init__(self, l1=0.01):
-        super().__init__(l1=float(np.float32(_factor(0.01 if l1 is None else l1, "l1"))))
-
-    def get_config(self):
-        return {"l1": self.l1}
-
-
-class L2(L1L2):
-    """l2 * sum(x**2)."""
-
-    def __init__(self, l2=0.01):
-        super().__init__(l2=0.01 if l2 is None else l2)
-
-    def get_config(self):
-        return {"l2": self.l2}
-
-
-CLASSES = {cls.__name__: cls for cls in (L1, L2, L1L2)}
-# Keras's names: the class names and their snake case ("l1", "l2", "l1l2").
-NAMES = {**CLASSES, **{name.lower(): cls for name, cls in CLASSES.items()}}
-
-
-def get(identifier):
-    """A regularizer from None, a Keras name ("l2", "L1L2", ...), a Keras config dict
-    ({"class_name": "L2", "config": {"l2": 0.01}}) or a regularizer (returned as is).
-
-    Raises:
-        InputError: for anything else (Keras's ``OrthogonalRegularizer`` or a custom
-            regularizer, which the NumPy reference does not implement).
-    """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str) and identifier in NAMES:
-        return NAMES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        config = dict(identifier.get("config") or {})
-        cls = CLASSES[identifier["class_name"]]
-        unknown = sorted(set(config) - set(inspect.signature(cls.__init__).parameters))
-        if unknown:
-            raise InputError(f"regularizer {cls.__name__} does not take {', '.join(unknown)}")
-        return cls(**config)
-    name = identifier.get("class_name") if isinstance(identifier, dict) else identifier
-    raise InputError(
-        f"regularizer {name!r} is not implemented by the NumPy reference "
-        f"(it implements {', '.join(NAMES)})"
-    )
-
-
-def serialize(regularizer):
-    """Keras's config form: {"class_name": ..., "config": {...}} (None stays None)."""
-    if regularizer is None:
-        return None
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-
-
-# -- the penalties of a layer -----------------------------------------------------------
 
 
 class Penalties:
@@ -221,9 +89,6 @@ class Penalties:
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = serialize(self.activity_regularizer)
         return config
-
-
-# -- the penalties of a model's layers ------------------------------------------------
 
 
 def every_layer(layers):
