@@ -6,10 +6,12 @@ carry models across.
 - ``graph.py``: the graph's topological order and the forward and backward passes;
 - ``weights.py``: the weights, packed into flat buffers;
 - ``sequential.py``: ``Sequential``;
-- ``conversion.py``: the Keras bridge.
+- ``conversion.py``: the Keras bridge in (``from_keras``);
+- ``export.py``: the Keras bridge out (``to_keras``).
 """
 
-from deepkit.reference.models.conversion import from_keras, to_keras
+from deepkit.reference.models.conversion import from_keras
+from deepkit.reference.models.export import to_keras
 from deepkit.reference.models.functional import Model
 from deepkit.reference.models.sequential import Sequential
 

@@ -10,6 +10,7 @@ one ``InputError`` that lists every problem at once.
 from deepkit.reference import losses, optimizers
 from deepkit.reference import metrics as metrics_module
 from deepkit.reference.layers import LAYERS, Input
+from deepkit.reference.models.export import map_structure
 from deepkit.reference.models.functional import Model
 from deepkit.reference.models.sequential import Sequential
 from deepkit.validation import InputError
@@ -201,16 +202,6 @@ def _layer(keras_layer, seed, problems):
 UNSUPPORTED_COMPILE = {"weighted_metrics": None}
 
 
-def _map(structure, convert):
-    """``convert`` applied to each entry of a loss or metrics structure (a list, a dict
-    keyed by output name, or one entry); None entries stay None."""
-    if isinstance(structure, dict) and "class_name" not in structure:
-        return {key: _map(value, convert) for key, value in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [_map(value, convert) for value in structure]
-    return None if structure is None else convert(structure)
-
-
 def _compile_args(keras_model, problems):
     """The arguments of ``compile`` for the counterpart of a compiled Keras model;
     each loss, metric, optimizer or setting it cannot host adds a line to ``problems``."""
@@ -234,61 +225,7 @@ def _compile_args(keras_model, problems):
 
     return {
         "optimizer": checked(optimizers.from_keras, "optimizer: ")(keras_model.optimizer),
-        "loss": _map(keras_model.loss, checked(losses.from_keras, "loss: ")),
+        "loss": map_structure(keras_model.loss, checked(losses.from_keras, "loss: ")),
         "loss_weights": config.get("loss_weights"),
-        "metrics": _map(config.get("metrics") or [], checked(metrics_module.from_keras)),
+        "metrics": map_structure(config.get("metrics") or [], checked(metrics_module.from_keras)),
     }
-
-
-def to_keras(model):
-    """An equivalent Keras model: same graph, layers, weights, dtype and compile settings.
-
-    Args:
-        model: a reference ``Sequential`` or ``Model``.
-
-    Returns:
-        A ``keras.Sequential`` for a ``Sequential``, else a functional ``keras.Model``.
-    """
-    import keras
-
-    if not model.built:
-        model.build()
-    keras_layers = {}
-    if isinstance(model, Sequential):
-        for layer in model.layers:
-            keras_layers[layer] = layer.to_keras()
-        keras_model = keras.Sequential(
-            [keras.Input(model.input_shape[1:], dtype=model.dtype)] + list(keras_layers.values()),
-            name=model.name,
-        )
-    else:
-        tensors = {}
-        for node in model._graph.nodes:
-            if not node.inputs:
-                shape = node.outputs[0].shape[1:]
-                tensor = keras.Input(shape, dtype=model.dtype, name=node.layer.name)
-                tensors[id(node.outputs[0])] = tensor
-                continue
-            if node.layer not in keras_layers:
-                keras_layers[node.layer] = node.layer.to_keras()
-            inputs = [tensors[id(x)] for x in node.inputs]
-            out = keras_layers[node.layer](inputs if node.many else inputs[0])
-            for x, y in zip(node.outputs, out if isinstance(out, list) else [out]):
-                tensors[id(x)] = y
-        keras_model = keras.Model(
-            model._per_input([tensors[id(x)] for x in model.inputs]),
-            model._per_output([tensors[id(y)] for y in model.outputs]),
-            name=model.name,
-        )
-    for layer, keras_layer in keras_layers.items():
-        keras_layer.set_weights(layer.get_weights())
-        keras_layer.trainable = layer.trainable
-    if model.loss is not None:
-        keras_model.compile(
-            optimizer=model.optimizer.to_keras(),
-            loss=_map(model.loss, lambda loss: loss.to_keras()),
-            loss_weights=model.loss_weights,
-            metrics=_map(model.metrics, lambda m: m if isinstance(m, str) else m.to_keras())
-            or None,
-        )
-    return keras_model

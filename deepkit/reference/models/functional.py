@@ -271,6 +271,6 @@ class Model(Trainer, ModelWeights):
 
     def to_keras(self):
         """An equivalent Keras model: same graph, layers, weights, dtype, and compile settings."""
-        from deepkit.reference.models.conversion import to_keras
+        from deepkit.reference.models.export import functional_to_keras
 
-        return to_keras(self)
+        return functional_to_keras(self)

@@ -110,6 +110,12 @@ class Sequential(Model):
     def input_names(self):
         return [f"{self.name}_input"]
 
+    def to_keras(self):
+        """An equivalent ``keras.Sequential``: same layers, weights, dtype and compile settings."""
+        from deepkit.reference.models.export import sequential_to_keras
+
+        return sequential_to_keras(self)
+
     def compute_output_shape(self, input_shape):
         for layer in self._layers:
             input_shape = layer.compute_output_shape(input_shape)
