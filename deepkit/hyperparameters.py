@@ -50,13 +50,29 @@ class GANSettings(Settings):
     generator_loss: str = setting(
         "non_saturating", "the generator's loss", choices=GENERATOR_LOSSES
     )
+    ema_decay: float = setting(
+        None,
+        "decay d of the moving average of G's weights that samples, w_ema <- d w_ema + (1 - d) w"
+        " after each G step (None: sample with G's own weights)",
+        kind=float,
+        min_value=0.0,
+        max_value=1.0,
+        include_max=False,
+    )
 
 
 RBM_DEFAULTS = RBMSettings()
 GAN_DEFAULTS = GANSettings()
 
 
-def check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss):
+def check_gan(
+    latent_dim,
+    num_classes,
+    label_smoothing,
+    d_steps,
+    generator_loss,
+    ema_decay=GAN_DEFAULTS.ema_decay,
+):
     """A GAN's options checked before any work, the same on both engines.
 
     Returns:
@@ -71,4 +87,5 @@ def check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
         label_smoothing=label_smoothing,
         d_steps=d_steps,
         generator_loss=generator_loss,
+        ema_decay=ema_decay,
     )

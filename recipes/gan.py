@@ -124,7 +124,9 @@ print("final d_loss, g_loss:", history["d_loss"][-1], history["g_loss"][-1])
 The samples are measured in the penultimate features of deepkit's MNIST CNN, trained once
 for these settings and these training images and kept in ``$KERAS_HOME/deepkit`` under a
 key of everything that made it. A weak classifier would make poor digits look good: it is
-scored on the test images and refused below the accuracy floor.
+scored on the test images and refused below the accuracy floor. (This script trains one
+GAN and chooses nothing, so it may read the test images now; ``deepkit run gan`` compares
+variants on a validation split first and reads them once, after its choice.)
 """
 
 where = judging.locate(
@@ -133,22 +135,25 @@ where = judging.locate(
 judge, origin = judging.obtain(where, x_train, y_train)
 accuracy = judging.accuracy_on(judge, x_test, y_test)
 print(f"judging classifier: {where.path} ({origin}); test accuracy {accuracy:.4f}")
-judging.refuse_if_weak(where.path, accuracy, len(x_test), args.min_classifier_accuracy)
+judging.refuse_if_weak(where.path, accuracy, f"{len(x_test)} test", args.min_classifier_accuracy)
 
 """
 ## How good are the samples?
 
-Beside two reference points: real test digits (the floor) and per-pixel Bernoulli samples
-of the mean image (a simple baseline).
+Every set of digits is measured against the real test digits, which no network trained
+on, beside two reference points: real training digits (the ceiling: how close real
+digits come to other real digits) and per-pixel Bernoulli samples of the mean image (a
+simple baseline).
 """
 
 n = min(SAMPLES, len(x_train), len(x_test))
-measures = SampleMeasures(judge, x_train, n, conditional=args.conditional, seed=SEED)
-rows = measures.references(x_train, x_test, y_test)
+measures = SampleMeasures(judge, x_test, "test", n, conditional=args.conditional, seed=SEED)
+rows = measures.references(x_train, y_train)
 rows[f"GAN after {args.epochs} epochs"] = measures.of(model)
 print(format_quality(rows, FLOOR))
 frechet = {name: row["frechet"] for name, row in rows.items()}
 print(
     f"Fréchet distance to real digits: Bernoulli noise {frechet[BASELINE]:.3f}, real test "
-    f"digits {frechet[FLOOR]:.3f}, the GAN {frechet[f'GAN after {args.epochs} epochs']:.3f}"
+    f"digits {frechet[FLOOR]:.3f} (to the training digits), the GAN "
+    f"{frechet[f'GAN after {args.epochs} epochs']:.3f}"
 )

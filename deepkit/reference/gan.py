@@ -12,6 +12,8 @@ One ``train_step`` on a real batch x (labels c when conditional) is
         g_loss = BCE(1, D([G([z, c]), c]))    (non-saturating)  or  -BCE(0, ...)  (minimax)
         dLoss/dG(z) = D's input gradient, image part; backprop it through G; one
         g_optimizer update
+    then, with ema_decay d, the moving average that ``generate`` samples with:
+        w_ema <- d w_ema + (1 - d) w    for each of G's weights w (w_ema = w at the start)
 
 where [a, c] appends the one-hot label c: as extra features to flat images, as
 extra constant channels to (h, w, ch) images, and s is one-sided label smoothing.
@@ -43,15 +45,17 @@ class GAN(Trainer):
         label_smoothing=GAN_DEFAULTS.label_smoothing,
         d_steps=GAN_DEFAULTS.d_steps,
         generator_loss=GAN_DEFAULTS.generator_loss,
+        ema_decay=GAN_DEFAULTS.ema_decay,
         seed=None,
     ):
         self.generator, self.discriminator = generator, discriminator
         self.latent_dim, self.num_classes = latent_dim, num_classes
         self.label_smoothing, self.d_steps = label_smoothing, d_steps
-        self.generator_loss = generator_loss
+        self.generator_loss, self.ema_decay = generator_loss, ema_decay
         self.dtype = generator.dtype
         self.rng = np.random.default_rng(seed)
         self._check_models()
+        self.ema_weights = None if ema_decay is None else generator.get_weights()
 
     def _check_models(self):
         check_gan(
@@ -60,6 +64,7 @@ class GAN(Trainer):
             self.label_smoothing,
             self.d_steps,
             self.generator_loss,
+            self.ema_decay,
         )
         if self.discriminator.dtype != self.dtype:
             raise InputError(
@@ -144,6 +149,12 @@ class GAN(Trainer):
             )
         return y
 
+    def _optimizer_targets(self):
+        """None for the trainer's own update and end of ``fit``: each step updates D and G
+        with their own optimizers, and, as the Keras GAN's ``fit`` (whose ``model.optimizer``
+        is None), ``fit`` swaps no optimizer's moving average into the weights."""
+        return [], [], []
+
     def __call__(self, x, training=False):
         return self.generator(x, training)
 
@@ -210,15 +221,23 @@ class GAN(Trainer):
         self.g_optimizer.apply(grads, self.generator.trainable_weights)
         return loss
 
+    def update_generator_ema(self):
+        """w_ema <- d w_ema + (1 - d) w for each of G's weights (nothing without ``ema_decay``)."""
+        if self.ema_weights is None:
+            return
+        decay, rest = np.array([self.ema_decay, 1.0 - self.ema_decay], dtype=self.dtype)
+        for average, weight in zip(self.ema_weights, self.generator.weights):
+            average[...] = decay * average + rest * weight
+
     def adversarial_step(self, real, labels, d_noise, g_noise):
-        """``d_steps`` D updates (``d_noise[i]`` at step i), then one G update (``g_noise``)."""
+        """``d_steps`` D updates (``d_noise[i]`` at step i), one G update (``g_noise``), then
+        the moving average of G's weights."""
         if len(d_noise) != self.d_steps:
             raise InputError(f"d_noise must hold d_steps={self.d_steps} arrays, got {len(d_noise)}")
         d_losses = [self.discriminator_step(real, labels, noise) for noise in d_noise]
-        return {
-            "d_loss": float(np.mean(d_losses)),
-            "g_loss": float(self.generator_step(labels, g_noise)),
-        }
+        g_loss = self.generator_step(labels, g_noise)
+        self.update_generator_ema()
+        return {"d_loss": float(np.mean(d_losses)), "g_loss": float(g_loss)}
 
     def train_step(self, x, y=None):
         draw = lambda: self.rng.standard_normal((len(x), self.latent_dim)).astype(self.dtype)  # noqa: E731
@@ -239,9 +258,17 @@ class GAN(Trainer):
         return {"d_loss": float(d_loss), "g_loss": float(g_loss)}
 
     def generate(self, n, labels=None, seed=None):
-        """``n`` images from N(0, I) noise drawn with ``seed`` (as the Keras GAN: float32 draws)."""
+        """``n`` images from N(0, I) noise drawn with ``seed`` (as the Keras GAN: float32 draws),
+        with the moving average of G's weights when ``ema_decay`` is set (G's own weights
+        are put back after)."""
         if not isinstance(n, int) or n < 1:
             raise InputError(f"n must be a positive int, got {n!r}")
         labels = self._prepare_y(labels, n, "labels")
         noise = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
-        return self.generator.predict(self._g_input(noise, labels), batch_size=1000)
+        own = self.generator.get_weights()
+        if self.ema_weights is not None:
+            self.generator.set_weights(self.ema_weights)
+        try:
+            return self.generator.predict(self._g_input(noise, labels), batch_size=1000)
+        finally:
+            self.generator.set_weights(own)

@@ -28,17 +28,19 @@ def mnist_subset_ones():
     return x[y == 1].reshape(-1, 784).astype("float32") / 127.5 - 1
 
 
-def keras_pair(dtype, num_classes, seed=0):
+def keras_pair(dtype, num_classes, seed=0, minibatch_std=False):
     """A tiny MLP generator/discriminator pair built in ``dtype`` (floatx and the dtype
     policy both: once any test has set a policy, floatx alone no longer decides)."""
     with keras_float_dtype(dtype):
         g = kgan.mlp_generator(LATENT, num_classes, hidden=(8, 7), image_dim=IMAGE, seed=seed)
-        d = kgan.mlp_discriminator(IMAGE, num_classes, hidden=(9, 4), seed=seed + 10)
+        d = kgan.mlp_discriminator(
+            IMAGE, num_classes, hidden=(9, 4), seed=seed + 10, minibatch_std=minibatch_std
+        )
     return g, d
 
 
-def keras_gan(dtype, num_classes=None, **options):
-    g, d = keras_pair(dtype, num_classes)
+def keras_gan(dtype, num_classes=None, minibatch_std=False, **options):
+    g, d = keras_pair(dtype, num_classes, minibatch_std=minibatch_std)
     model = kgan.GAN(g, d, LATENT, num_classes, **options)
     model.compile(keras.optimizers.Adam(0.05, beta_1=0.5), keras.optimizers.Adam(0.03))
     return model
@@ -53,6 +55,7 @@ def reference_of(model):
         label_smoothing=model.label_smoothing,
         d_steps=model.d_steps,
         generator_loss=model.generator_loss,
+        ema_decay=model.ema_decay,
     )
     reference.compile(
         ref_optimizers.from_keras(model.d_optimizer), ref_optimizers.from_keras(model.g_optimizer)
@@ -78,11 +81,14 @@ CASES = [
     dict(),
     dict(num_classes=CLASSES),
     dict(num_classes=CLASSES, label_smoothing=0.1, d_steps=2, generator_loss="minimax"),
+    dict(num_classes=CLASSES, minibatch_std=True, ema_decay=0.9),
 ]
 
 
-@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-7), ("float32", 1e-5)])
-@pytest.mark.parametrize("options", CASES, ids=["plain", "conditional", "smooth-2d-minimax"])
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10), ("float32", 1e-5)])
+@pytest.mark.parametrize(
+    "options", CASES, ids=["plain", "conditional", "smooth-2d-minimax", "mbstd-ema"]
+)
 def test_adversarial_step_matches_keras(dtype, rtol, options):
     model = keras_gan(dtype, **options)
     reference = reference_of(model)
@@ -108,6 +114,28 @@ def test_adversarial_step_matches_keras(dtype, rtol, options):
         )
         assert_close(reference.discriminator.get_weights(), model.discriminator.get_weights(), rtol)
         assert_close(reference.generator.get_weights(), model.generator.get_weights(), rtol)
+        if model.ema_decay is not None:
+            assert_close(reference.ema_weights, model.generator_ema.get_weights(), rtol)
+    labels = None if model.num_classes is None else np.arange(4) % model.num_classes
+    assert_close([reference.generate(4, labels, seed=3)], [model.generate(4, labels, seed=3)], rtol)
+
+
+def test_the_generator_samples_with_the_moving_average_of_its_weights():
+    """Three steps with d = 0.8: w_ema = d^3 w0 + d^2 (1 - d) w1 + d (1 - d) w2 + (1 - d) w3,
+    w_t G's weights after step t; ``generate`` uses it, training G's own weights."""
+    model = keras_gan("float64", ema_decay=0.8)
+    seen = [model.generator.get_weights()]
+    for step in range(3):
+        real, _, d_noise, g_noise = step_inputs("float64", None, 1, step)
+        model.adversarial_step(tf.constant(real), None, d_noise, g_noise)
+        seen.append(model.generator.get_weights())
+    share = [0.8**3, 0.8**2 * 0.2, 0.8 * 0.2, 0.2]
+    expected = [sum(c * w[i] for c, w in zip(share, seen)) for i in range(len(seen[0]))]
+    assert_close(model.generator_ema.get_weights(), expected, 1e-12)
+    assert not np.allclose(expected[0], seen[-1][0])
+    noise = np.random.default_rng(3).standard_normal((4, LATENT)).astype("float32")  # as generate
+    assert_close([model.generate(4, seed=3)], [model.generator_ema(noise).numpy()], 1e-12)
+    assert not np.allclose(model.generate(4, seed=3), model.generator(noise).numpy())
 
 
 def test_reference_generator_step_leaves_the_discriminator_alone():
@@ -136,7 +164,8 @@ def test_builders_shapes_and_ranges():
 
 def test_conditional_dcgan_trains_saves_and_loads_with_its_optimizers(tmp_path):
     g = kgan.dcgan_generator(8, 10, filters=(8, 4), seed=0)
-    model = kgan.GAN(g, kgan.dcgan_discriminator(10, filters=(4, 8), seed=1), 8, 10)
+    d = kgan.dcgan_discriminator(10, filters=(4, 8), seed=1, minibatch_std=True)
+    model = kgan.GAN(g, d, 8, 10, ema_decay=0.5)
     model.compile(keras.optimizers.Adam(beta_1=0.5), keras.optimizers.Adam(beta_1=0.5))
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
@@ -150,6 +179,8 @@ def test_conditional_dcgan_trains_saves_and_loads_with_its_optimizers(tmp_path):
     np.testing.assert_array_equal(
         loaded.generate(5, labels=labels, seed=1), model.generate(5, labels=labels, seed=1)
     )
+    assert_close(loaded.generator_ema.get_weights(), model.generator_ema.get_weights(), 0)
+    assert loaded.discriminator.get_layer("d_minibatch_std").output.shape == (None, 14, 14, 5)
     for mine, theirs in (
         (model.d_optimizer, loaded.d_optimizer),
         (model.g_optimizer, loaded.g_optimizer),
@@ -189,6 +220,7 @@ BAD = [
     (dict(d_steps=0), "d_steps"),
     (dict(label_smoothing=1.0), "label_smoothing"),
     (dict(generator_loss="wasserstein"), "generator_loss"),
+    (dict(ema_decay=1.0), "ema_decay must be a number >= 0.0 and < 1.0"),
 ]
 
 
@@ -246,7 +278,7 @@ def test_a_loss_that_does_not_match_the_discriminator_output_is_refused():
         )
 
 
-BAD_BUILDS = [  # (builder, arguments, message): 14 cases
+BAD_BUILDS = [  # (builder, arguments, message): 17 cases
     (
         kgan.build_gan,
         dict(learning_rate=-2e-4),
@@ -259,6 +291,9 @@ BAD_BUILDS = [  # (builder, arguments, message): 14 cases
     (kgan.build_gan, dict(label_smoothing=1.5), "label_smoothing must be a number >= 0.0"),
     (kgan.build_gan, dict(d_steps=0), "d_steps must be an int >= 1, got 0"),
     (kgan.build_gan, dict(arch="vae"), "arch must be one of mlp, dcgan, got 'vae'"),
+    (kgan.build_gan, dict(d_learning_rate=0), "d_learning_rate must be a number > 0.0, got 0"),
+    (kgan.build_gan, dict(minibatch_std=1), "minibatch_std must be True or False, got 1"),
+    (kgan.mlp_discriminator, dict(minibatch_std="no"), "minibatch_std must be True or False"),
     (kgan.build_gan, dict(seed=2**32), "seed must be an int >= 0 and <= 4294967295"),
     (kgan.mlp_generator, dict(hidden=(256, -1)), "hidden must be a list of positive ints"),
     (kgan.mlp_generator, dict(image_dim=0), "image_dim must be an int >= 1, got 0"),

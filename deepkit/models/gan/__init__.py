@@ -7,12 +7,14 @@ real or fake; the two are trained in turn, D on real and fake images, G through 
 
 - ``GAN``, the ``keras.Model`` (``model``), its adversarial step (``training``) and its
   refusals of models and data that do not fit (``checks``).
+- ``MinibatchStdDev``: the discriminator's view of its batch's spread (``layers``).
 - ``mlp_generator``, ``mlp_discriminator``, ``dcgan_generator``, ``dcgan_discriminator``:
   the networks (``networks``).
 - ``build_gan``: a compiled GAN of either pair (``build``).
 """
 
 from deepkit.models.gan.build import build_gan
+from deepkit.models.gan.layers import MinibatchStdDev
 from deepkit.models.gan.model import GAN, NOISE_STATE
 from deepkit.models.gan.networks import (
     dcgan_discriminator,
@@ -24,6 +26,7 @@ from deepkit.models.gan.networks import (
 __all__ = [
     "GAN",
     "NOISE_STATE",
+    "MinibatchStdDev",
     "build_gan",
     "dcgan_discriminator",
     "dcgan_generator",

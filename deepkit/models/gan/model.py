@@ -1,6 +1,14 @@
 """The ``GAN`` Keras model: a generator and a discriminator with their settings, the two
 optimizers, sampling, and saving.
 
+With ``ema_decay`` d the GAN keeps ``generator_ema``, a copy of G whose weights follow
+G's as an exponential moving average (Karras et al. 2018; Yazici et al. 2019),
+
+    w_ema <- d w_ema + (1 - d) w        after every G update, w_ema = w at the start,
+
+and ``generate`` samples with it: the average of the last ~1 / (1 - d) generators
+smooths out the oscillation of the adversarial game. Training never reads it.
+
 The adversarial step is ``AdversarialTraining`` (``deepkit.models.gan.training``). A saved
 GAN (``save_weights``, ``.keras``, Keras's ``BackupAndRestore``) holds both optimizers and
 the position of the noise generator, so a GAN restored after epoch e trains on exactly as
@@ -31,6 +39,14 @@ def _is_dataset(x):
     return isinstance(x, tf.data.Dataset | tf.distribute.DistributedDataset)
 
 
+def _frozen_copy(model):
+    """A copy of ``model`` (its own variables, equal to ``model``'s now), not trainable."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    copy.trainable = False
+    return copy
+
+
 @keras.saving.register_keras_serializable(package="deepkit")
 class GAN(AdversarialTraining, keras.Model):
     """Generator and discriminator trained adversarially; ``num_classes`` makes it conditional.
@@ -49,6 +65,8 @@ class GAN(AdversarialTraining, keras.Model):
         label_smoothing: the one-sided smoothing ``s`` of the real labels, 1 -> 1 - s, in [0, 1).
         d_steps: discriminator steps per generator step.
         generator_loss: ``"non_saturating"`` or ``"minimax"``.
+        ema_decay: None, or the decay d in [0, 1) of ``generator_ema``, the moving average
+            of G's weights that ``generate`` samples with.
         seed: seeds the noise generator (``None``: unseeded).
         **kwargs: passed to ``keras.Model``.
 
@@ -75,10 +93,11 @@ class GAN(AdversarialTraining, keras.Model):
         label_smoothing=GAN_DEFAULTS.label_smoothing,
         d_steps=GAN_DEFAULTS.d_steps,
         generator_loss=GAN_DEFAULTS.generator_loss,
+        ema_decay=GAN_DEFAULTS.ema_decay,
         seed=None,
         **kwargs,
     ):
-        check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss)
+        check_gan(latent_dim, num_classes, label_smoothing, d_steps, generator_loss, ema_decay)
         seed = check_optional_seed(seed)
         super().__init__(**kwargs)
         self.generator = generator
@@ -88,12 +107,19 @@ class GAN(AdversarialTraining, keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.d_steps = int(d_steps)
         self.generator_loss = generator_loss
+        self.ema_decay = None if ema_decay is None else float(ema_decay)
         self.seed = seed
         check_pair(generator, discriminator, self.latent_dim, self.num_classes)
+        self.generator_ema = None if ema_decay is None else _frozen_copy(generator)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.built = True
+
+    @property
+    def sampler(self):
+        """The generator ``generate`` samples with: ``generator_ema`` when kept, else G."""
+        return self.generator if self.generator_ema is None else self.generator_ema
 
     @property
     def image_shape(self):
@@ -203,7 +229,8 @@ class GAN(AdversarialTraining, keras.Model):
         return self.generator(inputs, training=training)
 
     def generate(self, n, labels=None, seed=None, batch_size=1000):
-        """``n`` images (numpy, the generator's range) from N(0, I) noise drawn with ``seed``.
+        """``n`` images (numpy, the generator's range) from N(0, I) noise drawn with ``seed``,
+        by ``sampler`` (the moving average of G's weights when ``ema_decay`` is set).
 
         Args:
             n: how many images, an int >= 1.
@@ -226,7 +253,7 @@ class GAN(AdversarialTraining, keras.Model):
         noise = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype("float32")
         inputs = np.asarray(self._g_input(noise, labels))
         chunks = [
-            np.asarray(self.generator(inputs[i : i + batch_size], training=False))
+            np.asarray(self.sampler(inputs[i : i + batch_size], training=False))
             for i in range(0, n, batch_size)
         ]
         return np.concatenate(chunks)
@@ -262,6 +289,7 @@ class GAN(AdversarialTraining, keras.Model):
             "label_smoothing": self.label_smoothing,
             "d_steps": self.d_steps,
             "generator_loss": self.generator_loss,
+            "ema_decay": self.ema_decay,
             "seed": self.seed,
         }
 

@@ -4,12 +4,18 @@ keras-io's DCGAN pair ((28, 28, 1) images), each an uncompiled ``keras.Sequentia
 A generator takes noise z (latent_dim wide, with a one-hot label of ``num_classes``
 appended when conditional) to images; a discriminator takes images (with the label
 appended: extra features or extra channels) to one logit. Layer i of a pair built with
-``seed`` is initialized with ``seed + i``.
+``seed`` is initialized with ``seed + i`` (i counts the layers with weights).
+
+``minibatch_std=True`` puts a ``MinibatchStdDev`` in a discriminator before its last
+hidden layer (its logit, when it has none), as Karras et al. (2018) put it before their
+discriminator's last block: the layers after it can weigh the batch's spread against
+the image.
 """
 
 import keras
 
 from deepkit.models._checks import check_counts, check_optional_seed
+from deepkit.models.gan.layers import MinibatchStdDev
 from deepkit.validation import InputError, check_int
 
 
@@ -33,6 +39,22 @@ def _check_widths(widths, name):
 def _initializer(seed, index):
     """Glorot uniform seeded with ``seed + index`` (unseeded when ``seed`` is None)."""
     return keras.initializers.GlorotUniform(seed=None if seed is None else seed + index)
+
+
+def check_flag(value, name):
+    """``value`` if it is True or False (``InputError`` otherwise)."""
+    if not isinstance(value, bool):
+        raise InputError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _with_minibatch_std(layers, minibatch_std):
+    """``layers`` (a discriminator's weighted layers, the logit last) with a
+    ``MinibatchStdDev`` before the last of them but the logit, when ``minibatch_std``."""
+    if not minibatch_std:
+        return layers
+    at = max(len(layers) - 2, 0)
+    return [*layers[:at], MinibatchStdDev(name="d_minibatch_std"), *layers[at:]]
 
 
 def _dense(units, activation, seed, index, name):
@@ -72,7 +94,9 @@ def mlp_generator(
     return keras.Sequential(layers, name="mlp_generator")
 
 
-def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=None):
+def mlp_discriminator(
+    image_dim=784, num_classes=None, hidden=(512, 256), seed=None, minibatch_std=False
+):
     """image (+ one-hot) -> Dense(h, leaky_relu)... -> Dense(1): one logit (real if > 0).
 
     Args:
@@ -80,6 +104,7 @@ def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=N
         num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
         hidden: the hidden layers' widths, ints >= 1.
         seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+        minibatch_std: a ``MinibatchStdDev`` before the last hidden layer.
 
     Returns:
         An uncompiled ``keras.Sequential``.
@@ -90,11 +115,13 @@ def mlp_discriminator(image_dim=784, num_classes=None, hidden=(512, 256), seed=N
     _, extra, seed = _check_pair_settings(None, num_classes, seed)
     image_dim = check_int(image_dim, "image_dim", min_value=1)
     hidden = _check_widths(hidden, "hidden")
-    layers = [keras.Input((image_dim + extra,))]
-    for i, units in enumerate(hidden):
-        layers.append(_dense(units, "leaky_relu", seed, i, f"d_dense{i + 1}"))
+    minibatch_std = check_flag(minibatch_std, "minibatch_std")
+    layers = [
+        _dense(units, "leaky_relu", seed, i, f"d_dense{i + 1}") for i, units in enumerate(hidden)
+    ]
     layers.append(_dense(1, None, seed, len(hidden), "d_logit"))
-    return keras.Sequential(layers, name="mlp_discriminator")
+    layers = _with_minibatch_std(layers, minibatch_std)
+    return keras.Sequential([keras.Input((image_dim + extra,)), *layers], name="mlp_discriminator")
 
 
 def dcgan_generator(latent_dim=100, num_classes=None, filters=(128, 64), seed=None):
@@ -140,7 +167,7 @@ def dcgan_generator(latent_dim=100, num_classes=None, filters=(128, 64), seed=No
     return keras.Sequential(layers, name="dcgan_generator")
 
 
-def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None):
+def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None, minibatch_std=False):
     """(28, 28, 1 + num_classes) -> Conv2D(f, 3, strides 2, leaky) per ``filters`` ->
     GlobalMaxPooling2D -> Dense(1): one logit.
 
@@ -148,6 +175,7 @@ def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None):
         num_classes: None, or the number of classes (an int >= 2) of a conditional GAN.
         filters: the convolutions' widths, ints >= 1 (at least one).
         seed: an int in [0, 2**32 - 1] seeding the initializers, or None.
+        minibatch_std: a ``MinibatchStdDev`` (one more channel) before the last convolution.
 
     Returns:
         An uncompiled ``keras.Sequential``.
@@ -157,14 +185,17 @@ def dcgan_discriminator(num_classes=None, filters=(64, 128), seed=None):
     """
     _, extra, seed = _check_pair_settings(None, num_classes, seed)
     filters = check_counts(filters, "filters")
-    layers = [keras.Input((28, 28, 1 + extra))]
-    for i, width in enumerate(filters):
-        layers.append(
-            keras.layers.Conv2D(
-                width, 3, strides=2, padding="same", activation="leaky_relu",
-                kernel_initializer=_initializer(seed, i), name=f"d_conv{i + 1}",
-            )
-        )  # fmt: skip
-    layers.append(keras.layers.GlobalMaxPooling2D())
-    layers.append(_dense(1, None, seed, len(filters), "d_logit"))
-    return keras.Sequential(layers, name="dcgan_discriminator")
+    minibatch_std = check_flag(minibatch_std, "minibatch_std")
+    convolutions = [
+        keras.layers.Conv2D(
+            width, 3, strides=2, padding="same", activation="leaky_relu",
+            kernel_initializer=_initializer(seed, i), name=f"d_conv{i + 1}",
+        )
+        for i, width in enumerate(filters)
+    ]  # fmt: skip
+    logit = _dense(1, None, seed, len(filters), "d_logit")
+    *convolutions, _ = _with_minibatch_std([*convolutions, logit], minibatch_std)
+    return keras.Sequential(
+        [keras.Input((28, 28, 1 + extra)), *convolutions, keras.layers.GlobalMaxPooling2D(), logit],
+        name="dcgan_discriminator",
+    )

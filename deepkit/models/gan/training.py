@@ -5,6 +5,8 @@ losses, their gradients and updates, ``train_step`` and ``test_step``.
     G step, D frozen:            g_loss = BCE(1, D(G(z)))          (non-saturating)
                             or   g_loss = -BCE(0, D(G(z)))         ("minimax", 2014's log(1 - D))
 
+    then, with ``ema_decay`` d:  w_ema <- d w_ema + (1 - d) w   for each of G's weights w
+
 where ``s`` is the one-sided label smoothing and z ~ N(0, I) the noise. The conditional
 GAN appends one-hot labels to the noise and to D's input: as extra features to flat
 images, as extra constant channels to (h, w, c) images; the fake images of a batch get
@@ -24,8 +26,8 @@ class AdversarialTraining:
     ``keras.Model``.
 
     It reads the GAN's ``generator``, ``discriminator``, ``latent_dim``, ``num_classes``,
-    ``image_shape``, ``label_smoothing``, ``d_steps``, ``generator_loss``,
-    ``seed_generator``, ``loss_fn``, ``d_optimizer``, ``g_optimizer`` and its two loss
+    ``image_shape``, ``label_smoothing``, ``d_steps``, ``generator_loss``, ``ema_decay``,
+    ``generator_ema``, ``seed_generator``, ``loss_fn``, ``d_optimizer``, ``g_optimizer`` and its two loss
     trackers.
     """
 
@@ -124,8 +126,17 @@ class AdversarialTraining:
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         return g_loss
 
+    def update_generator_ema(self):
+        """w_ema <- d w_ema + (1 - d) w for each of G's weights (nothing without ``ema_decay``)."""
+        if self.generator_ema is None:
+            return
+        for average, weight in zip(self.generator_ema.weights, self.generator.weights):
+            decay = ops.convert_to_tensor(self.ema_decay, average.dtype)
+            rest = ops.convert_to_tensor(1.0 - self.ema_decay, average.dtype)
+            average.assign(decay * average + rest * weight)
+
     def adversarial_step(self, real, labels, d_noise, g_noise):
-        """``d_steps`` D updates then one G update.
+        """``d_steps`` D updates, one G update, then the moving average of G's weights.
 
         The noise is injected so the NumPy reference can replay the step; ``train_step`` draws it.
 
@@ -140,6 +151,7 @@ class AdversarialTraining:
         """
         d_losses = [self.discriminator_step(real, labels, noise) for noise in d_noise]
         g_loss = self.generator_step(labels, g_noise)
+        self.update_generator_ema()
         return {"d_loss": ops.mean(ops.stack(d_losses)), "g_loss": g_loss}
 
     def draw_noise(self, batch_size, dtype="float32"):

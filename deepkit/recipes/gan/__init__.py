@@ -24,15 +24,16 @@ Each epoch's order depends on (seed, epoch) alone, and every training (the class
 the GAN's) is a stage of the run's checkpoint: with ``checkpoint_dir`` a killed run
 resumes to the weights and logs of an uninterrupted one, bit for bit (``training``).
 
-The package: ``recipe`` (the settings and ``run``), ``classifier`` (the judging
+The package: ``settings`` (``Settings``), ``recipe`` (``run``), ``classifier`` (the judging
 classifier and its cache), ``measures`` (the sample measures), ``sample_quality`` (what
 they compute: Fréchet distance, precision and recall, digit shares), ``training`` (the
 GAN's training), ``plots`` (the sample grids), ``result`` (``GanResult``).
 """
 
 from deepkit.recipes.gan.measures import BASELINE, FLOOR
-from deepkit.recipes.gan.recipe import Settings, run
+from deepkit.recipes.gan.recipe import run
 from deepkit.recipes.gan.result import GanResult
+from deepkit.recipes.gan.settings import Settings
 from deepkit.recipes.gan.training import to_gan_range
 
 __all__ = ["BASELINE", "FLOOR", "GanResult", "Settings", "run", "to_gan_range"]

@@ -17,9 +17,10 @@ measures with a classifier it cannot name and score:
   holds the identity in words;
 - or it uses the ``.keras`` file the ``classifier`` setting names, identified by its
   SHA-256 (a checkpointed run refuses a file changed since it began);
-- either way it scores the classifier on the run's test images, names the file and its
-  accuracy in the report, and refuses (``refuse_if_weak``) to measure with a classifier
-  below ``min_classifier_accuracy``.
+- either way it scores the classifier on the run's validation images, refuses
+  (``refuse_if_weak``) to measure with a classifier below ``min_classifier_accuracy``
+  there, and names the file and its accuracy (validation, then test once the GAN is
+  chosen) in the report.
 """
 
 import dataclasses
@@ -244,7 +245,7 @@ def keep(model, where):
 
 
 def accuracy_on(model, x_test, y_test):
-    """The classifier's accuracy on uint8 test images.
+    """The classifier's accuracy on uint8 held-out images.
 
     Args:
         model: the classifier.
@@ -260,13 +261,13 @@ def accuracy_on(model, x_test, y_test):
     return float(np.mean(predicted == np.asarray(y_test)))
 
 
-def refuse_if_weak(path, accuracy, n_test, minimum):
-    """Refuse to measure with a classifier below ``minimum`` test accuracy.
+def refuse_if_weak(path, accuracy, images, minimum):
+    """Refuse to measure with a classifier below ``minimum`` accuracy.
 
     Args:
         path: the classifier's file (named in the error).
-        accuracy: its test accuracy.
-        n_test: the test images it was scored on.
+        accuracy: its accuracy on held-out images.
+        images: those images in words, ``"6000 validation"``.
         minimum: the least accuracy accepted.
 
     Raises:
@@ -274,7 +275,7 @@ def refuse_if_weak(path, accuracy, n_test, minimum):
     """
     if accuracy < minimum:
         raise InputError(
-            f"the judging classifier {path} scores {accuracy:.4f} on {n_test} test images, "
+            f"the judging classifier {path} scores {accuracy:.4f} on {images} images, "
             f"below min_classifier_accuracy={minimum}: sample measures in its features would "
             "mislead; train it longer (classifier_epochs) or on more images (limit), or "
             "lower min_classifier_accuracy"

@@ -1,62 +1,75 @@
-"""Measuring generated digits against real ones in the judging classifier's features.
+"""Measuring generated digits against held-out real ones in the judging classifier's features.
 
-Every feature set is compared with the same ``n`` real training images, drawn
-once (``n = min(samples, training images, test images)``), with the measures
-of ``sample_quality`` (Fréchet distance, precision and recall, the
-share of each digit, conditional accuracy). Two reference rows frame the
-GAN's: MNIST test images (the floor: real against real) and per-pixel
-Bernoulli samples of the mean training image (a baseline any GAN should beat).
-The GAN's samples come from the same noise (seed ``seed + 1``) at every
-measure, and a conditional GAN is asked for each digit equally often.
+A set of digits is measured against ``n`` real images no GAN trained on: the validation
+images carved from the training split while the variants are compared, the test images
+once the choice is made. The measures are ``sample_quality``'s (Fréchet distance,
+precision and recall, the share of each digit, conditional accuracy). Two reference rows
+frame a GAN's:
+
+- the ceiling, ``n`` training images (drawn with ``seed``) against the held-out ones: real
+  against real. Its Fréchet distance is the floor no generator is expected to go below,
+  its precision and recall what a perfect copy of the training images reaches with the
+  same k and features;
+- per-pixel Bernoulli samples of the mean training image, a baseline any GAN should beat.
+
+The GAN's samples come from the same noise (seed ``seed + 1``) at every measure, and a
+conditional GAN is asked for each digit equally often.
 """
 
 import numpy as np
 
-FLOOR, BASELINE = "MNIST train vs test", "Bernoulli(mean image)"
+BASELINE = "Bernoulli(mean image)"
+
+
+def ceiling_name(part):
+    """The name of the real-against-real row of the held-out ``part`` ("validation", "test")."""
+    return f"MNIST train vs {part}"
+
+
+FLOOR = ceiling_name("test")
 
 
 class SampleMeasures:
-    """The measures of the recipe's sample sets against one fixed set of real digits.
+    """The measures of the recipe's sample sets against one fixed set of held-out digits.
 
     Args:
         classifier: the judging classifier (a Keras model ending in a softmax layer).
-        x_train: the uint8 training images; ``n`` of them, drawn with ``seed``, are the reals.
+        held_out: uint8 images none of the GANs trained on; the first ``n`` are the reals.
+        part: what they are, ``"validation"`` or ``"test"`` (names the ceiling's row).
         n: images per measured set.
         conditional: whether the GAN is asked for digits (``i % 10`` for sample i).
-        seed: draws the real images; ``seed + 1`` the GAN's noise.
+        seed: draws the ceiling's training images; ``seed + 1`` the GAN's noise.
 
     Example:
 
-    >>> measures = SampleMeasures(classifier, x_train, 1000, conditional=True, seed=0)
-    >>> rows = measures.references(x_train, x_test, y_test)
+    >>> measures = SampleMeasures(classifier, x_val, "validation", 1000, conditional=True, seed=0)
+    >>> rows = measures.references(x_fit, y_fit)
     >>> rows["GAN"] = measures.of(gan)
     """
 
-    def __init__(self, classifier, x_train, n, *, conditional, seed):
+    def __init__(self, classifier, held_out, part, n, *, conditional, seed):
         from deepkit.recipes.gan.sample_quality import SampleQuality
 
-        self.n, self.seed = n, seed
-        real = x_train[np.random.default_rng(seed).permutation(len(x_train))[:n]]
-        self.quality = SampleQuality(classifier, real / 255)
+        self.n, self.seed, self.ceiling = n, seed, ceiling_name(part)
+        self.quality = SampleQuality(classifier, held_out[:n] / 255)
         self.requested = np.arange(n) % 10 if conditional else None
 
-    def references(self, x_train, x_test, y_test):
-        """The floor (the first ``n`` test images) and the Bernoulli baseline.
+    def references(self, x_train, y_train):
+        """The ceiling (``n`` training images against the held-out ones) and the baseline.
 
         Args:
-            x_train: the uint8 training images (their mean image makes the baseline).
-            x_test: the uint8 test images.
-            y_test: their labels.
+            x_train: the uint8 images the GANs train on (their mean image makes the baseline).
+            y_train: their labels.
 
         Returns:
-            ``{FLOOR: measures, BASELINE: measures}``.
+            ``{ceiling row: measures, BASELINE: measures}``.
         """
         from deepkit.recipes.gan.sample_quality import bernoulli_baseline
 
-        n = self.n
+        rows = np.random.default_rng(self.seed).permutation(len(x_train))[: self.n]
         return {
-            FLOOR: self.quality.measure(x_test[:n] / 255, y_test[:n]),
-            BASELINE: self.quality.measure(bernoulli_baseline(x_train / 255, n, self.seed)),
+            self.ceiling: self.quality.measure(x_train[rows] / 255, y_train[rows]),
+            BASELINE: self.quality.measure(bernoulli_baseline(x_train / 255, self.n, self.seed)),
         }
 
     def of(self, gan):

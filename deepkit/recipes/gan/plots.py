@@ -37,13 +37,14 @@ def grid_labels(conditional):
     return np.repeat(np.arange(10), GRID_SIZE // 10) if conditional else None
 
 
-def plot_epoch(gan, settings, epoch):
-    """Save the grid of ``gan``'s samples after ``epoch`` (counted from 1) in ``settings.plot``.
+def plot_epoch(gan, settings, epoch, folder):
+    """Save the grid of ``gan``'s samples after ``epoch`` (counted from 1) in ``folder``.
 
     Args:
         gan: the GAN being trained (``deepkit.models.gan.GAN``).
-        settings: the recipe's ``Settings`` (plot folder, arch, conditional, seed).
+        settings: the recipe's ``Settings`` (arch, conditional, seed).
         epoch: the epoch just finished, from 1.
+        folder: the plot folder.
 
     Returns:
         The PNG's path.
@@ -53,7 +54,7 @@ def plot_epoch(gan, settings, epoch):
     )
     return save_grid(
         (images + 1) / 2,
-        grid_path(settings.plot, epoch),
+        grid_path(folder, epoch),
         title=f"{settings.arch} GAN, epoch {epoch}",
     )
 

@@ -1,4 +1,11 @@
-"""Training the GAN: the adversarial pair of steps on batches ordered by (seed, epoch).
+"""Training the GAN: its variant, and the adversarial pair of steps on batches ordered by
+(seed, epoch).
+
+A variant is "base" or a set of levers against mode collapse joined by "+" ("mbstd+ema"):
+
+- ``mbstd``: a minibatch standard deviation feature in D (Karras et al. 2018);
+- ``ema``: samples from the moving average of G's weights (decay ``ema_decay``);
+- ``ttur``: D's own learning rate, ``d_learning_rate`` (Heusel et al. 2017).
 
 ``train_gan`` runs ``deepkit.training.fit`` on the GAN (the one path of every Keras
 training in deepkit), passing the run's checkpoint stage: the stage saves every epoch
@@ -9,6 +16,8 @@ grid and, every ``measure_every`` epochs, adds the sample measures to the epoch'
 so that Keras's progress shows them and the checkpoint keeps them.
 """
 
+import itertools
+import os
 import time
 
 import numpy as np
@@ -30,12 +39,24 @@ def to_gan_range(x_uint8, arch):
     return x.reshape(len(x), -1) if arch == "mlp" else x[..., None]
 
 
-def build(settings):
-    """The recipe's compiled GAN, its weights and noise drawn from ``settings.seed``.
+LEVERS = ("mbstd", "ema", "ttur")
+VARIANTS = ("base",) + tuple(
+    "+".join(chosen) for size in (1, 2, 3) for chosen in itertools.combinations(LEVERS, size)
+)
+
+
+def levers(variant):
+    """The levers of ``variant`` (one of ``VARIANTS``), a set of names from ``LEVERS``."""
+    return set() if variant == "base" else set(variant.split("+"))
+
+
+def build(settings, variant="base"):
+    """The recipe's compiled GAN of ``variant``, its weights and noise drawn from ``settings.seed``.
 
     Args:
         settings: the recipe's ``Settings`` (arch, latent_dim, conditional, learning_rate,
-            label_smoothing, d_steps, seed).
+            label_smoothing, d_steps, ema_decay, d_learning_rate, seed).
+        variant: one of ``VARIANTS``.
 
     Returns:
         A compiled ``deepkit.models.gan.GAN`` (``build_gan``).
@@ -43,7 +64,7 @@ def build(settings):
     from deepkit.models.gan import build_gan
     from deepkit.seeding import set_seed
 
-    s = settings
+    s, on = settings, levers(variant)
     set_seed(s.seed)
     return build_gan(
         s.arch,
@@ -52,22 +73,32 @@ def build(settings):
         learning_rate=s.learning_rate,
         label_smoothing=s.label_smoothing,
         d_steps=s.d_steps,
+        ema_decay=s.ema_decay if "ema" in on else None,
+        minibatch_std="mbstd" in on,
+        d_learning_rate=s.d_learning_rate if "ttur" in on else None,
         seed=s.seed,
     )
 
 
+def plot_folder(settings, variant):
+    """Where the sample grids of ``variant`` go: a folder of its own in ``settings.plot``
+    (None without ``plot``)."""
+    return None if settings.plot is None else os.path.join(settings.plot, variant)
+
+
 class EpochEnd:
-    """The end of a GAN epoch: the sample grid (with ``plot``), then the measures when due.
+    """The end of a GAN epoch: the sample grid (in ``folder``), then the measures when due.
 
     Args:
         gan: the GAN being trained.
         settings: the recipe's ``Settings``.
-        measures: a ``SampleMeasures``; measured after every ``measure_every``-th epoch
-            but the last (the recipe measures the trained GAN itself).
+        measures: a ``SampleMeasures`` (of the validation images); measured after every
+            ``measure_every``-th epoch but the last (the recipe measures the trained GAN itself).
+        folder: where the sample grids go (None: no grid).
     """
 
-    def __init__(self, gan, settings, measures):
-        self.gan, self.settings, self.measures = gan, settings, measures
+    def __init__(self, gan, settings, measures, folder=None):
+        self.gan, self.settings, self.measures, self.folder = gan, settings, measures, folder
 
     def __call__(self, epoch, logs):
         """Plot and measure after an epoch.
@@ -79,8 +110,8 @@ class EpochEnd:
         from deepkit.recipes.gan.plots import plot_epoch
 
         s, done = self.settings, epoch + 1
-        if s.plot is not None:
-            plot_epoch(self.gan, s, done)
+        if self.folder is not None:
+            plot_epoch(self.gan, s, done, self.folder)
         if s.measure_every and done % s.measure_every == 0 and done < s.epochs:
             logs.update(as_logs(self.measures.of(self.gan)))
 

@@ -18,6 +18,7 @@ from deepkit.reference.layers.merge import (
     Multiply,
     Subtract,
 )
+from deepkit.reference.layers.minibatch_stddev import MinibatchStdDev
 from deepkit.reference.layers.normalization import BatchNormalization, LayerNormalization
 from deepkit.reference.layers.pooling import (
     AveragePooling2D,

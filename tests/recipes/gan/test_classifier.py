@@ -114,10 +114,10 @@ def test_training_with_a_checkpoint_stage_or_without_gives_the_same_classifier(
 
 
 def test_a_weak_classifier_is_refused_in_words_naming_its_file_and_accuracy():
-    classifier.refuse_if_weak("judge.keras", 0.95, 100, 0.95)  # at the floor: accepted
+    classifier.refuse_if_weak("judge.keras", 0.95, "100 validation", 0.95)  # at the floor
     with pytest.raises(InputError) as refused:
-        classifier.refuse_if_weak("/cache/judge.keras", 0.44, 100, 0.95)
+        classifier.refuse_if_weak("/cache/judge.keras", 0.44, "100 validation", 0.95)
     assert str(refused.value).startswith(
-        "the judging classifier /cache/judge.keras scores 0.4400 on 100 test images, "
+        "the judging classifier /cache/judge.keras scores 0.4400 on 100 validation images, "
         "below min_classifier_accuracy=0.95"
     )

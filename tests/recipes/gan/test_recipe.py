@@ -1,5 +1,6 @@
 """The GAN recipe end to end on tiny sizes: what it measures, reports, plots and saves, and
-a finished checkpoint folder giving it back; settings refused before any work; a judging
+a finished checkpoint folder giving it back; the variants compared on validation and the
+test images read once, after the choice; settings refused before any work; a judging
 classifier refused when weak or changed; a run with a checkpoint folder, killed with
 SIGKILL while it trains its classifier and again while it trains the GAN, ending with the
 weights, logs and report of an uninterrupted run without a folder."""
@@ -16,8 +17,37 @@ from mnist_recipe_checks import SUBSET
 from resume_helpers import epochs_saved, kill_when, start
 
 from deepkit.recipes import gan
-from deepkit.recipes.gan import BASELINE, FLOOR
+from deepkit.recipes.gan import BASELINE, FLOOR, recipe
+from deepkit.recipes.gan.measures import SampleMeasures
 from deepkit.validation import InputError
+
+
+def test_the_test_images_are_read_once_after_the_choice_on_validation(tiny, monkeypatch):
+    events = []
+    read_test, measure = recipe.test_images, SampleMeasures.of
+
+    def reading(settings):
+        events.append("test images read")
+        return read_test(settings)
+
+    def measuring(self, gan):
+        events.append(f"{self.ceiling.split()[-1]}: {gan.name}, ema {gan.ema_decay}")
+        return measure(self, gan)
+
+    monkeypatch.setattr(recipe, "test_images", reading)
+    monkeypatch.setattr(SampleMeasures, "of", measuring)
+    result = gan.run(tiny, variants=["base", "ema"], ema_decay=0.5)
+    assert events == [
+        "validation: mlp_gan, ema None",
+        "validation: mlp_gan, ema 0.5",
+        "test images read",
+        f"test: mlp_gan, ema {0.5 if result.chosen == 'ema' else None}",
+    ]
+    frechet = {variant: result.validation[variant]["frechet"] for variant in ("base", "ema")}
+    assert result.chosen == min(frechet, key=frechet.get)
+    assert frechet["base"] != frechet["ema"]
+    assert set(result.variant_seconds) == {"base", "ema"}
+    assert result.gan.ema_decay == (0.5 if result.chosen == "ema" else None)
 
 
 def test_a_conditional_run_measures_plots_saves_and_names_its_judge(tiny, tmp_path):
@@ -28,19 +58,23 @@ def test_a_conditional_run_measures_plots_saves_and_names_its_judge(tiny, tmp_pa
     report = result.report()
     for row in (FLOOR, BASELINE, "GAN after 2 epochs", "conditional accuracy"):
         assert row in report
-    # The judging classifier: its file (in the Keras home) and its test accuracy.
+    # The judging classifier: its file (in the Keras home), its validation and test accuracy.
     assert Path(result.classifier).is_file() and result.classifier_origin in ("trained", "cached")
     assert re.search(
         rf"judging classifier +{re.escape(result.classifier)} \((trained|cached)\)", report
     )
-    assert f"{result.classifier_accuracy:.4f} on 50 test images" in report
+    assert (
+        f"{result.classifier_validation_accuracy:.4f} on 30 validation images, "
+        f"{result.classifier_accuracy:.4f} on 50 test images"
+    ) in report
+    assert (result.n_train, result.n_validation) == (270, 30)
     floor, baseline = result.quality[FLOOR], result.quality[BASELINE]
-    # Real test digits are closer to the real training digits than Bernoulli noise of the
+    # Real training digits are closer to the real test digits than Bernoulli noise of the
     # mean image, even in a barely trained classifier's features.
     assert floor["frechet"] < baseline["frechet"] and floor["recall"] > baseline["recall"]
-    assert floor["conditional_accuracy"] == pytest.approx(result.classifier_accuracy)
     assert [epoch for epoch, _ in result.trend] == [1]
     assert len(result.history["d_loss"]) == 2 and np.isfinite(result.history["g_loss"]).all()
+    assert [Path(p).parent.name for p in result.plots] == ["base", "base"]
     assert [Path(p).name for p in result.plots] == ["samples_epoch001.png", "samples_epoch002.png"]
     assert all(Path(p).stat().st_size > 1000 for p in result.plots)
     loaded = keras.models.load_model(result.saved)
@@ -69,6 +103,11 @@ def test_a_conditional_run_measures_plots_saves_and_names_its_judge(tiny, tmp_pa
         (dict(min_classifier_accuracy=1.5), "min_classifier_accuracy"),
         (dict(classifier="/nonexistent/judge.keras"), "classifier: .* no such file"),
         (dict(limit=10), "limit"),
+        (dict(variants=["base", "ema", "base"]), "variants must differ"),
+        (dict(variants=["wgan"]), "variants must be one of base, mbstd"),
+        (dict(ema_decay=1.0), "ema_decay"),
+        (dict(d_learning_rate=0.0), "d_learning_rate"),
+        (dict(validation_split=0.0), "validation_split"),
     ],
 )
 def test_bad_settings_are_refused_before_loading_anything(overrides, message):
@@ -83,7 +122,7 @@ def test_the_checkpoint_folder_is_checked_before_loading_anything(tmp_path):
 
 
 def test_a_batch_larger_than_the_training_images_is_refused_before_any_training(tiny):
-    with pytest.raises(InputError, match="batch_size=128 is more than the 60 training images"):
+    with pytest.raises(InputError, match="batch_size=128 is more than the 54 training images"):
         gan.run(tiny, limit=60, batch_size=128)
 
 
@@ -100,7 +139,7 @@ def test_a_classifier_below_the_accuracy_floor_is_refused_before_the_gan_trains(
     with pytest.raises(InputError) as refused:
         gan.run(tiny, classifier=judge, min_classifier_accuracy=0.9, plot=str(plots))
     assert re.search(
-        rf"judging classifier {re.escape(judge)} scores 0\.\d{{4}} on 50 test images, "
+        rf"judging classifier {re.escape(judge)} scores 0\.\d{{4}} on 30 validation images, "
         r"below min_classifier_accuracy=0\.9",
         str(refused.value),
     )
@@ -155,7 +194,7 @@ def test_a_run_killed_in_each_stage_ends_as_an_uninterrupted_run_without_a_folde
 ):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     whole.mkdir(), killed.mkdir()
-    classifier, stage = killed / "checkpoint" / "classifier", killed / "checkpoint" / "gan"
+    classifier, stage = killed / "checkpoint" / "classifier", killed / "checkpoint" / "gan-base"
 
     # 1. Killed while it trains the classifier, after one of its eight short epochs.
     log = tmp_path / "first.log"

@@ -1,14 +1,23 @@
-"""The GAN's training: the stage restores both optimizers and the noise generator; the
-epoch's end plots and measures when due; images are mapped to the generator's range."""
+"""The GAN's training: each variant builds its levers; the stage restores both optimizers and
+the noise generator; the epoch's end plots and measures when due; images are mapped to the
+generator's range."""
 
 import warnings
 
 import numpy as np
+import pytest
 from resume_helpers import Stop
 
 from deepkit.checkpoints import Checkpoint
 from deepkit.recipes.gan import Settings
-from deepkit.recipes.gan.training import EpochEnd, build, to_gan_range, train_gan
+from deepkit.recipes.gan.training import (
+    VARIANTS,
+    EpochEnd,
+    build,
+    levers,
+    to_gan_range,
+    train_gan,
+)
 
 SETTINGS = Settings(epochs=4, batch_size=32, latent_dim=8, seed=3)
 
@@ -19,6 +28,21 @@ def test_images_are_mapped_to_the_generators_range_in_each_architectures_shape()
     assert flat.shape == (2, 784) and square.shape == (2, 28, 28, 1)
     assert flat.dtype == square.dtype == np.float32
     assert flat.min() == -1.0 and flat.max() == 1.0
+
+
+def test_each_variant_builds_its_levers_and_nothing_else():
+    assert VARIANTS == ("base", "mbstd", "ema", "ttur", "mbstd+ema", "mbstd+ttur", "ema+ttur",
+                        "mbstd+ema+ttur")  # fmt: skip
+    settings = Settings(latent_dim=8, learning_rate=1e-4, d_learning_rate=1e-3, ema_decay=0.9)
+    for variant in ("base", "mbstd+ema+ttur", "ema"):
+        gan, on = build(settings, variant), levers(variant)
+        names = [layer.name for layer in gan.discriminator.layers]
+        assert ("d_minibatch_std" in names) == ("mbstd" in on)
+        assert gan.ema_decay == (0.9 if "ema" in on else None)
+        assert (gan.generator_ema is None) == ("ema" not in on)
+        d_rate = 1e-3 if "ttur" in on else 1e-4
+        assert float(gan.d_optimizer.learning_rate) == pytest.approx(d_rate)
+        assert float(gan.g_optimizer.learning_rate) == pytest.approx(1e-4)
 
 
 class _Counting:
