@@ -5,14 +5,18 @@ A transposed convolution is the adjoint of the convolution that maps its outputs
 back onto its inputs: TensorFlow computes it as that convolution's input
 gradient (``conv2d_backprop_input``). Keras's kernel (kh, kw, filters,
 in_channels) is that convolution's kernel, from ``filters`` channels to
-``in_channels``, so the forward pass here is Conv2D's backward pass and the
-backward pass is Conv2D's forward pass (``convolutional.py``'s helpers), one
-matrix product each:
+``in_channels``, so the forward pass here is Conv2D's backward pass (col2im)
+and the backward pass is Conv2D's forward pass (im2col, ``convolutional.py``'s
+helpers):
 
-    patches = inputs (n*h*w, c) @ kernel^T (c, kh*kw*filters)
-    outputs = crop(col2im(patches)) + bias                 col2im: ``scatter_windows``
+    outputs = crop(sum_{i,j} place_ij(inputs (n*h*w, c) @ kernel[i, j]^T)) + bias
     cols    = im2col(pad(g))                               g = dLoss/d(pre-activation)
     dinputs = cols @ kernel,  dkernel = cols^T @ inputs,  dbias = sum g
+
+where place_ij adds its (n, h, w, filters) product into the padded output's
+pixels under kernel offset (i, j), one strided view per offset: one matrix
+product per offset writes contiguous rows, faster than one product whose
+patches are then read back with strides.
 
 Output size along one axis (keras/src/backend/common/backend_utils.py):
 
@@ -34,8 +38,8 @@ from deepkit.reference.layers.convolutional import (
     check_padding,
     conv_padding,
     pair,
-    scatter_windows,
     single,
+    window_offsets,
     windows,
 )
 from deepkit.validation import InputError
@@ -163,12 +167,13 @@ class ConvTranspose(Layer):
             )
         (oh, ow), pads = self._geometry((h, w))
         (top, bottom), (left, right) = pads
-        kernel = self.kernel.reshape(-1, c)
-        patches = (x.reshape(-1, c) @ kernel.T).reshape(
-            (n, h, w) + self._planar(self.kernel_size) + (self.filters,)
-        )
-        padded_shape = (n, top + oh + bottom, left + ow + right, self.filters)
-        padded = scatter_windows(patches, padded_shape, self._planar(self.strides))
+        kernel = self.kernel.reshape(self._planar(self.kernel_size) + self.kernel.shape[-2:])
+        strides = self._planar(self.strides)
+        padded = np.zeros((n, top + oh + bottom, left + ow + right, self.filters), x.dtype)
+        rows = x.reshape(-1, c)
+        offsets = window_offsets(kernel.shape[:2], strides, (h, w))
+        for (i, j), window in zip(np.ndindex(kernel.shape[:2]), offsets):
+            padded[window] += (rows @ kernel[i, j].T).reshape(n, h, w, self.filters)
         outputs = padded[:, top : top + oh, left : left + ow]
         if self.use_bias:
             outputs = outputs + self.bias

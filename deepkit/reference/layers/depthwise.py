@@ -8,12 +8,13 @@ through kernel[:, :, c, m] (TensorFlow's order):
 
     out[n, y, x, c*M + m] = sum_{i, j} pad(inputs)[n, y*sh + i, x*sw + j, c] * kernel[i, j, c, m]
 
-It is Conv2D's im2col split by channel: the patches become one matrix per
-channel, (C, n*out_h*out_w, kh*kw), and one batched product with the kernel as
-(C, kh*kw, M) gives every output. Backward, with g as (C, n*out_h*out_w, M):
-dkernel = cols^T g per channel, and the patch gradients g kernel^T go back
-through col2im (``scatter_windows``). Padding, strides and output sizes are
-Conv2D's (TensorFlow's "same" rule).
+With so few products per output (kh*kw per channel) no matrix product pays for
+an im2col copy: the sum runs over the kernel offsets, one broadcast
+multiply-add of the strided view of the padded input under offset (i, j) per
+offset. Backward, with g = dLoss/d(outputs) as (n, out_h, out_w, C, M), per
+offset: dkernel[i, j] = sum over the batch and pixels of window_ij * g, and
+g . kernel[i, j] is added back into the input's pixels under that offset.
+Padding, strides and output sizes are Conv2D's (TensorFlow's "same" rule).
 
 A separable convolution is a depthwise convolution (no bias) followed by a 1x1
 convolution, ``pointwise_kernel`` (1, 1, C*M, filters), and the bias.
@@ -29,8 +30,7 @@ from deepkit.reference.layers.convolutional import (
     check_padding,
     pad_and_size,
     pair,
-    scatter_windows,
-    windows,
+    window_offsets,
 )
 from deepkit.validation import InputError
 
@@ -88,7 +88,7 @@ class Depthwise(Layer):
         """The depthwise convolution of ``inputs`` with ``kernel`` (kh, kw, C, M), as
         (n, out_h, out_w, C*M); what its backward pass needs is kept."""
         check_images(inputs.shape, type(self).__name__)
-        n, c = len(inputs), kernel.shape[2]
+        c, m = kernel.shape[2:]
         if inputs.shape[-1] != c:
             raise InputError(
                 f"{type(self).__name__} {self.name!r} was built for {c} input channels, "
@@ -96,33 +96,33 @@ class Depthwise(Layer):
             )
         output_size, pads = pad_and_size(inputs.shape, self.kernel_size, self.strides, self.padding)
         padded = np.pad(inputs, ((0, 0), *pads, (0, 0))) if any(map(any, pads)) else inputs
-        view = windows(padded, self.kernel_size, self.strides, output_size)
-        patch = self.kernel_size[0] * self.kernel_size[1]
-        cols = np.ascontiguousarray(view.transpose(5, 0, 1, 2, 3, 4)).reshape(c, -1, patch)
-        self._cols, self._padded_shape, self._pads = cols, padded.shape, pads
-        outputs = cols @ self._per_channel(kernel)  # (C, n*out_h*out_w, M)
-        return outputs.transpose(1, 0, 2).reshape((n, *output_size, -1))
+        outputs = np.zeros((len(inputs), *output_size, c, m), inputs.dtype)
+        for (i, j), window in self._offsets(output_size):
+            outputs += padded[window][..., None] * kernel[i, j]
+        self._padded, self._pads = padded, pads
+        return outputs.reshape((len(inputs), *output_size, c * m))
 
-    @staticmethod
-    def _per_channel(kernel):
-        kh, kw, c, m = kernel.shape
-        return kernel.reshape(kh * kw, c, m).transpose(1, 0, 2)
+    def _offsets(self, output_size):
+        """((i, j), the view of every window's pixel under kernel offset (i, j))."""
+        return zip(
+            np.ndindex(self.kernel_size),
+            window_offsets(self.kernel_size, self.strides, output_size),
+        )
 
     def _depthwise_backward(self, grad, kernel, kernel_grad):
         """dLoss/d(inputs) from ``grad`` = dLoss/d(depthwise outputs); the kernel's
         gradient is written into ``kernel_grad``."""
-        kh, kw, c, m = kernel.shape
-        g = grad.reshape(-1, c, m).transpose(1, 0, 2)  # (C, n*out_h*out_w, M)
-        per_channel = self._cols.transpose(0, 2, 1) @ g  # (C, kh*kw, M)
-        kernel_grad[...] = per_channel.transpose(1, 0, 2).reshape(kernel.shape)
+        padded = self._padded
+        g = grad.reshape(grad.shape[:3] + kernel.shape[2:])  # (n, out_h, out_w, C, M)
+        for (i, j), window in self._offsets(grad.shape[1:3]):
+            kernel_grad[i, j] = np.einsum("nyxc,nyxcm->cm", padded[window], g)
         if not self.propagate:
             return None
-        patch_grads = (g @ self._per_channel(kernel).transpose(0, 2, 1)).transpose(1, 2, 0)
-        padded = scatter_windows(
-            patch_grads.reshape(grad.shape[:3] + (kh, kw, c)), self._padded_shape, self.strides
-        )
+        padded_grad = np.zeros(padded.shape, grad.dtype)
+        for (i, j), window in self._offsets(grad.shape[1:3]):
+            padded_grad[window] += np.einsum("nyxcm,cm->nyxc", g, kernel[i, j])
         (top, bottom), (left, right) = self._pads
-        return padded[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
+        return padded_grad[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
 
     def get_config(self):
         return {
