@@ -259,7 +259,7 @@ class Trainer:
                     callback.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
-            if epochs > 0:  # as Keras: the moving average (use_ema) becomes the weights
+            if epochs > 0 and self.optimizer.use_ema:  # as Keras: the average becomes the weights
                 _, params, spans = self._optimizer_targets()
                 self.optimizer.finalize_variable_values(params, spans)
             for callback in callbacks:

@@ -330,7 +330,7 @@ class TestAsKerasBuildsIt:
             [
                 keras.Input((4,)),
                 keras.layers.Masking(name="mask_me"),
-                keras.layers.Dense(3, kernel_regularizer="l2", name="reg"),
+                keras.layers.Dense(3, kernel_constraint="non_neg", name="reg"),
                 keras.layers.GaussianNoise(0.1, name="noise"),
                 keras.layers.Dense(2, activation="softmax"),
             ]
@@ -348,7 +348,7 @@ class TestAsKerasBuildsIt:
         problems = [line for line in lines if line.startswith("  - ")]
         assert problems == [
             "  - layer 'mask_me' (Masking): no NumPy reference counterpart",
-            "  - layer 'reg' (Dense): uses kernel_regularizer, which the NumPy reference Dense "
+            "  - layer 'reg' (Dense): uses kernel_constraint, which the NumPy reference Dense "
             "does not implement",
             "  - layer 'noise' (GaussianNoise): no NumPy reference counterpart",
             "  - compile setting weighted_metrics=['accuracy'] is not implemented by the NumPy "
