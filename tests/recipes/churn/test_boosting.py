@@ -4,7 +4,7 @@ mean of its nets' probabilities; tabular configurations train, save and load thr
 
 import numpy as np
 import pytest
-from threadpoolctl import threadpool_limits
+from sklearn.linear_model import LogisticRegression
 
 from deepkit.recipes import churn
 from deepkit.recipes.churn import boosting, cli
@@ -54,13 +54,14 @@ def test_the_test_split_is_read_once_after_the_choice(small_data, monkeypatch):
         return real_score(members, test_frame)
 
     real_score = boosting.score_on_test
+    fast = {"HistGradientBoosting": LogisticRegression()}  # a stand-in, fitted like the libraries
+    monkeypatch.setattr(boosting, "boosting_models", lambda seed: fast)
     monkeypatch.setattr(boosting, "validation_scores", fake_scores)
     monkeypatch.setattr(boosting, "fit_carved", fake_fit)
     monkeypatch.setattr(boosting, "score_on_test", spied_score)
     candidates = {"low": {**TINY["tiny MLP-PLR"], "dropout": 0.1}, "high": TINY["tiny MLP-PLR"]}
     candidates["high"] = {**candidates["high"], "dropout": 0.3}
-    with threadpool_limits(1):  # the boosting libraries' threads fight a loaded machine
-        result = boosting.against_boosting((0, 1), candidates, carves=1, ensemble=2)
+    result = boosting.against_boosting((0, 1), candidates, carves=1, ensemble=2)
     for seed, per_seed in zip((0, 1), (events[:5], events[5:])):
         _, test_frame = churn.split(small_data, 0.2, seed)
         names = [name for name, _ in per_seed]
@@ -75,11 +76,18 @@ def test_the_test_split_is_read_once_after_the_choice(small_data, monkeypatch):
     rows = churn.split(small_data, 0.2, 0)[1].index  # seed 0's test rows (seed 1 trains on some)
     scrambled.loc[rows, "Exited"] = 1 - scrambled.loc[rows, "Exited"]
     monkeypatch.setattr(boosting, "load_data", lambda path=None: scrambled)
-    with threadpool_limits(1):
-        again = boosting.against_boosting((0,), candidates, carves=1, ensemble=2)
+    again = boosting.against_boosting((0,), candidates, carves=1, ensemble=2)
     assert again.validation == {name: v[:1] for name, v in result.validation.items()}
     assert again.chosen == result.chosen[:1]
     assert again.test["HistGradientBoosting"] != result.test["HistGradientBoosting"][:1]
+
+
+def test_boosting_uses_each_librarys_defaults_seeded():
+    models = boosting.boosting_models(3)
+    assert models["HistGradientBoosting"].get_params()["random_state"] == 3
+    assert models["HistGradientBoosting"].get_params()["max_iter"] == 100  # the default
+    if "LightGBM" in models:  # the optional extra deepkit[boosting]
+        assert models["LightGBM"].get_params()["random_state"] == 3
 
 
 def test_choose_takes_the_best_mean_validation_roc_auc(monkeypatch):
