@@ -10,15 +10,19 @@ Each step trains D on real images (target 1 - s) and G's images (target 0), then
 through the frozen D towards D's "real" (the non-saturating loss -log D(G(z)));
 ``deepkit.models.gan`` holds the networks and the step.
 
-The quality table measures the generated digits in the penultimate features of a
-judging MNIST classifier (``classifier``: deepkit's CNN trained for the run's
-settings and data and cached under a key of all of them, or a file the user gives;
-scored on the test images and refused below ``min_classifier_accuracy``), beside two
-reference points measured in the same run: MNIST test images (the floor: real
-against real) and per-pixel Bernoulli samples of the mean training image
-(``measures``). Goals: conditional accuracy >= 97%, every digit 7-13% of
-unconditional samples, Fréchet distance within 10x the floor, precision and recall
->= 0.7.
+The variants listed in ``variants`` ("base", or levers against mode collapse joined by
+"+": ``mbstd``, ``ema``, ``ttur``; see ``training``) train on the training split less a
+validation split, and the one whose samples come closest to the validation images
+(Fréchet distance) is kept; only then are the test images read, once. Samples are
+measured in the penultimate features of a judging MNIST classifier (``classifier``:
+deepkit's CNN trained for the run's settings and data and cached under a key of all of
+them, or a file the user gives; refused below ``min_classifier_accuracy`` on the
+validation images) against held-out images, beside two reference rows measured in the
+same run: the real-vs-real ceiling (training images against the held-out ones) and
+per-pixel Bernoulli samples of the mean training image (``measures``). Goals on the test
+images (``result.GOALS``): a conditional GAN within 2x the Fréchet floor, precision >=
+0.85, recall >= 0.70, conditional accuracy >= 97%; an unconditional one precision and
+recall >= 0.6, every digit 7-13% of the samples.
 
 Each epoch's order depends on (seed, epoch) alone, and every training (the classifier's,
 the GAN's) is a stage of the run's checkpoint: with ``checkpoint_dir`` a killed run
