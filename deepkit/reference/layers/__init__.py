@@ -8,6 +8,8 @@ from deepkit.reference.layers.convolutional_transpose import Conv1DTranspose, Co
 from deepkit.reference.layers.core import Activation, Dense, Embedding, InputLayer
 from deepkit.reference.layers.depthwise import DepthwiseConv2D, SeparableConv2D
 from deepkit.reference.layers.dot import Dot
+from deepkit.reference.layers.embeddings_numeric import PeriodicEmbedding, PiecewiseLinearEncoding
+from deepkit.reference.layers.ensemble import EnsembleAdapter, EnsembleDense
 from deepkit.reference.layers.input_layer import Input
 from deepkit.reference.layers.merge import (
     Add,
