@@ -67,9 +67,9 @@ def test_the_epochs_end_measures_every_n_epochs_but_the_last():
     assert logged[0] == logged[2] == logged[4] == ["d_loss"]
 
 
-def _train(data, stage, stop_after=None):
+def _train(data, stage, stop_after=None, variant="base"):
     """An unconditional GAN of latent_dim 8 trained 4 epochs by ``train_gan``."""
-    gan = build(SETTINGS)
+    gan = build(SETTINGS, variant)
 
     def on_epoch_end(epoch, logs):
         if epoch == stop_after:  # before the stage saves this epoch: a kill
@@ -82,22 +82,23 @@ def _train(data, stage, stop_after=None):
     return gan, results["epochs"]
 
 
-def test_the_gan_stage_restores_both_optimizers_and_the_noise_generator(tmp_path):
+@pytest.mark.parametrize("variant", ["base", "mbstd+ema+ttur"])
+def test_the_gan_stage_restores_both_optimizers_and_the_noise_generator(tmp_path, variant):
+    """The moving average of G's weights too: the weights compared include it."""
     rng = np.random.default_rng(0)
     data = rng.uniform(-1, 1, (160, 784)).astype("float32"), rng.integers(0, 10, 160)
-    whole, whole_logs = _train(data, Checkpoint.open(tmp_path / "a", {}).stage("gan"))
-    assert _train(data, Checkpoint.open(tmp_path / "b", {}).stage("gan"), stop_after=2) == (
-        None,
-        None,
-    )
-    stage = Checkpoint.open(tmp_path / "b", {}).stage("gan")
+    open_stage = lambda folder: Checkpoint.open(tmp_path / folder, {}).stage("gan")  # noqa: E731
+    whole, whole_logs = _train(data, open_stage("a"), variant=variant)
+    assert _train(data, open_stage("b"), stop_after=2, variant=variant) == (None, None)
+    stage = open_stage("b")
     assert stage.resumed_at == 2 and len(stage.history) == 2
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        resumed, resumed_logs = _train(data, stage)
+        resumed, resumed_logs = _train(data, stage, variant=variant)
     # Nothing in the saved state is skipped (Keras's default optimizer, were it kept, would be).
     assert not [w for w in caught if "Skipping variable loading" in str(w.message)]
     assert resumed_logs == whole_logs and len(whole_logs) == 4
     np.testing.assert_array_equal(whole.seed_generator.state, resumed.seed_generator.state)
-    for x, y in zip(whole.get_weights(), resumed.get_weights()):
+    assert len(whole.get_weights()) == (12 if variant == "base" else 18)  # + G's average
+    for x, y in zip(whole.get_weights(), resumed.get_weights(), strict=True):
         np.testing.assert_array_equal(x, y)
