@@ -64,12 +64,13 @@ def check_metrics(metrics):
 
 def resolve_metrics(metrics, ys, output_shapes, output_names):
     """[(log name, output index, function)] for the metrics of a model; an "accuracy"
-    is picked by the shapes of the targets ``ys`` (None when unknown) and outputs."""
+    is picked by the shapes of the targets ``ys`` (None when unknown) and outputs. A
+    name logged already gets the suffix _1, _2, ... (Keras's ``CompileMetrics.result``)."""
     if not metrics:
         return []
     several = len(output_names) > 1
     lists = per_output(metrics, output_names, "metrics") if several else [metrics]
-    resolved = []
+    resolved, counters = [], {}
     for index, entries in enumerate(lists):
         prefix = f"{output_names[index]}_" if several else ""
         shape = None if ys is None else np.shape(ys[index])
@@ -77,7 +78,10 @@ def resolve_metrics(metrics, ys, output_shapes, output_names):
             continue
         for entry in entries if isinstance(entries, (list, tuple)) else [entries]:
             name, fn = metrics_module.get(entry, shape, output_shapes[index])
-            resolved.append((prefix + name, index, fn))
+            name = prefix + name
+            repeat = counters.get(name, 0)
+            counters[name] = repeat + 1
+            resolved.append((f"{name}_{repeat}" if repeat else name, index, fn))
     return resolved
 
 

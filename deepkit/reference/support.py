@@ -28,7 +28,7 @@ def supported():
 
 def _names(registry, value):
     """The keys under which ``registry`` (a name -> class or function map) holds ``value``."""
-    return tuple(key for key, held in registry.items() if held is value)
+    return tuple(key for key, held in registry.items() if held == value)
 
 
 def registries():
@@ -41,8 +41,11 @@ def registries():
             for name, cls in losses.lookup.CLASSES.items()
         },
         "metrics": {
-            name: (metrics.__name__, _names(metrics.METRICS, metrics.METRICS[function]))
-            for function, name in metrics.KERAS_CLASSES.items()
+            name: (metrics.__name__, _names(metrics.STRING_NAMES, name))
+            for name in {
+                **dict.fromkeys(metrics.KERAS_CLASSES.values()),
+                **metrics.CONFUSION_METRICS,
+            }
         },
         "optimizers": {
             name: (cls.__module__, _names(optimizers.OPTIMIZERS, cls))

@@ -51,6 +51,18 @@ def diverged(epoch, batch, loss, learning_rate=None, name="loss"):
     return InputError(f"training diverged at {where}: {name} is {loss}; {advice}")
 
 
+def _stateful(metric):
+    """Whether a metric keeps state over an epoch (a ``ConfusionMetric``) rather than
+    being a mean over samples."""
+    return getattr(metric, "stateful", False)
+
+
+def _running(sums, seen, logs, stateful):
+    """The logs so far in an epoch: sample-weighted means of the batch values, and each
+    stateful metric's latest result (``logs``, the last batch's, gives the order)."""
+    return {key: float(logs[key] if key in stateful else sums[key] / seen) for key in logs}
+
+
 class Trainer:
     """Training for reference models; see the module docstring for what a model provides."""
 
@@ -137,11 +149,19 @@ class Trainer:
         return logs
 
     def _logs(self, losses, y, out):
+        """The batch's losses and metrics: a mean metric's batch mean, a stateful
+        metric's result over the batches since its state was last reset."""
         logs = dict(losses)
         if self._metric_fns:
             ys, outs = self._listed(y), self._listed(out)
-            for name, index, fn in self._metric_fns:
-                logs[name] = fn(ys[index], outs[index]) / len(outs[index])
+            logits, activations = self._listed(self.logits), self._listed(self.activation)
+            for name, i, fn in self._metric_fns:
+                if _stateful(fn):
+                    fn.update_state(ys[i], outs[i])
+                    logs[name] = fn.result()
+                else:
+                    total = fn.batch_sum(ys[i], outs[i], logits[i], activations[i].name)
+                    logs[name] = total / len(outs[i])
         return logs
 
     def compute_gradients(self, x, y, training=True, return_input_gradients=False):
@@ -274,6 +294,10 @@ class Trainer:
         batch_callbacks = [
             c for c in callbacks if type(c).on_train_batch_end is not Callback.on_train_batch_end
         ]
+        stateful = {name for name, _, fn in self._metric_fns if _stateful(fn)}
+        for _, _, fn in self._metric_fns:
+            if _stateful(fn):
+                fn.reset_state()
         sums, seen = {}, 0
         for step, start in enumerate(range(0, count(x), batch_size)):
             batch = (
@@ -290,10 +314,10 @@ class Trainer:
             for key, value in logs.items():
                 sums[key] = sums.get(key, 0.0) + value * size
             if batch_callbacks:
-                running = {key: value / seen for key, value in sums.items()}
+                running = _running(sums, seen, logs, stateful)
                 for callback in batch_callbacks:
                     callback.on_train_batch_end(step, running)
-        return {key: float(value / seen) for key, value in sums.items()}
+        return _running(sums, seen, logs, stateful)
 
     def _check_losses(self, logs, epoch, batch):
         """Raise ``diverged`` if a loss in ``logs`` ("loss", or a GAN's "d_loss" and

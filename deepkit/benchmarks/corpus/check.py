@@ -7,7 +7,9 @@ and augmentation are random, so the forward pass runs without them) on:
 - forward: the outputs;
 - loss: ``compute_loss`` (regularization included) against the reference's loss;
 - gradients: dLoss/dweight, Keras's by ``tf.GradientTape``;
-- step: every weight after one optimizer update from those gradients.
+- step: every weight after one optimizer update from those gradients;
+- metrics: then ``evaluate``'s loss and every compiled metric, by name (a metric
+  logged by one side only counts as infinitely far).
 
 Each quantity's deviation is the largest, over its arrays, of
 
@@ -25,7 +27,7 @@ import numpy as np
 from deepkit.parity import keras_float_dtype
 from deepkit.validation import InputError
 
-QUANTITIES = ("forward", "loss", "gradients", "step")
+QUANTITIES = ("forward", "loss", "gradients", "step", "metrics")
 
 
 @dataclass
@@ -151,6 +153,13 @@ def compare(entry, keras_model, counterpart, n=4, seed=0):
         keras_model.optimizer.apply_gradients(zip(keras_grads, keras_model.trainable_variables))
         counterpart._apply_gradients()
         deviations["step"] = deviation(counterpart.get_weights(), keras_model.get_weights())
+        theirs = keras_model.evaluate(x, y, verbose=0, return_dict=True)
+        ours = counterpart.evaluate(x, y, verbose=0, return_dict=True)
+        deviations["metrics"] = (
+            deviation([ours[k] for k in theirs], [theirs[k] for k in theirs])
+            if set(ours) == set(theirs)
+            else math.inf
+        )
     return deviations
 
 

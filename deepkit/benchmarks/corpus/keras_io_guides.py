@@ -285,6 +285,5 @@ MODELS = [
         "multi_input_multi_output",
         GUIDES + "training_with_built_in_methods/",
         multi_input_multi_output,
-        refusals=("metric 'mean_absolute_percentage_error' (MeanAbsolutePercentageError) has no",),
     ),
 ]

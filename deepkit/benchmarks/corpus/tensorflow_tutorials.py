@@ -199,10 +199,7 @@ MODELS = [
         ),
     ),
     CorpusModel(
-        "overfit_and_underfit_l2",
-        TUTORIALS + "keras/overfit_and_underfit",
-        overfit_and_underfit_l2,
-        refusals=("metric 'binary_crossentropy' (BinaryCrossentropy) has no NumPy reference",),
+        "overfit_and_underfit_l2", TUTORIALS + "keras/overfit_and_underfit", overfit_and_underfit_l2
     ),
     CorpusModel(
         "regression_dnn",
