@@ -22,8 +22,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from deepkit.binning import check_edges, quantile_edges
 from deepkit.models._checks import check_optional_seed
-from deepkit.reference.layers.embeddings_numeric import check_edges, quantile_edges
 from deepkit.validation import InputError, check_float, check_int
 
 __all__ = ["PeriodicEmbedding", "PiecewiseLinearEncoding", "quantile_edges"]

@@ -11,52 +11,17 @@ PiecewiseLinearEncoding, per feature f and bin t of width w_t > 0 (edges fixed):
 r = (x_f - b_t) / w_t, outputs clip(r, 0, 1); dx_f = sum_t g_t / w_t where 0 <= r <= 1 (the
 clip passes the gradient on its bounds, as ``tf.clip_by_value``), 0 for an empty bin.
 
-``quantile_edges`` computes PLE's bins from training rows (Keras's layer uses it too). Both layers
+PLE's bins come from training rows (``deepkit.binning.quantile_edges``). Both layers
 register with ``LAYERS`` when this module is imported; ``to_keras`` builds the Keras layer of
 ``deepkit.models.tabular``.
 """
 
 import numpy as np
 
+from deepkit.binning import check_edges
 from deepkit.reference import initializers
 from deepkit.reference.layers.base import Layer, register
 from deepkit.validation import InputError, check_float, check_int
-
-
-def quantile_edges(x, bins):
-    """Each feature's bin edges for ``PiecewiseLinearEncoding``: its ``bins + 1`` quantiles
-    ``0, 1 / bins, ..., 1`` over the rows of ``x``, repeated ones dropped (a feature of few
-    values has fewer bins) and the last edge repeated to pad, so that every row holds
-    ``bins + 1`` edges. Returns a (features, bins + 1) float64 array.
-
-    Raises:
-        InputError: for ``x`` that is not a finite 2-D array of at least 2 rows, or bins < 1.
-    """
-    bins = check_int(bins, "bins", min_value=1)
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 2 or len(x) < 2 or not np.all(np.isfinite(x)):
-        raise InputError(
-            f"quantile_edges needs a finite 2-D array of at least 2 rows, got shape {x.shape}"
-        )
-    edges = np.empty((x.shape[1], bins + 1))
-    for feature, column in enumerate(x.T):
-        unique = np.unique(np.quantile(column, np.linspace(0.0, 1.0, bins + 1)))
-        edges[feature] = np.concatenate([unique, np.full(bins + 1 - len(unique), unique[-1])])
-    return edges
-
-
-def check_edges(edges):
-    """``edges`` as a (features, bins + 1) list of lists of floats, finite, non-decreasing
-    along each row (``InputError`` otherwise)."""
-    array = np.asarray(edges, dtype=np.float64)
-    if array.ndim != 2 or array.shape[1] < 2 or not np.all(np.isfinite(array)):
-        raise InputError(
-            f"edges must be a finite (features, bins + 1) array with bins >= 1, got shape "
-            f"{array.shape}"
-        )
-    if np.any(np.diff(array, axis=1) < 0):
-        raise InputError("edges must not decrease along each feature's row")
-    return array.tolist()
 
 
 class TabularLayer(Layer):

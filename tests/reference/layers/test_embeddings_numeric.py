@@ -10,7 +10,6 @@ from deepkit import reference as ref
 from deepkit.models.tabular import PeriodicEmbedding, PiecewiseLinearEncoding
 from deepkit.parity import keras_float_dtype
 from deepkit.reference.layers import embeddings_numeric
-from deepkit.reference.layers.embeddings_numeric import quantile_edges
 from deepkit.validation import InputError
 
 from ._parity import (
@@ -98,12 +97,6 @@ def test_to_keras_and_from_keras_round_trip_the_config():
     assert "PeriodicEmbedding" in ref.layers.LAYERS
 
 
-def test_quantile_edges_pad_features_of_few_values():
-    x = np.column_stack([np.arange(9.0), np.tile([0.0, 1.0, 1.0], 3)])
-    edges = quantile_edges(x, 4)
-    np.testing.assert_allclose(edges, [[0, 2, 4, 6, 8], [0, 1, 1, 1, 1]])
-
-
 @pytest.mark.parametrize(
     "edges,message",
     [
@@ -119,8 +112,6 @@ def test_bad_edges_are_refused(edges, message):
         PiecewiseLinearEncoding(edges)
 
 
-def test_quantile_edges_refuse_bad_rows():
-    with pytest.raises(InputError, match="finite 2-D array of at least 2 rows"):
-        quantile_edges(np.array([[np.inf, 1.0], [0.0, 1.0]]), 3)
+def test_edges_for_other_features_than_the_inputs_are_refused():
     with pytest.raises(InputError, match="edges for 3 features, the inputs have 2"):
         embeddings_numeric.PiecewiseLinearEncoding(EDGES)(np.zeros((2, 2)))
