@@ -8,7 +8,7 @@ from deepkit.validation import InputError
 
 
 def test_layers_benchmark_counts_and_prints_what_it_measured():
-    names = ["image_classification_augmented", "functional_api_mnist", "regression_dnn"]
+    names = ["image_classification_augmented", "functional_api_mnist", "text_classification_rnn"]
     result = benchmark(names, 4, 2)
     assert (result.total, len(result.hosted), len(result.refused)) == (3, 1, 2)
     (hosted,), (refused, _) = result.hosted, result.refused
@@ -25,7 +25,7 @@ def test_layers_benchmark_counts_and_prints_what_it_measured():
         f"{hosted.keras_seconds / hosted.reference_seconds:.2f}x",
     ]
     assert "Refused (2):\n  image_classification_augmented: in nested model " in report
-    assert "\n  regression_dnn: layer " in report
+    assert "\n  text_classification_rnn: layer " in report
     assert report.count("no NumPy reference counterpart") == 4
 
 

@@ -50,10 +50,12 @@ class Outcome:
 
 
 def problem_lines(error):
-    """The listed problems of a ``from_keras`` refusal, one per line."""
-    return tuple(
+    """The listed problems of a ``from_keras`` refusal, one per line (the whole message
+    when it lists none)."""
+    lines = tuple(
         line.removeprefix("  - ") for line in str(error).splitlines() if line.startswith("  - ")
     )
+    return lines or (str(error),)
 
 
 def deviation(ours, theirs):

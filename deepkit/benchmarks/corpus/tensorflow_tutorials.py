@@ -201,15 +201,7 @@ MODELS = [
     CorpusModel(
         "overfit_and_underfit_l2", TUTORIALS + "keras/overfit_and_underfit", overfit_and_underfit_l2
     ),
-    CorpusModel(
-        "regression_dnn",
-        TUTORIALS + "keras/regression",
-        regression_dnn,
-        refusals=(
-            "(Normalization): no NumPy reference counterpart",
-            "the model mixes weight dtypes",  # Normalization's int64 sample count
-        ),
-    ),
+    CorpusModel("regression_dnn", TUTORIALS + "keras/regression", regression_dnn),
     CorpusModel(
         "text_classification_rnn",
         TUTORIALS + "text/text_classification_rnn",

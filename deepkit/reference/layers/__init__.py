@@ -30,7 +30,7 @@ from deepkit.reference.layers.pooling import (
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
-from deepkit.reference.layers.preprocessing import Rescaling
+from deepkit.reference.layers.preprocessing import Normalization, Rescaling
 from deepkit.reference.layers.regularization import Dropout
 from deepkit.reference.layers.reshaping import Flatten, Reshape, UpSampling2D
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN

@@ -139,7 +139,7 @@ class Layer(regularizers.Penalties):
         dtype = self.dtype or "float32"
         rng = self.rng if self.rng is not None else np.random.default_rng()
         value = initializers.get(initializer)(tuple(shape), dtype=dtype, rng=rng)
-        setattr(self, name, np.ascontiguousarray(value, dtype=dtype))
+        setattr(self, name, np.array(value, dtype=dtype, order="C"))  # a scalar stays 0-d
         self.grads[name] = np.zeros(shape, dtype=dtype)
         self._weight_names.append(name)
         if not trainable:

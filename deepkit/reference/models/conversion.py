@@ -78,7 +78,9 @@ def _is_functional(keras_model):
 
 
 def _dtype(keras_model, problems):
-    dtypes = {w.dtype for w in keras_model.weights}
+    """The float dtype of the model's weights (integer ones, such as Normalization's
+    ``count``, are held in it as well)."""
+    dtypes = {w.dtype for w in keras_model.weights if "int" not in w.dtype}
     if len(dtypes) > 1:
         problems.append(f"the model mixes weight dtypes {sorted(dtypes)}")
     return dtypes.pop() if len(dtypes) == 1 else "float32"

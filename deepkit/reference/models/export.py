@@ -72,6 +72,8 @@ def functional_to_keras(model):
 def _with_weights_and_compile(model, keras_layers, keras_model):
     for layer, keras_layer in keras_layers.items():
         keras_layer.set_weights(layer.get_weights())
+        if hasattr(keras_layer, "finalize_state"):  # Normalization derives its constants
+            keras_layer.finalize_state()
         keras_layer.trainable = layer.trainable
     if model.loss is not None:
         keras_model.compile(
