@@ -280,6 +280,13 @@ TRAINERS = {"keras": fit, "numpy": fit_reference}
 ENGINES = tuple(TRAINERS)
 
 
+def engine_setting():
+    """The ``engine`` field of a recipe that trains on either engine (``TRAINERS``)."""
+    from deepkit.settings import setting
+
+    return setting("keras", "train with Keras or the NumPy reference", choices=ENGINES)
+
+
 def validation_size(n, fraction):
     """The rows ``carve_validation`` holds out of ``n``: ``round(fraction * n)``."""
     return int(round(fraction * n))

@@ -58,7 +58,7 @@ def path_setting():
 class MnistSettings(Settings):
     """The settings every MNIST classifier recipe has."""
 
-    engine: str = setting("keras", "Keras or the NumPy reference", choices=training.ENGINES)
+    engine: str = training.engine_setting()
     epochs: int = setting(30, "maximum epochs (early stopping may end sooner)", min_value=1)
     batch_size: int = setting(128, "batch size (the global batch with --strategy)", min_value=1)
     validation_split: float = validation_split_setting("for early stopping", may_be_zero=True)

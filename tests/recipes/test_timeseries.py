@@ -161,6 +161,7 @@ def test_the_hybrid_starts_from_its_base_and_windows_line_up():
         ({"bases": ("stl",)}, "bases must be one of seasonal-difference, airline, got 'stl'"),
         ({"dropouts": (0.1, 1.0)}, "dropouts must be a number >= 0.0 and < 1.0, got 1.0"),
         ({"ensemble": 0}, "ensemble must be an int >= 1, got 0"),
+        ({"engine": "torch"}, "engine must be one of keras, numpy, got 'torch'"),
     ],
 )
 def test_bad_input_is_refused_before_training(monkeypatch, kwargs, message):
@@ -172,3 +173,24 @@ def test_bad_input_is_refused_before_training(monkeypatch, kwargs, message):
     monkeypatch.setattr(classical, "CLASSICAL", {"naive": never_fit})
     with pytest.raises(ValueError, match=message):
         timeseries.run(**kwargs)
+
+
+@pytest.mark.parametrize("engine", ["keras", "numpy"])
+def test_both_networks_learn_a_seasonal_trend_on_either_engine(engine):
+    """On a noisy trend plus a 12-month season, trained by Keras or by the NumPy reference:
+    the LSTM forecasts 12 months far better than the last value repeated, and the hybrid
+    corrects a seasonal-naive base that misses the trend."""
+    t = np.arange(160.0)
+    noise = np.random.default_rng(0).normal(0.0, 0.05, len(t))
+    series = 0.05 * t + np.sin(2 * np.pi * t / 12) + noise
+    train, actual = series[:-12], series[-12:]
+    naive = np.abs(train[-1] - actual).mean()
+    lstm, epochs = networks.lstm(train, 12, window=24, units=8, epochs=40, seed=0, engine=engine)
+    assert np.abs(lstm - actual).mean() < 0.15 * naive and 1 <= epochs <= 40
+    paths = np.full((len(train), 12), np.nan)
+    for h in range(1, 13):  # the forecast made at t for t + h: y[t + h - 12]
+        paths[12 - h :, h - 1] = train[: len(train) - 12 + h]
+    base = np.abs(paths[-1] - actual).mean()
+    hybrid = networks.hybrid(train, paths, 12, 12, window=24, units=8, epochs=60, dropout=0.0,
+                             seed=0, engine=engine)  # fmt: skip
+    assert np.abs(hybrid - actual).mean() < 0.25 * base

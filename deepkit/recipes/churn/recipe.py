@@ -25,7 +25,7 @@ from deepkit.recipes.churn.steps import (
 from deepkit.seeding import set_seed
 from deepkit.settings import Settings as BaseSettings
 from deepkit.settings import seed_setting, setting
-from deepkit.training import ENGINES
+from deepkit.training import engine_setting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     test_size: float = setting(
         0.2, "test fraction", min_value=0.0, max_value=1.0, include_min=False, include_max=False
     )
-    engine: str = setting("keras", "train with Keras or the NumPy reference", choices=ENGINES)
+    engine: str = engine_setting()
     path: str = setting(
         None, "your own churn CSV with the same 14 columns", kind=str, metavar="CSV"
     )

@@ -12,7 +12,8 @@ of CO2, 1992-2001); the 3 validation origins are the windows just before them
 Rows: the classical forecasts (``classical``: naive, seasonal naive, Holt-Winters with and
 without a damped trend, airline SARIMA, Theta, STL + ETS), the LSTM on first differences,
 and the hybrid network that corrects a classical base (``networks``, ``bases``), with one
-seed and as the mean of several seeds' forecasts. Networks output all 24 steps at once.
+seed and as the mean of several seeds' forecasts. Networks output all 24 steps at once,
+trained by Keras or, with ``engine="numpy"``, by the NumPy reference of the same network.
 
 Protocol (``recipe.run``): every choice is made on the validation origins
 (``recipe.choose_on_validation``): the hybrid's configuration (base, epochs, dropout:

@@ -31,8 +31,17 @@ def difference_windows(diffs, window, horizon):
     return x.astype("float32"), y.astype("float32")
 
 
-def lstm(train, horizon, *, window, units, epochs, seed):
-    """The LSTM's forecast from ``train`` and the epochs it trained."""
+def _fit(engine, model, x, y, **options):
+    """``training.TRAINERS[engine]``; Keras's epochs run as one graph call each (small
+    models, many epochs)."""
+    from deepkit import training
+
+    feed = {"feed": "graph"} if engine == "keras" else {}
+    return training.TRAINERS[engine](model, x, y, **options, **feed)
+
+
+def lstm(train, horizon, *, window, units, epochs, seed, engine="keras"):
+    """The LSTM's forecast from ``train`` and the epochs it trained, on ``engine``."""
     from deepkit import training
     from deepkit.models.rnn import rnn_forecaster
     from deepkit.seeding import set_seed
@@ -43,7 +52,8 @@ def lstm(train, horizon, *, window, units, epochs, seed):
     (x_fit, y_fit), validation = training.carve_validation(x, y, 0.15, seed=seed)
     set_seed(seed)
     model = rnn_forecaster("lstm", units, window, 1, horizon, learning_rate=0.003, seed=seed)
-    model, history = training.fit(
+    model, history = _fit(
+        engine,
         model,
         x_fit,
         y_fit,
@@ -53,7 +63,6 @@ def lstm(train, horizon, *, window, units, epochs, seed):
         patience=20,
         monitor="val_loss",
         seed=seed,
-        feed="graph",
     )
     last = (diffs[-window:] / scale).astype("float32")[None, :, None]
     steps = np.asarray(model.predict(last, verbose=0))[0] * scale
@@ -89,9 +98,9 @@ def hybrid_model(window, units, horizon, dropout, seed):
     return model
 
 
-def hybrid(train, paths, horizon, season, *, window, units, epochs, dropout, seed):
-    """The hybrid's forecast from ``train``: the base ``paths``' last row, corrected."""
-    from deepkit import training
+def hybrid(train, paths, horizon, season, *, window, units, epochs, dropout, seed, engine="keras"):
+    """The hybrid's forecast from ``train``: the base ``paths``' last row, corrected; the
+    network trained on ``engine``."""
     from deepkit.seeding import set_seed
 
     scale = np.std(train[season:] - train[:-season]) or 1.0
@@ -101,7 +110,7 @@ def hybrid(train, paths, horizon, season, *, window, units, epochs, dropout, see
     y = ((train[times[:, None] + steps] - paths[times]) / scale).astype("float32")
     set_seed(seed)
     model = hybrid_model(window, units, horizon, dropout, seed)
-    training.fit(model, x, y, epochs=epochs, batch_size=32, seed=seed, feed="graph")
+    model, _ = _fit(engine, model, x, y, epochs=epochs, batch_size=32, seed=seed)
     last = growth_inputs(train, [len(train) - 1], window, season, scale)
     return paths[-1] + np.asarray(model.predict(last, verbose=0))[0] * scale
 

@@ -21,6 +21,7 @@ from deepkit.recipes.timeseries.data import (
 from deepkit.recipes.timeseries.result import LSTM_ROW, TimeseriesResult, errors_per_origin
 from deepkit.settings import Settings as BaseSettings
 from deepkit.settings import seed_setting, setting
+from deepkit.training import engine_setting
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
         5, "seeds whose hybrid forecasts the ensemble row averages", min_value=1
     )
     seed: int = seed_setting("seeds the networks' weights, split and data order")
+    engine: str = engine_setting()
     plot: str = setting(
         None, "save the test forecasts to this PNG", kind=str, metavar="FILE", record=False
     )
@@ -125,14 +127,15 @@ class Past:
 
     def lstm(self, s):
         return networks.lstm(
-            self.train, self.horizon, window=s.window, units=s.units, epochs=s.epochs, seed=s.seed
-        )
+            self.train, self.horizon, window=s.window, units=s.units, epochs=s.epochs,
+            seed=s.seed, engine=s.engine,
+        )  # fmt: skip
 
     def hybrid(self, config, seed, s):
         return networks.hybrid(
             self.train, self.paths[config.base], self.horizon, self.season,
             window=s.hybrid_window, units=s.hybrid_units, epochs=config.epochs,
-            dropout=config.dropout, seed=seed,
+            dropout=config.dropout, seed=seed, engine=s.engine,
         )  # fmt: skip
 
 
