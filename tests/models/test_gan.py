@@ -46,23 +46,6 @@ def keras_gan(dtype, num_classes=None, minibatch_std=False, **options):
     return model
 
 
-def reference_of(model):
-    reference = rgan.GAN(
-        ref.from_keras(model.generator),
-        ref.from_keras(model.discriminator),
-        model.latent_dim,
-        model.num_classes,
-        label_smoothing=model.label_smoothing,
-        d_steps=model.d_steps,
-        generator_loss=model.generator_loss,
-        ema_decay=model.ema_decay,
-    )
-    reference.compile(
-        ref_optimizers.from_keras(model.d_optimizer), ref_optimizers.from_keras(model.g_optimizer)
-    )
-    return reference
-
-
 def step_inputs(dtype, num_classes, d_steps, seed=1):
     rng = np.random.default_rng(seed)
     real = rng.uniform(-1, 1, (BATCH, IMAGE)).astype(dtype)
@@ -91,7 +74,7 @@ CASES = [
 )
 def test_adversarial_step_matches_keras(dtype, rtol, options):
     model = keras_gan(dtype, **options)
-    reference = reference_of(model)
+    reference = kgan.to_reference(model)
     real, labels, d_noise, g_noise = step_inputs(dtype, model.num_classes, model.d_steps)
     k_labels = None if labels is None else tf.constant(labels)
 
@@ -120,6 +103,46 @@ def test_adversarial_step_matches_keras(dtype, rtol, options):
     assert_close([reference.generate(4, labels, seed=3)], [model.generate(4, labels, seed=3)], rtol)
 
 
+@pytest.mark.parametrize("conditional", [False, True])
+def test_a_dcgan_on_the_reference_takes_keras_adversarial_steps(conditional):
+    """The convolutional pair (Conv2DTranspose, BatchNormalization, LeakyReLU, Reshape),
+    through ``to_reference``: two adversarial steps equal to Keras's in float64, and
+    ``load_reference`` gives the Keras GAN the reference's weights back."""
+    num_classes = CLASSES if conditional else None
+    with keras_float_dtype("float64"):
+        g = kgan.dcgan_generator(LATENT, num_classes, filters=(6, 4), seed=0)
+        d = kgan.dcgan_discriminator(num_classes, filters=(3, 5), seed=1)
+        model = kgan.GAN(g, d, LATENT, num_classes, ema_decay=0.5)
+        model.compile(keras.optimizers.Adam(0.01, beta_1=0.5), keras.optimizers.Adam(0.02))
+    reference = kgan.to_reference(model)
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        real = rng.uniform(-1, 1, (4, 28, 28, 1))
+        labels = None if num_classes is None else rng.integers(0, num_classes, 4)
+        d_noise, g_noise = [rng.standard_normal((4, LATENT))], rng.standard_normal((4, LATENT))
+        k_labels = None if labels is None else tf.constant(labels)
+        k_logs = model.adversarial_step(tf.constant(real), k_labels, d_noise, g_noise)
+        t_logs = reference.adversarial_step(real, labels, d_noise, g_noise)
+        assert_close([t_logs["d_loss"], t_logs["g_loss"]], [k_logs["d_loss"], k_logs["g_loss"]],
+                     1e-9)  # fmt: skip
+        assert_close(reference.generator.get_weights(), model.generator.get_weights(), 1e-9)
+        assert_close(reference.discriminator.get_weights(), model.discriminator.get_weights(), 1e-9)
+        assert_close(reference.ema_weights, model.generator_ema.get_weights(), 1e-9)
+    with keras_float_dtype("float64"):
+        fresh = kgan.GAN(kgan.dcgan_generator(LATENT, num_classes, filters=(6, 4), seed=5),
+                         kgan.dcgan_discriminator(num_classes, filters=(3, 5), seed=6), LATENT,
+                         num_classes, ema_decay=0.5)  # fmt: skip
+    kgan.load_reference(fresh, reference)
+    assert_close(fresh.generator_ema.get_weights(), reference.ema_weights, 0)
+    assert_close(fresh.discriminator.get_weights(), reference.discriminator.get_weights(), 0)
+
+
+def test_to_reference_needs_a_compiled_gan():
+    g, d = keras_pair("float32", None)
+    with pytest.raises(InputError, match="compile the GAN"):
+        kgan.to_reference(kgan.GAN(g, d, LATENT))
+
+
 def test_the_generator_samples_with_the_moving_average_of_its_weights():
     """Three steps with d = 0.8: w_ema = d^3 w0 + d^2 (1 - d) w1 + d (1 - d) w2 + (1 - d) w3,
     w_t G's weights after step t; ``generate`` uses it, training G's own weights."""
@@ -140,7 +163,7 @@ def test_the_generator_samples_with_the_moving_average_of_its_weights():
 
 def test_reference_generator_step_leaves_the_discriminator_alone():
     model = keras_gan("float64")
-    reference = reference_of(model)
+    reference = kgan.to_reference(model)
     before = reference.discriminator.get_weights()
     _, _, _, g_noise = step_inputs("float64", None, 1)
     reference.generator_step(None, g_noise)

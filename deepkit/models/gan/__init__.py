@@ -11,6 +11,8 @@ real or fake; the two are trained in turn, D on real and fake images, G through 
 - ``mlp_generator``, ``mlp_discriminator``, ``dcgan_generator``, ``dcgan_discriminator``:
   the networks (``networks``).
 - ``build_gan``: a compiled GAN of either pair (``build``).
+- ``to_reference``, ``load_reference``: the GAN on the NumPy reference engine and back
+  (``reference``).
 """
 
 from deepkit.models.gan.build import build_gan
@@ -22,6 +24,7 @@ from deepkit.models.gan.networks import (
     mlp_discriminator,
     mlp_generator,
 )
+from deepkit.models.gan.reference import load_reference, to_reference
 
 __all__ = [
     "GAN",
@@ -30,6 +33,8 @@ __all__ = [
     "build_gan",
     "dcgan_discriminator",
     "dcgan_generator",
+    "load_reference",
     "mlp_discriminator",
     "mlp_generator",
+    "to_reference",
 ]

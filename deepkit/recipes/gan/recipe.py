@@ -2,7 +2,8 @@
 
 load MNIST's training images -> carve a validation split -> the judging classifier
 (trained on the rest, cached or given; scored on the validation images, refused if weak)
--> for each variant: train a GAN on the rest, measure its samples against the validation
+-> for each variant: train a GAN on the rest (by Keras, or by the NumPy reference with
+``engine="numpy"``), measure its samples against the validation
 images -> keep the variant of the lowest validation Fréchet distance -> only now read the
 test images, once: the judge's test accuracy, the ceiling (training images against test
 images), the baseline and the kept GAN's samples against them -> ``GanResult``.
@@ -16,7 +17,7 @@ from deepkit.recipes.gan.measures import SampleMeasures
 from deepkit.recipes.gan.plots import grid_path
 from deepkit.recipes.gan.result import GanResult
 from deepkit.recipes.gan.settings import Settings
-from deepkit.recipes.gan.training import EpochEnd, build, plot_folder, to_gan_range, train_gan
+from deepkit.recipes.gan.training import TRAINERS, EpochEnd, build, plot_folder, to_gan_range
 from deepkit.validation import InputError
 
 
@@ -87,7 +88,7 @@ def run(settings=None, /, *, verbose=0, **overrides):
         if folder is not None:
             os.makedirs(folder, exist_ok=True)
         train = partial(
-            train_gan, gan, to_gan_range(x_fit, s.arch), y_fit, s,
+            TRAINERS[s.engine], gan, to_gan_range(x_fit, s.arch), y_fit, s,
             on_epoch_end=EpochEnd(gan, s, measures, folder), verbose=verbose,
         )  # fmt: skip
         trained[variant] = gan, checkpoint.stage(f"gan-{variant}").run(gan, train)

@@ -10,6 +10,7 @@ from deepkit.recipes.gan.training import VARIANTS
 from deepkit.recipes.mnist_classifier import limit_setting, path_setting, validation_split_setting
 from deepkit.settings import Settings as RecipeSettings
 from deepkit.settings import seed_setting, setting
+from deepkit.training import engine_setting
 from deepkit.validation import InputError
 
 ARCHS = ("mlp", "dcgan")
@@ -31,6 +32,7 @@ class Settings(RecipeSettings):
 
     conditional: bool = setting(False, "feed digit labels to both nets")
     arch: str = setting("mlp", "the pair of networks: dense (mlp) or convolutional", choices=ARCHS)
+    engine: str = engine_setting()
     epochs: int = setting(30, "training epochs", min_value=1)
     batch_size: int = setting(128, "images per adversarial step", min_value=1)
     latent_dim: int = setting(100, "noise numbers the generator starts from", min_value=1)
@@ -135,6 +137,8 @@ class Settings(RecipeSettings):
         if self.save is not None:
             object.__setattr__(self, "save", check_writable(self.save, ".keras", "save"))
         if self.checkpoint_dir is not None:
+            if self.engine == "numpy":
+                raise InputError("checkpoint_dir saves Keras GANs: use it with engine='keras'")
             folder = check_writable_folder(self.checkpoint_dir, "checkpoint_dir")
             object.__setattr__(self, "checkpoint_dir", folder)
 

@@ -13,7 +13,9 @@ training in deepkit), passing the run's checkpoint stage: the stage saves every 
 and a killed run resumes after the last saved epoch to the weights and logs of an
 uninterrupted run, bit for bit. At the end of every epoch ``EpochEnd`` draws the sample
 grid and, every ``measure_every`` epochs, adds the sample measures to the epoch's logs,
-so that Keras's progress shows them and the checkpoint keeps them.
+so that Keras's progress shows them and the checkpoint keeps them. ``train_reference_gan``
+trains the GAN's NumPy reference instead (``engine="numpy"``: nothing saved on the way) and
+copies its weights back into the Keras GAN at the end.
 """
 
 import itertools
@@ -100,20 +102,22 @@ class EpochEnd:
     def __init__(self, gan, settings, measures, folder=None):
         self.gan, self.settings, self.measures, self.folder = gan, settings, measures, folder
 
-    def __call__(self, epoch, logs):
+    def __call__(self, epoch, logs, sampler=None):
         """Plot and measure after an epoch.
 
         Args:
             epoch: the epoch just finished, counted from 0 (Keras's).
             logs: the epoch's logs; the measures, when due, are added to them.
+            sampler: what generates the samples, if not the GAN itself (its NumPy
+                reference, while that trains).
         """
         from deepkit.recipes.gan.plots import plot_epoch
 
-        s, done = self.settings, epoch + 1
+        s, done, sampler = self.settings, epoch + 1, sampler or self.gan
         if self.folder is not None:
-            plot_epoch(self.gan, s, done, self.folder)
+            plot_epoch(sampler, s, done, self.folder)
         if s.measure_every and done % s.measure_every == 0 and done < s.epochs:
-            logs.update(as_logs(self.measures.of(self.gan)))
+            logs.update(as_logs(self.measures.of(sampler)))
 
 
 def train_gan(gan, x, y, settings, checkpoint=None, *, on_epoch_end=None, verbose=0):
@@ -159,3 +163,50 @@ def train_gan(gan, x, y, settings, checkpoint=None, *, on_epoch_end=None, verbos
         callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=log)],
     )
     return {"epochs": logged, "seconds": time.perf_counter() - start}
+
+
+def train_reference_gan(gan, x, y, settings, checkpoint=None, *, on_epoch_end=None, verbose=0):
+    """Train the NumPy reference of ``gan`` for ``settings.epochs`` epochs, then load its
+    weights into ``gan``.
+
+    Args:
+        gan: a compiled ``deepkit.models.gan.GAN``.
+        x: the images in the generator's range.
+        y: their labels (ignored by an unconditional GAN).
+        settings: the recipe's ``Settings`` (epochs, batch size, seed).
+        checkpoint: the no-folder stage (the reference saves nothing on the way).
+        on_epoch_end: called as ``on_epoch_end(epoch, logs, reference)`` after every epoch.
+        verbose: the progress display.
+
+    Returns:
+        ``{"epochs": [every epoch's logs, as floats], "seconds": training time}``, as
+        ``train_gan``'s.
+    """
+    from deepkit.models.gan import load_reference, to_reference
+    from deepkit.reference import Callback
+
+    reference = to_reference(gan, seed=settings.seed)
+    logged = []
+
+    class Log(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if on_epoch_end is not None:
+                on_epoch_end(epoch, logs, reference)
+            logged.append({name: float(value) for name, value in logs.items()})
+
+    start = time.perf_counter()
+    reference.fit(
+        x,
+        y if gan.num_classes is not None else None,
+        epochs=settings.epochs,
+        batch_size=settings.batch_size,
+        verbose=verbose,
+        callbacks=[Log()],
+    )
+    seconds = time.perf_counter() - start
+    load_reference(gan, reference)
+    return {"epochs": logged, "seconds": seconds}
+
+
+# How a GAN trains on each engine.
+TRAINERS = {"keras": train_gan, "numpy": train_reference_gan}

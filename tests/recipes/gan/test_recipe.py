@@ -19,6 +19,7 @@ from resume_helpers import epochs_saved, kill_when, start
 from deepkit.recipes import gan
 from deepkit.recipes.gan import BASELINE, FLOOR, recipe
 from deepkit.recipes.gan.measures import SampleMeasures
+from deepkit.recipes.gan.training import build
 from deepkit.validation import InputError
 
 
@@ -108,11 +109,37 @@ def test_a_conditional_run_measures_plots_saves_and_names_its_judge(tiny, tmp_pa
         (dict(ema_decay=1.0), "ema_decay"),
         (dict(d_learning_rate=0.0), "d_learning_rate"),
         (dict(validation_split=0.0), "validation_split"),
+        (dict(engine="torch"), "engine must be one of keras, numpy"),
+        (dict(engine="numpy", checkpoint_dir="runs"), "checkpoint_dir saves Keras GANs"),
     ],
 )
 def test_bad_settings_are_refused_before_loading_anything(overrides, message):
     with pytest.raises(InputError, match=message):
         gan.run(path="/nonexistent", **overrides)
+
+
+def test_a_run_on_the_numpy_engine_trains_the_reference_and_keeps_its_weights(tiny, tmp_path):
+    """The NumPy reference trains each variant (its own epochs' logs, not Keras's), the plots
+    show its samples as it trains, and the Keras GAN of the result holds its weights."""
+    variants = ["base", "mbstd+ema+ttur"]
+    ours = gan.run(tiny, conditional=True, engine="numpy", variants=variants, plot=str(tmp_path))
+    theirs = gan.run(tiny, conditional=True, variants=variants)
+    assert len(ours.history["d_loss"]) == 2 and np.isfinite(ours.history["g_loss"]).all()
+    assert ours.history != theirs.history  # another engine trained (its own shuffles)
+    assert set(ours.validation) == set(theirs.validation) and ours.chosen in variants
+    assert len(ours.plots) == 2
+    for variant in variants:  # two engines, two shuffles: the same quality within noise
+        ours_frechet, theirs_frechet = (
+            run.validation[variant]["frechet"] for run in (ours, theirs)
+        )
+        assert ours_frechet != theirs_frechet
+        assert ours_frechet == pytest.approx(theirs_frechet, rel=0.25)
+    # the result's Keras GAN holds the trained weights, not those it was built with
+    built = build(tiny.replace(conditional=True), ours.chosen)
+    labels = np.arange(10)
+    assert not np.allclose(
+        ours.gan.generate(10, labels, seed=0), built.generate(10, labels, seed=0)
+    )
 
 
 def test_the_checkpoint_folder_is_checked_before_loading_anything(tmp_path):
