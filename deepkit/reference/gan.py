@@ -25,7 +25,7 @@ the Keras GAN and the NumPy reference the same numbers; ``train_step`` draws it 
 import numpy as np
 
 from deepkit.hyperparameters import GAN_DEFAULTS, check_gan
-from deepkit.reference import losses, optimizers
+from deepkit.reference import constraints, losses, optimizers
 from deepkit.reference.trainer import Trainer, check_finite
 from deepkit.validation import InputError
 
@@ -213,12 +213,14 @@ class GAN(Trainer):
         """One D update on ``real`` and G(``noise``); returns d_loss."""
         loss, grads = self.discriminator_gradients(real, labels, noise)
         self.d_optimizer.apply(grads, self.discriminator.trainable_weights)
+        constraints.constrain(self.discriminator)
         return loss
 
     def generator_step(self, labels, noise):
         """One G update through D; returns g_loss."""
         loss, grads = self.generator_gradients(labels, noise)
         self.g_optimizer.apply(grads, self.generator.trainable_weights)
+        constraints.constrain(self.generator)
         return loss
 
     def update_generator_ema(self):

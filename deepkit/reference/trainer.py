@@ -34,7 +34,7 @@ the loops over a dataset that call them.)
 import math
 import numbers
 
-from deepkit.reference import compile_utils, optimizers, regularizers
+from deepkit.reference import compile_utils, constraints, optimizers, regularizers
 from deepkit.reference.callbacks import Callback, History, ProgbarLogger
 from deepkit.reference.compile_utils import CompileLoss
 from deepkit.reference.data import check_finite, concatenate, count, rows
@@ -96,10 +96,12 @@ class Trainer:
         return self._logs(losses, y, out)
 
     def _apply_gradients(self):
-        """One optimizer update from the gradients of the last backward pass."""
+        """One optimizer update from the gradients of the last backward pass, then the
+        layers' weight constraints on the updated weights (as Keras's optimizer ``apply``)."""
         grads, params, spans = self._optimizer_targets()
         if any(spans):
             self.optimizer.apply(grads, params, spans)
+            constraints.constrain(self)
 
     def test_step(self, x, y):
         """The batch's mean loss and metrics, without dropout and without an update."""

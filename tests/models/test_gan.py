@@ -137,6 +137,30 @@ def test_a_dcgan_on_the_reference_takes_keras_adversarial_steps(conditional):
     assert_close(fresh.discriminator.get_weights(), reference.discriminator.get_weights(), 0)
 
 
+def test_reference_gan_steps_apply_both_networks_constraints_as_keras():
+    with keras_float_dtype("float64"):
+        keras.utils.set_random_seed(0)
+        g = keras.Sequential(
+            [
+                keras.Input((LATENT,)),
+                keras.layers.Dense(
+                    IMAGE, activation="tanh", kernel_constraint=keras.constraints.UnitNorm()
+                ),
+            ]
+        )
+        d = keras.Sequential([keras.Input((IMAGE,)), keras.layers.Dense(
+            1, kernel_constraint=keras.constraints.MaxNorm(0.05))])  # fmt: skip
+        model = kgan.GAN(g, d, LATENT)
+        model.compile(keras.optimizers.SGD(0.5), keras.optimizers.SGD(0.5))
+    reference = kgan.to_reference(model)
+    real, _, d_noise, g_noise = step_inputs("float64", None, 1)
+    model.adversarial_step(tf.constant(real), None, d_noise, g_noise)
+    reference.adversarial_step(real, None, d_noise, g_noise)
+    assert_close(reference.discriminator.get_weights(), model.discriminator.get_weights(), 1e-12)
+    assert_close(reference.generator.get_weights(), model.generator.get_weights(), 1e-12)
+    assert np.linalg.norm(model.discriminator.get_weights()[0]) == pytest.approx(0.05)
+
+
 def test_to_reference_needs_a_compiled_gan():
     g, d = keras_pair("float32", None)
     with pytest.raises(InputError, match="compile the GAN"):

@@ -26,6 +26,14 @@ OPTIMIZER_CASES = [
     ("Adam", {"learning_rate": 0.05, "amsgrad": True}),
     ("AdamW", {"learning_rate": 0.05}),
     ("AdamW", {"learning_rate": 0.05, "weight_decay": 0.3, "amsgrad": True}),
+    ("Adamax", {}),
+    ("Adamax", {"learning_rate": 0.05, "beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3}),
+    ("Nadam", {}),
+    ("Nadam", {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99, "epsilon": 1e-3}),
+    ("Lion", {}),
+    ("Lion", {"learning_rate": 0.01, "beta_1": 0.5, "beta_2": 0.9}),
+    ("Adadelta", {}),
+    ("Adadelta", {"learning_rate": 1.0, "rho": 0.8, "epsilon": 1e-4}),
     # The base options; the gradients' norms range over 1e-4 to 10, so the
     # clipping thresholds clip some steps and weights and leave others.
     ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "clipnorm": 0.5}),
@@ -37,6 +45,11 @@ OPTIMIZER_CASES = [
     ("RMSprop", {"weight_decay": 0.5, "clipnorm": 0.5}),
     ("SGD", {"learning_rate": 0.1, "use_ema": True, "ema_momentum": 0.8}),
     ("Adam", {"learning_rate": 0.05, "use_ema": True, "ema_overwrite_frequency": 2}),
+    ("Adamax", {"learning_rate": 0.05, "clipnorm": 0.5}),
+    ("Nadam", {"learning_rate": 0.05, "weight_decay": 0.3, "global_clipnorm": 0.8}),
+    ("Lion", {"learning_rate": 0.01, "weight_decay": 0.5, "clipvalue": 0.3}),
+    ("Adadelta", {"learning_rate": 1.0, "clipnorm": 0.5, "use_ema": True, "ema_momentum": 0.8}),
+    ("Nadam", {"use_ema": True, "ema_overwrite_frequency": 2}),
 ]
 
 
@@ -88,7 +101,15 @@ SCHEDULES = [
 @pytest.mark.parametrize("dtype,rtol", [("float64", 1e-13), ("float32", 3e-6)])
 @pytest.mark.parametrize("schedule,arguments", SCHEDULES)
 @pytest.mark.parametrize(
-    "name,kwargs", [("SGD", {"momentum": 0.9, "weight_decay": 0.1}), ("Adam", {"clipnorm": 0.5})]
+    "name,kwargs",
+    [
+        ("SGD", {"momentum": 0.9, "weight_decay": 0.1}),
+        ("Adam", {"clipnorm": 0.5}),
+        ("Adamax", {"global_clipnorm": 0.8}),
+        ("Nadam", {"weight_decay": 0.1}),
+        ("Lion", {"clipvalue": 0.3}),
+        ("Adadelta", {"rho": 0.8, "clipnorm": 0.5}),
+    ],
 )
 def test_scheduled_steps_match_keras(name, kwargs, schedule, arguments, dtype, rtol):
     """Each update reads the schedule at the iteration count (0 first), the weight
@@ -248,7 +269,10 @@ class Halving(keras.optimizers.schedules.LearningRateSchedule):
 @pytest.mark.parametrize(
     "keras_optimizer,expected",
     [
-        (keras.optimizers.Nadam(), "no NumPy reference for Keras optimizer Nadam"),
+        (
+            keras.optimizers.LossScaleOptimizer(keras.optimizers.SGD()),
+            "no NumPy reference for Keras optimizer LossScaleOptimizer",
+        ),
         (keras.optimizers.SGD(loss_scale_factor=128.0), "loss_scale_factor=128.0"),
         (keras.optimizers.Adam(gradient_accumulation_steps=2), "gradient_accumulation_steps=2"),
         (keras.optimizers.SGD(learning_rate=Halving()), "schedule Halving"),
@@ -277,8 +301,82 @@ def test_optimizer_bridge_refuses_weight_decay_exclusions():
         (lambda: optimizers.SGD(learning_rate="fast"), "learning_rate must be a number"),
         (lambda: optimizers.Adam(use_ema=True, ema_momentum=1.5), "ema_momentum"),
         (lambda: optimizers.AdamW(weight_decay=None), "AdamW needs a weight_decay"),
+        (lambda: optimizers.Lion(beta_1=0.0), "beta_1 must be a number > 0"),
+        (lambda: optimizers.Lion(beta_1=1.5), "beta_1 must be a number"),
     ],
 )
 def test_optimizer_arguments_are_checked(make, expected):
     with pytest.raises(InputError, match=expected):
         make()
+
+
+@pytest.mark.parametrize(
+    "keras_optimizer",
+    [
+        keras.optimizers.Adamax(learning_rate=0.02, beta_1=0.8, beta_2=0.99, epsilon=1e-5),
+        keras.optimizers.Nadam(
+            learning_rate=keras.optimizers.schedules.ExponentialDecay(0.1, 3, 0.5),
+            beta_2=0.99,
+            weight_decay=0.01,
+        ),
+        keras.optimizers.Lion(learning_rate=0.003, beta_1=0.7, beta_2=0.95, clipnorm=1.0),
+        keras.optimizers.Adadelta(
+            learning_rate=1.0, rho=0.9, epsilon=1e-6, use_ema=True, ema_overwrite_frequency=3
+        ),
+    ],
+    ids=lambda optimizer: type(optimizer).__name__,
+)
+def test_more_optimizers_bridge_both_ways(keras_optimizer):
+    """Adamax, Nadam, Lion and Adadelta come over with every argument and go back
+    to the same Keras configuration; ``get`` knows their Keras names."""
+    name = type(keras_optimizer).__name__
+    reference = optimizers.from_keras(keras_optimizer)
+    assert type(reference) is getattr(optimizers, name)
+    assert type(optimizers.get(name.lower())) is type(reference)
+    assert type(optimizers.get(name)) is type(reference)
+    again = reference.to_keras()
+    assert type(again) is type(keras_optimizer)
+    expected = {k: v for k, v in keras_optimizer.get_config().items() if k != "name"}
+    assert {k: v for k, v in again.get_config().items() if k != "name"} == expected
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_nadam_momentum_product_matches_keras(dtype):
+    """Nadam's running product of the momentum schedule, one scalar updated once
+    per step before the weights (in float64 from beta_1 and 0.96 taken directly,
+    not through float32)."""
+    _, theirs, reference = _run_both("Nadam", {"beta_1": 0.8}, dtype, steps=4)
+    with keras_float_dtype(dtype):
+        keras_optimizer = keras.optimizers.Nadam(beta_1=0.8)
+        variable = tf.Variable(np.zeros(3, dtype))
+        for _ in range(4):
+            keras_optimizer.apply_gradients([(tf.constant(np.ones(3, dtype)), variable)])
+    assert reference._u_product.dtype == np.dtype(dtype)
+    assert reference._u_product == keras_optimizer._u_product.numpy()
+
+
+def test_a_model_compiled_with_nadam_trains_as_in_keras():
+    """Through the model bridge and fit, with a schedule and weight decay (float64):
+    Nadam keeps its momentum product across the trainer's steps."""
+    from deepkit import reference as ref
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(16, 4))
+    y = (x[:, :1] - x[:, 1:2] > 0).astype("float64")
+    with keras_float_dtype("float64"):
+        model = keras.Sequential(
+            [
+                keras.Input((4,)),
+                keras.layers.Dense(3, activation="tanh"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+        schedule = keras.optimizers.schedules.ExponentialDecay(np.float64(0.05), 2, 0.7)
+        keras_optimizer = keras.optimizers.Nadam(schedule, weight_decay=0.05)
+        model.compile(optimizer=keras_optimizer, loss="binary_crossentropy")
+        reference = ref.from_keras(model)
+        model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    reference.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0)
+    assert reference.optimizer.iterations == 4
+    for ours, theirs in zip(reference.get_weights(), model.get_weights()):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)

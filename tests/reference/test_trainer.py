@@ -136,12 +136,8 @@ def test_validation_data_and_unsupported_keras_settings():
     )
     with pytest.raises(ValueError, match=r"validation x has shape \(20, 3\)"):
         model.fit(x[:40], y[:40], verbose=0, validation_data=(x[40:, :3], y[40:]))
-    with pytest.raises(ValueError, match="kernel_constraint"):
-        ref.from_keras(
-            keras.Sequential(
-                [keras.Input((3,)), keras.layers.Dense(2, kernel_constraint="non_neg")]
-            )
-        )
+    with pytest.raises(ValueError, match="lora_rank"):
+        ref.from_keras(keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, lora_rank=1)]))
 
 
 def test_a_diverging_loss_stops_fit_with_the_batch_and_the_learning_rate():

@@ -1,7 +1,7 @@
 """The NumPy reference's layers. Each module registers its classes in ``LAYERS``
 (keyed by the Keras class name) when imported; add a layer module's import line below."""
 
-from deepkit.reference.layers.activations import ELU, LeakyReLU, ReLU, Softmax
+from deepkit.reference.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.convolutional import Conv1D, Conv2D
 from deepkit.reference.layers.convolutional_transpose import Conv1DTranspose, Conv2DTranspose
@@ -22,6 +22,7 @@ from deepkit.reference.layers.merge import (
 )
 from deepkit.reference.layers.minibatch_stddev import MinibatchStdDev
 from deepkit.reference.layers.normalization import BatchNormalization, LayerNormalization
+from deepkit.reference.layers.padding import Cropping1D, Cropping2D, ZeroPadding1D, ZeroPadding2D
 from deepkit.reference.layers.pooling import (
     AveragePooling2D,
     GlobalAveragePooling1D,
@@ -30,7 +31,21 @@ from deepkit.reference.layers.pooling import (
     GlobalMaxPooling2D,
     MaxPooling2D,
 )
+from deepkit.reference.layers.pooling1d import AveragePooling1D, MaxPooling1D
 from deepkit.reference.layers.preprocessing import Normalization, Rescaling
-from deepkit.reference.layers.regularization import Dropout
-from deepkit.reference.layers.reshaping import Flatten, Reshape, UpSampling2D
+from deepkit.reference.layers.regularization import (
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
+from deepkit.reference.layers.reshaping import (
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+)
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN

@@ -1,4 +1,4 @@
-"""Activation layers: ReLU, LeakyReLU, ELU and Softmax (mirror
+"""Activation layers: ReLU, LeakyReLU, PReLU, ELU and Softmax (mirror
 keras/src/layers/activations/ and keras/src/activations/activations.py).
 
 Each layer is its activation function with Keras's arguments and defaults; like
@@ -14,14 +14,18 @@ neither m nor t set, it is TensorFlow's leaky_relu (slope rounded to float32);
 with m = 6 and t = 0, TensorFlow's relu6 (gradient 0 at x = 0 and x = 6).
 
 LeakyReLU(negative_slope=0.3): x if x > 0 else a x (Keras's layer default 0.3,
-not the function's 0.2). ELU(alpha=1): x if x > 0 else alpha (exp(x) - 1),
+not the function's 0.2). PReLU: relu(x) - alpha relu(-x) with a trainable
+``alpha`` of the input's shape (size 1 along ``shared_axes``), as Keras
+composes it: gradient 1 where x > 0, alpha where x < 0 and 0 at x = 0 (the
+two relus' gradients); dLoss/dalpha = -sum g relu(-x) over the batch and the
+shared axes. ELU(alpha=1): x if x > 0 else alpha (exp(x) - 1),
 gradient alpha exp(x) there. Softmax(axis=-1): exp(x) / sum exp(x) along
 ``axis``, gradient y (g - sum(g y)).
 """
 
 import numpy as np
 
-from deepkit.reference import activations
+from deepkit.reference import activations, initializers
 from deepkit.reference.activations import ActivationFunction
 from deepkit.reference.layers.base import Layer, register
 from deepkit.validation import InputError
@@ -143,6 +147,68 @@ class LeakyReLU(_ActivationLayer):
 
     def get_config(self):
         return {**super().get_config(), "negative_slope": self.negative_slope}
+
+
+@register
+class PReLU(Layer):
+    """x if x > 0 else alpha * x, with ``alpha`` a trainable weight (Keras's "alpha").
+
+    Args:
+        alpha_initializer: the initializer of alpha (Keras's "Zeros").
+        shared_axes: an axis or a list of axes (>= 1, the batch axis is 0)
+            along which one alpha serves every position; None: one alpha per
+            input element. ``alpha_regularizer`` and ``alpha_constraint`` are taken
+            as by every layer.
+
+    Raises:
+        InputError: for a shared axis below 1.
+    """
+
+    def __init__(self, alpha_initializer="Zeros", shared_axes=None, **kwargs):
+        super().__init__(**kwargs)
+        if shared_axes is not None and not isinstance(shared_axes, (list, tuple)):
+            shared_axes = [shared_axes]
+        if shared_axes is not None and not all(
+            isinstance(a, (int, np.integer)) and a >= 1 for a in shared_axes
+        ):
+            raise InputError(f"PReLU shared_axes must be axes >= 1, got {shared_axes!r}")
+        self.shared_axes = None if shared_axes is None else [int(a) for a in shared_axes]
+        self.alpha_initializer = initializers.get(alpha_initializer)
+
+    def build(self, input_shape):
+        shape = list(input_shape[1:])
+        for axis in self.shared_axes or []:
+            if axis >= len(input_shape):
+                raise InputError(
+                    f"PReLU shared axis {axis} is not an axis of inputs of shape "
+                    f"{tuple(input_shape)}"
+                )
+            shape[axis - 1] = 1
+        self.add_weight("alpha", tuple(shape), self.alpha_initializer)
+        self.built = True
+
+    def call(self, inputs, training=False):
+        kind = inputs.dtype.type
+        self._inputs = inputs
+        return np.maximum(inputs, kind(0)) + -self.alpha * np.maximum(-inputs, kind(0))
+
+    def backward(self, grad):
+        x = self._inputs
+        kind = x.dtype.type
+        summed = (0,) + tuple(self.shared_axes or ())
+        self.grads["alpha"][...] = np.sum(
+            -grad * np.maximum(-x, kind(0)), axis=summed, keepdims=True
+        )[0]
+        if not self.propagate:
+            return None
+        return grad * (x > 0) + grad * self.alpha * (x < 0)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "alpha_initializer": initializers.serialize(self.alpha_initializer),
+            "shared_axes": self.shared_axes,
+        }
 
 
 @register

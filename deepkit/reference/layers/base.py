@@ -48,9 +48,10 @@ What a subclass implements:
 The base class supplies the activation (``self.activation``, linear unless
 given: ``__call__`` applies it to ``call``'s output and keeps the pre-activation
 output in ``self.logits``, which a model hands to a from-logits loss),
-Keras's regularizers (below), ``weights``/``get_weights``/``set_weights``, ``count_params``,
-``from_config``, and the Keras bridge ``from_keras``/``to_keras`` (by class
-name and config: a layer whose arguments mirror Keras's needs no extra code).
+Keras's regularizers and constraints (below),
+``weights``/``get_weights``/``set_weights``, ``count_params``, ``from_config``,
+and the Keras bridge ``from_keras``/``to_keras`` (by class name and config: a
+layer whose arguments mirror Keras's needs no extra code).
 
 Attributes a model sets before ``build``: ``dtype`` (the model's float
 dtype, "float32" by default) and ``rng`` (the model's numpy Generator, used by
@@ -62,6 +63,13 @@ its name stems from; a layer whose weight is named otherwise passes
 ``add_weight(..., regularizer=...)``. The penalties and their gradients are
 ``deepkit.reference.regularizers.Penalties``'s, which ``Layer`` inherits.
 
+Constraints: likewise, every layer takes Keras's constraint arguments
+(``kernel_constraint``, ...), each projecting the weight its name stems from after
+each optimizer update of it (``deepkit.reference.constraints.constrain``, which the
+trainer calls); a layer whose weight is named otherwise passes
+``add_weight(..., constraint=...)``. ``Layer`` inherits
+``deepkit.reference.constraints.ConstrainedWeights``.
+
 Registering: decorate the class with ``@register``; ``LAYERS`` maps the Keras
 class name to the NumPy reference class and is what ``from_keras`` looks up.
 """
@@ -72,14 +80,20 @@ import re
 import numpy as np
 
 from deepkit.reference import activations as activations_module
-from deepkit.reference import initializers, regularizers
+from deepkit.reference import constraints, initializers, regularizers
 from deepkit.reference.layers import node
 from deepkit.validation import InputError
 
 LAYERS = {}
 
 # Keras arguments every reference layer takes (through ``Layer.__init__``).
-ACCEPTED_BY_EVERY_LAYER = ("name", "trainable", "activity_regularizer", *regularizers.WEIGHTS)
+ACCEPTED_BY_EVERY_LAYER = (
+    "name",
+    "trainable",
+    "activity_regularizer",
+    *regularizers.WEIGHTS,
+    *constraints.WEIGHTS,
+)
 
 
 def register(cls):
@@ -88,7 +102,7 @@ def register(cls):
     return cls
 
 
-class Layer(regularizers.Penalties):
+class Layer(regularizers.Penalties, constraints.ConstrainedWeights):
     """Base class of the NumPy reference layers; see the module docstring for the contract."""
 
     def __init__(
@@ -100,9 +114,15 @@ class Layer(regularizers.Penalties):
         input_dim=None,
         trainable=True,
         activity_regularizer=None,
-        **weight_regularizers,
+        **weight_arguments,
     ):
-        self._set_regularizers(activity_regularizer, weight_regularizers)
+        self._set_constraints(
+            {k: v for k, v in weight_arguments.items() if k in constraints.WEIGHTS}
+        )
+        self._set_regularizers(
+            activity_regularizer,
+            {k: v for k, v in weight_arguments.items() if k not in constraints.WEIGHTS},
+        )
         self.activation = activations_module.get(activation)
         self.name = name or default_name(type(self).__name__)
         self.dtype = None if dtype is None else np.dtype(dtype).name
@@ -121,7 +141,9 @@ class Layer(regularizers.Penalties):
 
     # -- weights -----------------------------------------------------------
 
-    def add_weight(self, name, shape, initializer="zeros", trainable=True, regularizer=None):
+    def add_weight(
+        self, name, shape, initializer="zeros", trainable=True, regularizer=None, constraint=None
+    ):
         """Create weight ``self.<name>`` (and its gradient ``self.grads[name]``).
 
         Args:
@@ -132,6 +154,9 @@ class Layer(regularizers.Penalties):
                 optimizer touches (BatchNormalization's moving statistics).
             regularizer: its penalty; by default the layer's regularizer argument
                 for ``name`` (``kernel_regularizer`` for "kernel", ...).
+            constraint: its projection after each optimizer update; by default the
+                layer's constraint argument for ``name`` (``kernel_constraint`` for
+                "kernel", ...).
 
         Returns:
             The new array.
@@ -145,6 +170,7 @@ class Layer(regularizers.Penalties):
         if not trainable:
             self._frozen_names.add(name)
         self._regularize_weight(name, regularizer)
+        self._constrain_weight(name, constraint)
         return getattr(self, name)
 
     def weight_is_trainable(self, name):
@@ -253,7 +279,7 @@ class Layer(regularizers.Penalties):
             config["dtype"] = self.dtype
         if "activation" in inspect.signature(type(self).__init__).parameters:
             config["activation"] = self.activation.name
-        return {**config, **self._regularizer_config()}
+        return {**config, **self._regularizer_config(), **self._constraint_config()}
 
     @classmethod
     def from_config(cls, config):
@@ -263,8 +289,8 @@ class Layer(regularizers.Penalties):
     def from_keras(cls, keras_layer):
         """The NumPy reference of ``keras_layer`` (config only; a model copies the weights).
 
-        A Keras setting the NumPy reference does not implement (a constraint,
-        ...) raises InputError rather than being dropped.
+        A Keras setting the NumPy reference does not implement (a custom
+        regularizer, ...) raises InputError rather than being dropped.
         """
         accepted = set(inspect.signature(cls.__init__).parameters) | set(ACCEPTED_BY_EVERY_LAYER)
         config = keras_layer.get_config()

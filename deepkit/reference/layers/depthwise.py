@@ -143,7 +143,8 @@ class Depthwise(Layer):
 class DepthwiseConv2D(Depthwise):
     """outputs = activation(depthwise_conv2d(inputs, kernel) + bias), channels last;
     kernel (kh, kw, channels, depth_multiplier) (Keras names it "kernel", its
-    regularizer ``depthwise_regularizer``), bias (channels * depth_multiplier,)."""
+    regularizer ``depthwise_regularizer``, its constraint ``depthwise_constraint``),
+    bias (channels * depth_multiplier,)."""
 
     def build(self, input_shape):
         self.add_weight(
@@ -151,6 +152,7 @@ class DepthwiseConv2D(Depthwise):
             self._depthwise_shape(input_shape),
             self.depthwise_initializer,
             regularizer=self.regularizer_arguments.get("depthwise_regularizer"),
+            constraint=self.constraint_arguments.get("depthwise_constraint"),
         )
         if self.use_bias:
             self.add_weight(

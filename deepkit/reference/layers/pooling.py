@@ -11,7 +11,8 @@ AveragePooling2D over windows, and the global poolings over every timestep or pi
 - GlobalMaxPooling1D/2D: the maximum over the same axes; as TensorFlow's
   reduce_max, the gradient is split evenly between tied maxima.
 
-``keepdims=True`` keeps the pooled axes with size 1.
+``keepdims=True`` keeps the pooled axes with size 1. MaxPooling1D and
+AveragePooling1D (``pooling1d.py``) are these 2-D poolings on a height-1 image.
 """
 
 import numpy as np
@@ -56,11 +57,11 @@ class MaxPooling2D(Layer):
         outputs = inputs[slices[0]].copy()
         for window in slices[1:]:
             np.maximum(outputs, inputs[window], out=outputs)
-        self._padded, self._pads, self._slices = inputs, pads, slices
+        self._padded, self._pads, self._slices, self._outputs = inputs, pads, slices, outputs
         return outputs
 
     def backward(self, grad):
-        padded, outputs = self._padded, self.logits
+        padded, outputs = self._padded, self._outputs
         grads = np.zeros_like(padded)
         unclaimed = np.ones(outputs.shape, bool)
         for window in self._slices:

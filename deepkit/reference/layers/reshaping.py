@@ -2,11 +2,17 @@
 
 - Flatten: inputs.reshape(batch, -1) in row-major order.
 - Reshape(target_shape): inputs.reshape(batch, *target_shape), one entry may be -1.
+- Permute(dims): outputs = transpose(inputs, (0, *dims)), dims 1-based; the
+  gradient is transposed back by the inverse permutation.
+- RepeatVector(n): outputs[b, i, f] = inputs[b, f] for i < n; the gradient of
+  an input is the sum over its n copies.
+- UpSampling1D(size=s): outputs[b, t, f] = inputs[b, t // s, f], each step
+  repeated s times; the gradient of a step is the sum over its s copies.
 - UpSampling2D(size=(a, b)): each pixel repeated a times down and b times
   across ("nearest"); the gradient of an input pixel is the sum over its a x b
   copies.
 
-Each backward pass reshapes (or sums) the gradient back to the input's shape.
+Each backward pass reshapes, transposes or sums the gradient back to the input's shape.
 """
 
 import math
@@ -16,6 +22,19 @@ import numpy as np
 from deepkit.reference.layers.base import Layer, register
 from deepkit.reference.layers.convolutional import check_channels_last, check_images, pair
 from deepkit.validation import InputError
+
+
+def check_rank(shape, rank, layer):
+    """Refuse inputs of another number of axes (batch axis included) than ``rank``."""
+    if len(shape) != rank:
+        raise InputError(f"{layer} expects {rank}-D inputs, got shape {tuple(shape)}")
+
+
+def positive_int(value, what):
+    """``value`` if it is a positive int (not a bool), else InputError."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{what} must be a positive int, got {value!r}")
+    return int(value)
 
 
 @register
@@ -92,6 +111,107 @@ class Reshape(Layer):
 
     def get_config(self):
         return {**super().get_config(), "target_shape": self.target_shape}
+
+
+@register
+class Permute(Layer):
+    """outputs = transpose(inputs, (0, *dims)): the batch axis stays first, sample
+    axis k of the outputs is axis ``dims[k - 1]`` of the inputs.
+    Backward: the gradient transposed by the inverse permutation.
+
+    Args:
+        dims: a permutation of 1, ..., rank - 1 (the batch axis is 0 and not listed).
+
+    Raises:
+        InputError: if ``dims`` is not such a permutation, or for inputs of another rank.
+    """
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        dims = tuple(dims)
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise InputError(
+                f"Permute dims must be a permutation of 1, ..., {len(dims)}, got {dims!r}"
+            )
+        self.dims = tuple(int(d) for d in dims)
+
+    def call(self, inputs, training=False):
+        check_rank(inputs.shape, len(self.dims) + 1, "Permute")
+        return np.transpose(inputs, (0, *self.dims))
+
+    def backward(self, grad):
+        return np.transpose(grad, np.argsort((0, *self.dims)))
+
+    def compute_output_shape(self, input_shape):
+        check_rank(input_shape, len(self.dims) + 1, "Permute")
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self):
+        return {**super().get_config(), "dims": self.dims}
+
+
+@register
+class RepeatVector(Layer):
+    """outputs[b, i, f] = inputs[b, f] for i = 0, ..., n - 1: (batch, features) ->
+    (batch, n, features). Backward: dinputs[b, f] = sum_i grad[b, i, f].
+
+    Args:
+        n: the number of copies, a positive int.
+
+    Raises:
+        InputError: for an ``n`` that is not a positive int, or inputs that are not 2-D.
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = positive_int(n, "RepeatVector n")
+
+    def call(self, inputs, training=False):
+        check_rank(inputs.shape, 2, "RepeatVector")
+        return np.repeat(inputs[:, np.newaxis, :], self.n, axis=1)
+
+    def backward(self, grad):
+        return grad.sum(axis=1)
+
+    def compute_output_shape(self, input_shape):
+        check_rank(input_shape, 2, "RepeatVector")
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
+
+@register
+class UpSampling1D(Layer):
+    """outputs[b, t, f] = inputs[b, t // size, f]: each step repeated ``size`` times.
+    Backward: dinputs[b, t, f] = sum_{k < size} grad[b, t * size + k, f].
+
+    Args:
+        size: the upsampling factor, a positive int (Keras's 2).
+
+    Raises:
+        InputError: for a ``size`` that is not a positive int, or inputs that are not 3-D.
+    """
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        self.size = positive_int(size, "UpSampling1D size")
+
+    def call(self, inputs, training=False):
+        check_rank(inputs.shape, 3, "UpSampling1D")
+        return np.repeat(inputs, self.size, axis=1)
+
+    def backward(self, grad):
+        n, steps, c = grad.shape
+        return grad.reshape(n, steps // self.size, self.size, c).sum(axis=2)
+
+    def compute_output_shape(self, input_shape):
+        check_rank(input_shape, 3, "UpSampling1D")
+        n, steps, c = input_shape
+        return (n, None if steps is None else steps * self.size, c)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
 
 
 @register

@@ -1,14 +1,28 @@
 """Optimizers by Keras name (``get``) and from Keras optimizer objects (``from_keras``)."""
 
 from deepkit.reference.optimizers import schedules
+from deepkit.reference.optimizers.adadelta import Adadelta
 from deepkit.reference.optimizers.adagrad import Adagrad
 from deepkit.reference.optimizers.adam import Adam, AdamW
+from deepkit.reference.optimizers.adamax import Adamax
 from deepkit.reference.optimizers.base import Optimizer
+from deepkit.reference.optimizers.lion import Lion
+from deepkit.reference.optimizers.nadam import Nadam
 from deepkit.reference.optimizers.rmsprop import RMSprop
 from deepkit.reference.optimizers.sgd import SGD
 from deepkit.validation import InputError
 
-OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adagrad": Adagrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamw": AdamW,
+    "adamax": Adamax,
+    "nadam": Nadam,
+    "lion": Lion,
+    "adadelta": Adadelta,
+}
 CLASSES = {cls.__name__: cls for cls in OPTIMIZERS.values()}
 
 # Keras optimizer settings the NumPy reference does not implement, and why they matter.

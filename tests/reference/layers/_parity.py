@@ -73,7 +73,8 @@ def model_step_matches_keras(make_layers, x, y, rtol=1e-7, steps=1, loss="mse"):
         # A bias feeding a normalization has a zero gradient up to rounding: it is
         # judged on the scale of the weights (order one), not on its own.
         assert_close(ours, theirs, rtol, floor=1.0)
-    assert_close(reference.predict(x), model.predict(x, verbose=0), rtol)
+    with keras_float_dtype(dtype):  # Keras's predict casts its inputs to the floatx
+        assert_close(reference.predict(x), model.predict(x, verbose=0), rtol)
     return model, reference
 
 

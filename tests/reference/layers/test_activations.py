@@ -1,5 +1,6 @@
-"""ReLU, LeakyReLU, ELU and Softmax layers against Keras's (float64 at rtol 1e-7,
-float32 at 1e-5), the kinks included."""
+"""ReLU, LeakyReLU, PReLU, ELU and Softmax layers against Keras's (float64 at rtol
+1e-7, float32 at 1e-5; PReLU at 1e-12 and 1e-6, alpha's gradient included), the
+kinks included."""
 
 import keras
 import numpy as np
@@ -7,7 +8,11 @@ import pytest
 
 from deepkit import reference as ref
 
-from ._parity import layer_matches_keras, model_step_matches_keras
+from ._parity import (
+    backward_matches_finite_differences,
+    layer_matches_keras,
+    model_step_matches_keras,
+)
 
 
 def _inputs(dtype="float64"):
@@ -94,3 +99,75 @@ def test_relu_and_elu_layers_in_a_model_step_like_keras():
         y,
         steps=2,
     )
+
+
+PRELU_CASES = [
+    (None, (3, 4, 5)),
+    (1, (3, 4, 5)),
+    ([2], (3, 4, 5)),
+    ([1, 2], (2, 3, 4, 2)),
+    ((1, 3), (2, 3, 4, 2)),
+]
+
+
+def _prelu_inputs(shape, dtype="float64"):
+    x = np.random.default_rng(5).normal(size=shape)
+    x.flat[::7] = 0.0  # the kink: gradient 0 there, as the two relus give
+    return x.astype(dtype)
+
+
+@pytest.mark.parametrize("shared_axes, shape", PRELU_CASES)
+def test_prelu_matches_keras_float64(shared_axes, shape):
+    keras_layer, layer = layer_matches_keras(
+        lambda: keras.layers.PReLU("random_normal", shared_axes=shared_axes),
+        _prelu_inputs(shape),
+        rtol=1e-12,
+    )
+    assert layer.weight_names == ["alpha"] == [w.name for w in keras_layer.weights]
+    assert layer.alpha.shape == tuple(keras_layer.alpha.shape)
+
+
+@pytest.mark.parametrize("shared_axes, shape", PRELU_CASES[::2])
+def test_prelu_matches_keras_float32(shared_axes, shape):
+    layer_matches_keras(
+        lambda: keras.layers.PReLU("random_normal", shared_axes=shared_axes),
+        _prelu_inputs(shape, "float32"),
+        rtol=1e-6,
+    )
+
+
+def test_prelu_backward_pass_matches_finite_differences():
+    layer = ref.layers.PReLU(alpha_initializer="random_normal", shared_axes=[2])
+    backward_matches_finite_differences(layer, input_shape=(3, 4, 2))
+
+
+def test_prelu_in_a_model_step_like_keras():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(5, 4, 3)), rng.normal(size=(5, 4, 1))
+    model_step_matches_keras(
+        lambda: [
+            keras.layers.Dense(4),
+            keras.layers.PReLU(keras.initializers.Constant(0.25), shared_axes=1),
+            keras.layers.Dense(3),
+            keras.layers.PReLU("random_uniform", alpha_regularizer=keras.regularizers.L2(0.1)),
+            keras.layers.Dense(1),
+        ],
+        x,
+        y,
+        steps=2,
+    )
+
+
+def test_prelu_settings_and_refusals():
+    layer = ref.layers.LAYERS["PReLU"].from_keras(keras.layers.PReLU(shared_axes=2))
+    assert layer.shared_axes == [2] and layer.name.startswith("p_re_lu")
+    back = layer.to_keras().get_config()
+    assert back["shared_axes"] == [2] and back["alpha_initializer"]["class_name"] == "Zeros"
+    constrained = ref.layers.LAYERS["PReLU"].from_keras(
+        keras.layers.PReLU(alpha_constraint="non_neg")
+    )
+    assert constrained.to_keras().get_config()["alpha_constraint"]["class_name"] == "NonNeg"
+    with pytest.raises(ref.InputError, match="shared_axes"):
+        ref.layers.PReLU(shared_axes=[-1])
+    with pytest.raises(ref.InputError, match="shared axis 3"):
+        ref.layers.PReLU(shared_axes=3).build((None, 4, 5))

@@ -1,13 +1,15 @@
-"""MaxPooling2D, AveragePooling2D and the global poolings against Keras's and
-TensorFlow's (float64 at rtol 1e-7, float32 at 1e-5), ties and "same" padding
-included; MaxPooling2D's backward pass also against central finite differences."""
+"""MaxPooling1D/2D, AveragePooling1D/2D and the global poolings against Keras's and
+TensorFlow's (2-D and global: float64 at rtol 1e-7, float32 at 1e-5; 1-D: float64
+at 1e-12, float32 at 1e-6), ties and "same" padding included; MaxPooling2D's
+backward pass also against central finite differences."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from deepkit.reference.layers import MaxPooling2D
+from deepkit.reference.layers import LAYERS, AveragePooling1D, MaxPooling1D, MaxPooling2D
+from deepkit.validation import InputError
 
 from ._parity import (
     backward_matches_finite_differences,
@@ -140,3 +142,78 @@ def test_max_pooling2d_backward_pass_matches_finite_differences():
 def test_max_pooling2d_refuses_channels_first():
     with pytest.raises(ValueError, match="channels_last"):
         MaxPooling2D(data_format="channels_first")
+
+
+POOL1D_CASES = [
+    (7, 2, None, "valid"),
+    (7, 2, None, "same"),
+    (8, 3, 2, "same"),
+    (8, 3, 1, "valid"),
+    (7, 2, 3, "same"),
+    (6, (4,), (1,), "same"),
+]
+
+
+@pytest.mark.parametrize("kind", ["MaxPooling1D", "AveragePooling1D"])
+@pytest.mark.parametrize("steps, pool, strides, padding", POOL1D_CASES)
+def test_pooling1d_matches_keras_float64(kind, steps, pool, strides, padding):
+    layer_matches_keras(
+        lambda: getattr(keras.layers, kind)(pool, strides=strides, padding=padding),
+        _images(shape=(2, steps, 3)),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("kind", ["MaxPooling1D", "AveragePooling1D"])
+@pytest.mark.parametrize("steps, pool, strides, padding", POOL1D_CASES[1:3])
+def test_pooling1d_matches_keras_float32(kind, steps, pool, strides, padding):
+    layer_matches_keras(
+        lambda: getattr(keras.layers, kind)(pool, strides=strides, padding=padding),
+        _images("float32", shape=(2, steps, 3)),
+        rtol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("pool, strides, padding", [(2, None, "valid"), (3, 1, "same")])
+def test_max_pooling1d_ties_route_the_gradient_like_keras(pool, strides, padding):
+    x = np.random.default_rng(8).integers(0, 3, size=(2, 9, 3)).astype("float64")
+    layer_matches_keras(
+        lambda: keras.layers.MaxPooling1D(pool, strides=strides, padding=padding), x, rtol=1e-12
+    )
+
+
+def test_pooling1d_in_a_model_step_like_keras():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(4, 9, 2)), rng.normal(size=(4, 1))
+    model_step_matches_keras(
+        lambda: [
+            keras.layers.Conv1D(3, 2, padding="same"),
+            keras.layers.MaxPooling1D(2, padding="same"),
+            keras.layers.Conv1D(2, 2),
+            keras.layers.AveragePooling1D(3, strides=1, padding="same"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ],
+        x,
+        y,
+        steps=2,
+    )
+
+
+def test_pooling1d_config_round_trip_and_refusals():
+    layer = LAYERS["MaxPooling1D"].from_keras(keras.layers.MaxPooling1D(3, 2, "same"))
+    assert (layer.get_config()["pool_size"], layer.get_config()["strides"]) == ((3,), (2,))
+    assert layer.to_keras().get_config()["pool_size"] == (3,)
+    assert layer.compute_output_shape((None, 7, 4)) == (None, 4, 4)
+    assert layer.compute_output_shape((None, None, 4)) == (None, None, 4)
+    assert AveragePooling1D().strides == (1, 2)
+    with pytest.raises(InputError, match="channels_last"):
+        MaxPooling1D(data_format="channels_first")
+    with pytest.raises(InputError, match="padding"):
+        AveragePooling1D(padding="causal")
+    with pytest.raises(InputError, match="pool_size"):
+        MaxPooling1D(pool_size=(2, 2))
+    with pytest.raises(InputError, match="3-D inputs"):
+        MaxPooling1D()(np.zeros((2, 4, 4, 1)))
+    with pytest.raises(InputError, match="longer than its input"):
+        AveragePooling1D(5).compute_output_shape((None, 4, 1))

@@ -1,4 +1,5 @@
-"""Flatten, Reshape and UpSampling2D against Keras's (float64 at rtol 1e-7)."""
+"""Flatten, Reshape, Permute, RepeatVector, UpSampling1D and UpSampling2D against Keras's
+(float64 at rtol 1e-7 or 1e-12, float32 at 1e-5 or 1e-6)."""
 
 import keras
 import numpy as np
@@ -54,3 +55,55 @@ def test_flatten_matches_keras_order_and_backward(float64):
     y = layer(x)
     np.testing.assert_array_equal(y, keras.layers.Flatten()(x).numpy())
     np.testing.assert_array_equal(layer.backprop(y * 2), x * 2)
+
+
+@pytest.mark.parametrize(
+    "make,shape",
+    [
+        (lambda: keras.layers.Permute((2, 1)), (2, 3, 4)),
+        (lambda: keras.layers.Permute((1, 2)), (2, 3, 4)),
+        (lambda: keras.layers.Permute((3, 1, 2)), (2, 3, 4, 5)),
+        (lambda: keras.layers.Permute((2, 3, 1)), (2, 3, 4, 5)),
+        (lambda: keras.layers.RepeatVector(1), (2, 3)),
+        (lambda: keras.layers.RepeatVector(4), (2, 3)),
+        (lambda: keras.layers.UpSampling1D(), (2, 3, 4)),
+        (lambda: keras.layers.UpSampling1D(1), (2, 3, 4)),
+        (lambda: keras.layers.UpSampling1D(3), (2, 3, 4)),
+    ],
+)
+def test_permute_repeat_vector_and_upsampling1d_match_keras(make, shape):
+    x = np.random.default_rng(0).normal(size=shape)
+    layer_matches_keras(make, x, rtol=1e-12)
+    layer_matches_keras(make, x.astype("float32"), rtol=1e-6)
+
+
+def test_permute_repeat_vector_and_upsampling1d_in_a_model_step_like_keras():
+    rng = np.random.default_rng(2)
+    model_step_matches_keras(
+        lambda: [
+            keras.layers.Dense(3),
+            keras.layers.RepeatVector(2),
+            keras.layers.UpSampling1D(2),
+            keras.layers.Permute((2, 1)),
+            keras.layers.Conv1D(2, 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ],
+        rng.normal(size=(4, 5)),
+        rng.normal(size=(4, 1)),
+    )
+
+
+def test_bad_dims_repeats_and_sizes_are_refused():
+    with pytest.raises(ref.InputError, match=r"permutation of 1, \.\.\., 2, got \(0, 1\)"):
+        ref.Permute((0, 1))
+    with pytest.raises(ref.InputError, match="Permute expects 3-D inputs"):
+        ref.Permute((2, 1))(np.zeros((1, 2, 3, 4)))
+    with pytest.raises(ref.InputError, match="RepeatVector n must be a positive int"):
+        ref.RepeatVector(0)
+    with pytest.raises(ref.InputError, match="RepeatVector expects 2-D inputs"):
+        ref.RepeatVector(2)(np.zeros((1, 2, 3)))
+    with pytest.raises(ref.InputError, match="UpSampling1D size must be a positive int"):
+        ref.UpSampling1D(1.5)
+    with pytest.raises(ref.InputError, match="UpSampling1D expects 3-D inputs"):
+        ref.UpSampling1D()(np.zeros((1, 2)))

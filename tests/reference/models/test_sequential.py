@@ -329,9 +329,9 @@ class TestAsKerasBuildsIt:
         model = keras.Sequential(
             [
                 keras.Input((4,)),
+                keras.layers.Lambda(lambda t: t, name="fn"),
                 keras.layers.Masking(name="mask_me"),
-                keras.layers.Dense(3, kernel_constraint="non_neg", name="reg"),
-                keras.layers.GaussianNoise(0.1, name="noise"),
+                keras.layers.Dense(3, kernel_constraint=keras.constraints.Constraint(), name="reg"),
                 keras.layers.Dense(2, activation="softmax"),
             ]
         )
@@ -347,15 +347,18 @@ class TestAsKerasBuildsIt:
         assert lines[0] == f"the NumPy reference cannot host Keras model {model.name!r}:"
         problems = [line for line in lines if line.startswith("  - ")]
         assert problems == [
+            "  - layer 'fn' (Lambda): no NumPy reference counterpart",
             "  - layer 'mask_me' (Masking): no NumPy reference counterpart",
-            "  - layer 'reg' (Dense): uses kernel_constraint, which the NumPy reference Dense "
-            "does not implement",
-            "  - layer 'noise' (GaussianNoise): no NumPy reference counterpart",
+            problems[2],
             "  - compile setting weighted_metrics=['accuracy'] is not implemented by the NumPy "
             "reference",
             problems[4],
             problems[5],
         ]
+        assert problems[2].startswith(
+            "  - layer 'reg' (Dense): constraint 'Constraint' is not implemented by the NumPy "
+            "reference"
+        )
         assert problems[4].startswith(
             "  - loss: Keras loss 'categorical_focal_crossentropy' is not"
         )
@@ -397,9 +400,9 @@ class TestAsKerasBuildsIt:
 
     def test_nested_model_problems_are_listed_with_the_outer_ones(self):
         inner = keras.Sequential([keras.Input((3,)), keras.layers.Masking()], name="inner")
-        outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.GaussianNoise(0.1)])
+        outer = keras.Sequential([keras.Input((3,)), inner, keras.layers.UnitNormalization()])
         with pytest.raises(ref.InputError) as error:
             ref.from_keras(outer)
         message = str(error.value)
         assert "in nested model 'inner': layer 'masking" in message
-        assert "(GaussianNoise): no NumPy reference counterpart" in message
+        assert "(UnitNormalization): no NumPy reference counterpart" in message
