@@ -51,6 +51,7 @@ MEASURES = {
     "finetune": ("finetune", finetune.finetune),
     "rnn": ("rnn", images.rnn),
     "rnn-bidirectional": ("rnn", images.rnn_bidirectional),
+    "rnn-pixels": ("rnn", images.rnn_pixels),
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),
     "gan-unconditional": ("gan", families.gan_unconditional),
@@ -60,8 +61,6 @@ MEASURES = {
 }
 # Runs that exist but that ``deepkit reproduce`` does not make: (what, command, why).
 NOT_MEASURED = (
-    ("pixel-by-pixel MNIST RNN (784 steps)", "deepkit run rnn --pixels",
-     "too long for the CPU time available"),
     ("DCGAN pair", "deepkit run gan --arch dcgan", "built and tested at tiny sizes only"),
 )  # fmt: skip
 
