@@ -25,12 +25,11 @@ of ``layers/base.py``'s ``Layer`` that holds them, and ``constrain`` is what a m
 trainer calls after each optimizer update.
 """
 
-import inspect
 import numbers
 
 import numpy as np
 
-from deepkit.reference import regularizers
+from deepkit.reference import keras_objects, regularizers
 from deepkit.validation import InputError
 
 EPSILON = 1e-7
@@ -216,29 +215,10 @@ def get(identifier):
         InputError: for anything else (a custom constraint, which the NumPy reference
             does not implement).
     """
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str) and identifier in NAMES:
-        return NAMES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        config = dict(identifier.get("config") or {})
-        cls = CLASSES[identifier["class_name"]]
-        unknown = sorted(set(config) - set(inspect.signature(cls.__init__).parameters))
-        if unknown:
-            raise InputError(f"constraint {cls.__name__} does not take {', '.join(unknown)}")
-        return cls(**config)
-    name = identifier.get("class_name") if isinstance(identifier, dict) else identifier
-    raise InputError(
-        f"constraint {name!r} is not implemented by the NumPy reference "
-        f"(it implements {', '.join(NAMES)})"
-    )
+    return keras_objects.get(identifier, Constraint, NAMES, CLASSES, "constraint")
 
 
-def serialize(constraint):
-    """Keras's config form: {"class_name": ..., "config": {...}} (None stays None)."""
-    if constraint is None:
-        return None
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+serialize = keras_objects.serialize
 
 
 class ConstrainedWeights:

@@ -193,10 +193,6 @@ MODELS = [
         "image_classification_augmented",
         TUTORIALS + "images/classification",
         image_classification_augmented,
-        refusals=tuple(
-            f"({cls}): no NumPy reference counterpart"
-            for cls in ("RandomFlip", "RandomRotation", "RandomZoom")
-        ),
     ),
     CorpusModel(
         "overfit_and_underfit_l2", TUTORIALS + "keras/overfit_and_underfit", overfit_and_underfit_l2

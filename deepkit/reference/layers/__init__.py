@@ -2,6 +2,12 @@
 (keyed by the Keras class name) when imported; add a layer module's import line below."""
 
 from deepkit.reference.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from deepkit.reference.layers.augmentation import (
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.convolutional import Conv1D, Conv2D
 from deepkit.reference.layers.convolutional_transpose import Conv1DTranspose, Conv2DTranspose
@@ -49,3 +55,4 @@ from deepkit.reference.layers.reshaping import (
     UpSampling2D,
 )
 from deepkit.reference.layers.rnn import GRU, LSTM, Bidirectional, SimpleRNN
+from deepkit.reference.layers.wrappers import TimeDistributed

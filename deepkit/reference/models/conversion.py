@@ -79,11 +79,13 @@ def _is_functional(keras_model):
 
 def _dtype(keras_model, problems):
     """The float dtype of the model's weights (integer ones, such as Normalization's
-    ``count``, are held in it as well)."""
+    ``count``, are held in it as well); a model without any: its dtype policy's."""
     dtypes = {w.dtype for w in keras_model.weights if "int" not in w.dtype}
     if len(dtypes) > 1:
         problems.append(f"the model mixes weight dtypes {sorted(dtypes)}")
-    return dtypes.pop() if len(dtypes) == 1 else "float32"
+    if len(dtypes) == 1:
+        return dtypes.pop()
+    return getattr(getattr(keras_model, "dtype_policy", None), "variable_dtype", "float32")
 
 
 def _sequential(keras_model, seed, problems):

@@ -11,10 +11,9 @@ tensor first (``keras_cast``), so in float64 ``L2(0.01)`` weighs 0.0099999997...
 exactly as Keras's does. The gradient of |x| at 0 is 0, as TensorFlow's.
 """
 
-import inspect
-
 import numpy as np
 
+from deepkit.reference import keras_objects
 from deepkit.reference.optimizers import keras_cast
 from deepkit.validation import InputError
 
@@ -182,26 +181,7 @@ def get(identifier):
         InputError: for anything else (a custom regularizer, which the NumPy reference
             does not implement).
     """
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str) and identifier in NAMES:
-        return NAMES[identifier]()
-    if isinstance(identifier, dict) and identifier.get("class_name") in CLASSES:
-        config = dict(identifier.get("config") or {})
-        cls = CLASSES[identifier["class_name"]]
-        unknown = sorted(set(config) - set(inspect.signature(cls.__init__).parameters))
-        if unknown:
-            raise InputError(f"regularizer {cls.__name__} does not take {', '.join(unknown)}")
-        return cls(**config)
-    name = identifier.get("class_name") if isinstance(identifier, dict) else identifier
-    raise InputError(
-        f"regularizer {name!r} is not implemented by the NumPy reference "
-        f"(it implements {', '.join(NAMES)})"
-    )
+    return keras_objects.get(identifier, Regularizer, NAMES, CLASSES, "regularizer")
 
 
-def serialize(regularizer):
-    """Keras's config form: {"class_name": ..., "config": {...}} (None stays None)."""
-    if regularizer is None:
-        return None
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+serialize = keras_objects.serialize

@@ -4,6 +4,7 @@ import numpy as np
 
 from deepkit.reference.layers.base import LAYERS, Layer, register
 from deepkit.reference.layers.rnn.recurrent import Recurrent
+from deepkit.validation import InputError
 
 MERGE_MODES = ("concat", "sum", "ave", "mul")
 
@@ -19,15 +20,23 @@ class Bidirectional(Layer):
     y_f * y_b; ``merge_mode=None`` (two outputs) is refused. Weights: the forward
     layer's, then the backward layer's. Backward: the merge's vector-Jacobian product
     splits dLoss/dy between the two layers; dLoss/dx is the sum of theirs.
+
+    Each layer keeps its own regularizers and constraints (the copy made for the backward
+    direction too, as Keras's); the wrapper's ``activity_regularizer`` penalizes y.
+
+    Raises:
+        InputError: for a layer that is not a reference SimpleRNN, LSTM or GRU, an
+            unknown ``merge_mode``, or layers with the same ``go_backwards`` or different
+            ``return_sequences``.
     """
 
     def __init__(self, layer, merge_mode="concat", backward_layer=None, **kwargs):
         if not isinstance(layer, Recurrent):
-            raise ValueError(
+            raise InputError(
                 f"Bidirectional layer must be a reference SimpleRNN, LSTM or GRU, got {layer!r}"
             )
         if merge_mode not in MERGE_MODES:
-            raise ValueError(
+            raise InputError(
                 f"Bidirectional merge_mode={merge_mode!r} is not implemented by the NumPy reference; "
                 f"choose one of {', '.join(MERGE_MODES)}"
             )
@@ -37,17 +46,17 @@ class Bidirectional(Layer):
             config.update(go_backwards=not layer.go_backwards, name=f"backward_{layer.name}")
             backward_layer = type(layer).from_config(config)
         if not isinstance(backward_layer, Recurrent):
-            raise ValueError(
+            raise InputError(
                 f"Bidirectional backward_layer must be a reference SimpleRNN, LSTM or GRU, "
                 f"got {backward_layer!r}"
             )
         if backward_layer.go_backwards == layer.go_backwards:
-            raise ValueError(
+            raise InputError(
                 "Bidirectional: the forward and backward layers need different go_backwards, "
                 f"both have go_backwards={layer.go_backwards}"
             )
         if backward_layer.return_sequences != layer.return_sequences:
-            raise ValueError(
+            raise InputError(
                 "Bidirectional: the forward and backward layers need the same "
                 f"return_sequences, got {layer.return_sequences} and "
                 f"{backward_layer.return_sequences}"
@@ -96,7 +105,7 @@ class Bidirectional(Layer):
         weights = list(weights)
         count = len(self.forward_layer.weights)
         if len(weights) != count + len(self.backward_layer.weights):
-            raise ValueError(
+            raise InputError(
                 f"layer {self.name!r} expects {count + len(self.backward_layer.weights)} "
                 f"weight arrays, got {len(weights)}"
             )
@@ -156,7 +165,7 @@ class Bidirectional(Layer):
     def from_keras(cls, keras_layer):
         """The NumPy reference of a Keras Bidirectional: the NumPy references of its forward and backward layers."""
         if keras_layer.merge_mode not in MERGE_MODES:
-            raise ValueError(
+            raise InputError(
                 f"Keras layer {keras_layer.name!r} uses merge_mode={keras_layer.merge_mode!r}, "
                 "which the NumPy reference Bidirectional does not implement"
             )
@@ -164,7 +173,7 @@ class Bidirectional(Layer):
         for sub in (keras_layer.forward_layer, keras_layer.backward_layer):
             reference_cls = LAYERS.get(type(sub).__name__)
             if reference_cls is None or not issubclass(reference_cls, Recurrent):
-                raise ValueError(
+                raise InputError(
                     f"Keras layer {keras_layer.name!r} wraps {type(sub).__name__}, which the "
                     "NumPy reference Bidirectional does not implement"
                 )
@@ -175,6 +184,7 @@ class Bidirectional(Layer):
             backward_layer=reference_layers[1],
             name=keras_layer.name,
             trainable=keras_layer.trainable,
+            activity_regularizer=keras_layer.get_config().get("activity_regularizer"),
         )
 
     def to_keras(self):
@@ -187,4 +197,5 @@ class Bidirectional(Layer):
             name=self.name,
             trainable=self.trainable,
             dtype=self.dtype,
+            activity_regularizer=self.get_config().get("activity_regularizer"),
         )

@@ -15,8 +15,9 @@ matrix product before the loop; only ``Q`` is computed inside it.
 Backprop through time: one loop from the last timestep to the first carries
 dLoss/dh (and dLoss/dc for LSTM) backwards and stores dLoss/dP_t and
 dLoss/dQ_t; the weight gradients are then single products over all timesteps,
-dkernel = X^T dP and drecurrent_kernel = H_prev^T dQ, and dLoss/dX = dP kernel^T.
-Every step is vectorized over the batch.
+dkernel = X^T dP and drecurrent_kernel = H_prev^T dQ (for the candidate block of a
+GRU with ``reset_after=False``, the reset states r * h_{t-1} instead of H_prev), and
+dLoss/dX = dP kernel^T. Every step is vectorized over the batch.
 
 Dropout (training only), as Keras draws it: one keep-mask per sequence, reused
 at every timestep, scaled by 1 / (1 - rate); ``dropout`` masks the inputs,
@@ -27,10 +28,20 @@ at every timestep, scaled by 1 / (1 - rate); ``dropout`` masks the inputs,
 or (gates, batch, features)); ``dropout_mask`` / ``recurrent_dropout_mask``
 hold the last masks used.
 
-Not implemented, refused with a ValueError naming the setting: ``return_state``,
-``stateful``, ``unroll``, masking (a Keras ``Masking`` or ``Embedding(mask_zero=True)``
-layer has no NumPy reference, so ``zero_output_for_mask`` never acts), and Keras's
-``implementation=1`` with input dropout but no recurrent dropout.
+Regularizers and constraints are ``Layer``'s: ``kernel_regularizer``,
+``recurrent_regularizer`` and ``bias_regularizer`` penalize ``kernel``,
+``recurrent_kernel`` and ``bias`` (their gradients join the BPTT ones),
+``activity_regularizer`` the layer's outputs (every timestep's with
+``return_sequences``), and ``kernel_constraint``, ``recurrent_constraint`` and
+``bias_constraint`` project those weights after each optimizer update.
+
+Not implemented, refused with an InputError naming the setting unless it has
+Keras's default: ``return_state``, ``stateful``, ``unroll``,
+``zero_output_for_mask`` (``from_keras`` accepts it: a Keras ``Masking`` or
+``Embedding(mask_zero=True)`` layer has no NumPy reference, so it never acts),
+LSTM's and GRU's ``use_cudnn`` ("auto") and ``implementation`` (2; ``from_keras``
+accepts Keras's ``implementation=1`` except with input dropout and no recurrent
+dropout, one input mask per gate). Keras 3's recurrent layers have no ``time_major``.
 """
 
 import inspect
@@ -38,15 +49,13 @@ import inspect
 import numpy as np
 
 from deepkit.reference import activations, initializers
-from deepkit.reference.layers.base import Layer, register
-
-# Keras settings the reference layers do not implement, with the only value they accept.
-UNSUPPORTED = {"return_state": False, "stateful": False, "unroll": False}
+from deepkit.reference.layers.base import ACCEPTED_BY_EVERY_LAYER, Layer, register
+from deepkit.validation import InputError
 
 
 def check_rate(name, rate):
     if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-        raise ValueError(f"{name} must be a float in [0, 1), got {rate!r}")
+        raise InputError(f"{name} must be a float in [0, 1), got {rate!r}")
     return float(rate)
 
 
@@ -56,9 +65,20 @@ class Recurrent(Layer):
     A subclass sets ``GATES`` (blocks of ``units`` columns in the kernels) and
     implements ``_steps(P)`` (forward loop, returns the outputs (T, batch, units))
     and ``_steps_backward(dH)`` (returns dP and dQ, both (T, batch, GATES * units)).
+
+    Raises:
+        InputError: for a setting in ``UNSUPPORTED`` other than its Keras default, bad
+            ``units`` or dropout rates.
     """
 
     GATES = 1
+    # Keras settings the reference layers do not implement, with the only value they accept.
+    UNSUPPORTED = {
+        "return_state": False,
+        "stateful": False,
+        "unroll": False,
+        "zero_output_for_mask": False,
+    }
 
     def __init__(
         self,
@@ -75,16 +95,16 @@ class Recurrent(Layer):
         go_backwards=False,
         **kwargs,
     ):
-        for setting, accepted in UNSUPPORTED.items():
+        for setting, accepted in self.UNSUPPORTED.items():
             value = kwargs.pop(setting, accepted)
             if value != accepted:
-                raise ValueError(
+                raise InputError(
                     f"{type(self).__name__}: {setting}={value!r} is not implemented by the "
                     f"NumPy reference (only {setting}={accepted!r})"
                 )
         super().__init__(**kwargs)
         if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"{type(self).__name__} units must be a positive int, got {units!r}")
+            raise InputError(f"{type(self).__name__} units must be a positive int, got {units!r}")
         self.units = int(units)
         self.cell_activation = activations.get(activation)
         self.use_bias = use_bias
@@ -103,7 +123,7 @@ class Recurrent(Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__} expects inputs (batch, timesteps, features), "
                 f"got shape {tuple(input_shape)}"
             )
@@ -138,7 +158,7 @@ class Recurrent(Layer):
             if count == 1 and keep.shape == shape:
                 keep = keep[None]
             if keep.shape != (count,) + shape:
-                raise ValueError(
+                raise InputError(
                     f"fixed_{what} has shape {keep.shape}, expected {(count,) + shape}"
                 )
         else:
@@ -153,7 +173,7 @@ class Recurrent(Layer):
 
     def call(self, inputs, training=False):
         if inputs.ndim != 3:
-            raise ValueError(
+            raise InputError(
                 f"{type(self).__name__} expects inputs (batch, timesteps, features), "
                 f"got shape {inputs.shape}"
             )
@@ -183,13 +203,15 @@ class Recurrent(Layer):
     def _input_bias(self):
         return self.bias
 
-    def _recurrent(self, h):
-        """Q = h @ recurrent_kernel, each gate's block with its recurrent dropout mask."""
+    def _recurrent(self, h, gates=None):
+        """Q = h @ recurrent_kernel, each gate's block with its recurrent dropout mask; only
+        the first ``gates`` gate blocks if given."""
+        kernel = self.recurrent_kernel[:, : None if gates is None else gates * self.units]
         if self._state_groups[0][1] is None:
-            return h @ self.recurrent_kernel
-        Q = np.empty((len(h), self.recurrent_kernel.shape[1]), h.dtype)
-        for columns, mask in self._state_groups:
-            Q[:, columns] = (h * mask) @ self.recurrent_kernel[:, columns]
+            return h @ kernel
+        Q = np.empty((len(h), kernel.shape[1]), h.dtype)
+        for columns, mask in self._state_groups[:gates]:
+            Q[:, columns] = (h * mask) @ kernel[:, columns]
         return Q
 
     # -- backward ----------------------------------------------------------------------
@@ -202,14 +224,13 @@ class Recurrent(Layer):
             dH = np.zeros((T, batch, self.units), grad.dtype)
             dH[-1] = grad
         dP, dQ = self._steps_backward(dH)
-        H_prev = self._H[:-1].reshape(-1, self.units)
         x, n = self._X.reshape(-1, self._X.shape[-1]), T * batch
         for columns, mask in self._input_groups:
             xm = x if mask is None else (self._X * mask).reshape(n, -1)
             self.grads["kernel"][:, columns] = xm.T @ dP[..., columns].reshape(n, -1)
-        for columns, mask in self._state_groups:
-            hm = H_prev if mask is None else (self._H[:-1] * mask).reshape(n, -1)
-            self.grads["recurrent_kernel"][:, columns] = hm.T @ dQ[..., columns].reshape(n, -1)
+        for columns, operand in self._recurrent_operands():
+            dQ_block = dQ[..., columns].reshape(n, -1)
+            self.grads["recurrent_kernel"][:, columns] = operand.reshape(n, -1).T @ dQ_block
         if self.use_bias:
             self._bias_grad(dP, dQ)
         if not self.propagate:
@@ -222,16 +243,28 @@ class Recurrent(Layer):
             dX = dX[::-1]
         return dX.transpose(1, 0, 2)
 
+    def _recurrent_operands(self):
+        """[(columns of recurrent_kernel, what multiplies them (T, batch, units))]: the
+        states h_{t-1}, each gate's block with its recurrent dropout mask."""
+        H_prev = self._H[:-1]
+        return [
+            (columns, H_prev if mask is None else H_prev * mask)
+            for columns, mask in self._state_groups
+        ]
+
     def _bias_grad(self, dP, dQ):
         np.add.reduce(dP.reshape(-1, dP.shape[-1]), 0, out=self.grads["bias"])
 
-    def _recurrent_backward(self, dQ_t):
-        """dLoss/dh_{t-1} through Q_t = (h_{t-1} * mask) @ recurrent_kernel."""
+    def _recurrent_backward(self, dQ_t, gates=None):
+        """dLoss/dh_{t-1} through Q_t = (h_{t-1} * mask) @ recurrent_kernel (its first
+        ``gates`` gate blocks if given)."""
+        width = None if gates is None else gates * self.units
+        kernel = self.recurrent_kernel[:, :width]
         if self._state_groups[0][1] is None:
-            return dQ_t @ self.recurrent_kernel.T
+            return dQ_t[:, :width] @ kernel.T
         dh = 0
-        for columns, mask in self._state_groups:
-            dh = dh + (dQ_t[:, columns] @ self.recurrent_kernel[:, columns].T) * mask
+        for columns, mask in self._state_groups[:gates]:
+            dh = dh + (dQ_t[:, columns] @ kernel[:, columns].T) * mask
         return dh
 
     # -- shapes, config, Keras ----------------------------------------------------------
@@ -260,14 +293,17 @@ class Recurrent(Layer):
     @classmethod
     def from_keras(cls, keras_layer):
         """The NumPy reference of a Keras recurrent layer; settings it does not implement raise
-        ValueError naming them (see the module docstring)."""
+        InputError naming them (see the module docstring)."""
         config = keras_layer.get_config()
         # zero_output_for_mask acts on masked timesteps only, and masking has no NumPy reference.
         config.pop("zero_output_for_mask", None)
-        for setting, accepted in UNSUPPORTED.items():
-            if config.pop(setting, accepted) != accepted:
-                raise ValueError(
-                    f"Keras layer {keras_layer.name!r} uses {setting}={not accepted!r}, "
+        if hasattr(keras_layer, "use_cudnn"):  # LSTM's and GRU's, left out of Keras's config
+            config["use_cudnn"] = keras_layer.use_cudnn
+        for setting, accepted in cls.UNSUPPORTED.items():
+            value = config.pop(setting, accepted)
+            if value != accepted:
+                raise InputError(
+                    f"Keras layer {keras_layer.name!r} uses {setting}={value!r}, "
                     f"which the NumPy reference {cls.__name__} does not implement"
                 )
         cell = getattr(keras_layer, "cell", None)
@@ -276,21 +312,21 @@ class Recurrent(Layer):
             and config.get("dropout")
             and not config.get("recurrent_dropout")
         ):
-            raise ValueError(
+            raise InputError(
                 f"Keras layer {keras_layer.name!r} uses implementation=1 with dropout and no "
                 f"recurrent_dropout (one dropout mask per gate), which the NumPy reference "
                 f"{cls.__name__} does not implement"
             )
-        accepted = set(inspect.signature(cls.__init__).parameters) | {"name", "trainable"}
+        accepted = set(inspect.signature(cls.__init__).parameters) | set(ACCEPTED_BY_EVERY_LAYER)
         unsupported = sorted(
             k for k, v in config.items() if k not in accepted and k != "dtype" and v is not None
         )
         if unsupported:
-            raise ValueError(
+            raise InputError(
                 f"Keras layer {keras_layer.name!r} uses {', '.join(unsupported)}, "
                 f"which the NumPy reference {cls.__name__} does not implement"
             )
-        return cls(**{k: v for k, v in config.items() if k in accepted})
+        return cls.from_config({k: v for k, v in config.items() if k in accepted})
 
 
 @register
