@@ -7,8 +7,7 @@
 Two Conv2D(3x3, relu) + MaxPooling2D(2) blocks (32 and 64 filters), Flatten,
 Dropout(0.5), Dense(10, softmax), Adam; optional small random shifts of the
 training images (``shift=0.1``). The steps are ``deepkit.recipes.mnist_classifier``'s.
-``engine="numpy"`` trains the NumPy reference of the same network, which has no
-augmentation layers, so it refuses ``shift > 0``.
+``engine="numpy"`` trains the NumPy reference of the same network, shifts included.
 """
 
 import dataclasses
@@ -16,7 +15,6 @@ from functools import partial
 
 from deepkit.recipes.mnist_classifier import MnistSettings, prepare, train_and_evaluate
 from deepkit.settings import setting
-from deepkit.validation import InputError
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,19 +31,11 @@ class Settings(MnistSettings):
     )
     shift: float = setting(
         0.0,
-        "random shifts of the training images, e.g. 0.1 (Keras only)",
+        "random shifts of the training images, e.g. 0.1",
         min_value=0.0,
         max_value=1.0,
         include_max=False,
     )
-
-    def check(self):
-        super().check()
-        if self.engine == "numpy" and self.shift > 0:
-            raise InputError(
-                "shift (RandomTranslation augmentation) is Keras-only: the NumPy reference has "
-                "no augmentation layers; use shift=0 with engine='numpy'"
-            )
 
 
 def run(settings=None, /, *, verbose=0, **overrides):
