@@ -22,6 +22,9 @@ not switched:
 (``deepkit.reference.from_keras``: same layers, weights and compile settings),
 which shuffles with its own seeded generator and checks divergence itself.
 ``ENGINES`` names the two: ``TRAINERS[engine]`` is the function.
+
+(One concept, how a model is trained, over about 300 lines: ``fit``'s composed
+options and the two engines' entry points.)
 """
 
 import warnings

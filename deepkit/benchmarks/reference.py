@@ -26,6 +26,9 @@ workload runs under that default policy and again with the count forced
 (``model.blas_threads``: 1 and every core, or ``blas_threads`` when given);
 the targets are judged on the default policy. Keras's own thread pools are
 not affected. The load average before the run is printed beside the figures.
+
+(One concept, Keras against the NumPy reference on the same models, over about 300
+lines: the models, the timing protocol and the report.)
 """
 
 import os

@@ -27,8 +27,8 @@ products (``deepkit.reference.threads``; ``model.blas_threads = n`` forces one).
 ``fit`` stops with an ``InputError`` at the first training batch whose loss is
 NaN or infinite (``diverged``), where Keras's ``TerminateOnNaN`` stops silently.
 
-(One concept, training, over about 300 lines: compile, the steps on one batch and
-the loops over a dataset that call them.)
+(One concept, training, over about 350 lines: compile, the steps on one batch, the
+loops over a dataset that call them and the metrics they log.)
 """
 
 import math

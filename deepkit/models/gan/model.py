@@ -13,6 +13,9 @@ The adversarial step is ``AdversarialTraining`` (``deepkit.models.gan.training``
 GAN (``save_weights``, ``.keras``, Keras's ``BackupAndRestore``) holds both optimizers and
 the position of the noise generator, so a GAN restored after epoch e trains on exactly as
 it would have without the interruption.
+
+(One concept, the GAN model, over about 300 lines: its settings, sampling and
+saving; its adversarial step is ``training.py``.)
 """
 
 import keras

@@ -9,7 +9,8 @@ from deepkit.reference.layers.augmentation import (
     RandomZoom,
 )
 from deepkit.reference.layers.base import LAYERS, Layer, register
-from deepkit.reference.layers.convolutional import Conv1D, Conv2D
+from deepkit.reference.layers.conv1d import Conv1D
+from deepkit.reference.layers.convolutional import Conv2D
 from deepkit.reference.layers.convolutional_transpose import Conv1DTranspose, Conv2DTranspose
 from deepkit.reference.layers.core import Activation, Dense, Embedding, InputLayer
 from deepkit.reference.layers.depthwise import DepthwiseConv2D, SeparableConv2D

@@ -36,6 +36,9 @@ entries of its ``get_random_transformation``) instead of drawing them;
 - RandomTranslation: (n, 2) shifts (dx, dy) in pixels (Keras's ``translations``);
 - RandomRotation: (n,) angles in degrees (Keras's ``angle``);
 - RandomZoom: (n, 2) zooms (zx, zy) (Keras's ``width_zoom``, ``height_zoom``).
+
+(One concept, random image augmentation, over about 350 lines: four layers on one
+base, each with its draws, its matrix and its Keras settings.)
 """
 
 import math

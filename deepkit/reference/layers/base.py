@@ -72,6 +72,9 @@ trainer calls); a layer whose weight is named otherwise passes
 
 Registering: decorate the class with ``@register``; ``LAYERS`` maps the Keras
 class name to the NumPy reference class and is what ``from_keras`` looks up.
+
+(One concept, the layer contract, over about 300 lines: the contract written out
+above, weights and their buffers, the Keras bridge.)
 """
 
 import inspect

@@ -42,6 +42,10 @@ Keras's default: ``return_state``, ``stateful``, ``unroll``,
 LSTM's and GRU's ``use_cudnn`` ("auto") and ``implementation`` (2; ``from_keras``
 accepts Keras's ``implementation=1`` except with input dropout and no recurrent
 dropout, one input mask per gate). Keras 3's recurrent layers have no ``time_major``.
+
+(One concept, the recurrent scan, over about 350 lines: the step through time,
+its backward pass through time, the dropout masks and the Keras bridge every cell shares;
+SimpleRNN is its smallest cell.)
 """
 
 import inspect
