@@ -7,7 +7,8 @@ and augmentation are random, so the forward pass runs without them) on:
 - forward: the outputs;
 - loss: ``compute_loss`` (regularization included) against the reference's loss;
 - gradients: dLoss/dweight, Keras's by ``tf.GradientTape``;
-- step: every weight after one optimizer update from those gradients;
+- step: every weight after each of three optimizer updates, each from that batch's
+  gradients in inference mode (a short trajectory; the worst of the three);
 - metrics: then ``evaluate``'s loss and every compiled metric, by name (a metric
   logged by one side only counts as infinitely far).
 
@@ -135,9 +136,9 @@ def _listed(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def compare(entry, keras_model, counterpart, n=4, seed=0):
+def compare(entry, keras_model, counterpart, n=4, seed=0, steps=3):
     """Each quantity's deviation of ``counterpart`` from ``keras_model`` (same weights)
-    on one batch; both models take one optimizer step."""
+    on one batch; both models take ``steps`` optimizer steps on it."""
     import tensorflow as tf
 
     x, y = batch(entry, keras_model, counterpart, n, seed)
@@ -145,16 +146,20 @@ def compare(entry, keras_model, counterpart, n=4, seed=0):
         deviations = {
             "forward": deviation(_listed(counterpart(x)), _listed(keras_model(x, training=False)))
         }
-        with tf.GradientTape() as tape:
-            y_pred = keras_model(x, training=False)
-            keras_loss = keras_model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
-        keras_grads = tape.gradient(keras_loss, keras_model.trainable_variables)
-        loss, grads = counterpart.compute_gradients(x, y, training=False)
-        deviations["loss"] = deviation([loss], [keras_loss])
-        deviations["gradients"] = deviation(grads, [tf.convert_to_tensor(g) for g in keras_grads])
-        keras_model.optimizer.apply_gradients(zip(keras_grads, keras_model.trainable_variables))
-        counterpart._apply_gradients()
-        deviations["step"] = deviation(counterpart.get_weights(), keras_model.get_weights())
+        for step in range(steps):
+            with tf.GradientTape() as tape:
+                y_pred = keras_model(x, training=False)
+                keras_loss = keras_model.compute_loss(x=x, y=y, y_pred=y_pred, training=False)
+            keras_grads = tape.gradient(keras_loss, keras_model.trainable_variables)
+            loss, grads = counterpart.compute_gradients(x, y, training=False)
+            if step == 0:
+                deviations["loss"] = deviation([loss], [keras_loss])
+                theirs_grads = [tf.convert_to_tensor(g) for g in keras_grads]
+                deviations["gradients"] = deviation(grads, theirs_grads)
+            keras_model.optimizer.apply_gradients(zip(keras_grads, keras_model.trainable_variables))
+            counterpart._apply_gradients()
+            worst = deviation(counterpart.get_weights(), keras_model.get_weights())
+            deviations["step"] = max(deviations.get("step", 0.0), worst)
         theirs = keras_model.evaluate(x, y, verbose=0, return_dict=True)
         ours = counterpart.evaluate(x, y, verbose=0, return_dict=True)
         deviations["metrics"] = (

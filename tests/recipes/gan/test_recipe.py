@@ -142,6 +142,15 @@ def test_a_run_on_the_numpy_engine_trains_the_reference_and_keeps_its_weights(ti
     )
 
 
+def test_a_dcgan_trains_on_the_numpy_engine(tiny):
+    """``deepkit run gan --arch dcgan --engine numpy`` at a tiny size: the convolutional pair
+    trains on the NumPy reference (its steps equal Keras's: tests/models/test_gan.py)."""
+    result = gan.run(tiny, arch="dcgan", engine="numpy", epochs=1, limit=120, samples=20)
+    assert result.arch == "dcgan" and len(result.history["d_loss"]) == 1
+    assert np.isfinite(result.history["g_loss"]).all()
+    assert result.gan.generate(3, seed=0).shape == (3, 28, 28, 1)
+
+
 def test_the_checkpoint_folder_is_checked_before_loading_anything(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(InputError, match="checkpoint_dir: .* cannot be a folder"):
