@@ -137,8 +137,8 @@ def main(argv=None):
         return 0
     if argv[0] == "--version":
         top.parse_args(argv)
-    # `deepkit finetune BASE`: BASE is no registry name, and `--help` is finetune's own
-    head = 1 if argv[0] == "finetune" else 2
+    # `deepkit finetune BASE`: BASE is no registry name; `--help` is finetune's and reproduce's own
+    head = 1 if argv[0] in ("finetune", "reproduce") else 2
     args, rest = top.parse_known_args(argv[:head])
     rest += argv[head:]
     if args.command == "list":

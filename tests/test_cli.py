@@ -164,6 +164,9 @@ def test_reproduce_is_a_command_and_refuses_bad_options(tmp_path, capsys):
     assert "results.json: no results to render" in capsys.readouterr().err
     assert cli.main(["reproduce", "--only", "nothing", "--dir", str(tmp_path)]) == 2
     assert "unknown measurement 'nothing'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["reproduce", "--help"])
+    assert "usage: deepkit reproduce [-h] [--quick] [--only NAME]" in capsys.readouterr().out
 
 
 def recipe_parser(name):
