@@ -141,10 +141,9 @@ class Trainer:
         """The loss logs of the last forward pass; gradients written, dLoss/dx kept
         as ``self.input_gradient`` when ``need_input_grad``."""
         logs, grads, from_logits = self._losses(y, out)
-        single = len(grads) == 1
         self.input_gradient = self._backward(
-            grads[0] if single else grads,
-            from_logits[0] if single else from_logits,
+            grads if self._several_outputs else grads[0],
+            from_logits if self._several_outputs else from_logits[0],
             need_input_grad,
         )
         regularizers.add_penalty_gradients(self)

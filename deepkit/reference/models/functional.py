@@ -65,10 +65,10 @@ class Model(Trainer, ModelWeights):
 
     def _connect(self, inputs, outputs):
         """Map the graph from ``inputs`` to ``outputs``, build its layers, pack the weights."""
-        self._several_inputs = isinstance(inputs, (list, tuple))
-        self._several_outputs = isinstance(outputs, (list, tuple))
-        self.inputs = list(inputs) if self._several_inputs else [inputs]
-        self.outputs = list(outputs) if self._several_outputs else [outputs]
+        # As Keras's Functional: a list of one input or output is that one (unpacked).
+        self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self._several_inputs, self._several_outputs = len(self.inputs) > 1, len(self.outputs) > 1
         for tensor in self.inputs + self.outputs:
             if not isinstance(tensor, nodes.KerasTensor):
                 raise InputError(
@@ -151,8 +151,9 @@ class Model(Trainer, ModelWeights):
                     f"named {names}"
                 )
             return [data[name] for name in names]
-        if len(names) == 1:
-            return [data]
+        if len(names) == 1:  # one array, or a list of one array for a list of one output
+            one = isinstance(data, (list, tuple)) and len(data) == 1
+            return [data[0]] if one and isinstance(data[0], np.ndarray) else [data]
         if not isinstance(data, (list, tuple)) or len(data) != len(names):
             raise InputError(
                 f"the model has {len(names)} {kind}s ({', '.join(names)}): {what} must be "

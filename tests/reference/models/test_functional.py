@@ -196,6 +196,24 @@ def test_model_built_by_hand_trains_and_goes_to_keras_and_back(float64):
     assert_close(model.evaluate(x, y, verbose=0), again.evaluate(x, y, verbose=0), 1e-12)
 
 
+def test_lists_of_one_input_and_one_output_are_unpacked_as_in_keras(float64):
+    """``Model([x], [o])``: Keras calls and predicts with one array, and takes x and y as an
+    array or a list of one; the reference trains to the same weights either way."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(8, 3)), rng.normal(size=(8, 2))
+    inputs = keras.Input((3,))
+    model = keras.Model([inputs], [keras.layers.Dense(2)(inputs)])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    reference = ref.from_keras(model)
+    fit = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)
+    keras_losses = model.fit([x], [y], **fit).history["loss"]
+    reference_losses = reference.fit([x], [y], **fit).history["loss"]
+    np.testing.assert_allclose(reference_losses, keras_losses, rtol=1e-12)
+    np.testing.assert_allclose(reference.predict(x), model.predict(x, verbose=0), rtol=1e-12)
+    assert isinstance(reference.predict(x), np.ndarray)
+    assert reference.evaluate(x, y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+
 def test_shared_layer_gradient_is_the_sum_over_its_calls():
     x = ref.Input((3,))
     shared = ref.Dense(3, use_bias=False)
