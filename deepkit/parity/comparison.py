@@ -4,10 +4,11 @@
 import numpy as np
 
 from deepkit.parity.batch import check_batch
-from deepkit.parity.losses import KerasLoss, loss_entries, loss_settings, map_losses
+from deepkit.parity.losses import KerasLoss, loss_entries, loss_settings
 from deepkit.parity.nodes import forward_entries, input_names, keras_graph
 from deepkit.parity.precision import TOLERANCE, keras_float_dtype
 from deepkit.parity.report import ParityReport
+from deepkit.reference.models.export import map_structure
 from deepkit.validation import InputError, check_float
 
 
@@ -89,7 +90,7 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None, loss_weight
     optimizer = optimizer if optimizer is not None else getattr(keras_model, "optimizer", None)
     if loss is None or optimizer is None:
         raise InputError("compare needs a compiled Keras model, or loss= and optimizer=")
-    reference_losses = map_losses(loss, reference.losses.from_keras)
+    reference_losses = map_structure(loss, reference.losses.from_keras)
     keras_optimizer = keras.optimizers.get(optimizer)
     keras_optimizer = type(keras_optimizer).from_config(keras_optimizer.get_config())
 
@@ -135,7 +136,7 @@ def compare(keras_model, x, y, loss=None, optimizer=None, rtol=None, loss_weight
 
         copies = [tf.Variable(v.numpy()) for v in variables]
         keras_optimizer.apply_gradients(zip(keras_grads, copies))
-    reference_model._apply_gradients()
+    reference_model.apply_gradients()
     report.add(
         "step",
         [

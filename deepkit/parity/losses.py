@@ -13,15 +13,7 @@ it scores a final sigmoid or softmax from its logits, as ``fit`` does. With more
 than one loss, each output's unweighted loss is a row too.
 """
 
-
-def map_losses(structure, convert):
-    """``convert`` applied to each loss of a loss structure (one loss, a list, or a
-    dict keyed by output name); None entries stay None."""
-    if isinstance(structure, dict):
-        return {name: map_losses(entry, convert) for name, entry in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [map_losses(entry, convert) for entry in structure]
-    return None if structure is None else convert(structure)
+from deepkit.reference.models.export import map_structure
 
 
 def loss_settings(keras_model, loss, loss_weights):
@@ -48,7 +40,7 @@ class KerasLoss:
     def __init__(self, reference_losses, loss_weights, output_names):
         from keras.src.trainers.compile_utils import CompileLoss
 
-        keras_losses = map_losses(reference_losses, lambda loss: loss.to_keras())
+        keras_losses = map_structure(reference_losses, lambda loss: loss.to_keras())
         self.compile_loss = CompileLoss(keras_losses, loss_weights, output_names=output_names)
 
     def __call__(self, keras_model, y, outputs):

@@ -92,10 +92,10 @@ class Trainer:
         """Forward, backward, one optimizer update; the batch's mean loss and metrics."""
         out = self._run_forward(x, training=True)
         losses = self._backprop_loss(y, out)
-        self._apply_gradients()
+        self.apply_gradients()
         return self._logs(losses, y, out)
 
-    def _apply_gradients(self):
+    def apply_gradients(self):
         """One optimizer update from the gradients of the last backward pass, then the
         layers' weight constraints on the updated weights (as Keras's optimizer ``apply``)."""
         grads, params, spans = self._optimizer_targets()

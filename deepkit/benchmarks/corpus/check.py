@@ -157,7 +157,7 @@ def compare(entry, keras_model, counterpart, n=4, seed=0, steps=3):
                 theirs_grads = [tf.convert_to_tensor(g) for g in keras_grads]
                 deviations["gradients"] = deviation(grads, theirs_grads)
             keras_model.optimizer.apply_gradients(zip(keras_grads, keras_model.trainable_variables))
-            counterpart._apply_gradients()
+            counterpart.apply_gradients()
             worst = deviation(counterpart.get_weights(), keras_model.get_weights())
             deviations["step"] = max(deviations.get("step", 0.0), worst)
         theirs = keras_model.evaluate(x, y, verbose=0, return_dict=True)
