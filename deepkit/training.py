@@ -283,6 +283,27 @@ TRAINERS = {"keras": fit, "numpy": fit_reference}
 ENGINES = tuple(TRAINERS)
 
 
+def fit_in_place(engine, model, x, y, **options):
+    """Train the Keras ``model`` on ``engine`` and leave the trained weights in it: with
+    ``"numpy"``, its NumPy reference trains (``fit_reference``) and the weights come back.
+
+    Args:
+        engine: ``"keras"`` or ``"numpy"`` (``ENGINES``).
+        model: a compiled Keras model.
+        x: the training inputs.
+        y: the training targets.
+        **options: the trainer's keywords (``fit``'s or ``fit_reference``'s).
+
+    Returns:
+        The history, ``{metric: [value per epoch]}``.
+    """
+    trainer = fit if engine == "keras" else fit_reference  # looked up now, as TRAINERS
+    trained, history = trainer(model, x, y, **options)
+    if trained is not model:
+        model.set_weights(trained.get_weights())
+    return history
+
+
 def engine_setting():
     """The ``engine`` field of a recipe that trains on either engine (``TRAINERS``)."""
     from deepkit.settings import setting

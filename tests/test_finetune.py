@@ -194,6 +194,7 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path):
         (dict(base="weights.h5"), ValueError, "a .keras file"),
         (dict(base=42), TypeError, "keras.Model"),
         (dict(epochs=0), ValueError, "epochs must be an int >= 1, got 0"),
+        (dict(engine="torch"), ValueError, "engine must be one of keras, numpy, got 'torch'"),
         (dict(batch_size=2.5), ValueError, "batch_size must be an int >= 1, got 2.5"),
         (dict(dropout=1.0), ValueError, r"dropout must be a rate in \[0, 1\), got 1.0"),
         (dict(dropout=None), ValueError, "dropout must be a rate"),
@@ -373,3 +374,12 @@ def test_bad_argument_fails_before_tensorflow_or_data_load(probed_finetunes, ind
     assert error is not None and error[0] == "InputError", error
     assert argument in error[1]
     assert not data_loaded and not tensorflow_loaded
+
+
+def test_a_checkpoint_folder_is_refused_on_the_numpy_engine(tmp_path):
+    from deepkit.checkpoints import Checkpoint
+    from deepkit.finetune.checks import check_settings
+
+    check_settings(engine="numpy", checkpoint=Checkpoint.open(None, {}))  # no folder: fine
+    with pytest.raises(InputError, match="a checkpoint folder saves Keras training"):
+        check_settings(engine="numpy", checkpoint=Checkpoint.open(tmp_path / "run", {}))

@@ -7,6 +7,7 @@
 import numpy as np
 
 from deepkit.checkpoints import Checkpoint, NoCheckpoint
+from deepkit.training import ENGINES
 from deepkit.validation import InputError, check_float, check_int
 
 
@@ -70,6 +71,7 @@ def check_settings(
     validation_split=0.0,
     seed=0,
     checkpoint=None,
+    engine="keras",
 ):
     """Check the settings of ``new_model``, ``train`` or ``finetune``.
 
@@ -87,6 +89,7 @@ def check_settings(
         validation_split: the held-out fraction, in [0, 1).
         seed: the seed, an int >= 0.
         checkpoint: a ``deepkit.checkpoints`` checkpoint or ``None``.
+        engine: ``"keras"`` or ``"numpy"``; the NumPy reference keeps no checkpoint folder.
 
     Raises:
         InputError: naming the setting and the value.
@@ -116,3 +119,7 @@ def check_settings(
         raise InputError(
             f"checkpoint must be a deepkit.checkpoints.Checkpoint, got {type(checkpoint).__name__}"
         )
+    if engine not in ENGINES:
+        raise InputError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if engine == "numpy" and checkpoint is not None and checkpoint.directory is not None:
+        raise InputError("a checkpoint folder saves Keras training: use it with engine='keras'")

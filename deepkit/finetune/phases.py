@@ -31,6 +31,7 @@ def train(
     seed=0,
     verbose=0,
     checkpoint=None,
+    engine="keras",
 ):
     """Train a ``new_model`` on ``(x, y)`` in one or two phases.
 
@@ -57,6 +58,8 @@ def train(
         verbose: Keras's ``verbose``.
         checkpoint: a ``deepkit.checkpoints`` checkpoint (its stages ``head`` and
             ``unfrozen`` hold the phases), or ``None`` to keep nothing.
+        engine: ``"keras"``, or ``"numpy"`` for the NumPy reference of each phase's
+            model to train (``deepkit.training.fit_in_place``; no checkpoint folder).
 
     Returns:
         The last phase's history, ``{metric: [value per epoch]}``, also kept as
@@ -81,6 +84,7 @@ def train(
         validation_split=validation_split,
         seed=seed,
         checkpoint=checkpoint,
+        engine=engine,
     )
     from deepkit import training
 
@@ -94,7 +98,9 @@ def train(
         )
 
     def fit(stage, budget):
-        _, history = training.fit(
+        saving = {"checkpoint": stage} if engine == "keras" else {}
+        return training.fit_in_place(
+            engine,
             model,
             x,
             y,
@@ -103,9 +109,8 @@ def train(
             validation_data=validation,
             seed=seed,
             verbose=verbose,
-            checkpoint=stage,
+            **saving,
         )
-        return history
 
     histories = train_phases(
         model,

@@ -24,6 +24,10 @@ Two experiments, each in its module with its own result:
 one ``application`` selects. ``steps`` holds what both do: split the tasks, train a
 stage and score it, save the pretrained model.
 
+``engine="numpy"`` runs the digits experiment on the NumPy reference: every training
+(``deepkit.training.fit_in_place``, the fine-tune's head too) trains the reference of
+the Keras model, whose weights then come back to it, to be saved and scored.
+
 ``checkpoint_dir`` makes a run resumable: every training is a stage of one
 ``deepkit.checkpoints`` folder. Run again with the same settings after a crash, it
 restores the finished trainings, resumes the killed one at its last epoch and ends,

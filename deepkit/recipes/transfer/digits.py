@@ -141,17 +141,22 @@ def run_digits(settings=None, /, *, verbose=0, **overrides):
         )
 
     def from_scratch(model, x, y, budget):
-        """``fit(stage)`` training ``model`` whole, as the pretraining does."""
-        return lambda stage: training.fit(
-            model, x, y, epochs=budget, batch_size=s.batch_size, seed=s.seed,
-            verbose=verbose, checkpoint=stage,
-        )  # fmt: skip
+        """``fit(stage)`` training ``model`` whole on the engine, as the pretraining does."""
+
+        def fit(stage):
+            saving = {"checkpoint": stage} if s.engine == "keras" else {}
+            return training.fit_in_place(
+                s.engine, model, x, y, epochs=budget, batch_size=s.batch_size, seed=s.seed,
+                verbose=verbose, **saving,
+            )  # fmt: skip
+
+        return fit
 
     def transfer(model, x, y, budget):
         """``fit(stage)`` training the new head of ``model`` (``deepkit.finetune``)."""
         return lambda stage: finetune.train(
             model, x, y, epochs=budget, batch_size=s.batch_size, seed=s.seed,
-            verbose=verbose, checkpoint=stage,
+            verbose=verbose, checkpoint=stage, engine=s.engine,
         )  # fmt: skip
 
     pretrained = build_model(s.seed)

@@ -13,6 +13,7 @@ from deepkit.recipes.checks import check_writable_folder
 from deepkit.recipes.mnist_classifier import limit_setting, path_setting
 from deepkit.settings import Settings as BaseSettings
 from deepkit.settings import seed_setting, setting
+from deepkit.training import engine_setting
 from deepkit.validation import InputError
 
 PADDED_SIZE = 32  # the 28x28 digits with 2 pixels of zero padding on every side
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
         metavar="DIR",
         record=False,
     )
+    engine: str = engine_setting()
     checkpoint_dir: str = setting(
         None,
         "save every epoch of every training here; rerun the same command to resume",
@@ -88,6 +90,11 @@ class Settings(BaseSettings):
                     f"keras.applications.{self.application} takes inputs of at least "
                     f"{least}x{least}; image_size is {self.image_size}: give {least} or more"
                 )
+        if self.engine == "numpy" and (self.application or self.checkpoint_dir):
+            raise InputError(
+                "engine='numpy' trains the digits experiment without a checkpoint folder: "
+                "application and checkpoint_dir are Keras's"
+            )
         for name in ("save_dir", "checkpoint_dir"):
             if getattr(self, name) is not None:
                 object.__setattr__(self, name, check_writable_folder(getattr(self, name), name))

@@ -29,6 +29,7 @@ def test_the_recipe_is_its_settings_declaration():
         seed=0,
         application=None,
         image_size=32,
+        engine="keras",
     )  # the output folders make no other run
     assert transfer.Settings.resolve(None, {"seed": 3}).seed == 3
 
