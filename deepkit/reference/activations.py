@@ -48,9 +48,13 @@ def leaky_relu(x, negative_slope=0.2):
     """leaky_relu(x) = x if x > 0 else negative_slope * x (Keras 3 default slope 0.2).
 
     The slope is rounded to float32 as in TensorFlow's LeakyRelu op (whose
-    ``alpha`` attribute is a float32), which matters only in float64.
+    ``alpha`` attribute is a float32), which matters only in float64. A slope in
+    [0, 1] makes it max(x, slope * x), the same numbers without a slow ``np.where``.
     """
-    return np.where(x > 0, x, x * x.dtype.type(np.float32(negative_slope)))
+    slope = x.dtype.type(np.float32(negative_slope))
+    if 0 <= slope <= 1:
+        return np.maximum(x, x * slope)
+    return np.where(x > 0, x, x * slope)
 
 
 def elu(x, alpha=1.0):
@@ -92,7 +96,12 @@ def _relu_grad(x, y, grad):
 
 
 def _leaky_relu_grad(x, y, grad, negative_slope=0.2):
-    return np.where(x > 0, grad, grad * x.dtype.type(np.float32(negative_slope)))
+    # 1 where x > 0, else the slope (at x == 0 too, as TensorFlow's LeakyReluGrad); for a
+    # slope in [0, 1], fmax(sign(x), slope) is that factor (fmax skips a NaN as x > 0 does).
+    slope = x.dtype.type(np.float32(negative_slope))
+    if 0 <= slope <= 1:
+        return grad * np.fmax(np.sign(x), slope)
+    return np.where(x > 0, grad, grad * slope)
 
 
 def _elu_grad(x, y, grad, alpha=1.0):

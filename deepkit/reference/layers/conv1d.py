@@ -8,7 +8,7 @@ from deepkit.reference.layers.base import Layer, register
 from deepkit.reference.layers.convolutional import (
     check_channels_last,
     conv_padding,
-    scatter_windows,
+    scatter_products,
     single,
     windows,
 )
@@ -116,12 +116,10 @@ class Conv1D(Layer):
             np.sum(g, axis=0, out=self.grads["bias"])
         if not self.propagate:
             return None
-        k, c = self.kernel.shape[:2]
-        patch_grads = (g @ self.kernel.reshape(-1, self.filters).T).reshape(
-            (len(grad), 1, grad.shape[1], 1, k, c)
-        )
-        n, steps, _ = self._padded_shape
-        padded = scatter_windows(patch_grads, (n, 1, steps, c), (1, self.strides))[:, 0]
+        n, steps, c = self._padded_shape
+        padded = scatter_products(
+            g, self.kernel[None], (1, self.strides), (1, grad.shape[1]), (n, 1, steps, c)
+        )[:, 0]
         before, after = self._pads
         return padded[:, before : steps - after]
 

@@ -6,9 +6,9 @@ Channels last, like Keras: inputs (batch, height, width, channels), kernel
 product: ``windows`` views every kernel-sized patch of the padded input
 (``sliding_window_view``, no copy), the patches are flattened into the rows of
 a matrix (im2col, one copy), and the rows are multiplied by the flattened
-kernel. The backward pass is two more products and ``scatter_windows``
-(col2im), which adds each patch gradient back with one strided add per kernel
-offset, never a loop over pixels.
+kernel. The backward pass is one more product and ``scatter_products`` (col2im
+fused with its product: one product and one strided add per kernel offset, never
+a loop over pixels).
 """
 
 import numpy as np
@@ -56,15 +56,25 @@ def window_offsets(kernel_size, strides, output_size):
             )
 
 
-def scatter_windows(patch_grads, input_shape, strides):
-    """The adjoint of ``windows``: add patch gradients (batch, out_h, out_w, kernel_h,
-    kernel_w, channels) back into a zero array of ``input_shape`` (col2im)."""
-    _, oh, ow, kh, kw, _ = patch_grads.shape
-    grads = np.zeros(input_shape, patch_grads.dtype)
-    offsets = window_offsets((kh, kw), strides, (oh, ow))
-    for (i, j), window in zip(np.ndindex(kh, kw), offsets):
-        grads[window] += patch_grads[:, :, :, i, j]
-    return grads
+def scatter_products(rows, kernel, strides, output_size, shape):
+    """col2im fused with its matrix product: a zero array of ``shape`` (batch, height,
+    width, channels) into which, for each kernel offset (i, j),
+
+        out[:, y*sh + i, x*sw + j] += rows[n, y, x] @ kernel[i, j]^T
+
+    is added for every window (y, x); ``rows`` is (batch * out_h * out_w, k) and
+    ``kernel`` (kernel_h, kernel_w, channels, k). One product per offset writes
+    contiguous rows, which one strided add then places: faster than one product
+    whose patches are read back with strides. It is a convolution's input gradient
+    (rows = dLoss/d(outputs), kernel = Conv2D's) and a transposed convolution's
+    forward pass (rows = inputs, kernel = Conv2DTranspose's).
+    """
+    out = np.zeros(shape, rows.dtype)
+    kh, kw = kernel.shape[:2]
+    windows_ = (len(out), *output_size, shape[-1])
+    for (i, j), window in zip(np.ndindex(kh, kw), window_offsets((kh, kw), strides, output_size)):
+        out[window] += (rows @ kernel[i, j].T).reshape(windows_)
+    return out
 
 
 def pad_and_size(input_shape, kernel_size, strides, padding):
@@ -183,10 +193,7 @@ class Conv2D(Layer):
             np.sum(g, axis=0, out=self.grads["bias"])
         if not self.propagate:
             return None
-        patch_grads = (g @ self.kernel.reshape(-1, self.filters).T).reshape(
-            grad.shape[:3] + self.kernel.shape[:3]
-        )
-        padded = scatter_windows(patch_grads, self._padded_shape, self.strides)
+        padded = scatter_products(g, self.kernel, self.strides, grad.shape[1:3], self._padded_shape)
         (top, bottom), (left, right) = self._pads
         return padded[:, top : padded.shape[1] - bottom, left : padded.shape[2] - right]
 

@@ -14,9 +14,8 @@ helpers):
     dinputs = cols @ kernel,  dkernel = cols^T @ inputs,  dbias = sum g
 
 where place_ij adds its (n, h, w, filters) product into the padded output's
-pixels under kernel offset (i, j), one strided view per offset: one matrix
-product per offset writes contiguous rows, faster than one product whose
-patches are then read back with strides.
+pixels under kernel offset (i, j) (``scatter_products``, also Conv2D's input
+gradient).
 
 Output size along one axis (keras/src/backend/common/backend_utils.py):
 
@@ -39,7 +38,7 @@ from deepkit.reference.layers.convolutional import (
     conv_padding,
     pair,
     single,
-    window_offsets,
+    scatter_products,
     windows,
 )
 from deepkit.validation import InputError
@@ -169,11 +168,8 @@ class ConvTranspose(Layer):
         (top, bottom), (left, right) = pads
         kernel = self.kernel.reshape(self._planar(self.kernel_size) + self.kernel.shape[-2:])
         strides = self._planar(self.strides)
-        padded = np.zeros((n, top + oh + bottom, left + ow + right, self.filters), x.dtype)
-        rows = x.reshape(-1, c)
-        offsets = window_offsets(kernel.shape[:2], strides, (h, w))
-        for (i, j), window in zip(np.ndindex(kernel.shape[:2]), offsets):
-            padded[window] += (rows @ kernel[i, j].T).reshape(n, h, w, self.filters)
+        shape = (n, top + oh + bottom, left + ow + right, self.filters)
+        padded = scatter_products(x.reshape(-1, c), kernel, strides, (h, w), shape)
         outputs = padded[:, top : top + oh, left : left + ow]
         if self.use_bias:
             outputs = outputs + self.bias

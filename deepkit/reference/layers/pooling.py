@@ -64,10 +64,15 @@ class MaxPooling2D(Layer):
         padded, outputs = self._padded, self._outputs
         grads = np.zeros_like(padded)
         unclaimed = np.ones(outputs.shape, bool)
+        disjoint = all(s >= p for s, p in zip(self.strides, self.pool_size))
         for window in self._slices:
-            winner = (padded[window] == outputs) & unclaimed
-            unclaimed &= ~winner
-            grads[window] += np.where(winner, grad, 0)
+            winner = padded[window] == outputs
+            winner &= unclaimed
+            unclaimed ^= winner
+            if disjoint:  # each input in one window: write, not add
+                np.multiply(grad, winner, out=grads[window])
+            else:
+                grads[window] += grad * winner
         (top, bottom), (left, right) = self._pads
         return grads[:, top : grads.shape[1] - bottom, left : grads.shape[2] - right]
 

@@ -32,6 +32,7 @@ LAYERS = [
     lambda: keras.layers.ReLU(negative_slope=0.3, threshold=1.0),
     lambda: keras.layers.LeakyReLU(),
     lambda: keras.layers.LeakyReLU(negative_slope=0.05),
+    lambda: keras.layers.LeakyReLU(negative_slope=1.5),  # steeper below 0: max(x, 1.5 x) is wrong
     lambda: keras.layers.ELU(),
     lambda: keras.layers.ELU(alpha=0.5),
     lambda: keras.layers.Softmax(),
