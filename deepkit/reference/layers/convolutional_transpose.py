@@ -37,8 +37,8 @@ from deepkit.reference.layers.convolutional import (
     check_padding,
     conv_padding,
     pair,
-    single,
     scatter_products,
+    single,
     windows,
 )
 from deepkit.validation import InputError
