@@ -13,5 +13,5 @@ BENCHMARKS = {
     "rbm": "One RBM epoch: scikit-learn's BernoulliRBM vs the NumPy reference vs the Keras RBM",
     "gan": "One MLP GAN epoch on MNIST: Keras vs the NumPy reference",
     "finetune": "Pictures streamed from PNG files (deepkit finetune's feed) vs one array first, images/s",
-    "layers": "25 Keras models written by others: how many the NumPy reference hosts, how close, how fast",
+    "layers": "Each hosted layer timed against Keras; 25 Keras models written by others: how many the NumPy reference hosts, how close, how fast",
 }

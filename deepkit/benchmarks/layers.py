@@ -1,4 +1,8 @@
-"""``deepkit bench layers``: the NumPy reference on Keras models written by other people.
+"""``deepkit bench layers``: the NumPy reference layer by layer, then on Keras models
+written by other people.
+
+First each hosted layer alone at a realistic size (``layer_timing``: forward and
+backward against Keras's); then the corpus below.
 
 The models are the corpus's (``deepkit.benchmarks.corpus``: 25 models from keras-io,
 the TensorFlow tutorials and Keras's docstrings, at its reduced sizes). The benchmark
@@ -145,9 +149,22 @@ def add_arguments(parser):
     parser.add_argument(
         "--only", action="append", metavar="NAME", help="a corpus model (repeatable; default all)"
     )
+    parser.add_argument(
+        "--layer", action="append", metavar="NAME", help="a layer to time (repeatable; default all)"
+    )
+    parser.add_argument(
+        "--part", choices=("both", "layers", "corpus"), default="both", help="which tables to print"
+    )
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
-    print(benchmark(args.only, args.batch, args.repeats, args.seed).report())
+    from deepkit.benchmarks import layer_timing
+
+    if args.part != "corpus":
+        print(layer_timing.benchmark(args.layer, args.batch, args.repeats, args.seed).report())
+    if args.part == "both":
+        print()
+    if args.part != "layers":
+        print(benchmark(args.only, args.batch, args.repeats, args.seed).report())
     return 0

@@ -161,30 +161,34 @@ class Average(Merge):
 class _Extremum(Merge):
     """The elementwise maximum or minimum; each element's gradient to the earliest winner."""
 
-    pick = None  # np.argmax or np.argmin (both return the first winner on ties)
+    extremum = None  # np.maximum or np.minimum
+    beats = None  # np.greater or np.less: a later input wins only when strictly better
 
     def merge(self, inputs):
-        stacked = np.stack(np.broadcast_arrays(*inputs))
-        self._winner = self.pick(stacked, axis=0)
-        return np.take_along_axis(stacked, self._winner[None], axis=0)[0]
+        output, *rest = np.broadcast_arrays(*inputs)
+        winner = np.zeros(output.shape, np.intp)
+        for i, x in enumerate(rest, 1):
+            winner[self.beats(x, output)] = i
+            output = self.extremum(output, x)
+        self._winner = winner
+        return output
 
     def input_grads(self, grad):
-        zero = grad.dtype.type(0)
-        return [np.where(self._winner == i, grad, zero) for i in range(len(self._shapes))]
+        return [grad * (self._winner == i) for i in range(len(self._shapes))]
 
 
 @register
 class Maximum(_Extremum):
     """y = max_i x_i, element by element."""
 
-    pick = staticmethod(np.argmax)
+    extremum, beats = staticmethod(np.maximum), staticmethod(np.greater)
 
 
 @register
 class Minimum(_Extremum):
     """y = min_i x_i, element by element."""
 
-    pick = staticmethod(np.argmin)
+    extremum, beats = staticmethod(np.minimum), staticmethod(np.less)
 
 
 @register
