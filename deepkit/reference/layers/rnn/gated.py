@@ -20,9 +20,14 @@ RNN_ARGS = (
     "go_backwards",
 )
 
-# Keras settings of LSTM and GRU the reference layers do not implement, with the only
-# value they accept (the cuDNN kernel computes what the loop computes).
-GATED_UNSUPPORTED = {**Recurrent.UNSUPPORTED, "use_cudnn": "auto", "implementation": 2}
+# Keras settings of LSTM and GRU the reference layers do not implement, with the values
+# they accept (whichever kernel "auto" picks computes what the loop computes; True asks
+# for cuDNN, which Keras refuses without a GPU).
+GATED_UNSUPPORTED = {
+    **Recurrent.UNSUPPORTED,
+    "use_cudnn": ("auto", False),
+    "implementation": (2,),
+}
 
 
 class UnitForgetBias(initializers.Initializer):

@@ -39,7 +39,9 @@ Not implemented, refused with an InputError naming the setting unless it has
 Keras's default: ``return_state``, ``stateful``, ``unroll``,
 ``zero_output_for_mask`` (``from_keras`` accepts it: a Keras ``Masking`` or
 ``Embedding(mask_zero=True)`` layer has no NumPy reference, so it never acts),
-LSTM's and GRU's ``use_cudnn`` ("auto") and ``implementation`` (2; ``from_keras``
+LSTM's and GRU's ``use_cudnn`` ("auto" or False: the kernel TensorFlow picks
+computes what the loop computes; True, which needs cuDNN, is refused) and
+``implementation`` (2; ``from_keras``
 accepts Keras's ``implementation=1`` except with input dropout and no recurrent
 dropout, one input mask per gate). Keras 3's recurrent layers have no ``time_major``.
 
@@ -76,12 +78,12 @@ class Recurrent(Layer):
     """
 
     GATES = 1
-    # Keras settings the reference layers do not implement, with the only value they accept.
+    # Keras settings the reference layers do not implement, with the values they accept.
     UNSUPPORTED = {
-        "return_state": False,
-        "stateful": False,
-        "unroll": False,
-        "zero_output_for_mask": False,
+        "return_state": (False,),
+        "stateful": (False,),
+        "unroll": (False,),
+        "zero_output_for_mask": (False,),
     }
 
     def __init__(
@@ -100,11 +102,12 @@ class Recurrent(Layer):
         **kwargs,
     ):
         for setting, accepted in self.UNSUPPORTED.items():
-            value = kwargs.pop(setting, accepted)
-            if value != accepted:
+            value = kwargs.pop(setting, accepted[0])
+            if value not in accepted:
+                only = " or ".join(f"{setting}={a!r}" for a in accepted)
                 raise InputError(
                     f"{type(self).__name__}: {setting}={value!r} is not implemented by the "
-                    f"NumPy reference (only {setting}={accepted!r})"
+                    f"NumPy reference (only {only})"
                 )
         super().__init__(**kwargs)
         if not isinstance(units, (int, np.integer)) or units < 1:
@@ -304,8 +307,8 @@ class Recurrent(Layer):
         if hasattr(keras_layer, "use_cudnn"):  # LSTM's and GRU's, left out of Keras's config
             config["use_cudnn"] = keras_layer.use_cudnn
         for setting, accepted in cls.UNSUPPORTED.items():
-            value = config.pop(setting, accepted)
-            if value != accepted:
+            value = config.pop(setting, accepted[0])
+            if value not in accepted:
                 raise InputError(
                     f"Keras layer {keras_layer.name!r} uses {setting}={value!r}, "
                     f"which the NumPy reference {cls.__name__} does not implement"

@@ -3,10 +3,13 @@ InputError) unless they have Keras's default, by the constructors and by from_ke
 their defaults, and what does not change the numbers, are accepted."""
 
 import keras
+import numpy as np
 import pytest
 
 from deepkit.reference.layers import GRU, LAYERS, LSTM, Bidirectional, SimpleRNN
 from deepkit.validation import InputError
+
+from .._parity import layer_matches_keras
 
 DEFAULTS = {
     "return_state": False,
@@ -24,8 +27,10 @@ GATED_DEFAULTS = {**DEFAULTS, "use_cudnn": "auto", "implementation": 2}
         (lambda: GRU(3, stateful=True), "stateful=True"),
         (lambda: SimpleRNN(3, unroll=True), "unroll=True"),
         (lambda: SimpleRNN(3, zero_output_for_mask=True), "zero_output_for_mask=True"),
-        (lambda: LSTM(3, use_cudnn=False), "use_cudnn=False"),
-        (lambda: GRU(3, use_cudnn=True), "use_cudnn=True"),
+        (
+            lambda: GRU(3, use_cudnn=True),
+            r"use_cudnn=True .*only use_cudnn='auto' or use_cudnn=False",
+        ),
         (lambda: GRU(3, implementation=1), "implementation=1"),
         (lambda: SimpleRNN(3, use_cudnn="auto"), "use_cudnn"),  # Keras's SimpleRNN has none
         (lambda: LSTM(3, time_major=True), "time_major"),  # nor has any Keras 3 layer
@@ -41,6 +46,7 @@ def test_constructors_accept_the_keras_defaults():
     SimpleRNN(3, **DEFAULTS)
     LSTM(3, **GATED_DEFAULTS)
     GRU(3, **GATED_DEFAULTS)
+    LSTM(3, use_cudnn=False)  # the loop Keras runs without cuDNN is the reference's
 
 
 @pytest.mark.parametrize(
@@ -49,11 +55,10 @@ def test_constructors_accept_the_keras_defaults():
         (lambda: keras.layers.LSTM(3, return_state=True), "return_state=True"),
         (lambda: keras.layers.GRU(3, stateful=True), "stateful=True"),
         (lambda: keras.layers.SimpleRNN(3, unroll=True), "unroll=True"),
-        (lambda: keras.layers.LSTM(3, use_cudnn=False), "use_cudnn=False"),
         (lambda: keras.layers.GRU(3, use_cudnn=True), "use_cudnn=True"),
         (
-            lambda: keras.layers.Bidirectional(keras.layers.GRU(3, use_cudnn=False)),
-            "use_cudnn=False",
+            lambda: keras.layers.Bidirectional(keras.layers.LSTM(3, use_cudnn=True)),
+            "use_cudnn=True",
         ),
         (lambda: keras.layers.LSTM(3, dropout=0.2, implementation=1), "implementation=1"),
         (lambda: keras.layers.GRU(3, dropout=0.2, implementation=1), "implementation=1"),
@@ -94,9 +99,18 @@ def test_from_keras_refuses_a_custom_regularizer_by_name():
         lambda: keras.layers.LSTM(3, implementation=1),
         lambda: keras.layers.GRU(3, implementation=1, dropout=0.2, recurrent_dropout=0.1),
         lambda: keras.layers.GRU(3, use_cudnn="auto", reset_after=False),
+        # the kernel choice: without cuDNN "auto" runs the loop that False asks for
+        lambda: keras.layers.LSTM(3, use_cudnn=False),
+        lambda: keras.layers.Bidirectional(keras.layers.GRU(3, use_cudnn=False)),
     ],
 )
 def test_from_keras_accepts_what_does_not_change_the_numbers(make):
     keras_layer = make()
     layer = LAYERS[type(keras_layer).__name__].from_keras(keras_layer)
     assert type(layer).__name__ == type(keras_layer).__name__
+
+
+@pytest.mark.parametrize("cell", [keras.layers.LSTM, keras.layers.GRU])
+def test_use_cudnn_false_computes_what_the_reference_computes(cell):
+    x = np.random.default_rng(0).normal(size=(4, 5, 3))
+    layer_matches_keras(lambda: cell(6, use_cudnn=False, return_sequences=True), x)
