@@ -24,6 +24,7 @@ def rnn_classifier(
     bidirectional=False,
     dropout=0.0,
     recurrent_dropout=0.0,
+    shift=0.0,
     optimizer="adam",
     learning_rate=None,
     seed=None,
@@ -45,6 +46,9 @@ def rnn_classifier(
             sequence, as Keras draws it), in [0, 1).
         recurrent_dropout: their dropout rate on their previous state (one mask per
             sequence), in [0, 1).
+        shift: read each sequence as an image (timesteps rows of features) and move it
+            by up to ``shift`` of its height and width, in training only
+            (``RandomTranslation``, zeros filled in); a fraction in [0, 1) (0: none).
         optimizer: a Keras optimizer name or object.
         learning_rate: overrides the optimizer's default (a number > 0; optimizer
             given by name).
@@ -68,11 +72,22 @@ def rnn_classifier(
     """
     num_classes = check_int(num_classes, "num_classes", min_value=2)
     seed = check_optional_seed(seed)
+    shift = check_rate(shift, "shift")
     optimizer = optimizer_with_rate(optimizer, learning_rate)
     layers = _recurrent_stack(
         cell, units, ("timesteps", timesteps), features, bidirectional, dropout,
         recurrent_dropout, seed,
     )  # fmt: skip
+    if shift > 0:
+        image = (timesteps, features)
+        layers[1:1] = [
+            keras.layers.Reshape((*image, 1)),
+            keras.layers.RandomTranslation(
+                shift, shift, fill_mode="constant", seed=None if seed is None else seed + 100,
+                name="shift",
+            ),
+            keras.layers.Reshape(image),
+        ]  # fmt: skip
     head = keras.layers.Dense(
         num_classes, activation="softmax", kernel_initializer=_seeded("glorot_uniform", seed, 99)
     )

@@ -41,6 +41,10 @@ class Settings(MnistSettings):
     dropout: float = setting(
         0.0, "recurrent input dropout", min_value=0.0, max_value=1.0, include_max=False
     )
+    shift: float = setting(
+        0.0, "random shifts of the training images, e.g. 0.1 (rows only)", min_value=0.0,
+        max_value=1.0, include_max=False,
+    )  # fmt: skip
     learning_rate: float = setting(
         3e-3, "Adam's learning rate (the peak of a cosine schedule)", min_value=0.0,
         include_min=False,
@@ -52,6 +56,14 @@ class Settings(MnistSettings):
     clipnorm: float = setting(
         1.0, "clip each gradient to this norm (0: no clipping)", min_value=0.0
     )
+
+    def check(self):
+        super().check()
+        if self.shift and self.pixels:
+            raise InputError(
+                "shift moves the 28x28 image whose rows the network reads; with pixels=True "
+                "it reads a 784-pixel line: use shift=0"
+            )
 
 
 def sequences(images, pixels=False):
@@ -75,7 +87,7 @@ def adam(learning_rate=1e-3, schedule="constant", clipnorm=None, total_steps=Non
 
 def build_model(
     cell="lstm", units=128, pixels=False, bidirectional=False, dropout=0.0, seed=0,
-    optimizer="adam",
+    optimizer="adam", shift=0.0,
 ):  # fmt: skip
     """The recipe's compiled classifier (``deepkit.models.rnn.rnn_classifier``)."""
     from deepkit.models.rnn import rnn_classifier
@@ -89,6 +101,7 @@ def build_model(
         10,
         bidirectional=bidirectional,
         dropout=dropout,
+        shift=shift,
         optimizer=optimizer,
         seed=seed,
     )
@@ -113,10 +126,13 @@ def run(settings=None, /, *, verbose=0, **overrides):
     name += f", {'784 pixels' if s.pixels else '28 rows'}"
     name += f", adam {s.learning_rate:g}" + (", cosine" if s.schedule == "cosine" else "")
     name += f", clipnorm {s.clipnorm:g}" if s.clipnorm else ""
+    name += f", shift {s.shift:g}" if s.shift else ""
 
     def build(steps_per_epoch):
         optimizer = adam(s.learning_rate, s.schedule, s.clipnorm, s.epochs * steps_per_epoch)
-        return build_model(s.cell, s.units, s.pixels, s.bidirectional, s.dropout, s.seed, optimizer)
+        return build_model(
+            s.cell, s.units, s.pixels, s.bidirectional, s.dropout, s.seed, optimizer, s.shift
+        )
 
     result = train_and_evaluate(
         build,

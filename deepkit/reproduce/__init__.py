@@ -51,6 +51,7 @@ MEASURES = {
     "finetune": ("finetune", finetune.finetune),
     "rnn": ("rnn", images.rnn),
     "rnn-bidirectional": ("rnn", images.rnn_bidirectional),
+    "rnn-shift": ("rnn", images.rnn_shift),
     "rnn-pixels": ("rnn", images.rnn_pixels),
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),

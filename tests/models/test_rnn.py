@@ -478,6 +478,22 @@ def test_rnn_classifier_cells_bidirectional_and_seed(cell):
         np.testing.assert_array_equal(a, b)  # the same seed, the same initial weights
 
 
+def test_shift_moves_the_sequence_as_an_image_in_training_only():
+    model = rnn_classifier("gru", 4, timesteps=6, features=5, num_classes=3, shift=0.3, seed=2)
+    names = [type(layer).__name__ for layer in model.layers]
+    assert names == ["Reshape", "RandomTranslation", "Reshape", "GRU", "Dense"]
+    translation = model.get_layer("shift")
+    assert (translation.height_factor, translation.width_factor) == (0.3, 0.3)
+    plain = rnn_classifier("gru", 4, timesteps=6, features=5, num_classes=3, seed=2)
+    plain.set_weights(model.get_weights())
+    x = np.random.default_rng(12).random((8, 6, 5)).astype("float32")
+    np.testing.assert_array_equal(model(x, training=False), plain(x, training=False))
+    moved = model.layers[2](translation(model.layers[0](x), training=True))
+    assert moved.shape == x.shape and not np.allclose(moved, x)  # some rows and columns moved
+    # the NumPy reference hosts the whole network and, at inference, equals it
+    np.testing.assert_allclose(ref.from_keras(model).predict(x), plain(x).numpy(), rtol=1e-5)
+
+
 def test_rnn_forecaster_predicts_the_horizon():
     model = rnn_forecaster("lstm", 8, window=12, features=2, horizon=3, seed=0, learning_rate=0.01)
     assert model.output_shape == (None, 3) and model.loss == "mse"
@@ -497,6 +513,7 @@ def test_rnn_forecaster_predicts_the_horizon():
         ({"num_classes": 1}, "num_classes must be an int >= 2, got 1"),
         ({"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
         ({"recurrent_dropout": -0.1}, "recurrent_dropout must be in"),
+        ({"shift": 1.0}, r"shift must be in \[0, 1\), got 1.0"),
         ({"optimizer": keras.optimizers.SGD(), "learning_rate": 0.1}, "optimizer given by name"),
     ],
 )

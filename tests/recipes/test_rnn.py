@@ -61,6 +61,19 @@ def test_numpy_reference_lstm_learns():
     assert result.accuracy > majority_baseline(900) + 0.08
 
 
+def test_shifted_rows_train_on_the_numpy_reference():
+    result = rnn.run(
+        cell="gru", units=16, engine="numpy", shift=0.1, limit=900, epochs=3, batch_size=16,
+        validation_split=0.0, path=SUBSET, seed=0,
+    )  # fmt: skip
+    check_consistent(result)
+    assert "shift 0.1" in result.network
+    assert [type(layer).__name__ for layer in result.model.layers][:3] == [
+        "Reshape", "RandomTranslation", "Reshape",
+    ]  # fmt: skip
+    assert result.accuracy > majority_baseline(900) + 0.08
+
+
 def test_a_cosine_schedule_decays_to_zero_on_the_last_step_of_the_last_epoch():
     # 900 images, 10% carved for validation: 810 fitted, ceil(810 / 64) = 13 steps an epoch.
     result = rnn.run(
@@ -100,6 +113,7 @@ def never_load(path=None):
         ({"limit": 10}, "limit must be an int >= 60"),
         ({"schedule": "step"}, "schedule must be one of constant, cosine, got 'step'"),
         ({"clipnorm": -1.0}, "clipnorm must be a number >= 0.0"),
+        ({"shift": 0.1, "pixels": True}, "with pixels=True it reads a 784-pixel line"),
     ],
 )
 def test_bad_options_fail_before_mnist_is_loaded(monkeypatch, kwargs, message):
