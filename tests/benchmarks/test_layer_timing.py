@@ -59,3 +59,13 @@ def test_the_report_prints_each_measured_time_and_names_the_slowest():
 def test_bad_arguments_are_refused_before_work(kwargs, message):
     with pytest.raises(InputError, match=message):
         layer_timing.benchmark(**kwargs)
+
+
+def test_every_layer_keeps_float32_through_its_backward_pass():
+    """A float64 gradient out of one layer would silently turn the rest of the backward
+    pass (and its speed) into float64."""
+    upcast = []
+    for name, case in layer_timing._cases().items():
+        _, reference_pass = layer_timing.passes(case, batch=2)
+        upcast += [(name, g.dtype) for g in reference_pass() if g.dtype != np.float32]
+    assert upcast == []

@@ -111,10 +111,10 @@ class _Normalization(Layer):
         if not self.propagate:
             return None
         d = grad * self.gamma if self.scale else grad
-        n = np.prod([grad.shape[a] for a in axes])
+        n = grad.dtype.type(np.prod([grad.shape[a] for a in axes]))  # not int64: no upcast
         total = d.sum(axis=axes, keepdims=True)
         along = (d * xhat).sum(axis=axes, keepdims=True)
-        return self._r / grad.dtype.type(n) * (n * d - total - xhat * along)
+        return self._r / n * (n * d - total - xhat * along)
 
     def get_config(self):
         return {
