@@ -233,6 +233,8 @@ BAD_COMMANDS = [
     ["run", "timeseries", "--plot", "{missing}/f.png"],
     ["run", "gan", "--learning-rate", "0"],
     ["run", "transfer", "--save-dir", "{file}"],
+    ["run", "rbm", "--epochs", "0"],
+    ["run", "dbn", "--pretrain-epochs", "0"],
 ]
 
 

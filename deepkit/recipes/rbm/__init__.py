@@ -31,11 +31,21 @@ Modules, one job each: ``settings`` (``Settings``), ``binarization`` (``binarize
 (``RbmResult``).
 """
 
-from deepkit.recipes.rbm.binarization import BinarizingRBM, binarize
 from deepkit.recipes.rbm.recipe import mean_log_likelihood, run
 from deepkit.recipes.rbm.result import RbmResult
 from deepkit.recipes.rbm.settings import Settings
 from deepkit.recipes.rbm.training import decayed_rate, train_rbm
+
+
+def __getattr__(name):
+    """``binarization``'s names, imported on first use: it loads Keras, which the
+    command line's checks must not wait for."""
+    if name in ("BinarizingRBM", "binarize"):
+        from deepkit.recipes.rbm import binarization
+
+        return getattr(binarization, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BinarizingRBM",

@@ -10,7 +10,6 @@ import time
 from deepkit.checkpoints import Checkpoint
 from deepkit.recipes.dbn import ais_log_likelihood, plot_rbm
 from deepkit.recipes.mnist_classifier import load, prepare
-from deepkit.recipes.rbm.binarization import binarize
 from deepkit.recipes.rbm.result import RbmResult
 from deepkit.recipes.rbm.settings import Settings
 from deepkit.recipes.rbm.training import train_rbm
@@ -51,6 +50,8 @@ def run(settings=None, /, *, verbose=0, **overrides):
         >>> print(result.report())  # doctest: +SKIP
     """
     from threadpoolctl import threadpool_limits
+
+    from deepkit.recipes.rbm.binarization import binarize  # loads Keras
 
     s = Settings.resolve(settings, overrides)
     checkpoint = Checkpoint.open(s.checkpoint_dir, s.record())  # refuses another run's folder
