@@ -78,6 +78,7 @@ def dbn(quick, path):
                  ais_betas=100, limit=600, path=path)  # fmt: skip
     options = {**small, "digits": False} if quick else {}
     (result,), seconds = timed(dbn.run, (0,), **options)
+    s = dbn.Settings(**options)
     cli = command("dbn", **{**options, "digits": None, "no_digits": quick})
     common = dict(command=cli, seeds=(0,), seconds=seconds)
     net = "-".join(map(str, result.sizes))
@@ -92,8 +93,10 @@ def dbn(quick, path):
                 figure(f"test error, {init}, {regime}", error, fmt="{:.2%}",
                        claim=claims.get(init) if regime == "all labels" else None,
                        what=f"{net}, {result.n_train:,} training images: RBMs pretrained "
-                       "greedily (CD-1), fine-tuned by backprop (SGD, momentum 0.9, early "
-                       "stopping), learning rate chosen per init on a validation split", **common)
+                       f"greedily (CD-1, {s.pretrain_epochs} epochs each), fine-tuned by "
+                       f"backprop (SGD, momentum 0.9, at most {s.finetune_epochs} epochs, "
+                       f"early stopping with patience {s.patience}), learning rate chosen per "
+                       "init on a validation split", **common)
             )  # fmt: skip
     if result.log_likelihood is not None:
         figures.append(

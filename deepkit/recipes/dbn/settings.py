@@ -37,9 +37,9 @@ class Settings(declared.Settings):
         min_value=1,
         sequence=True,
     )
-    pretrain_epochs: int = declared.setting(10, "CD-1 epochs per RBM", min_value=1)
+    pretrain_epochs: int = declared.setting(50, "CD-1 epochs per RBM", min_value=1)
     finetune_epochs: int = declared.setting(
-        30, "maximum backprop epochs (x5 in the low-label regime)", min_value=1
+        100, "maximum backprop epochs (x5 in the low-label regime)", min_value=1
     )
     batch_size: int = declared.setting(100, "batch size, pretraining and fine-tuning", min_value=1)
     learning_rate: float = declared.setting(
@@ -58,7 +58,7 @@ class Settings(declared.Settings):
         max_value=MAX_LEARNING_RATE,
         sequence=True,
     )
-    patience: int = declared.setting(5, "early stopping on validation accuracy", min_value=1)
+    patience: int = declared.setting(10, "early stopping on validation accuracy", min_value=1)
     labels: int = declared.setting(1000, "labelled images in the low-label regime", min_value=1)
     validation_split: float = validation_split_setting("to pick the learning rate and stop")
     limit: int = limit_setting()
