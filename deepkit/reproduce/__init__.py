@@ -52,6 +52,7 @@ MEASURES = {
     "rnn": ("rnn", images.rnn),
     "rnn-bidirectional": ("rnn", images.rnn_bidirectional),
     "rnn-shift": ("rnn", images.rnn_shift),
+    "rnn-bidirectional-shift": ("rnn", images.rnn_bidirectional_shift),
     "rnn-pixels": ("rnn", images.rnn_pixels),
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),
