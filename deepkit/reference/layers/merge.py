@@ -166,9 +166,10 @@ class _Extremum(Merge):
 
     def merge(self, inputs):
         output, *rest = np.broadcast_arrays(*inputs)
-        winner = np.zeros(output.shape, np.intp)
+        winner = np.zeros(output.shape, np.min_scalar_type(len(inputs) - 1))
         for i, x in enumerate(rest, 1):
-            winner[self.beats(x, output)] = i
+            # a later input that wins takes the larger index i; one that loses leaves it
+            np.maximum(winner, self.beats(x, output) * winner.dtype.type(i), out=winner)
             output = self.extremum(output, x)
         self._winner = winner
         return output

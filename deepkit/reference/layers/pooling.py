@@ -119,14 +119,16 @@ class AveragePooling2D(Layer):
         output_size, pads = pad_and_size(inputs.shape, self.pool_size, self.strides, self.padding)
         slices = list(window_offsets(self.pool_size, self.strides, output_size))
         padded = np.pad(inputs, ((0, 0), *pads, (0, 0))) if any(map(any, pads)) else inputs
-        ones = np.pad(
-            np.ones((1,) + inputs.shape[1:3] + (1,), inputs.dtype), ((0, 0), *pads, (0, 0))
-        )
         total = padded[slices[0]].copy()
-        count = ones[slices[0]].copy()
         for window in slices[1:]:
             total += padded[window]
-            count += ones[window]
+        if any(map(any, pads)):  # edge windows count only their real inputs
+            ones = np.pad(
+                np.ones((1,) + inputs.shape[1:3] + (1,), inputs.dtype), ((0, 0), *pads, (0, 0))
+            )
+            count = sum(ones[window] for window in slices)
+        else:
+            count = inputs.dtype.type(len(slices))
         self._padded_shape, self._pads, self._slices, self._count = (
             padded.shape,
             pads,
@@ -138,8 +140,12 @@ class AveragePooling2D(Layer):
     def backward(self, grad):
         share = grad / self._count
         grads = np.zeros(self._padded_shape, grad.dtype)
+        disjoint = all(s >= p for s, p in zip(self.strides, self.pool_size))
         for window in self._slices:
-            grads[window] += share
+            if disjoint:  # each input in one window: write, not add
+                grads[window] = share
+            else:
+                grads[window] += share
         (top, bottom), (left, right) = self._pads
         return grads[:, top : grads.shape[1] - bottom, left : grads.shape[2] - right]
 

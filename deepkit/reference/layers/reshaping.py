@@ -245,7 +245,11 @@ class UpSampling2D(Layer):
     def backward(self, grad):
         a, b = self.size
         n, h, w, c = grad.shape
-        return grad.reshape(n, h // a, a, w // b, b, c).sum(axis=(2, 4))
+        copies = grad.reshape(n, h // a, a, w // b, b, c)
+        total = copies[:, :, 0, :, 0].copy()  # one strided add per copy: faster than sum()
+        for i, j in list(np.ndindex(a, b))[1:]:
+            total += copies[:, :, i, :, j]
+        return total
 
     def compute_output_shape(self, input_shape):
         check_images(input_shape, "UpSampling2D")
