@@ -2,7 +2,8 @@
 written by other people.
 
 First each hosted layer alone at a realistic size (``layer_timing``: forward and
-backward against Keras's); then the corpus below.
+backward against Keras's), then what BatchNormalization and Add add to a CNN's
+training step (``layer_overhead``); then the corpus below.
 
 The models are the corpus's (``deepkit.benchmarks.corpus``: 25 models from keras-io,
 the TensorFlow tutorials and Keras's docstrings, at its reduced sizes). The benchmark
@@ -153,17 +154,19 @@ def add_arguments(parser):
         "--layer", action="append", metavar="NAME", help="a layer to time (repeatable; default all)"
     )
     parser.add_argument(
-        "--part", choices=("both", "layers", "corpus"), default="both", help="which tables to print"
+        "--part", choices=("all", "layers", "corpus"), default="all", help="which tables to print"
     )
     parser.add_argument("--seed", type=int, default=0)
 
 
 def main(args):
-    from deepkit.benchmarks import layer_timing
+    from deepkit.benchmarks import layer_overhead, layer_timing
 
     if args.part != "corpus":
         print(layer_timing.benchmark(args.layer, args.batch, args.repeats, args.seed).report())
-    if args.part == "both":
+        print()
+        print(layer_overhead.benchmark(seed=args.seed).report())
+    if args.part == "all":
         print()
     if args.part != "layers":
         print(benchmark(args.only, args.batch, args.repeats, args.seed).report())
