@@ -74,6 +74,28 @@ def test_shifted_rows_train_on_the_numpy_reference():
     assert result.accuracy > majority_baseline(900) + 0.08
 
 
+def test_the_test_images_are_read_once_after_training_on_the_training_split(monkeypatch):
+    """The shifted and unshifted runs are compared on the validation split carved inside
+    fit; the test images reach the model once, after training."""
+    from deepkit.recipes import mnist_classifier
+
+    events, fit, evaluate = [], mnist_classifier.fit, mnist_classifier.evaluate
+
+    def spied_fit(model, x, y, settings, **kwargs):
+        events.append(("fit", len(x), settings.validation_split))
+        return fit(model, x, y, settings, **kwargs)
+
+    def spied_evaluate(model, x, y):
+        events.append(("evaluate", len(x)))
+        return evaluate(model, x, y)
+
+    monkeypatch.setattr(mnist_classifier, "fit", spied_fit)
+    monkeypatch.setattr(mnist_classifier, "evaluate", spied_evaluate)
+    result = rnn.run(cell="gru", units=8, shift=0.1, limit=600, epochs=1, path=SUBSET, seed=0)
+    assert events == [("fit", 600, 0.1), ("evaluate", 100)]
+    assert len(result.history["val_accuracy"]) == 1  # the validation carve was scored
+
+
 def test_a_cosine_schedule_decays_to_zero_on_the_last_step_of_the_last_epoch():
     # 900 images, 10% carved for validation: 810 fitted, ceil(810 / 64) = 13 steps an epoch.
     result = rnn.run(
