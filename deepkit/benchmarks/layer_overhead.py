@@ -9,8 +9,6 @@ process, after a warm-up step; the figure is each variant's median step over the
 one's, on the same engine.
 """
 
-import statistics
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,18 +69,9 @@ class Overhead:
         )
 
 
-def _median_step(model, x, y, repeats):
-    model.train_on_batch(x, y)  # warm-up (Keras traces its step here)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        model.train_on_batch(x, y)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def benchmark(batch=128, repeats=15, seed=0):
     """``Overhead`` of each variant on both engines, on one batch of random images."""
+    from deepkit.benchmarks.layers import step_seconds
     from deepkit.reference import from_keras
 
     check_int(batch, "batch", min_value=1)
@@ -94,6 +83,6 @@ def benchmark(batch=128, repeats=15, seed=0):
     for variant in VARIANTS:
         model = cnn(variant, seed)
         reference = from_keras(model, seed=seed)
-        seconds["Keras"][variant] = _median_step(model, x, y, repeats)
-        seconds["NumPy"][variant] = _median_step(reference, x, y, repeats)
+        seconds["Keras"][variant] = step_seconds(model, x, y, repeats)
+        seconds["NumPy"][variant] = step_seconds(reference, x, y, repeats)
     return Overhead(seconds, batch, repeats)

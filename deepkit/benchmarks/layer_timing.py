@@ -20,8 +20,6 @@ then the median of ``repeats`` passes. ``EXCLUDED`` names the registered layers
 left out, with the reason; a test checks that the two cover the registry.
 """
 
-import statistics
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,16 +184,6 @@ def _inputs(case, batch, rng):
     return [rng.random((batch, *shape), dtype=np.float32) for shape in case.shapes]
 
 
-def _median_seconds(run, repeats):
-    run()  # warm-up (Keras traces its graph here)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def passes(case, batch, seed=0):
     """(Keras's pass, the reference's pass) of ``case`` on the same inputs, upstream
     gradient and weights; each returns the input gradients (float inputs only) then
@@ -236,12 +224,14 @@ def passes(case, batch, seed=0):
 
 def time_layer(case, batch, repeats, seed=0):
     """``LayerTiming`` of ``case``: both passes, one after the other."""
+    from deepkit.benchmarks.layers import median_seconds
+
     keras_pass, reference_pass = passes(case, batch, seed)
     return LayerTiming(
         case.name,
         case.size,
-        _median_seconds(keras_pass, repeats),
-        _median_seconds(reference_pass, repeats),
+        median_seconds(keras_pass, repeats),
+        median_seconds(reference_pass, repeats),
     )
 
 

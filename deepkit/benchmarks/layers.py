@@ -99,15 +99,21 @@ class LayersBenchmark:
         )
 
 
-def step_seconds(model, x, y, repeats):
-    """The median seconds of one ``train_on_batch`` after one warm-up step."""
-    model.train_on_batch(x, y)
+def median_seconds(run, repeats):
+    """The median seconds of ``run()`` over ``repeats`` calls, after one warm-up call
+    (where Keras traces its graph)."""
+    run()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        model.train_on_batch(x, y)
+        run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def step_seconds(model, x, y, repeats):
+    """The median seconds of one ``train_on_batch`` after one warm-up step."""
+    return median_seconds(lambda: model.train_on_batch(x, y), repeats)
 
 
 def time_step(entry, batch_size, repeats, seed):
