@@ -57,6 +57,7 @@ MEASURES = {
     "timeseries": ("timeseries", families.timeseries),
     "gan": ("gan", families.gan),
     "gan-unconditional": ("gan", families.gan_unconditional),
+    "gan-dcgan": ("gan", families.gan_dcgan),
     "dbn": ("dbn", families.dbn),
     "rbm": ("rbm", rbm.rbm),
     "rbm-cd3": ("rbm", rbm.rbm_cd3),

@@ -1,4 +1,5 @@
-"""Measurements of T3's other families: ``timeseries``, ``dbn``, ``gan`` (and ``gan-unconditional``).
+"""Measurements of T3's other families: ``timeseries``, ``dbn``, ``gan`` (and ``gan-unconditional``,
+``gan-dcgan``).
 
 Each function ``f(quick, path)`` returns ``results.figure`` dicts; see ``deepkit.reproduce``.
 """
@@ -125,9 +126,11 @@ def dbn(quick, path):
 # one that did most on validation in 20-epoch trials), then the moving average, then the
 # minibatch feature.
 GAN_VARIANTS = ("base", "ttur", "ema+ttur", "mbstd+ema+ttur")
+# The DCGAN's epochs, stated in its rows: its convolutions cost far more per epoch than the MLP.
+DCGAN_EPOCHS = 15
 
 
-def gan(quick, path, conditional=True):
+def gan(quick, path, conditional=True, arch="mlp"):
     """The conditional MLP GAN, 80 epochs: variants compared on validation, the kept one's
     samples measured once on the test images, in the features of an MNIST CNN.
 
@@ -135,6 +138,8 @@ def gan(quick, path, conditional=True):
         quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
         path: an MNIST ``.npz`` (default: Keras's cache).
         conditional: the conditional GAN, else the unconditional one.
+        arch: the pair of networks, "mlp" (the variants compared) or "dcgan" (keras.io's
+            convolutional pair as it is, ``DCGAN_EPOCHS`` epochs: one variant, nothing chosen).
 
     Returns:
         The figures, ``results.figure`` entries.
@@ -143,15 +148,18 @@ def gan(quick, path, conditional=True):
     from deepkit.recipes.gan.measures import ceiling_name
     from deepkit.recipes.gan.result import GOALS
 
-    options = dict(conditional=conditional, epochs=80 if conditional else 30,
-                   variants=GAN_VARIANTS)  # fmt: skip
+    if arch == "dcgan":
+        options = dict(arch=arch, epochs=DCGAN_EPOCHS)
+    else:
+        options = dict(conditional=conditional, epochs=80 if conditional else 30,
+                       variants=GAN_VARIANTS)  # fmt: skip
     if quick:  # a one-epoch classifier judges nothing: quick runs only check the recipe runs
         options.update(epochs=1, limit=1200, samples=300, classifier_epochs=1,
                        min_classifier_accuracy=0.0, path=path)  # fmt: skip
     (result,), seconds = timed(gan.run, (0,), **options)
     final, ceiling = result.quality[result.final_row], result.quality[gan.FLOOR]
     what = (
-        f"{'conditional ' if conditional else ''}MLP GAN, {result.epochs} epochs on "
+        f"{'conditional ' if conditional else ''}{'DCGAN' if arch == 'dcgan' else 'MLP GAN'}, {result.epochs} epochs on "
         f"{result.n_train:,} training images; the variant of the lowest Fréchet distance on "
         f"{result.n_validation:,} validation images kept ({result.chosen}), its samples then "
         "measured once against the test images in an MNIST CNN's features"
@@ -207,3 +215,17 @@ def gan_unconditional(quick, path):
         The figures, ``results.figure`` entries.
     """
     return gan(quick, path, conditional=False)
+
+
+def gan_dcgan(quick, path):
+    """The unconditional DCGAN pair (keras.io's convolutional networks), ``DCGAN_EPOCHS``
+    epochs, its samples measured once on the test images.
+
+    Args:
+        quick: few epochs and small data: checks that the recipe runs; not comparable to a claim.
+        path: an MNIST ``.npz`` (default: Keras's cache).
+
+    Returns:
+        The figures, ``results.figure`` entries.
+    """
+    return gan(quick, path, conditional=False, arch="dcgan")
