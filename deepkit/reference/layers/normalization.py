@@ -196,12 +196,38 @@ class BatchNormalization(_Normalization):
         momentum, rest = kind(self.momentum), kind(1.0 - self.momentum)
         self.moving_mean[...] = self.moving_mean * momentum + mean * rest
         self.moving_variance[...] = self.moving_variance * momentum + variance * rest
+        self._diff = diff
         return self._affine(inputs, mean, variance)
+
+    def _backward_through_batch_statistics(self, grad, axes):
+        """The module docstring's dx when the weights' axes are the moments' axes, so that
+        sum d = gamma dbeta and sum d x^ = gamma dgamma:
+
+            dx = k g - (x - m) k r^2 sum(g (x - m)) / N - k sum(g) / N,   k = gamma r,
+
+        one pass over g and x for the sums and three for dx."""
+        kind = grad.dtype.type
+        n = kind(np.prod([grad.shape[a] for a in axes]))  # not int64: no upcast
+        flat_grad = grad.reshape(-1, grad.shape[-1])
+        flat_diff = self._diff.reshape(flat_grad.shape)
+        total = flat_grad.sum(axis=0)
+        along = np.einsum("ij,ij->j", flat_grad, flat_diff)  # sum g (x - m), no temporary
+        if self.scale:
+            self.grads["gamma"][...] = along * self._r
+        if self.center:
+            self.grads["beta"][...] = total
+        if not self.propagate:
+            return None
+        k = self._r * self.gamma if self.scale else self._r
+        dx = grad * k
+        dx -= self._diff * (k * self._r * self._r * along / n)
+        dx -= k * total / n
+        return dx
 
     def backward(self, grad):
         axes = tuple(range(grad.ndim - 1))
         if self._batch_statistics:
-            return self._backward_through_moments(grad, axes)
+            return self._backward_through_batch_statistics(grad, axes)
         self._weight_grads(grad, (self._x - self._mean) * self._r, axes)
         if not self.propagate:
             return None
