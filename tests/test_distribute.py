@@ -5,8 +5,9 @@ two logical CPUs, and MultiWorkerMirroredStrategy over two local processes on
 Tolerance: the replicas' gradients are summed by an all-reduce, in another
 order than one device sums the same samples, so float32 results differ by
 rounding (about 1e-7 relative per step); after one epoch of 20 SGD steps the
-weights agree to rtol 2e-6 (measured: 2.3e-7 at most). Each run is a
-subprocess: logical devices and TF_CONFIG must be set before TensorFlow starts.
+weights agree to rtol 2e-6 (measured: 2.3e-7 at most). Each replicated run is a
+subprocess: logical devices and TF_CONFIG must be set before TensorFlow starts; the
+one-device run is this process's.
 """
 
 import json
@@ -46,10 +47,11 @@ def _weights(path):
 
 
 @pytest.fixture(scope="module")
-def one_device(tmp_path_factory):
-    out = tmp_path_factory.mktemp("one") / "weights.npz"
-    _train(out, "--strategy", "default")
-    return _weights(out)
+def one_device():
+    """The same training on one device, in this process."""
+    from scripts import train_mlp
+
+    return train_mlp.train("default")
 
 
 def _assert_same_weights(replicated, single):

@@ -3,16 +3,20 @@ with a checkpoint folder, killed with SIGKILL at two moments (in the middle of t
 phase after pretraining, and in the middle of the last training) and run again each time,
 ends with the weights and figures of a run without a folder, bit for bit.
 
-One subprocess runs the experiment without a folder (the reference); beside it, the run to
-kill goes from process to process. Each process kills itself, with SIGKILL, in the middle
+The run to kill goes from process to process: each kills itself, with SIGKILL, in the middle
 of a chosen epoch of a chosen stage, so the moments are exact and the epochs can be tiny.
+The reference (the experiment without a folder) and the last rerun, which nothing kills,
+run in this process.
 """
 
+import contextlib
+import io
 import json
 import re
 import signal
 import subprocess
 import sys
+import types
 
 import h5py
 import keras
@@ -22,6 +26,7 @@ from mnist_recipe_checks import SUBSET
 from resume_helpers import ENV, epochs_saved
 
 from deepkit.recipes import transfer
+from deepkit.recipes.transfer import steps
 from deepkit.validation import InputError
 
 EPOCHS = 3  # pretraining and both arms of the full-data regime
@@ -46,26 +51,8 @@ def _command(save, *extra, epochs=EPOCHS):
     ]  # fmt: skip
 
 
-# The reference: the run without a folder, each trained model's weights kept as it is
-# scored (in the order of STAGES).
-REFERENCE = r"""
-import sys
-from pathlib import Path
-from deepkit import cli
-from deepkit.recipes.transfer import steps
-
-out, argv = Path(sys.argv[1]), sys.argv[2:]
-evaluate, kept = steps.evaluate, []
-def evaluate_and_keep(model, x, y, num_classes=10):
-    kept.append(out / f"{len(kept)}.weights.h5")
-    model.save_weights(kept[-1])
-    return evaluate(model, x, y, num_classes)
-steps.evaluate = evaluate_and_keep
-sys.exit(cli.main(argv))
-"""
-
 # The run to kill: ``deepkit run transfer ...`` that kills itself with SIGKILL in the
-# middle (after its second batch) of epoch EPOCH (0-based) of the stage STAGE ("none": never).
+# middle (after its second batch) of epoch EPOCH (0-based) of the stage STAGE.
 KILLING = r"""
 import os, signal, sys
 import keras
@@ -91,42 +78,39 @@ sys.exit(cli.main(sys.argv[3:]))
 """
 
 
-class Reference:
-    """The reference subprocess, started at once, waited for when first needed."""
+def _run_here(argv):
+    """``deepkit ARGV`` run in this process: (exit status, what it printed)."""
+    from deepkit import cli
 
-    def __init__(self, folder):
-        self.folder = folder
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", REFERENCE, str(folder), *_command(folder / "save", "--quiet")],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=ENV,
-        )
-        self._report = None
-
-    def report(self):
-        """The run's report."""
-        if self._report is None:
-            stdout, stderr = self.process.communicate(timeout=600)
-            assert self.process.returncode == 0, stderr[-2000:]
-            self._report = stdout
-        return self._report
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        status = cli.main(argv)
+    return status, printed.getvalue()
 
 
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
-    reference = Reference(tmp_path_factory.mktemp("reference"))
-    yield reference
-    if reference.process.poll() is None:
-        reference.process.kill()
-        reference.process.wait()
+    """The run without a folder: its folder, holding each trained model's weights as it
+    is scored (``0.weights.h5``, ... in the order of STAGES), and its report."""
+    folder = tmp_path_factory.mktemp("reference")
+    evaluate, kept = steps.evaluate, []
+
+    def evaluate_and_keep(model, x, y, num_classes=10):
+        kept.append(folder / f"{len(kept)}.weights.h5")
+        model.save_weights(kept[-1])
+        return evaluate(model, x, y, num_classes)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(steps, "evaluate", evaluate_and_keep)
+        status, report = _run_here(_command(folder / "save", "--quiet"))
+    assert status == 0 and len(kept) == len(STAGES), report[-2000:]
+    return types.SimpleNamespace(folder=folder, report=report)
 
 
 @pytest.fixture(scope="module")
 def killed(reference, tmp_path_factory):
-    """The run killed twice and run again to its end (while the reference runs): its
-    folder and the three processes."""
+    """The run killed twice and run again to its end: its folder, the two killed processes
+    and the last run's (exit status, printed text)."""
     folder = tmp_path_factory.mktemp("killed")
     command = _command(folder / "save", "--checkpoint-dir", str(folder / "checkpoint"), "--verbose")
     # 1. In the fine-tune's phase, in the middle of its second epoch.
@@ -142,7 +126,7 @@ def killed(reference, tmp_path_factory):
         epochs_saved(folder / "checkpoint" / "low_data_scratch"),
     )
     # 3. Resumed to the end.
-    third = _run_killing("none", 0, command)
+    third = _run_here(command)
     return dict(
         folder=folder / "checkpoint",
         runs=(first, second, third),
@@ -198,15 +182,16 @@ def test_each_kill_happens_where_chosen_and_each_rerun_restores_or_resumes(kille
     first, second, third = killed["runs"]
     (finished, saved), (finished_then, saved_then) = killed["after"]
     assert first.returncode == second.returncode == -signal.SIGKILL, second.stderr[-2000:]
-    assert third.returncode == 0, third.stderr[-2000:]
+    status, printed = third
+    assert status == 0, printed[-2000:]
     assert finished == ["pretrain"] and saved == 1  # killed in all_transfer/head's 2nd epoch
     assert finished_then == list(STAGES[:-1]) and saved_then == 2  # in low_data_scratch's 3rd
 
     assert "pretrain: finished in an earlier run" in second.stdout
     assert _epochs(second.stdout)[0] == ("2", str(EPOCHS))  # the killed epoch again
     for name in STAGES[:-1]:
-        assert f"{name}: finished in an earlier run" in third.stdout
-    epochs = _epochs(third.stdout)
+        assert f"{name}: finished in an earlier run" in printed
+    epochs = _epochs(printed)
     assert epochs[0] == ("3", str(LOW_DATA_EPOCHS)) and len(epochs) == LOW_DATA_EPOCHS - 2
     for name, budget in TRAINING.items():
         history = json.loads((killed["folder"] / name / "history.json").read_text())
@@ -216,7 +201,7 @@ def test_each_kill_happens_where_chosen_and_each_rerun_restores_or_resumes(kille
 def test_a_run_killed_twice_and_resumed_ends_with_the_weights_of_a_run_without_a_folder(
     killed, reference
 ):
-    report = reference.report()
+    report = reference.report
     for index, name in enumerate(STAGES):
         _assert_same_weights(
             reference.folder / f"{index}.weights.h5",
@@ -229,12 +214,12 @@ def test_a_run_killed_twice_and_resumed_ends_with_the_weights_of_a_run_without_a
             killed["folder"] / name / "head" / "final.weights.h5",
             name,
         )
-    resumed = killed["runs"][2].stdout
+    _, resumed = killed["runs"][2]
     assert _figures(resumed) == _figures(report) and len(_figures(report)[1]) == 2
 
 
 def test_transfer_beats_chance_and_saves_the_base(reference):
-    report = reference.report()
+    report = reference.report
     pretrain, rows = _figures(report)
     assert float(pretrain) > 0.8  # 5 classes: chance is 0.2
     assert [row[:3] for row in rows] == [("all", "281", "3"), ("low data", "100", "6")]
