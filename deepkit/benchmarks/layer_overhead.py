@@ -71,7 +71,7 @@ class Overhead:
 
 def benchmark(batch=128, repeats=15, seed=0):
     """``Overhead`` of each variant on both engines, on one batch of random images."""
-    from deepkit.benchmarks.layers import step_seconds
+    from deepkit.benchmarks.timing import step_seconds
     from deepkit.reference import from_keras
 
     check_int(batch, "batch", min_value=1)

@@ -224,7 +224,7 @@ def passes(case, batch, seed=0):
 
 def time_layer(case, batch, repeats, seed=0):
     """``LayerTiming`` of ``case``: both passes, one after the other."""
-    from deepkit.benchmarks.layers import median_seconds
+    from deepkit.benchmarks.timing import median_seconds
 
     keras_pass, reference_pass = passes(case, batch, seed)
     return LayerTiming(

@@ -24,10 +24,9 @@ are wall-clock on a possibly shared machine; the load average at the start is pr
 """
 
 import os
-import statistics
-import time
 from dataclasses import dataclass
 
+from deepkit.benchmarks.timing import step_seconds
 from deepkit.report import format_grid
 from deepkit.validation import InputError, check_int
 
@@ -97,23 +96,6 @@ class LayersBenchmark:
                 f"load average (1 min) at the start: {self.load:.2f} on {os.cpu_count()} cores",
             ]
         )
-
-
-def median_seconds(run, repeats):
-    """The median seconds of ``run()`` over ``repeats`` calls, after one warm-up call
-    (where Keras traces its graph)."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def step_seconds(model, x, y, repeats):
-    """The median seconds of one ``train_on_batch`` after one warm-up step."""
-    return median_seconds(lambda: model.train_on_batch(x, y), repeats)
 
 
 def time_step(entry, batch_size, repeats, seed):

@@ -12,7 +12,7 @@ own derivative sums to zero over the batch:
     dLoss/dx_bf = g_bf + G c_bf / (n F sd_f).
 
 It registers with ``LAYERS`` when imported; ``to_keras`` builds the Keras layer of
-``deepkit.models.gan``.
+``deepkit.models.gan.layers``.
 """
 
 import numpy as np
@@ -51,6 +51,6 @@ class MinibatchStdDev(Layer):
         return {**super().get_config(), "epsilon": self.epsilon}
 
     def to_keras(self):
-        from deepkit.models.gan import MinibatchStdDev as KerasMinibatchStdDev
+        from deepkit.models.gan.layers import MinibatchStdDev as KerasMinibatchStdDev
 
         return KerasMinibatchStdDev.from_config(self.get_config())
