@@ -4,7 +4,7 @@ from deepkit.benchmarks import timing
 
 
 def test_median_seconds_takes_one_warm_up_call_then_the_median_of_the_repeats(monkeypatch):
-    clock = iter([0.0, 1.0, 10.0, 13.0, 20.0, 22.0])  # the repeats last 1, 3 and 2 seconds
+    clock = iter([0.0, 1.0, 10.0, 15.0, 20.0, 22.0])  # the repeats last 1, 5 and 2 seconds
     monkeypatch.setattr(timing, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
     calls = []
     assert timing.median_seconds(lambda: calls.append(1), 3) == 2.0
