@@ -64,10 +64,14 @@ class Penalties:
 
     def weight_penalty(self):
         """The sum of the penalties of the trainable regularized weights."""
+        if not self._regularizers:  # most layers: nothing to walk at every step
+            return 0.0
         return sum(float(r(getattr(self, n))) for n, r in self._penalized())
 
     def add_penalty_gradients(self):
         """Add d(weight_penalty)/d(weight) to each trainable regularized weight's gradient."""
+        if not self._regularizers:
+            return
         for name, regularizer in self._penalized():
             self.grads[name] += regularizer.gradient(getattr(self, name))
 
@@ -97,7 +101,9 @@ def every_layer(layers):
     for layer in layers:
         if hasattr(layer, "weight_penalty"):  # a layer
             yield layer
-            yield from every_layer(getattr(layer, "sublayers", ()))
+            sublayers = getattr(layer, "sublayers", ())
+            if sublayers:
+                yield from every_layer(sublayers)
         else:  # a nested model
             yield from every_layer(layer.layers)
 
