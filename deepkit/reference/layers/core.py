@@ -162,9 +162,13 @@ class Embedding(Layer):
         return self.embeddings[ids]
 
     def backward(self, grad):
-        table = self.grads["embeddings"]
-        table[...] = 0
-        np.add.at(table, self._ids.reshape(-1), grad.reshape(-1, self.output_dim))
+        """dLoss/d(embeddings)[i] = the sum of the output gradients at the positions that
+        read row i: one ``np.bincount`` over (row, column) bins, which adds in index order
+        (as ``np.add.at``, in float64) and fills the table in the same pass."""
+        d = self.output_dim
+        bins = (self._ids.reshape(-1, 1) * d + np.arange(d)).reshape(-1)
+        sums = np.bincount(bins, weights=grad.reshape(-1), minlength=self.input_dim * d)
+        self.grads["embeddings"][...] = sums.reshape(self.input_dim, d)
         return None
 
     def compute_output_shape(self, input_shape):
