@@ -27,7 +27,7 @@ def test_committed_docs_are_rendered_from_results_json():
     entries = results.load(ROOT / "results.json")
     assert entries, "results.json holds no entries"
     assert not any(e["quick"] for e in entries), "quick entries in the full-size results.json"
-    expected = render.results_md(entries, _pending(entries), reproduce.NOT_MEASURED)
+    expected = render.results_md(entries, _pending(entries))
     assert (ROOT / "docs" / "results.md").read_text("utf-8") == expected, (
         "docs/results.md differs: deepkit reproduce --render"
     )

@@ -62,10 +62,6 @@ MEASURES = {
     "rbm": ("rbm", rbm.rbm),
     "rbm-cd3": ("rbm", rbm.rbm_cd3),
 }
-# Runs that exist but that ``deepkit reproduce`` does not make: (what, command, why).
-NOT_MEASURED = (
-    ("DCGAN pair", "deepkit run gan --arch dcgan", "built and tested at tiny sizes only"),
-)  # fmt: skip
 
 
 def files(directory, quick):
@@ -105,9 +101,9 @@ def render_files(directory=".", quick=False):
         (n, f.__doc__.splitlines()[0]) for n, (_, f) in MEASURES.items() if n not in measured
     ]
     if quick:
-        md_path.write_text(render.results_md(entries, pending, NOT_MEASURED), encoding="utf-8")
+        md_path.write_text(render.results_md(entries, pending), encoding="utf-8")
         return
-    render.write_docs(Path(directory) / "docs", entries, pending, NOT_MEASURED)
+    render.write_docs(Path(directory) / "docs", entries, pending)
 
 
 def reproduce(only=None, quick=False, directory=".", path=None, verbose=True):

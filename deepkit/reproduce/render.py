@@ -183,13 +183,12 @@ def environments(entries):
     return [f"- {env}: {', '.join(dict.fromkeys(names))}" for env, names in seen.items()]
 
 
-def block(entries, pending, not_measured):
+def block(entries, pending):
     """The results page's body: the table, the environments, then what was not measured.
 
     Args:
         entries: the entries of ``results.json``.
         pending: ``(name, description)`` of measurements with no entry.
-        not_measured: ``(what, command, why)`` of runs ``deepkit reproduce`` does not make.
 
     Returns:
         The body as one string.
@@ -210,24 +209,22 @@ def block(entries, pending, not_measured):
     missing = [
         f"- `{name}`: {words(about)} (`deepkit reproduce --only {name}`)" for name, about in pending
     ]
-    missing += [f"- {words(what)} (`{command}`): {why}" for what, command, why in not_measured]
     if missing:
         lines += ["", "Not measured at full size (no entry in `results.json`):", "", *missing]
     return "\n".join(lines)
 
 
-def results_md(entries, pending, not_measured):
+def results_md(entries, pending):
     """The whole results page (``docs/results.md``, or ``results-quick.md`` of a quick run).
 
     Args:
         entries: the entries of ``results.json``.
         pending: as ``block``'s.
-        not_measured: as ``block``'s.
 
     Returns:
         The page as one string.
     """
-    return f"# Results: tutorial claims vs measured\n\n{block(entries, pending, not_measured)}\n"
+    return f"# Results: tutorial claims vs measured\n\n{block(entries, pending)}\n"
 
 
 def page_block(entries, recipes, page):
@@ -273,14 +270,13 @@ def splice(text, block, where="the page"):
     return f"{head}{START}\n{block}\n{END}{tail}"
 
 
-def write_docs(docs, entries, pending, not_measured):
+def write_docs(docs, entries, pending):
     """Write ``docs/results.md`` and the figures of every page of ``PAGES`` that exists.
 
     Args:
         docs: the documentation folder (made if absent).
         entries: the entries of ``results.json``.
         pending: as ``block``'s.
-        not_measured: as ``block``'s.
 
     Returns:
         The paths written.
@@ -289,7 +285,7 @@ def write_docs(docs, entries, pending, not_measured):
         InputError: a page of ``PAGES`` lacks its markers (nothing is written then).
     """
     docs = Path(docs)
-    texts = {docs / RESULTS_PAGE: results_md(entries, pending, not_measured)}
+    texts = {docs / RESULTS_PAGE: results_md(entries, pending)}
     for page, recipes in PAGES.items():
         path = docs / page
         if path.exists():
