@@ -6,6 +6,10 @@ import sys
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# One pytest worker per core: a second TensorFlow thread per process only waits for a core.
+# Set before TensorFlow starts, and inherited by the processes the tests start, so a
+# training in a test's process and in a subprocess sum in the same order.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 
 
 @pytest.fixture
