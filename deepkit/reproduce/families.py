@@ -149,7 +149,7 @@ def gan(quick, path, conditional=True, arch="mlp"):
     from deepkit.recipes.gan.result import GOALS
 
     if arch == "dcgan":
-        options = dict(arch=arch, epochs=DCGAN_EPOCHS)
+        options = dict(arch=arch, conditional=conditional, epochs=DCGAN_EPOCHS)
     else:
         options = dict(conditional=conditional, epochs=80 if conditional else 30,
                        variants=GAN_VARIANTS)  # fmt: skip
@@ -158,8 +158,9 @@ def gan(quick, path, conditional=True, arch="mlp"):
                        min_classifier_accuracy=0.0, path=path)  # fmt: skip
     (result,), seconds = timed(gan.run, (0,), **options)
     final, ceiling = result.quality[result.final_row], result.quality[gan.FLOOR]
+    network = "DCGAN" if arch == "dcgan" else "MLP GAN"
     what = (
-        f"{'conditional ' if conditional else ''}{'DCGAN' if arch == 'dcgan' else 'MLP GAN'}, {result.epochs} epochs on "
+        f"{'conditional ' if conditional else ''}{network}, {result.epochs} epochs on "
         f"{result.n_train:,} training images; the variant of the lowest Fréchet distance on "
         f"{result.n_validation:,} validation images kept ({result.chosen}), its samples then "
         "measured once against the test images in an MNIST CNN's features"
