@@ -85,9 +85,11 @@ def dbn(quick, path):
     net = "-".join(map(str, result.sizes))
     claims = {"pretrained": "Hinton & Salakhutdinov 2006: 1.2%"}
     figures = []
-    for regime, errors in (
-        ("all labels", result.errors),
-        (f"{result.labels} labels", result.low_label_errors),
+    refit = (f", then trained again for that many epochs on all {result.n_train:,} labelled "
+             "images") if s.refit else ""  # fmt: skip
+    for regime, errors, then in (
+        ("all labels", result.errors, refit),
+        (f"{result.labels} labels", result.low_label_errors, ""),
     ):
         for init, error in errors.items():
             figures.append(
@@ -96,8 +98,8 @@ def dbn(quick, path):
                        what=f"{net}, {result.n_train:,} training images: RBMs pretrained "
                        f"greedily (CD-1, {s.pretrain_epochs} epochs each), fine-tuned by "
                        f"backprop (SGD, momentum 0.9, at most {s.finetune_epochs} epochs, "
-                       f"early stopping with patience {s.patience}), learning rate chosen per "
-                       "init on a validation split", **common)
+                       f"early stopping with patience {s.patience}), learning rate and epochs "
+                       f"chosen per init on a validation split{then}", **common)
             )  # fmt: skip
     if result.log_likelihood is not None:
         figures.append(

@@ -20,8 +20,10 @@ What it measures, in one run:
 - MNIST: test error of the pretrained-then-fine-tuned DBN and of the same net
   from random init, same fine-tuning budget (epochs, early stopping on a
   validation split carved from the training images). Each init keeps, of the
-  candidate fine-tuning learning rates, the one best on the validation split
-  (``finetuning``); the test set is used once per init.
+  candidate fine-tuning learning rates, the one best on the validation split,
+  and the epoch where that accuracy peaked; with ``refit`` (the default), it then
+  trains again at that rate for those epochs on the training and validation images
+  together (``finetuning``). The test set is used once per init, on the kept net.
 - Low labels: the same two nets fine-tuned on ``labels`` labelled images only.
   Pretraining (shared by both regimes) saw every training image, unlabelled.
 - The first RBM's average test log-likelihood of binarized MNIST (pixels > 0.5),

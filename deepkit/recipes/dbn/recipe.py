@@ -1,7 +1,8 @@
 """``run()``: the DBN recipe end to end, from MNIST to a ``DbnResult``.
 
 load -> carve a validation split -> pretrain the RBMs on every training image ->
-fine-tune both inits with all labels, then with ``labels`` of them -> AIS
+fine-tune both inits with all labels (then, with ``refit``, again on every labelled
+image for the chosen epochs), then with ``labels`` of them -> AIS
 log-likelihood of the first RBM -> pictures -> scikit-learn's digits table.
 """
 
@@ -64,7 +65,7 @@ def run(settings=None, /, *, verbose=0, **overrides):
     )
     test = (x_test, y_test)
     errors, rates, histories, models = compare_inits(
-        rbms, s.sizes, ((x_fit, y_fit), validation, test), **budget
+        rbms, s.sizes, ((x_fit, y_fit), validation, test), refit=s.refit, **budget
     )
     few = np.random.default_rng(s.seed).choice(len(x_fit), s.labels, replace=False)
     low_regime = f"{s.labels} labels"

@@ -59,6 +59,11 @@ class Settings(declared.Settings):
         sequence=True,
     )
     patience: int = declared.setting(10, "early stopping on validation accuracy", min_value=1)
+    refit: bool = declared.setting(
+        True,
+        "with all labels, train each init again on the training and validation images "
+        "together, at the rate and for the epochs chosen on validation",
+    )
     labels: int = declared.setting(1000, "labelled images in the low-label regime", min_value=1)
     validation_split: float = validation_split_setting("to pick the learning rate and stop")
     limit: int = limit_setting()

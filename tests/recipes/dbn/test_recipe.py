@@ -38,7 +38,9 @@ TARGET = "100_labels_pretrained_lr_1"
 STAGES = [
     "rbm_0",
     "all_labels_pretrained_lr_1",
+    "all_labels_pretrained_refit",
     "all_labels_random_init_lr_1",
+    "all_labels_random_init_refit",
     TARGET,
     "100_labels_random_init_lr_1",
 ]
@@ -168,7 +170,7 @@ def test_a_run_killed_while_pretraining_and_while_fine_tuning_resumes_to_the_sam
     # 2. The rerun resumes the RBM at its second epoch; killed after the target's best epoch.
     printed = _killed(_start_killed_in(TARGET, best + 1, str(killed)))
     assert re.findall(r"^Epoch (\d+)/(\d+)", printed, re.M)[0] == ("2", "2")
-    assert _finished(killed) == STAGES[:3] and epochs_saved(killed / TARGET) == best + 1
+    assert _finished(killed) == STAGES[:5] and epochs_saved(killed / TARGET) == best + 1
 
     # 3. The last rerun restores the finished stages and resumes the target after its best.
     capsys.readouterr()
