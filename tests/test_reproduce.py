@@ -1,6 +1,6 @@
 """``deepkit reproduce``: the committed docs/results.md and the recipe pages' tables are rendered
 from the committed results.json, a quick run writes well-formed entries, ``--only`` replaces one
-measurement's entries only."""
+measurement's entries only; the README's hand-written summary gives figures of results.json."""
 
 import json
 from pathlib import Path
@@ -40,6 +40,42 @@ def test_committed_docs_are_rendered_from_results_json():
         )
         shown.update(recipes)
     assert {e["recipe"] for e in entries} <= shown, "a recipe's figures are on no page"
+
+
+def _numbers(value):
+    """Every number in a results.json value (lists and dicts walked)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    return [value] if isinstance(value, (int, float)) else []
+
+
+def _shown(text, values):
+    """Whether ``text`` (a decimal as the README writes it, "1.33" of "1.33%") is one of
+    ``values`` at its decimals, or one of them as a percentage."""
+    places = len(text.split(".")[1])
+    return any(round(float(text), places) in (round(v, places), round(100 * v, places))
+               for v in values)  # fmt: skip
+
+
+def test_the_readme_summary_shows_figures_of_results_json():
+    """The README's results summary is written by hand: each decimal it gives as measured
+    must be a figure of its recipe in results.json, at the decimals shown."""
+    import re
+
+    entries = results.load(ROOT / "results.json")
+    readme = (ROOT / "README.md").read_text("utf-8")
+    summary = readme[readme.index("| Recipe | The tutorial or anchor says |") :]
+    summary = summary[: summary.index("\n\n")]
+    body = summary.split("\n", 2)[2]  # below the header and its rule
+    rows = re.findall(r"^\| (\w+)[^|]*\|[^|]*\| ([^|]+) \|$", body, re.M)
+    assert len(rows) >= 10, rows
+    for recipe, measured in rows:
+        values = [n for e in entries if e["recipe"] == recipe for n in _numbers(e["value"])]
+        assert values, f"README: no results.json figure of {recipe}"
+        for text in re.findall(r"-?\d+\.\d+", measured):
+            assert _shown(text, values), f"README: {recipe}'s {text} is not in results.json"
 
 
 def test_render_writes_the_docs_and_leaves_the_readme_alone(tmp_path):
