@@ -3,6 +3,7 @@ from the committed results.json, a quick run writes well-formed entries, ``--onl
 measurement's entries only; the README's hand-written summary gives figures of results.json."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,6 @@ def _shown(text, values):
 def test_the_readme_summary_shows_figures_of_results_json():
     """The README's results summary is written by hand: each decimal it gives as measured
     must be a figure of its recipe in results.json, at the decimals shown."""
-    import re
-
     entries = results.load(ROOT / "results.json")
     readme = (ROOT / "README.md").read_text("utf-8")
     summary = readme[readme.index("| Recipe | The tutorial or anchor says |") :]

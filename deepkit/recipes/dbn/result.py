@@ -24,7 +24,8 @@ class DbnResult:
         digits: ``{classifier: test accuracy}`` on scikit-learn's digits (empty if skipped).
         seconds: the run's wall time.
         histories: ``{regime and init: {metric: [float per epoch]}}`` of the chosen nets.
-        models: the chosen nets by init, and ``"rbms"``, the pretrained stack.
+        models: the nets tested, by init (the refit ones with ``refit``), and ``"rbms"``,
+            the pretrained stack.
         plots: the PNG files written.
     """
 

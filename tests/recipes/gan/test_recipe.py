@@ -254,7 +254,8 @@ def test_a_run_killed_in_each_stage_ends_as_an_uninterrupted_run_without_a_folde
     # trained in a Keras home of its own.
     monkeypatch.setenv("KERAS_HOME", str(killed / "keras_home"))
     capsys.readouterr()
-    assert cli.main(_command(killed)[_command(killed).index("deepkit") + 1 :]) == 0
+    command = _command(killed)
+    assert cli.main(command[command.index("deepkit") + 1 :]) == 0
     done = capsys.readouterr().out
     assert re.findall(r"Epoch (\d+)/3", done)[:1] == [str(gan_resumed_at + 1)], done[-2000:]
     monkeypatch.setenv("KERAS_HOME", str(whole / "keras_home"))
