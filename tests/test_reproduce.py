@@ -110,9 +110,11 @@ def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_pa
     document = json.loads((tmp_path / "results-quick.json").read_text())
     assert document["entries"] == new
     assert {e["name"] for e in new} == {"t3", "mnist"}
+    # Seconds are rounded to 0.1: a quick t3 can take less, a quick MNIST training cannot.
+    assert max(entry["seconds"] for entry in new) > 0
     for entry in new:
         assert KEYS <= set(entry), KEYS - set(entry)
-        assert entry["quick"] is True and entry["seeds"] == [0] and entry["seconds"] > 0
+        assert entry["quick"] is True and entry["seeds"] == [0] and entry["seconds"] >= 0
         assert entry["command"].startswith(f"deepkit run {entry['recipe']}")
         assert set(entry["versions"]) == {"python", "numpy", "tensorflow", "keras", "sklearn"}
         assert entry["machine"]["cpu_count"] >= 1
