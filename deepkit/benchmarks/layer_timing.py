@@ -186,8 +186,10 @@ def _inputs(case, batch, rng):
 
 def passes(case, batch, seed=0):
     """(Keras's pass, the reference's pass) of ``case`` on the same inputs, upstream
-    gradient and weights; each returns the input gradients (float inputs only) then
-    the trainable weights' gradients, in Keras's order."""
+    gradient and weights; each returns the layer's outputs, the input gradients (float
+    inputs only), then the trainable weights' gradients, in Keras's order. The outputs
+    are returned so that neither side can skip them: a graph that returned gradients only
+    would drop what they do not need (GaussianNoise's noise)."""
     import keras
     import tensorflow as tf
 
@@ -209,15 +211,16 @@ def passes(case, batch, seed=0):
         with tf.GradientTape() as tape:
             tape.watch(floats)
             outputs = model(tensors if len(tensors) > 1 else tensors[0], training=True)
-        return tape.gradient(
+        grads = tape.gradient(
             outputs, [*floats, *model.trainable_weights], output_gradients=tf.constant(upstream)
         )
+        return [outputs, *grads]
 
     def reference_pass():
-        reference._forward(x if len(x) > 1 else x[0], True)
+        outputs = reference._forward(x if len(x) > 1 else x[0], True)
         grads = reference._backward(upstream, need_input_grad=not case.integer_high)
         input_grads = [] if grads is None else grads if len(x) > 1 else [grads]
-        return [*input_grads, *reference.trainable_gradients]
+        return [outputs, *input_grads, *reference.trainable_gradients]
 
     return keras_pass, reference_pass
 
