@@ -166,7 +166,12 @@ def epoch_dataset(strategy, x, y, global_batch, order=None):
             # several replicas per pipeline TensorFlow would report the pipeline's
             # per-replica batches as steps; the length is then learnt in epoch 1.)
             batches = batches.apply(tf.data.experimental.assert_cardinality(steps))
-        return batches
+        # Nothing here for tf.data's autotuning to tune, and its model thread can sleep
+        # through its iterator's cancellation, for up to 60 s, when the iterator is freed
+        # (it reads IsCancelled() before TensorFlow marks the cancellation done).
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return batches.with_options(options)
 
     return strategy.distribute_datasets_from_function(dataset_fn)
 

@@ -112,6 +112,8 @@ def test_strategy_names_and_batches_are_checked():
         tf.distribute.get_strategy(), np.zeros((10, 2)), np.zeros(10), 64
     )
     assert [len(x) for x, _ in batches] == [10]
+    # no autotuning thread per epoch: it has nothing to tune and can delay the iterator's end
+    assert batches.options().autotune.enabled is False
     with pytest.raises(ValueError, match="global_batch must be an int >= 1"):
         distribute.epoch_dataset(tf.distribute.get_strategy(), np.zeros((10, 2)), np.zeros(10), 0)
 
