@@ -25,11 +25,10 @@ def _frozen_imports():
 @pytest.fixture(scope="module", autouse=True)
 def _collected_after_each_module():
     """Each module's garbage collected when it ends. Keras keeps a training's ``tf.data``
-    iterators in reference cycles, so they are freed by the collector, whenever it runs.
-    Freeing one makes TensorFlow join its autotuning thread, and that thread can miss the
-    wake-up (it checks ``IsCancelled()`` before the cancellation is marked done) and sleep
-    out its optimisation period, which doubles with the iterator's age up to 60 s. Freed
-    here, an iterator is at most a module old."""
+    iterators in reference cycles, freed whenever the collector runs, and freeing an old
+    one can wait up to 60 s on its autotuning thread (the race described in
+    ``deepkit.distribute.epoch_dataset``; that thread's sleep doubles with the iterator's
+    age). Freed here, an iterator is at most a module old."""
     yield
     gc.collect()
 
