@@ -97,7 +97,8 @@ def dbn(quick, path):
                        claim=claims.get(init) if regime == "all labels" else None,
                        what=f"{net}, {result.n_train:,} training images: RBMs pretrained "
                        f"greedily (CD-1, {s.pretrain_epochs} epochs each), fine-tuned by "
-                       f"backprop (SGD, momentum 0.9, at most {s.finetune_epochs} epochs, "
+                       f"backprop (SGD, momentum 0.9, rate x {s.finetune_decay:g} per epoch, "
+                       f"at most {s.finetune_epochs} epochs, "
                        f"early stopping with patience {s.patience}), learning rate and epochs "
                        f"chosen per init on a validation split{then}", **common)
             )  # fmt: skip

@@ -3,8 +3,10 @@ each trained by backprop with the same budget, compared on the test set.
 
 A random-init sigmoid net stays at chance at the rate a pretrained one likes, so each
 init tries every candidate learning rate and keeps the net most accurate on the
-validation split, with the epoch where that accuracy peaked. With ``refit``, the chosen
-rate and epoch count then train the same init again on the training and validation
+validation split, with the epoch where that accuracy peaked. The rate decays by a
+constant factor per epoch, lr_e = lr * decay**e (``decay=1``: constant), so late epochs
+take smaller steps. With ``refit``, the chosen rate, schedule and epoch count then train
+the same init again on the training and validation
 images together (Hinton & Salakhutdinov's nets saw all 60,000), and that net is the one
 kept. The test set scores only the kept net. Every net is a stage of the run's
 checkpoint (``"<regime> <init> lr <rate>"``, ``"<regime> <init> refit"``), so a rerun
@@ -18,7 +20,18 @@ from deepkit.checkpoints import NoCheckpoint
 
 
 def finetune(
-    model, x, y, validation, *, epochs, batch_size, patience, seed=0, verbose=0, checkpoint=None
+    model,
+    x,
+    y,
+    validation,
+    *,
+    epochs,
+    batch_size,
+    patience,
+    decay=1.0,
+    seed=0,
+    verbose=0,
+    checkpoint=None,
 ):
     """Backprop with early stopping on validation accuracy, the best epoch's weights kept.
 
@@ -30,6 +43,7 @@ def finetune(
         epochs: the most epochs.
         batch_size: rows per step.
         patience: epochs without a better validation accuracy before stopping.
+        decay: the learning rate's factor per epoch (``decaying``).
         seed: orders the rows of every epoch, with the epoch's number.
         verbose: Keras's ``verbose``.
         checkpoint: a stage of a ``deepkit.checkpoints`` run, or ``None``.
@@ -49,8 +63,23 @@ def finetune(
         seed=seed,
         verbose=verbose,
         checkpoint=checkpoint,
+        callbacks=decaying(model, decay),
     )
     return history
+
+
+def decaying(model, decay):
+    """Callbacks setting ``model``'s learning rate to lr * decay**epoch, lr its rate now.
+
+    The epoch is counted from the training's start, resumed epochs included, so a resumed
+    run and a refit replay the same rates. ``decay=1`` needs no callback.
+    """
+    import keras
+
+    if decay == 1:
+        return []
+    rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+    return [keras.callbacks.LearningRateScheduler(lambda epoch: rate * decay**epoch)]
 
 
 def error_rate(model, x, y):
@@ -76,13 +105,15 @@ def compare_inits(
         rbms: the pretrained RBMs, one per hidden layer.
         sizes: the hidden layers' sizes.
         data: ``((x, y), (x_val, y_val), (x_test, y_test))``.
-        learning_rates: the candidate SGD learning rates (momentum 0.9).
+        learning_rates: the candidate SGD learning rates (momentum 0.9), each the first
+            epoch's rate of its schedule.
         seed: seeds the random init and the data order.
         checkpoint: the run's ``deepkit.checkpoints`` checkpoint, or ``None``.
         regime: names the stages (``"all labels"``, ``"1000 labels"``).
         refit: train each init again on ``x`` and the validation images together, at
             its chosen rate for its best epoch count, and keep that net.
-        **budget: ``finetune``'s ``epochs``, ``batch_size``, ``patience``, ``verbose``.
+        **budget: ``finetune``'s ``epochs``, ``batch_size``, ``patience``, ``decay``,
+            ``verbose``.
 
     Returns:
         ``({init: test error}, {init: learning rate}, {init: history}, {init: model})``
@@ -125,13 +156,14 @@ def compare_inits(
                 checkpoint.stage(f"{regime} {init} refit".replace(" ", "_")),
                 seed=seed,
                 batch_size=budget["batch_size"],
+                decay=budget.get("decay", 1.0),
                 verbose=budget.get("verbose", 0),
             )
         errors[init] = error_rate(models[init], x_test, y_test)
     return errors, rates, histories, models
 
 
-def _refit(model, x, y, epochs, stage, *, seed, batch_size, verbose):
+def _refit(model, x, y, epochs, stage, *, seed, batch_size, decay, verbose):
     """``model`` trained for ``epochs`` on ``(x, y)``, no validation, as ``stage``."""
 
     def train(stage):
@@ -144,6 +176,7 @@ def _refit(model, x, y, epochs, stage, *, seed, batch_size, verbose):
             seed=seed,
             verbose=verbose,
             checkpoint=stage,
+            callbacks=decaying(model, decay),
         )
         return {}
 

@@ -59,6 +59,7 @@ def run(settings=None, /, *, verbose=0, **overrides):
         epochs=s.finetune_epochs,
         batch_size=s.batch_size,
         patience=s.patience,
+        decay=s.finetune_decay,
         seed=s.seed,
         verbose=verbose,
         checkpoint=checkpoint,

@@ -58,6 +58,13 @@ class Settings(declared.Settings):
         max_value=MAX_LEARNING_RATE,
         sequence=True,
     )
+    finetune_decay: float = declared.setting(
+        0.97,
+        "fine-tuning learning rate's factor per epoch (1: constant)",
+        min_value=0.0,
+        include_min=False,
+        max_value=1.0,
+    )
     patience: int = declared.setting(10, "early stopping on validation accuracy", min_value=1)
     refit: bool = declared.setting(
         True,

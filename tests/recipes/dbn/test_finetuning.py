@@ -1,6 +1,6 @@
-"""Fine-tuning: each init keeps the candidate learning rate best on the validation split;
-with ``refit``, the kept net is that rate trained again, for the best epoch count, on the
-training and validation images together."""
+"""Fine-tuning: each init keeps the candidate learning rate best on the validation split,
+the rate decaying per epoch; with ``refit``, the kept net is that rate and schedule trained
+again, for the best epoch count, on the training and validation images together."""
 
 import numpy as np
 import pytest
@@ -33,6 +33,12 @@ def test_each_init_keeps_the_learning_rate_best_on_validation(setup):
     assert errors["pretrained"] < chance - 0.2 and set(histories) == set(rates)
 
 
+def test_the_learning_rate_decays_by_its_factor_each_epoch(setup):
+    rbms, data = setup
+    _, rates, histories, _ = compare_inits(rbms, (32,), data, decay=0.5, **BUDGET)
+    np.testing.assert_allclose(histories["pretrained"]["learning_rate"], [0.3, 0.15, 0.075])
+
+
 def test_refit_trains_the_chosen_rate_for_the_best_epochs_on_training_and_validation(setup):
     import keras
 
@@ -40,11 +46,13 @@ def test_refit_trains_the_chosen_rate_for_the_best_epochs_on_training_and_valida
 
     rbms, data = setup
     (x, y), (x_val, y_val), _ = data
-    _, rates, histories, models = compare_inits(rbms, (32,), data, refit=True, **BUDGET)
+    budget = {**BUDGET, "decay": 0.5}
+    _, rates, histories, models = compare_inits(rbms, (32,), data, refit=True, **budget)
     epochs = int(np.argmax(histories["pretrained"]["val_accuracy"])) + 1
-    optimizer = keras.optimizers.SGD(rates["pretrained"], momentum=0.9)
-    expected = dbn(784, (32,), 10, rbms=rbms, optimizer=optimizer, seed=0)
+    rate = rates["pretrained"]
+    expected = dbn(784, (32,), 10, rbms=rbms, optimizer=keras.optimizers.SGD(rate, momentum=0.9))
     x_all, y_all = np.concatenate([x, x_val]), np.concatenate([y, y_val])
-    training.fit(expected, x_all, y_all, epochs=epochs, batch_size=50, seed=0)
+    schedule = keras.callbacks.LearningRateScheduler(lambda epoch: rate * 0.5**epoch)
+    training.fit(expected, x_all, y_all, epochs=epochs, batch_size=50, callbacks=[schedule])
     for kept, want in zip(models["pretrained"].get_weights(), expected.get_weights()):
         np.testing.assert_array_equal(kept, want)
