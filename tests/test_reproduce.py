@@ -136,6 +136,36 @@ def test_quick_run_writes_entries_and_renders_without_touching_the_readme(tmp_pa
     )
 
 
+def test_every_full_mnist_run_reads_the_path_given(monkeypatch):
+    import dataclasses
+    import importlib
+
+    from deepkit.reproduce import families, images, lessons, rbm, tutorials
+
+    class Started(Exception):
+        """Raised where the recipe would start: the arguments it would get."""
+
+    def start(run, seeds, path=None, **options):
+        raise Started(path, options)
+
+    for module in (families, images, lessons, rbm, tutorials):
+        monkeypatch.setattr(module, "timed", start)
+    checked = []
+    for name, (recipe, measure) in reproduce.MEASURES.items():
+        # churn's path is its CSV; finetune is not a recipe package and passes it itself
+        if recipe in ("churn", "finetune"):
+            continue
+        settings = importlib.import_module(f"deepkit.recipes.{recipe}").Settings
+        if "path" not in {field.name for field in dataclasses.fields(settings)}:
+            continue
+        with pytest.raises(Started) as started:
+            measure(False, "/data/mnist.npz")
+        path, options = started.value.args
+        assert path == "/data/mnist.npz" and "path" not in options, name
+        checked.append(name)
+    assert {"dbn", "gan", "mnist", "t1", "rbm", "gradient_flow"} <= set(checked)
+
+
 def _entry(name, figure, value, seeds=(0,)):
     entry = results.figure(figure, value, what="w", command=f"deepkit run {name}", seeds=seeds,
                            seconds=1.0)  # fmt: skip

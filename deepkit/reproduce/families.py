@@ -76,9 +76,9 @@ def dbn(quick, path):
     from deepkit.recipes import dbn
 
     small = dict(sizes=(32, 32, 64), pretrain_epochs=1, finetune_epochs=1, labels=100, ais_runs=4,
-                 ais_betas=100, limit=600, path=path)  # fmt: skip
+                 ais_betas=100, limit=600)  # fmt: skip
     options = {**small, "digits": False} if quick else {}
-    (result,), seconds = timed(dbn.run, (0,), **options)
+    (result,), seconds = timed(dbn.run, (0,), path, **options)
     s = dbn.Settings(**options)
     cli = command("dbn", **{**options, "digits": None, "no_digits": quick})
     common = dict(command=cli, seeds=(0,), seconds=seconds)
@@ -160,8 +160,8 @@ def gan(quick, path, conditional=True, arch="mlp"):
         options = dict(conditional=conditional, epochs=MLP_GAN_EPOCHS, variants=GAN_VARIANTS)
     if quick:  # a one-epoch classifier judges nothing: quick runs only check the recipe runs
         options.update(epochs=1, limit=1200, samples=300, classifier_epochs=1,
-                       min_classifier_accuracy=0.0, path=path)  # fmt: skip
-    (result,), seconds = timed(gan.run, (0,), **options)
+                       min_classifier_accuracy=0.0)  # fmt: skip
+    (result,), seconds = timed(gan.run, (0,), path, **options)
     final, ceiling = result.quality[result.final_row], result.quality[gan.FLOOR]
     network = "DCGAN" if arch == "dcgan" else "MLP GAN"
     what = (

@@ -20,10 +20,10 @@ def mnist(quick, path):
     from deepkit.recipes import mnist
 
     figures = []
-    small = dict(limit=1200, epochs=2, path=path) if quick else {}
+    small = dict(limit=1200, epochs=2) if quick else {}
     for engine, options in (("keras", {}), ("numpy", {"epochs": 10})):
         options = {"engine": engine, **options, **small}
-        (result,), seconds = timed(mnist.run, (0,), **options)
+        (result,), seconds = timed(mnist.run, (0,), path, **options)
         what = (
             f"784-512-256-10, dropout 0.2, adam, early stopping; {engine}; "
             f"{result.n_train:,} train / {result.n_test:,} test images"
@@ -39,8 +39,8 @@ def mnist(quick, path):
 def _cnn(quick, path, claim, **options):
     from deepkit.recipes import cnn
 
-    options = {**options, **(dict(limit=600, epochs=1, path=path) if quick else {})}
-    (result,), seconds = timed(cnn.run, (0,), **options)
+    options = {**options, **(dict(limit=600, epochs=1) if quick else {})}
+    (result,), seconds = timed(cnn.run, (0,), path, **options)
     what = (
         f"keras-io convnet, {result.epochs} epochs run"
         + (f", random shifts of {options['shift']:.0%}" if options.get("shift") else "")
@@ -90,10 +90,8 @@ def transfer(quick, path):
     """
     from deepkit.recipes import transfer
 
-    options = (
-        dict(limit=1200, epochs=1, low_data=100, low_data_epochs=2, path=path) if quick else {}
-    )
-    (result,), seconds = timed(transfer.run, (0,), **options)
+    options = dict(limit=1200, epochs=1, low_data=100, low_data_epochs=2) if quick else {}
+    (result,), seconds = timed(transfer.run, (0,), path, **options)
     common = dict(command=command("transfer", **options), seeds=(0,), seconds=seconds)
     figures = [
         figure("test accuracy on 0-4, pretrained", result.pretrain_accuracy,
@@ -177,9 +175,9 @@ def _rnn_figure(quick, path, cell, bidirectional=False, pixels=False, shift=0.0)
         **({"bidirectional": True} if bidirectional else {}),
         **({"shift": shift} if shift else {}),
         **({"pixels": True, "epochs": PIXEL_EPOCHS} if pixels else {}),
-        **(dict(units=16, epochs=1, limit=600, path=path) if quick else {}),
+        **(dict(units=16, epochs=1, limit=600) if quick else {}),
     }
-    (result,), seconds = timed(rnn.run, (0,), **options)
+    (result,), seconds = timed(rnn.run, (0,), path, **options)
     last, best = result.validation_accuracy
     what = (
         f"{result.network}, batch 128, {result.epochs} epochs; validation accuracy "

@@ -29,8 +29,8 @@ def gradient_flow(quick, path):
     from deepkit.recipes import gradient_flow
 
     small = dict(depth=4, width=64, steps=20, probe=200, pretrain_images=1000, limit=1200)
-    options = {**(small if quick else {}), **({"path": path} if path else {})}
-    (result,), seconds = timed(gradient_flow.run, (0,), **options)
+    options = small if quick else {}
+    (result,), seconds = timed(gradient_flow.run, (0,), path, **options)
     net, layers = "-".join(map(str, result.sizes)), len(result.sizes) - 1
     after = f"after {result.steps} SGD steps"
     budget = (
@@ -85,8 +85,8 @@ def t1_xavier(quick, path):
 
     figures = []
     for init, words in t1.INITS.items():
-        options = dict(init=init, epochs=epochs, n_samples=500 if quick else None, path=path)
-        results, seconds = timed(t1.run, seeds, **{k: v for k, v in options.items() if v})
+        options = dict(init=init, epochs=epochs, n_samples=500 if quick else None)
+        results, seconds = timed(t1.run, seeds, path, **{k: v for k, v in options.items() if v})
         first = results[0]
         what = (
             f"784-32-10, {words} weights, per-sample SGD lr 0.05, T1's bugs fixed, NumPy "

@@ -25,8 +25,8 @@ def rbm(quick, path, k=1):
 
     options = {"k": k} if k != 1 else {}
     if quick:
-        options.update(hidden=32, epochs=1, limit=600, ais_runs=4, ais_betas=100, path=path)
-    (result,), seconds = timed(recipe.run, (0,), **options)
+        options.update(hidden=32, epochs=1, limit=600, ais_runs=4, ais_betas=100)
+    (result,), seconds = timed(recipe.run, (0,), path, **options)
     s = result.settings
     decay = f" / ceil(epoch / {s.decay_every})" if s.decay_every else ""
     what = (

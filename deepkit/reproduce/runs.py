@@ -27,17 +27,22 @@ def command(recipe, **options):
     return " ".join(words)
 
 
-def timed(run, seeds, **options):
+def timed(run, seeds, path=None, **options):
     """Run a recipe once per seed and time it.
 
     Args:
         run: the recipe's ``run``.
         seeds: the seeds.
+        path: the MNIST file or folder, for a recipe that loads MNIST (``None``: Keras's
+            cache). Apart from ``options``, which the recorded command shows: a path is
+            one machine's.
         **options: passed to ``run``.
 
     Returns:
         ``([run(seed=s, **options) for s in seeds], seconds)``.
     """
+    if path is not None:
+        options["path"] = path
     start = time.perf_counter()
     results = [run(seed=seed, **options) for seed in seeds]
     return results, time.perf_counter() - start

@@ -77,10 +77,10 @@ def t1(quick, path, split="tutorial"):
     from deepkit.recipes import t1
 
     epochs, shown = (2, (1, 2)) if quick else (50, (5, 50))
-    options = dict(split=split, epochs=epochs, n_samples=500 if quick else None, path=path)
+    options = dict(split=split, epochs=epochs, n_samples=500 if quick else None)
     if quick and split == "full":  # a quick run of the full split is the tutorial split's
         return []
-    (result,), seconds = timed(t1.run, (0,), **{k: v for k, v in options.items() if v})
+    (result,), seconds = timed(t1.run, (0,), path, **{k: v for k, v in options.items() if v})
     data = f"{result.n_train:,} train / {result.n_test:,} test binarized images"
     what = f"784-32-10, per-sample SGD lr 0.05, T1's bugs fixed, NumPy reference; {data}"
     common = dict(
