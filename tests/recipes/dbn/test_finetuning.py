@@ -23,33 +23,33 @@ def setup():
     return rbms, ((x[:500], y[:500]), (x[500:], y[500:]), (x_test, y_test))
 
 
-def test_each_init_keeps_the_learning_rate_best_on_validation(setup):
+@pytest.fixture(scope="module")
+def compared(setup):
+    """``compare_inits`` with a rate halving each epoch and the refit."""
     rbms, data = setup
-    (x_test, y_test) = data[2]
-    errors, rates, histories, _ = compare_inits(rbms, (32,), data, **BUDGET)
+    return compare_inits(rbms, (32,), data, refit=True, decay=0.5, **BUDGET)
+
+
+def test_each_init_keeps_the_learning_rate_best_on_validation(setup, compared):
+    (x_test, y_test) = setup[1][2]
+    errors, rates, histories, _ = compared
     # 1e-7 cannot move the weights in 3 epochs; the validation split must say so
     assert rates == {"pretrained": 0.3, "random init": 0.3}
     chance = 1 - np.bincount(y_test).max() / len(y_test)
     assert errors["pretrained"] < chance - 0.2 and set(histories) == set(rates)
 
 
-def test_the_learning_rate_decays_by_its_factor_each_epoch(setup):
-    rbms, data = setup
-    _, rates, histories, _ = compare_inits(rbms, (32,), data, decay=0.5, **BUDGET)
-    np.testing.assert_allclose(histories["pretrained"]["learning_rate"], [0.3, 0.15, 0.075])
-
-
-def test_refit_trains_the_chosen_rate_for_the_best_epochs_on_training_and_validation(setup):
+def test_the_rate_halves_each_epoch_and_the_refit_replays_it_for_the_best_epochs(setup, compared):
     import keras
 
     from deepkit.models.dbn import dbn
 
     rbms, data = setup
     (x, y), (x_val, y_val), _ = data
-    budget = {**BUDGET, "decay": 0.5}
-    _, rates, histories, models = compare_inits(rbms, (32,), data, refit=True, **budget)
-    epochs = int(np.argmax(histories["pretrained"]["val_accuracy"])) + 1
+    _, rates, histories, models = compared
     rate = rates["pretrained"]
+    np.testing.assert_allclose(histories["pretrained"]["learning_rate"], [rate, rate / 2, rate / 4])
+    epochs = int(np.argmax(histories["pretrained"]["val_accuracy"])) + 1
     expected = dbn(784, (32,), 10, rbms=rbms, optimizer=keras.optimizers.SGD(rate, momentum=0.9))
     x_all, y_all = np.concatenate([x, x_val]), np.concatenate([y, y_val])
     schedule = keras.callbacks.LearningRateScheduler(lambda epoch: rate * 0.5**epoch)
