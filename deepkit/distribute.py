@@ -21,12 +21,13 @@ shares.
 
 Strategies by name: "default" (one device, no distribution), "mirrored"
 (``MirroredStrategy``: every GPU of this machine, or without GPUs every
-logical CPU device, see ``split_cpu``), "multiworker"
+logical CPU device, see ``split_cpu``; one per process), "multiworker"
 (``MultiWorkerMirroredStrategy``: processes or machines described by the
 ``TF_CONFIG`` environment variable; see the README's "Running on several
 machines").
 """
 
+import functools
 import math
 
 from deepkit.validation import InputError, check_int, check_seed
@@ -45,13 +46,27 @@ def get_strategy(strategy="default"):
     if strategy == "mirrored":
         # Every GPU; without GPUs, every logical CPU device (see split_cpu).
         devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-        return tf.distribute.MirroredStrategy([device.name for device in devices])
+        return _mirrored(tuple(device.name for device in devices))
     if strategy == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise InputError(
         f"strategy must be one of {', '.join(STRATEGIES)} or a tf.distribute.Strategy, "
         f"got {strategy!r}"
     )
+
+
+@functools.cache
+def _mirrored(devices):
+    """The process's one ``MirroredStrategy`` over ``devices``.
+
+    A second one would number its all-reduces from the same start as the first, and
+    TensorFlow matches an all-reduce to the first one's by that number: a second model of
+    other shapes then fails at its first step ("Shape mismatch in the collective
+    instance", tensorflow/tensorflow#62790).
+    """
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy(list(devices))
 
 
 def split_cpu(replicas):
