@@ -156,6 +156,9 @@ def transform(images, matrices, interpolation="bilinear", fill_mode="reflect", f
 def transform_backward(grad, taps):
     """dLoss/d(images) from dLoss/d(outputs): the transpose of ``transform``'s linear map.
 
+    Every read adds its weighted share of its output pixel's gradient to the input pixel it
+    read; ``np.bincount`` sums them, channel by channel.
+
     Args:
         grad: (n, h, w, c), the outputs' gradient.
         taps: the second value ``transform`` returned.
@@ -163,10 +166,15 @@ def transform_backward(grad, taps):
     shape, taps = taps
     n, h, w, c = shape
     upstream = grad.reshape(n * h * w, c)
-    dx = np.zeros((n * h * w, c), dtype=grad.dtype)
+    reads, shares = [], []
     for index, inside, weight in taps:
         contribution = upstream[inside]
         if weight is not None:
             contribution = contribution * weight[inside, None]
-        np.add.at(dx, index[inside], contribution)
-    return dx.reshape(shape)
+        reads.append(index[inside])
+        shares.append(contribution)
+    reads, shares = np.concatenate(reads), np.concatenate(shares).T
+    dx = np.empty((c, n * h * w), dtype=grad.dtype)
+    for channel in range(c):
+        dx[channel] = np.bincount(reads, shares[channel], minlength=n * h * w)
+    return dx.T.reshape(shape)
