@@ -36,8 +36,8 @@ cast back: a float64 bilinear output carries float32 rounding, as in Keras); a
 nearest output is an input pixel itself.
 
 For fixed matrices the map is linear in the images; the backward pass is its
-transpose: each output pixel's gradient, times each tap's weight, is scatter-added
-(``np.add.at``) onto the input pixel the tap read (none for a ``fill_value`` read).
+transpose: each output pixel's gradient, times each tap's weight, is added onto the
+input pixel the tap read (none for a ``fill_value`` read), summed by ``np.bincount``.
 TensorFlow's registered gradient is instead the upstream gradient resampled by the
 inverse matrix, which agrees with this transpose for translations with
 fill_mode="constant" (and for the identity) but not for rotations, zooms or the
