@@ -87,6 +87,7 @@ def dbn(quick, path):
     figures = []
     refit = (f", then trained again for that many epochs on all {result.n_train:,} labelled "
              "images") if s.refit else ""  # fmt: skip
+    decay = f", rate x {s.finetune_decay:g} per epoch" if s.finetune_decay != 1 else ""
     for regime, errors, then in (
         ("all labels", result.errors, refit),
         (f"{result.labels} labels", result.low_label_errors, ""),
@@ -97,8 +98,7 @@ def dbn(quick, path):
                        claim=claims.get(init) if regime == "all labels" else None,
                        what=f"{net}, {result.n_train:,} training images: RBMs pretrained "
                        f"greedily (CD-1, {s.pretrain_epochs} epochs each), fine-tuned by "
-                       f"backprop (SGD, momentum 0.9, rate x {s.finetune_decay:g} per epoch, "
-                       f"at most {s.finetune_epochs} epochs, "
+                       f"backprop (SGD, momentum 0.9{decay}, at most {s.finetune_epochs} epochs, "
                        f"early stopping with patience {s.patience}), learning rate and epochs "
                        f"chosen per init on a validation split{then}", **common)
             )  # fmt: skip

@@ -59,7 +59,7 @@ class Settings(declared.Settings):
         sequence=True,
     )
     finetune_decay: float = declared.setting(
-        0.97,
+        1.0,
         "fine-tuning learning rate's factor per epoch (1: constant)",
         min_value=0.0,
         include_min=False,
