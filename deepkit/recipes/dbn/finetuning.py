@@ -3,14 +3,13 @@ each trained by backprop with the same budget, compared on the test set.
 
 A random-init sigmoid net stays at chance at the rate a pretrained one likes, so each
 init tries every candidate learning rate and keeps the net most accurate on the
-validation split, with the epoch where that accuracy peaked. The rate decays by a
-constant factor per epoch, lr_e = lr * decay**e (``decay=1``: constant), so late epochs
-take smaller steps. With ``refit``, the chosen rate, schedule and epoch count then train
-the same init again on the training and validation
-images together (Hinton & Salakhutdinov's nets saw all 60,000), and that net is the one
-kept. The test set scores only the kept net. Every net is a stage of the run's
-checkpoint (``"<regime> <init> lr <rate>"``, ``"<regime> <init> refit"``), so a rerun
-restores the finished ones and resumes the one killed.
+validation split, with the epoch where that accuracy peaked. With ``decay`` below 1 the
+rate shrinks each epoch, lr_e = lr * decay**e (1, the default: constant). With ``refit``,
+the chosen rate, schedule and epoch count then train the same init again on the training
+and validation images together (Hinton & Salakhutdinov's nets saw all 60,000), and that
+net is the one kept. The test set scores only the kept net. Every net is a stage of the
+run's checkpoint (``"<regime> <init> lr <rate>"``, ``"<regime> <init> refit"``), so a
+rerun restores the finished ones and resumes the one killed.
 """
 
 import numpy as np
